@@ -1,0 +1,71 @@
+// Bundles the extension host code (node/cjs) and the webview code (browser/iife) into dist/.
+// Usage: node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production') || process.env.NODE_ENV === 'production';
+const root = new URL('..', import.meta.url).pathname;
+
+/** Every src/webview-ui/<name>/main.ts becomes dist/webview/<name>.js. */
+function webviewEntries() {
+  const dir = join(root, 'src/webview-ui');
+  if (!existsSync(dir)) return {};
+  const entries = {};
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const main = join(dir, d.name, 'main.ts');
+    if (d.isDirectory() && existsSync(main)) entries[d.name] = main;
+  }
+  return entries;
+}
+
+/** Extra node entry points (CLI tools shipped in the VSIX), named by output file. */
+const nodeEntries = { extension: join(root, 'src/extension.ts') };
+const cli = join(root, 'src/pbtxt/cli.ts');
+if (existsSync(cli)) nodeEntries['lint-config'] = cli;
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'info',
+  legalComments: 'none',
+};
+
+const hostOptions = {
+  ...common,
+  entryPoints: nodeEntries,
+  outdir: join(root, 'dist'),
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  // protobufjs and grpc-js probe optional modules with require(); keep bundling deterministic.
+  mainFields: ['module', 'main'],
+  metafile: true,
+};
+
+const webOptions = {
+  ...common,
+  entryPoints: webviewEntries(),
+  outdir: join(root, 'dist/webview'),
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+};
+
+if (!watch) rmSync(join(root, 'dist'), { recursive: true, force: true });
+
+const builds = [hostOptions];
+if (Object.keys(webOptions.entryPoints).length > 0) builds.push(webOptions);
+
+if (watch) {
+  for (const options of builds) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+  }
+  console.log('[build] watching for changes');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

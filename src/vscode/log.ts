@@ -1,0 +1,33 @@
+// The extension's log: one LogOutputChannel, with errors formatted with their cause and stack.
+import * as vscode from 'vscode';
+
+export interface Logger {
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+  show(): void;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const stack = error.stack ?? `${error.name}: ${error.message}`;
+    return cause === undefined ? stack : `${stack}\nCaused by: ${describeError(cause)}`;
+  }
+  return String(error);
+}
+
+export function createLogger(): Logger & vscode.Disposable {
+  const channel = vscode.window.createOutputChannel('Triton Workbench', { log: true });
+  return {
+    trace: (m) => channel.trace(m),
+    debug: (m) => channel.debug(m),
+    info: (m) => channel.info(m),
+    warn: (m) => channel.warn(m),
+    error: (m, e) => channel.error(e === undefined ? m : `${m}: ${describeError(e)}`),
+    show: () => channel.show(true),
+    dispose: () => channel.dispose(),
+  };
+}

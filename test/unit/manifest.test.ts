@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+// The manifest is the contract with VS Code: check the parts later features rely on.
+const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  name: string;
+  engines: { vscode: string };
+  activationEvents?: string[];
+  contributes: { commands: { command: string; category?: string }[]; viewsContainers: { activitybar: { id: string; icon: string }[] } };
+};
+
+test('manifest names the extension and pins the VS Code engine', () => {
+  assert.equal(manifest.name, 'triton-workbench');
+  assert.equal(manifest.engines.vscode, '^1.100.0');
+});
+
+test('no command activates on every event', () => {
+  assert.ok(!(manifest.activationEvents ?? []).includes('*'));
+});
+
+test('every command is in the Triton category', () => {
+  assert.ok(manifest.contributes.commands.length > 0);
+  for (const c of manifest.contributes.commands) assert.equal(c.category, 'Triton', c.command);
+});
