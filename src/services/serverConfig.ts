@@ -1,0 +1,183 @@
+// Server entries of the `triton.servers` setting: their shape, parsing of user input and validation.
+
+export type ServerProtocol = 'http' | 'grpc';
+
+export interface ServerTls {
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  readonly insecureSkipVerify?: boolean;
+}
+
+export interface ServerConfig {
+  readonly name: string;
+  readonly httpUrl: string;
+  readonly grpcUrl?: string;
+  readonly protocol: ServerProtocol;
+  readonly tls?: ServerTls;
+  /** Non-secret headers only; secret ones live in secret storage under the server's name. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export const defaultServers: readonly ServerConfig[] = [
+  { name: 'localhost', httpUrl: 'http://localhost:8000', grpcUrl: 'localhost:8001', protocol: 'http' },
+];
+
+/** Where settings come from; src/vscode implements it over the workspace configuration. */
+export interface ServerSettings {
+  readServers(): unknown;
+  writeServers(servers: readonly ServerConfig[]): Promise<void>;
+}
+
+/** Where tokens and secret headers live; src/vscode implements it over SecretStorage. */
+export interface SecretStore {
+  get(key: string): Promise<string | undefined>;
+  store(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Secret headers of one server, stored as one JSON object so a server has one secret entry. */
+export function secretKeyFor(serverName: string): string {
+  return `triton.server.${serverName}.headers`;
+}
+
+export async function readSecretHeaders(store: SecretStore, serverName: string): Promise<Record<string, string>> {
+  const raw = await store.get(secretKeyFor(serverName));
+  if (raw === undefined || raw === '') return {};
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v;
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+export async function writeSecretHeaders(store: SecretStore, serverName: string, headers: Record<string, string>): Promise<void> {
+  if (Object.keys(headers).length === 0) await store.delete(secretKeyFor(serverName));
+  else await store.store(secretKeyFor(serverName), JSON.stringify(headers));
+}
+
+export interface ParsedServers {
+  readonly servers: ServerConfig[];
+  /** One line per entry that was skipped or corrected, saying which entry and why. */
+  readonly problems: string[];
+}
+
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Reads the raw setting value; broken entries are skipped with a problem line, never thrown. */
+export function parseServerSettings(raw: unknown): ParsedServers {
+  if (raw === undefined || raw === null) return { servers: [...defaultServers], problems: [] };
+  if (!Array.isArray(raw)) return { servers: [...defaultServers], problems: ['triton.servers must be an array of server objects; using the default server'] };
+  const servers: ServerConfig[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  raw.forEach((entry: unknown, i) => {
+    const where = `triton.servers[${i}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.push(`${where}: expected an object`);
+      return;
+    }
+    const e = entry as Record<string, unknown>;
+    const name = typeof e.name === 'string' ? e.name.trim() : '';
+    const nameError = validateServerName(name, seen);
+    if (nameError !== undefined) {
+      problems.push(`${where}: ${nameError}`);
+      return;
+    }
+    const httpUrl = typeof e.httpUrl === 'string' ? e.httpUrl.trim() : '';
+    const httpError = validateHttpUrl(httpUrl);
+    if (httpError !== undefined) {
+      problems.push(`${where} (${name}): ${httpError}`);
+      return;
+    }
+    let grpcUrl: string | undefined;
+    if (typeof e.grpcUrl === 'string' && e.grpcUrl.trim() !== '') {
+      const grpcError = validateGrpcTarget(e.grpcUrl.trim());
+      if (grpcError === undefined) grpcUrl = e.grpcUrl.trim();
+      else problems.push(`${where} (${name}): ${grpcError}; gRPC disabled for this server`);
+    }
+    let protocol: ServerProtocol = e.protocol === 'grpc' ? 'grpc' : 'http';
+    if (protocol === 'grpc' && grpcUrl === undefined) {
+      problems.push(`${where} (${name}): protocol is grpc but no valid grpcUrl; using http`);
+      protocol = 'http';
+    }
+    const headers: Record<string, string> = {};
+    if (e.headers !== undefined && e.headers !== null && typeof e.headers === 'object' && !Array.isArray(e.headers)) {
+      for (const [k, v] of Object.entries(e.headers as Record<string, unknown>)) {
+        if (typeof v === 'string' && headerName.test(k)) headers[k] = v;
+        else problems.push(`${where} (${name}): header '${k}' ignored (name must be a token, value a string)`);
+      }
+    }
+    const tls = parseTls(e.tls);
+    seen.add(name);
+    servers.push({
+      name,
+      httpUrl: httpUrl.replace(/\/+$/, ''),
+      ...(grpcUrl !== undefined ? { grpcUrl } : {}),
+      protocol,
+      ...(tls !== undefined ? { tls } : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    });
+  });
+  return { servers, problems };
+}
+
+function parseTls(raw: unknown): ServerTls | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const t = raw as Record<string, unknown>;
+  const out: { caFile?: string; certFile?: string; keyFile?: string; insecureSkipVerify?: boolean } = {};
+  if (typeof t.caFile === 'string' && t.caFile !== '') out.caFile = t.caFile;
+  if (typeof t.certFile === 'string' && t.certFile !== '') out.certFile = t.certFile;
+  if (typeof t.keyFile === 'string' && t.keyFile !== '') out.keyFile = t.keyFile;
+  if (t.insecureSkipVerify === true) out.insecureSkipVerify = true;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Returns why a name is unusable, or undefined when it is fine. */
+export function validateServerName(name: string, taken: ReadonlySet<string>): string | undefined {
+  if (name === '') return 'a server needs a name';
+  if (name.length > 64) return 'a server name is at most 64 characters';
+  if ([...name].some((c) => c.charCodeAt(0) < 0x20)) return 'a server name cannot hold control characters';
+  if (taken.has(name)) return `a server named '${name}' already exists`;
+  return undefined;
+}
+
+export function validateHttpUrl(value: string): string | undefined {
+  if (value === '') return 'an HTTP URL is required, e.g. http://localhost:8000';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `'${value}' is not a URL; write it as http://host:port`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `'${value}' must start with http:// or https://`;
+  if (url.username !== '' || url.password !== '') return 'credentials in the URL would end up in settings; add them as a secret header instead';
+  if (url.search !== '' || url.hash !== '') return 'the URL cannot carry a query or fragment';
+  return undefined;
+}
+
+/** gRPC targets are host:port without a scheme, as Triton's clients expect. */
+export function validateGrpcTarget(value: string): string | undefined {
+  if (/^[a-z]+:\/\//i.test(value)) return `'${value}' must be host:port without a scheme`;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):(\d{1,5})$/.exec(value);
+  if (m === null) return `'${value}' is not host:port`;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return `port ${port} is out of range`;
+  return undefined;
+}
+
+/** Plain JSON of a server as written back to settings (no secrets ever reach this). */
+export function serverToSetting(server: ServerConfig): Record<string, unknown> {
+  return {
+    name: server.name,
+    httpUrl: server.httpUrl,
+    ...(server.grpcUrl !== undefined ? { grpcUrl: server.grpcUrl } : {}),
+    protocol: server.protocol,
+    ...(server.tls !== undefined ? { tls: { ...server.tls } } : {}),
+    ...(server.headers !== undefined ? { headers: { ...server.headers } } : {}),
+  };
+}
