@@ -1,0 +1,203 @@
+// Tokenizer for the protobuf text format as Triton's C++ TextFormat parser reads it.
+
+export type TokenKind = 'ident' | 'int' | 'float' | 'string' | 'punct' | 'eof';
+
+export interface Token {
+  kind: TokenKind;
+  start: number;
+  end: number;
+  /** Source text of the token. */
+  text: string;
+  /** Decoded string contents (strings only). */
+  str?: string;
+  /** Set when the token is malformed; the parser reports it and goes on. */
+  error?: string;
+}
+
+export interface LexResult {
+  tokens: Token[];
+  comments: { start: number; end: number }[];
+}
+
+const PUNCT = new Set(['{', '}', '<', '>', '[', ']', ':', ',', ';', '-']);
+
+function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || isDigit(c);
+}
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+export function tokenize(text: string): LexResult {
+  const tokens: Token[] = [];
+  const comments: { start: number; end: number }[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
+      i++;
+      continue;
+    }
+    if (c === 35 /* # */) {
+      const start = i;
+      while (i < n && text.charCodeAt(i) !== 10) i++;
+      comments.push({ start, end: i });
+      continue;
+    }
+    const start = i;
+    if (isIdentStart(c)) {
+      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
+      tokens.push({ kind: 'ident', start, end: i, text: text.slice(start, i) });
+      continue;
+    }
+    if (isDigit(c) || (c === 46 && i + 1 < n && isDigit(text.charCodeAt(i + 1)))) {
+      tokens.push(lexNumber(text, start));
+      i = tokens[tokens.length - 1].end;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      const tok = lexString(text, start);
+      tokens.push(tok);
+      i = tok.end;
+      continue;
+    }
+    const ch = text[i];
+    if (PUNCT.has(ch)) {
+      tokens.push({ kind: 'punct', start, end: i + 1, text: ch });
+      i++;
+      continue;
+    }
+    // Anything else is a stray character; keep it as a token so the parser can point at it.
+    const cp = text.codePointAt(i) ?? c;
+    const width = cp > 0xffff ? 2 : 1;
+    tokens.push({ kind: 'punct', start, end: i + width, text: text.slice(i, i + width), error: `Unexpected character '${text.slice(i, i + width)}'` });
+    i += width;
+  }
+  tokens.push({ kind: 'eof', start: n, end: n, text: '' });
+  return { tokens, comments };
+}
+
+function lexNumber(text: string, start: number): Token {
+  const n = text.length;
+  let i = start;
+  let kind: TokenKind = 'int';
+  let error: string | undefined;
+  if (text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X')) {
+    i += 2;
+    const digits = i;
+    while (i < n && isHex(text.charCodeAt(i))) i++;
+    if (i === digits) error = '"0x" must be followed by hex digits';
+  } else {
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    if (text[i] === '.') {
+      kind = 'float';
+      i++;
+      while (i < n && isDigit(text.charCodeAt(i))) i++;
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      let j = i + 1;
+      if (text[j] === '+' || text[j] === '-') j++;
+      if (j < n && isDigit(text.charCodeAt(j))) {
+        kind = 'float';
+        i = j;
+        while (i < n && isDigit(text.charCodeAt(i))) i++;
+      }
+    }
+    if (text[i] === 'f' || text[i] === 'F') {
+      kind = 'float';
+      i++;
+    }
+    if (kind === 'int' && text[start] === '0' && i - start > 1) {
+      for (let k = start + 1; k < i; k++) {
+        if (text.charCodeAt(k) > 55) {
+          error = `Numbers starting with 0 are octal; "${text.slice(start, i)}" has a digit above 7`;
+          break;
+        }
+      }
+    }
+  }
+  if (i < n && (isIdentPart(text.charCodeAt(i)) || text[i] === '.')) {
+    while (i < n && (isIdentPart(text.charCodeAt(i)) || text[i] === '.')) i++;
+    error = `Need space between number and identifier in "${text.slice(start, i)}"`;
+  }
+  const tok: Token = { kind, start, end: i, text: text.slice(start, i) };
+  if (error !== undefined) tok.error = error;
+  return tok;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n', r: '\r', t: '\t', v: '\v', f: '\f', a: '\x07', b: '\b', '\\': '\\', "'": "'", '"': '"', '?': '?',
+};
+
+function lexString(text: string, start: number): Token {
+  const quote = text[start];
+  const n = text.length;
+  let i = start + 1;
+  let out = '';
+  let error: string | undefined;
+  for (;;) {
+    if (i >= n || text[i] === '\n') {
+      error = 'String literal is not closed on this line';
+      break;
+    }
+    const ch = text[i];
+    if (ch === quote) {
+      i++;
+      break;
+    }
+    if (ch !== '\\') {
+      out += ch;
+      i++;
+      continue;
+    }
+    const e = text[i + 1];
+    if (e === undefined || e === '\n') {
+      error = 'String literal is not closed on this line';
+      i++;
+      break;
+    }
+    if (SIMPLE_ESCAPES[e] !== undefined) {
+      out += SIMPLE_ESCAPES[e];
+      i += 2;
+    } else if (e >= '0' && e <= '7') {
+      let j = i + 1;
+      while (j < i + 4 && j < n && text[j] >= '0' && text[j] <= '7') j++;
+      out += String.fromCharCode(parseInt(text.slice(i + 1, j), 8) & 0xff);
+      i = j;
+    } else if (e === 'x' || e === 'X') {
+      let j = i + 2;
+      while (j < i + 4 && j < n && isHex(text.charCodeAt(j))) j++;
+      if (j === i + 2) {
+        error ??= 'Expected hex digits after "\\x"';
+      } else {
+        out += String.fromCharCode(parseInt(text.slice(i + 2, j), 16));
+      }
+      i = j;
+    } else if (e === 'u' || e === 'U') {
+      const len = e === 'u' ? 4 : 8;
+      const hex = text.slice(i + 2, i + 2 + len);
+      const cp = /^[0-9a-fA-F]+$/.test(hex) && hex.length === len ? parseInt(hex, 16) : NaN;
+      if (Number.isNaN(cp) || cp > 0x10ffff) {
+        error ??= `Invalid "\\${e}" escape`;
+        i += 2;
+      } else {
+        out += String.fromCodePoint(cp);
+        i += 2 + len;
+      }
+    } else {
+      error ??= `Invalid escape sequence "\\${e}" in string literal`;
+      out += e;
+      i += 2;
+    }
+  }
+  const tok: Token = { kind: 'string', start, end: i, text: text.slice(start, i), str: out };
+  if (error !== undefined) tok.error = error;
+  return tok;
+}

@@ -1,0 +1,293 @@
+// Error-tolerant parser for config.pbtxt: always yields a tree with ranges, plus syntax errors.
+import type {
+  Comment, FieldNode, ListNode, MessageNode, ParsedDocument, Position, Range, ScalarNode, SyntaxDiagnostic,
+} from './ast';
+import type { Token } from './lexer';
+import { tokenize } from './lexer';
+
+/** Same limit as protobuf's default recursion limit for text format. */
+export const MAX_NESTING = 100;
+
+export function parse(text: string): ParsedDocument {
+  return new Parser(text).run();
+}
+
+/** Builds a position mapper for `text` (binary search over line starts). */
+export function createPositionMapper(text: string): (offset: number) => Position {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return (offset: number): Position => {
+    const o = Math.max(0, Math.min(offset, text.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - starts[lo], offset: o };
+  };
+}
+
+function describe(tok: Token): string {
+  if (tok.kind === 'eof') return 'end of file';
+  return `"${tok.text.length > 40 ? tok.text.slice(0, 40) + '…' : tok.text}"`;
+}
+
+class Parser {
+  private readonly tokens: Token[];
+  private readonly commentSpans: { start: number; end: number }[];
+  private readonly errors: SyntaxDiagnostic[] = [];
+  private readonly positionAt: (offset: number) => Position;
+  private pos = 0;
+
+  constructor(private readonly text: string) {
+    const lexed = tokenize(text);
+    this.tokens = lexed.tokens;
+    this.commentSpans = lexed.comments;
+    this.positionAt = createPositionMapper(text);
+  }
+
+  run(): ParsedDocument {
+    const root: MessageNode = { kind: 'message', range: this.range(0, this.text.length), fields: [], closed: true };
+    this.parseBody(root, undefined, 0, undefined);
+    const comments: Comment[] = this.commentSpans.map((c) => ({
+      range: this.range(c.start, c.end),
+      text: this.text.slice(c.start + 1, c.end),
+    }));
+    return { text: this.text, root, errors: this.errors, comments, positionAt: this.positionAt };
+  }
+
+  private range(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  private error(start: number, end: number, message: string, code = 'syntax'): void {
+    this.errors.push({ range: this.range(start, end), severity: 'error', message, code });
+  }
+
+  private peek(k = 0): Token {
+    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)];
+  }
+
+  private next(): Token {
+    const t = this.tokens[this.pos];
+    if (this.pos < this.tokens.length - 1) this.pos++;
+    return t;
+  }
+
+  private isPunct(t: Token, p: string): boolean {
+    return t.kind === 'punct' && t.text === p && t.error === undefined;
+  }
+
+  private parseBody(body: MessageNode, closer: '}' | '>' | undefined, depth: number, openTok: Token | undefined): void {
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof') {
+        if (closer !== undefined && openTok !== undefined) {
+          this.error(openTok.start, openTok.end, `Expected "${closer}" to close this "${openTok.text}", reached end of file`);
+        }
+        body.closed = closer === undefined;
+        return;
+      }
+      if (this.isPunct(t, '}') || this.isPunct(t, '>')) {
+        this.next();
+        if (closer === undefined) {
+          this.error(t.start, t.end, `Unexpected ${describe(t)}: no message is open here`);
+          continue;
+        }
+        if (t.text !== closer) this.error(t.start, t.end, `Expected "${closer}", found ${describe(t)}`);
+        body.closed = true;
+        return;
+      }
+      if (t.kind === 'ident') {
+        body.fields.push(this.parseField(depth));
+        continue;
+      }
+      this.next();
+      this.error(t.start, t.end, t.error ?? `Expected a field name, found ${describe(t)}`);
+    }
+  }
+
+  private parseField(depth: number): FieldNode {
+    const nameTok = this.next();
+    const field: FieldNode = {
+      kind: 'field', name: nameTok.text, nameRange: this.range(nameTok.start, nameTok.end),
+      range: this.range(nameTok.start, nameTok.end), hasColon: false, value: undefined,
+    };
+    let colonTok: Token | undefined;
+    if (this.isPunct(this.peek(), ':')) {
+      colonTok = this.next();
+      field.hasColon = true;
+    }
+    const t = this.peek();
+    if (this.isPunct(t, '{') || this.isPunct(t, '<')) {
+      field.value = this.parseMessage(depth + 1);
+    } else if (this.isPunct(t, '[')) {
+      field.value = this.parseList(depth + 1, field.hasColon);
+    } else if (this.isScalarStart(t) && this.scalarBelongsHere(nameTok, colonTok, t)) {
+      if (!field.hasColon) this.error(nameTok.start, nameTok.end, `Expected ":" after field name "${nameTok.text}"`);
+      field.value = this.parseScalar();
+    } else {
+      const at = colonTok ?? nameTok;
+      this.error(at.start, at.end, field.hasColon
+        ? `Expected a value for field "${nameTok.text}", found ${describe(t)}`
+        : `Expected ":" or "{" after field name "${nameTok.text}", found ${describe(t)}`);
+    }
+    if (field.value !== undefined) field.range = this.range(nameTok.start, field.value.range.end.offset);
+    const sep = this.peek();
+    if (this.isPunct(sep, ',') || this.isPunct(sep, ';')) this.next();
+    return field;
+  }
+
+  /** Decides whether a scalar-looking token is this field's value or the start of the next field. */
+  private scalarBelongsHere(nameTok: Token, colonTok: Token | undefined, t: Token): boolean {
+    if (t.kind !== 'ident') return true;
+    const after = this.peek(1);
+    const startsField = this.isPunct(after, ':') || this.isPunct(after, '{') || this.isPunct(after, '<') || this.isPunct(after, '[');
+    if (!startsField) return true;
+    // `name:\nplatform: "x"` — the identifier on a new line begins the next field.
+    const anchor = colonTok ?? nameTok;
+    return this.positionAt(anchor.end).line === this.positionAt(t.start).line;
+  }
+
+  private isScalarStart(t: Token): boolean {
+    return t.kind === 'string' || t.kind === 'int' || t.kind === 'float' || t.kind === 'ident' || this.isPunct(t, '-');
+  }
+
+  private parseMessage(depth: number): MessageNode {
+    const open = this.next();
+    const closer = open.text === '{' ? '}' : '>';
+    const node: MessageNode = { kind: 'message', range: this.range(open.start, open.end), fields: [], open: open.text as '{' | '<', closed: false };
+    if (depth > MAX_NESTING) {
+      this.error(open.start, open.end, `Messages are nested more than ${MAX_NESTING} levels deep`);
+      this.skipBalanced();
+    } else {
+      this.parseBody(node, closer, depth, open);
+    }
+    const last = this.tokens[Math.max(0, this.pos - 1)];
+    node.range = this.range(open.start, Math.max(open.end, last.end));
+    return node;
+  }
+
+  /** Skips to the bracket that closes the one just consumed, without recursion. */
+  private skipBalanced(): void {
+    let level = 1;
+    while (level > 0) {
+      const t = this.next();
+      if (t.kind === 'eof') return;
+      if (t.kind !== 'punct' || t.error !== undefined) continue;
+      if (t.text === '{' || t.text === '<' || t.text === '[') level++;
+      else if (t.text === '}' || t.text === '>' || t.text === ']') level--;
+    }
+  }
+
+  private parseList(depth: number, hasColon: boolean): ListNode {
+    const open = this.next();
+    const node: ListNode = { kind: 'list', range: this.range(open.start, open.end), items: [], closed: false };
+    const finish = (): ListNode => {
+      const last = this.tokens[Math.max(0, this.pos - 1)];
+      node.range = this.range(open.start, Math.max(open.end, last.end));
+      return node;
+    };
+    if (depth > MAX_NESTING) {
+      this.error(open.start, open.end, `Lists are nested more than ${MAX_NESTING} levels deep`);
+      this.skipBalanced();
+      return finish();
+    }
+    if (this.isPunct(this.peek(), ']')) {
+      this.next();
+      node.closed = true;
+      return finish();
+    }
+    for (;;) {
+      const t = this.peek();
+      if (this.isPunct(t, '{') || this.isPunct(t, '<')) {
+        node.items.push(this.parseMessage(depth + 1));
+      } else if (this.isScalarStart(t) && !(t.kind === 'ident' && this.isPunct(this.peek(1), ':'))) {
+        if (!hasColon && node.items.length === 0) this.error(t.start, t.end, 'Expected ":" before a list of scalar values');
+        node.items.push(this.parseScalar());
+      } else if (this.isPunct(t, ']')) {
+        this.error(t.start, t.end, 'Expected a value, found "]" (a list may not end with a comma)');
+        this.next();
+        node.closed = true;
+        return finish();
+      } else {
+        this.error(open.start, open.end, `Expected "]" to close this "[", found ${describe(t)}`);
+        return finish();
+      }
+      const sep = this.peek();
+      if (this.isPunct(sep, ',')) {
+        this.next();
+        continue;
+      }
+      if (this.isPunct(sep, ']')) {
+        this.next();
+        node.closed = true;
+        return finish();
+      }
+      if (this.isPunct(sep, ';')) {
+        this.error(sep.start, sep.end, 'List elements are separated by ",", not ";"');
+        this.next();
+        continue;
+      }
+      if (this.isScalarStart(sep) && !(sep.kind === 'ident' && this.isPunct(this.peek(1), ':'))) {
+        this.error(sep.start, sep.end, `Expected "," or "]", found ${describe(sep)}`);
+        continue;
+      }
+      if (this.isPunct(sep, '{') || this.isPunct(sep, '<')) {
+        this.error(sep.start, sep.end, `Expected "," or "]", found ${describe(sep)}`);
+        continue;
+      }
+      this.error(open.start, open.end, `Expected "]" to close this "[", found ${describe(sep)}`);
+      return finish();
+    }
+  }
+
+  private parseScalar(): ScalarNode {
+    let t = this.next();
+    const start = t.start;
+    let negative = false;
+    if (this.isPunct(t, '-')) {
+      negative = true;
+      const n = this.peek();
+      if (n.kind !== 'int' && n.kind !== 'float' && n.kind !== 'ident') {
+        this.error(t.start, t.end, `Expected a number after "-", found ${describe(n)}`);
+        return { kind: 'scalar', range: this.range(t.start, t.end), scalarKind: 'integer', text: '-', value: undefined, negative };
+      }
+      t = this.next();
+    }
+    if (t.kind === 'string') {
+      let value = t.str ?? '';
+      let end = t.end;
+      let bad = t.error;
+      while (this.peek().kind === 'string') {
+        const more = this.next();
+        value += more.str ?? '';
+        end = more.end;
+        bad ??= more.error;
+      }
+      if (bad !== undefined) this.error(start, end, bad);
+      return { kind: 'scalar', range: this.range(start, end), scalarKind: 'string', text: this.text.slice(start, end), value: bad === undefined ? value : undefined, negative: false };
+    }
+    const node: ScalarNode = {
+      kind: 'scalar', range: this.range(start, t.end), text: this.text.slice(start, t.end), negative,
+      scalarKind: t.kind === 'int' ? 'integer' : t.kind === 'float' ? 'float' : 'identifier', value: undefined,
+    };
+    if (t.error !== undefined) {
+      this.error(t.start, t.end, t.error);
+      return node;
+    }
+    if (t.kind === 'int') {
+      const body = t.text;
+      const big = body.length > 1 && body[0] === '0' && body[1] !== 'x' && body[1] !== 'X' ? BigInt('0o' + body.slice(1)) : BigInt(body);
+      node.value = negative ? -big : big;
+    } else if (t.kind === 'float') {
+      const v = Number(t.text.replace(/[fF]$/, ''));
+      node.value = negative ? -v : v;
+    } else {
+      node.value = t.text;
+    }
+    return node;
+  }
+}
