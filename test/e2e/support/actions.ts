@@ -1,0 +1,31 @@
+// What a user does in the workbench, as playwright steps: open the Triton view, run a command from
+// the palette, wait for a notification.
+import type { Locator, Page } from 'playwright-core';
+
+/** Clicks the Triton icon in the activity bar and returns the Models view's pane. */
+export async function openTritonView(page: Page): Promise<Locator> {
+  const icon = page.locator('.part.activitybar .action-item a[aria-label^="Triton"]');
+  await icon.first().click();
+  const sidebar = page.locator('.part.sidebar');
+  await sidebar.locator('.composite.title', { hasText: /Triton/i }).waitFor();
+  // With one view in the container its header is hidden, but keeps its aria-label.
+  return sidebar.locator('.pane', { has: page.locator('.pane-header[aria-label^="Models"]') });
+}
+
+/** Runs a command through the command palette by its full title, e.g. "Triton: Show Welcome". */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title });
+  await row.first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** Waits for a notification toast containing `text` to finish sliding in. */
+export async function waitForNotification(page: Page, text: string | RegExp): Promise<Locator> {
+  const toast = page.locator('.notification-toast.notification-fade-in-done', { hasText: text });
+  await toast.first().waitFor();
+  return toast.first();
+}
