@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { buildCurlCommand, buildInferRequest, shellQuote } from '../../../src/services/curlRequest';
+import { statisticsMarkdown, formatNs } from '../../../src/services/statisticsReport';
+import { ConfigOverrideError, pbtxtToConfigJson } from '../../../src/services/configOverride';
+import type { ModelMetadata, ModelStatistics } from '../../../src/triton/types';
+
+const meta: ModelMetadata = {
+  name: 'simple', versions: ['1'], platform: 'onnxruntime_onnx',
+  inputs: [
+    { name: 'INPUT0', datatype: 'INT32', shape: [-1, 4] },
+    { name: 'FLAG', datatype: 'BOOL', shape: [1] },
+    { name: 'TEXT', datatype: 'BYTES', shape: [-1] },
+  ],
+  outputs: [{ name: 'OUTPUT0', datatype: 'INT32', shape: [-1, 4] }],
+};
+
+test('the infer request has placeholder data of the right size and type per input', () => {
+  const body = buildInferRequest(meta, 2);
+  assert.deepEqual(body.inputs.map((i) => [i.name, i.shape, i.data.length, i.data[0]]), [
+    ['INPUT0', [2, 4], 8, 0],
+    ['FLAG', [1], 1, false],
+    ['TEXT', [2], 2, ''],
+  ]);
+  assert.deepEqual(body.outputs, [{ name: 'OUTPUT0' }]);
+});
+
+test('a huge fixed shape is refused rather than producing a giant command', () => {
+  assert.throws(() => buildInferRequest({ ...meta, inputs: [{ name: 'IMG', datatype: 'FP32', shape: [3, 224, 224] }] }), /150528 elements/);
+});
+
+test('the curl command is valid shell that yields the JSON body unchanged', () => {
+  const cmd = buildCurlCommand({ ...meta, name: "it's" }, { httpUrl: 'http://localhost:8000/', version: '1', headers: { 'x-team': "o'neil" }, secretHeaderNames: ['Authorization'] });
+  assert.match(cmd, /^curl -sS -X POST 'http:\/\/localhost:8000\/v2\/models\/it'\\''s\/versions\/1\/infer'/);
+  assert.match(cmd, /-H "Authorization: \$AUTHORIZATION"/);
+  // Run the command through a real shell with `curl` replaced by a function that prints its arguments.
+  const script = `curl() { for a in "$@"; do printf '%s\\n' "$a"; done; }\nAUTHORIZATION=secret-value\n${cmd}`;
+  const args = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' }).trimEnd().split('\n');
+  assert.equal(args[3], "http://localhost:8000/v2/models/it's/versions/1/infer");
+  assert.ok(args.includes("x-team: o'neil"));
+  assert.ok(args.includes('Authorization: secret-value'), 'the secret comes from the environment');
+  const body = JSON.parse(args.at(-1)!) as { inputs: { name: string }[] };
+  assert.deepEqual(body.inputs.map((i) => i.name), ['INPUT0', 'FLAG', 'TEXT']);
+  assert.equal(shellQuote("a'b"), `'a'\\''b'`);
+});
+
+const stats: ModelStatistics = {
+  name: 'simple', version: '1', last_inference: 1716235405829, inference_count: 7, execution_count: 4,
+  inference_stats: {
+    success: { count: 4, ns: 4_000_000 }, fail: { count: 1, ns: 10 }, queue: { count: 4, ns: 200_000 },
+    compute_input: { count: 4, ns: 4_000 }, compute_infer: { count: 4, ns: 8_000_000_000n }, compute_output: { count: 0, ns: 0 },
+    cache_hit: { count: 0, ns: 0 }, cache_miss: { count: 0, ns: 0 },
+  },
+  response_stats: {},
+  batch_stats: [
+    { batch_size: 2, compute_input: { count: 3, ns: 300 }, compute_infer: { count: 3, ns: 3_000_000 }, compute_output: { count: 3, ns: 30 } },
+    { batch_size: 1, compute_input: { count: 1, ns: 100 }, compute_infer: { count: 1, ns: 1_000 }, compute_output: { count: 1, ns: 10 } },
+  ],
+  memory_usage: [],
+};
+
+test('statistics read as counts and averages, per batch size in order', () => {
+  const text = statisticsMarkdown('simple', 'local', [stats], new Date(0));
+  assert.match(text, /\| Inferences \(batch elements\) \| 7 \|/);
+  assert.match(text, /\| Executions \| 4 \|/);
+  assert.match(text, /\| Average queue time \| 50\.0 µs \|/);
+  assert.match(text, /\| Average compute infer \| 2\.00 s \|/);
+  assert.match(text, /\| Average compute output \| — \|/);
+  assert.match(text, /\| 1 \| 1 \| 100 ns \| 1\.0 µs \| 10 ns \|\n\| 2 \| 3 \| 100 ns \| 1\.00 ms \| 10 ns \|/);
+  assert.match(statisticsMarkdown('m', 's', []), /no loaded version/);
+  assert.equal(formatNs(1_500_000), '1.50 ms');
+});
+
+test('config.pbtxt converts to protobuf JSON the load API accepts', () => {
+  const json = pbtxtToConfigJson(`
+    name: "simple"   # comment
+    backend: "onnxruntime"
+    max_batch_size: 8
+    input [ { name: "INPUT0" data_type: TYPE_INT32 dims: [ 16 ] } ]
+    output { name: "OUTPUT0" data_type: TYPE_INT32 dims: [ -1, 16 ] }
+    output { name: "OUTPUT1" data_type: TYPE_INT32 dims: 16 }
+    instance_group [ { kind: KIND_CPU count: 2 } ]
+    dynamic_batching { max_queue_delay_microseconds: 100 preserve_ordering: true }
+    parameters { key: "k" value: { string_value: "v" } }
+    version_policy: { specific { versions: [ 1, 3 ] } }
+  `);
+  assert.deepEqual(json, {
+    name: 'simple', backend: 'onnxruntime', max_batch_size: 8,
+    input: [{ name: 'INPUT0', data_type: 'TYPE_INT32', dims: [16] }],
+    output: [{ name: 'OUTPUT0', data_type: 'TYPE_INT32', dims: [-1, 16] }, { name: 'OUTPUT1', data_type: 'TYPE_INT32', dims: [16] }],
+    instance_group: [{ kind: 'KIND_CPU', count: 2 }],
+    dynamic_batching: { max_queue_delay_microseconds: 100, preserve_ordering: true },
+    parameters: { k: { string_value: 'v' } },
+    version_policy: { specific: { versions: [1, 3] } },
+  });
+});
+
+test('unknown fields and syntax errors say where', () => {
+  assert.throws(() => pbtxtToConfigJson('name: "x"\n  bogus_field: 1'), (e: unknown) => e instanceof ConfigOverrideError && e.line === 2 && e.column === 3 && /bogus_field/.test(e.message));
+  assert.throws(() => pbtxtToConfigJson('input [ { name: "a" data_type: TYPE_NOPE } ]'), /'TYPE_NOPE' is not a DataType value/);
+  assert.throws(() => pbtxtToConfigJson('input [ { name: "a" '), ConfigOverrideError);
+  assert.throws(() => pbtxtToConfigJson('max_batch_size: "8"'), /takes an integer/);
+});
