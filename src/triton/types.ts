@@ -95,7 +95,7 @@ export interface InferOptions extends CallOptions {
   timeoutMicros?: number;
   /** Custom request parameters; Triton's reserved names and the `triton_` prefix are refused. */
   parameters?: Record<string, ParameterValue>;
-  /** HTTP only: default representation of `data` inputs (true = binary chunks). Default true. */
+  /** HTTP only: default representation of `data` inputs and requested outputs (true = binary). Default true. */
   binaryData?: boolean;
   /** Compress the request body. */
   compression?: 'gzip' | 'deflate';

@@ -1,7 +1,347 @@
-// HTTP/REST transport of the Triton client.
+// HTTP/REST transport of the Triton client (KServe v2 + Triton extensions) over node:http(s).
+import http from 'node:http';
+import https from 'node:https';
+import { gzip, deflate } from 'node:zlib';
+import { promisify } from 'node:util';
 import type { TritonClient, TritonClientOptions } from '../client';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
 import { TritonError } from '../errors';
+import { inferMany } from '../inferMany';
+import type {
+  CallOptions, CudaSharedMemoryStatus, GenerateBody, GenerateOptions, InferInput, InferManyOptions, InferOptions,
+  InferOutcome, InferRequest, InferResult, InferStream, LoadModelOptions, LogSettings, LogSettingsUpdate, ModelConfigJson,
+  ModelMetadata, ModelStatistics, RepositoryIndexEntry, RepositoryIndexOptions, RequestedOutput, ServerMetadata,
+  SystemSharedMemoryStatus, TraceSettings, TraceSettingsUpdate, UnloadModelOptions, VersionedCallOptions,
+} from '../types';
+import { answerJson, errorFromAnswer, expectObject, namedObjects, toModelMetadata, toRepositoryIndex, toServerMetadata } from './answers';
+import { generateEvents } from './generateStream';
+import { exchange } from './httpRequest';
+import type { HttpAnswer, HttpExchange, HttpTarget } from './httpRequest';
+import { buildInferBody } from './inferBody';
+import { parseInferResponse } from './inferResponse';
+
+const gzipAsync = promisify(gzip);
+const deflateAsync = promisify(deflate);
+
+export interface ParsedHttpUrl {
+  secure: boolean;
+  hostname: string;
+  port: number;
+  /** "" or "/base/path" without a trailing slash. */
+  basePath: string;
+}
+
+/** Accepts "host:port[/base]" (like tritonclient) as well as "http(s)://host:port[/base]". */
+export function parseHttpUrl(url: string, tlsRequested: boolean): ParsedHttpUrl {
+  if (typeof url !== 'string' || url.trim() === '') throw new TritonError('invalid-argument', 'server URL is empty');
+  const text = url.trim();
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  let parsed: URL;
+  try {
+    parsed = new URL(hasScheme ? text : `http://${text}`);
+  } catch {
+    throw new TritonError('invalid-argument', `'${url}' is not a valid server URL (expected host:port or http(s)://host:port/path)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TritonError('invalid-argument', `'${url}' uses ${parsed.protocol}//; the HTTP client needs http:// or https://`);
+  }
+  if (parsed.username !== '' || parsed.search !== '' || parsed.hash !== '') {
+    throw new TritonError('invalid-argument', `'${url}' must not carry credentials, a query or a fragment (use headers for auth)`);
+  }
+  const secure = parsed.protocol === 'https:' || tlsRequested;
+  const port = parsed.port !== '' ? Number(parsed.port) : secure ? 443 : 80;
+  const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  return { secure, hostname, port, basePath: parsed.pathname.replace(/\/+$/, '') };
+}
+
+/** Percent-encodes a path segment like Python's quote() (only A-Za-z0-9_.-~ stay). */
+export function pathSegment(value: string, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new TritonError('invalid-argument', `${what} is empty`);
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function versionSegment(version: string | number | undefined): string {
+  if (version === undefined || version === '') return '';
+  const text = String(version);
+  if (!/^\d+$/.test(text)) throw new TritonError('invalid-argument', `model version '${text}' must be a non-negative integer`);
+  return `/versions/${text}`;
+}
+
+class HttpTritonClient implements TritonClient {
+  readonly protocol = 'http' as const;
+  readonly url: string;
+  private readonly target: HttpTarget;
+  private readonly basePath: string;
+  private readonly headers: Record<string, string>;
+  private readonly concurrency: number;
+  private readonly deadlineMs?: number;
+  private readonly maxResponseBytes: number;
+  private closed = false;
+
+  constructor(options: TritonClientOptions) {
+    this.url = options.url;
+    const parsed = parseHttpUrl(options.url, options.tls !== undefined);
+    this.basePath = parsed.basePath;
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) {
+      throw new TritonError('invalid-argument', `concurrency must be a positive integer, got ${String(options.concurrency)}`);
+    }
+    this.deadlineMs = options.deadlineMs;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.headers = lowerCaseHeaders(options.headers);
+    const agentOptions = { keepAlive: true, maxSockets: this.concurrency };
+    const tls = options.tls;
+    const agent = parsed.secure
+      ? new https.Agent({
+        ...agentOptions,
+        ca: tls?.ca !== undefined ? pem(tls.ca) : undefined,
+        cert: tls?.cert !== undefined ? pem(tls.cert) : undefined,
+        key: tls?.key !== undefined ? pem(tls.key) : undefined,
+        rejectUnauthorized: tls?.insecure !== true,
+      })
+      : new http.Agent(agentOptions);
+    this.target = { secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, agent };
+  }
+
+  private exchangeFor(method: 'GET' | 'POST', path: string, options: CallOptions | undefined, body?: Uint8Array[], extraHeaders?: Record<string, string>): HttpExchange {
+    if (this.closed) throw new TritonError('cancelled', 'the client is closed', { request: `${method} ${path}` });
+    const fullPath = this.basePath + path;
+    return {
+      method,
+      path: fullPath,
+      headers: { ...this.headers, ...extraHeaders, ...lowerCaseHeaders(options?.headers) },
+      body,
+      bodyLength: body?.reduce((n, b) => n + b.byteLength, 0) ?? 0,
+      signal: options?.signal,
+      deadlineMs: options?.deadlineMs ?? this.deadlineMs,
+      maxResponseBytes: this.maxResponseBytes,
+      request: `${method} ${fullPath}`,
+    };
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, options: CallOptions | undefined, json?: unknown): Promise<HttpAnswer & { request: string }> {
+    const body = json === undefined ? undefined : [Buffer.from(JSON.stringify(json), 'utf8')];
+    const call = this.exchangeFor(method, path, options, body, json === undefined ? undefined : { 'content-type': 'application/json' });
+    const answer = await exchange(this.target, call);
+    if (answer.status !== 200) throw errorFromAnswer(answer, call.request);
+    return { ...answer, request: call.request };
+  }
+
+  private async getJson(method: 'GET' | 'POST', path: string, options: CallOptions | undefined, json?: unknown): Promise<{ doc: unknown; request: string }> {
+    const answer = await this.send(method, path, options, json);
+    return { doc: answerJson(answer, answer.request), request: answer.request };
+  }
+
+  private async health(path: string, options?: CallOptions): Promise<boolean> {
+    const call = this.exchangeFor('GET', path, options);
+    const answer = await exchange(this.target, call);
+    return answer.status === 200;
+  }
+
+  isServerLive(options?: CallOptions): Promise<boolean> { return this.health('/v2/health/live', options); }
+  isServerReady(options?: CallOptions): Promise<boolean> { return this.health('/v2/health/ready', options); }
+  async isModelReady(model: string, options?: VersionedCallOptions): Promise<boolean> {
+    return this.health(`/v2/models/${pathSegment(model, 'model name')}${versionSegment(options?.version)}/ready`, options);
+  }
+
+  async serverMetadata(options?: CallOptions): Promise<ServerMetadata> {
+    const { doc, request } = await this.getJson('GET', '/v2', options);
+    return toServerMetadata(doc, request);
+  }
+
+  async modelMetadata(model: string, options?: VersionedCallOptions): Promise<ModelMetadata> {
+    const { doc, request } = await this.getJson('GET', `/v2/models/${pathSegment(model, 'model name')}${versionSegment(options?.version)}`, options);
+    return toModelMetadata(doc, request);
+  }
+
+  async modelConfig(model: string, options?: VersionedCallOptions): Promise<ModelConfigJson> {
+    const answer = await this.send('GET', `/v2/models/${pathSegment(model, 'model name')}${versionSegment(options?.version)}/config`, options);
+    // Triton serializes a completely empty config as an empty body.
+    if (answer.body.byteLength === 0) return {};
+    return expectObject(answerJson(answer, answer.request), 'model configuration', answer.request);
+  }
+
+  async repositoryIndex(options?: RepositoryIndexOptions): Promise<RepositoryIndexEntry[]> {
+    const { doc, request } = await this.getJson('POST', '/v2/repository/index', options, options?.ready ? { ready: true } : undefined);
+    return toRepositoryIndex(doc, request);
+  }
+
+  async loadModel(model: string, options?: LoadModelOptions): Promise<void> {
+    const parameters: Record<string, string> = {};
+    if (options?.config !== undefined) {
+      parameters.config = typeof options.config === 'string' ? options.config : JSON.stringify(options.config);
+    }
+    if (options?.files !== undefined) {
+      if (options.config === undefined) throw new TritonError('invalid-argument', 'loading override files needs a config as well', { request: `load ${model}` });
+      for (const [path, content] of Object.entries(options.files)) {
+        if (!(content instanceof Uint8Array)) throw new TritonError('invalid-argument', `file '${path}' must be a Uint8Array`, { request: `load ${model}` });
+        parameters[`file:${path}`] = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('base64');
+      }
+    }
+    await this.send('POST', `/v2/repository/models/${pathSegment(model, 'model name')}/load`, options, Object.keys(parameters).length > 0 ? { parameters } : {});
+  }
+
+  async unloadModel(model: string, options?: UnloadModelOptions): Promise<void> {
+    await this.send('POST', `/v2/repository/models/${pathSegment(model, 'model name')}/unload`, options,
+      { parameters: { unload_dependents: options?.unloadDependents === true } });
+  }
+
+  async modelStatistics(model?: string, options?: VersionedCallOptions): Promise<ModelStatistics[]> {
+    const path = model === undefined || model === ''
+      ? '/v2/models/stats'
+      : `/v2/models/${pathSegment(model, 'model name')}${versionSegment(options?.version)}/stats`;
+    const { doc, request } = await this.getJson('GET', path, options);
+    return namedObjects<ModelStatistics>(expectObject(doc, 'statistics', request).model_stats ?? [], "statistics 'model_stats'", request);
+  }
+
+  private tracePath(model?: string): string {
+    return model === undefined || model === '' ? '/v2/trace/setting' : `/v2/models/${pathSegment(model, 'model name')}/trace/setting`;
+  }
+
+  async getTraceSettings(model?: string, options?: CallOptions): Promise<TraceSettings> {
+    const { doc, request } = await this.getJson('GET', this.tracePath(model), options);
+    return expectObject(doc, 'trace settings', request) as TraceSettings;
+  }
+
+  async updateTraceSettings(settings: TraceSettingsUpdate, model?: string, options?: CallOptions): Promise<TraceSettings> {
+    const { doc, request } = await this.getJson('POST', this.tracePath(model), options, settings ?? {});
+    return expectObject(doc, 'trace settings', request) as TraceSettings;
+  }
+
+  async getLogSettings(options?: CallOptions): Promise<LogSettings> {
+    const { doc, request } = await this.getJson('GET', '/v2/logging', options);
+    return expectObject(doc, 'log settings', request) as unknown as LogSettings;
+  }
+
+  async updateLogSettings(settings: LogSettingsUpdate, options?: CallOptions): Promise<LogSettings> {
+    const { doc, request } = await this.getJson('POST', '/v2/logging', options, settings ?? {});
+    return expectObject(doc, 'log settings', request) as unknown as LogSettings;
+  }
+
+  private shmPath(kind: 'system' | 'cuda', region: string | undefined, action: 'status' | 'register' | 'unregister'): string {
+    const root = kind === 'system' ? '/v2/systemsharedmemory' : '/v2/cudasharedmemory';
+    return region === undefined || region === '' ? `${root}/${action}` : `${root}/region/${pathSegment(region, 'region name')}/${action}`;
+  }
+
+  async systemSharedMemoryStatus(region?: string, options?: CallOptions): Promise<SystemSharedMemoryStatus[]> {
+    const { doc, request } = await this.getJson('GET', this.shmPath('system', region, 'status'), options);
+    return namedObjects<SystemSharedMemoryStatus>(doc, 'shared-memory status', request);
+  }
+
+  async registerSystemSharedMemory(region: string, key: string, byteSize: number, offset = 0, options?: CallOptions): Promise<void> {
+    checkCount(byteSize, 'byteSize');
+    checkCount(offset, 'offset');
+    if (typeof key !== 'string' || key === '') throw new TritonError('invalid-argument', 'shared-memory key is empty');
+    await this.send('POST', this.shmPath('system', pathCheck(region), 'register'), options, { key, offset, byte_size: byteSize });
+  }
+
+  async unregisterSystemSharedMemory(region?: string, options?: CallOptions): Promise<void> {
+    await this.send('POST', this.shmPath('system', region, 'unregister'), options);
+  }
+
+  async cudaSharedMemoryStatus(region?: string, options?: CallOptions): Promise<CudaSharedMemoryStatus[]> {
+    const { doc, request } = await this.getJson('GET', this.shmPath('cuda', region, 'status'), options);
+    return namedObjects<CudaSharedMemoryStatus>(doc, 'CUDA shared-memory status', request);
+  }
+
+  async registerCudaSharedMemory(region: string, rawHandle: Uint8Array, deviceId: number, byteSize: number, options?: CallOptions): Promise<void> {
+    if (!(rawHandle instanceof Uint8Array) || rawHandle.byteLength !== 64) {
+      throw new TritonError('invalid-argument', 'rawHandle must be the 64-byte cudaIpcMemHandle_t');
+    }
+    checkCount(deviceId, 'deviceId');
+    checkCount(byteSize, 'byteSize');
+    const b64 = Buffer.from(rawHandle.buffer, rawHandle.byteOffset, rawHandle.byteLength).toString('base64');
+    await this.send('POST', this.shmPath('cuda', pathCheck(region), 'register'), options, { raw_handle: { b64 }, device_id: deviceId, byte_size: byteSize });
+  }
+
+  async unregisterCudaSharedMemory(region?: string, options?: CallOptions): Promise<void> {
+    await this.send('POST', this.shmPath('cuda', region, 'unregister'), options);
+  }
+
+  async infer(model: string, inputs: InferInput[], outputs?: RequestedOutput[], options: InferOptions = {}): Promise<InferResult> {
+    const path = `/v2/models/${pathSegment(model, 'model name')}${versionSegment(options.modelVersion)}/infer`;
+    const where = `POST ${this.basePath}${path}`;
+    const built = buildInferBody(inputs, outputs, options, where);
+    const headers: Record<string, string> = {};
+    let chunks = built.chunks;
+    if (built.headerLength !== undefined) {
+      headers['content-type'] = 'application/octet-stream';
+      headers['inference-header-content-length'] = String(built.headerLength);
+    } else {
+      headers['content-type'] = 'application/json';
+    }
+    if (options.compression !== undefined) {
+      const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, built.byteLength);
+      if (options.compression === 'gzip') chunks = [await gzipAsync(whole)];
+      else if (options.compression === 'deflate') chunks = [await deflateAsync(whole)];
+      else throw new TritonError('invalid-argument', `unknown compression '${String(options.compression)}'`, { request: where });
+      headers['content-encoding'] = options.compression;
+    }
+    if (options.acceptCompression !== undefined) headers['accept-encoding'] = options.acceptCompression;
+    const call = this.exchangeFor('POST', path, options, chunks, headers);
+    const answer = await exchange(this.target, call);
+    if (answer.status !== 200) throw errorFromAnswer(answer, call.request);
+    const headerLength = answer.headers['inference-header-content-length'];
+    return parseInferResponse(answer.body, Array.isArray(headerLength) ? headerLength[0] : headerLength, outputs, call.request);
+  }
+
+  inferMany(requests: InferRequest[], options: InferManyOptions = {}): Promise<InferOutcome[]> {
+    return inferMany((m, i, o, opt) => this.infer(m, i, o, opt), requests, options, this.concurrency);
+  }
+
+  streamInfer(): InferStream {
+    throw new TritonError('unsupported', 'streaming inference needs the gRPC protocol; over HTTP use generateStream for decoupled models');
+  }
+
+  private generatePath(model: string, options: GenerateOptions | undefined, stream: boolean): string {
+    return `/v2/models/${pathSegment(model, 'model name')}${versionSegment(options?.modelVersion)}/${stream ? 'generate_stream' : 'generate'}`;
+  }
+
+  async generate(model: string, body: GenerateBody, options?: GenerateOptions): Promise<GenerateBody> {
+    const { doc, request } = await this.getJson('POST', this.generatePath(model, options, false), options, body ?? {});
+    return expectObject(doc, 'generate response', request);
+  }
+
+  generateStream(model: string, body: GenerateBody, options?: GenerateOptions): AsyncIterable<GenerateBody> {
+    const call = this.exchangeFor('POST', this.generatePath(model, options, true), options,
+      [Buffer.from(JSON.stringify(body ?? {}), 'utf8')], { 'content-type': 'application/json', accept: 'text/event-stream' });
+    return generateEvents(this.target, call);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.target.agent.destroy();
+  }
+}
+
+function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers === undefined) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    const key = name.toLowerCase();
+    if (key === 'transfer-encoding' || key === 'content-length') {
+      throw new TritonError('invalid-argument', `header '${name}' is managed by the client and cannot be set`);
+    }
+    out[key] = String(value);
+  }
+  return out;
+}
+
+function pem(value: string | Uint8Array): string | Buffer {
+  return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function checkCount(value: number, what: string): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new TritonError('invalid-argument', `${what} must be a non-negative integer, got ${String(value)}`);
+  }
+}
+
+function pathCheck(region: string): string {
+  if (typeof region !== 'string' || region === '') throw new TritonError('invalid-argument', 'region name is empty');
+  return region;
+}
 
 export function createHttpClient(options: TritonClientOptions): TritonClient {
-  throw new TritonError('unsupported', `HTTP transport unavailable for ${options.url}`);
+  return new HttpTritonClient(options);
 }

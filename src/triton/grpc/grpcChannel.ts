@@ -1,0 +1,165 @@
+// One gRPC channel per client: target parsing, TLS credentials, channel options, metadata, and
+// unary calls bounded by a deadline and an AbortSignal.
+import * as grpc from '@grpc/grpc-js';
+import type { TlsOptions, TritonClientOptions } from '../client';
+import { TritonError, invalidArgument } from '../errors';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
+import type { CallOptions } from '../types';
+import { grpcError } from './grpcErrors';
+
+const INT32_MAX = 2147483647;
+
+export interface GrpcTarget {
+  /** host:port as grpc-js wants it. */
+  address: string;
+  tls: boolean;
+}
+
+/** Accepts "host:port", "grpc://host:port", "grpcs://host:port" (TLS) and "[v6]:port"; port defaults to 8001. */
+export function parseGrpcTarget(url: string): GrpcTarget {
+  const trimmed = url.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed);
+  let rest = trimmed;
+  let tls = false;
+  if (scheme) {
+    const name = scheme[1]!.toLowerCase();
+    if (name === 'grpcs') tls = true;
+    else if (name !== 'grpc') throw invalidArgument(`gRPC URL '${url}' has scheme '${name}://'; use host:port, grpc:// or grpcs://`);
+    rest = trimmed.slice(scheme[0].length);
+  }
+  rest = rest.replace(/\/+$/, '');
+  if (rest.includes('/')) throw invalidArgument(`gRPC URL '${url}' must not have a path`);
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d+))?$/.exec(rest);
+  if (!m) throw invalidArgument(`gRPC URL '${url}' is not host:port`);
+  const port = m[2] === undefined ? 8001 : Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalidArgument(`gRPC URL '${url}' has an invalid port`);
+  return { address: `${m[1]}:${port}`, tls };
+}
+
+function credentials(tls: TlsOptions | undefined, useTls: boolean): grpc.ChannelCredentials {
+  if (!useTls && !tls) return grpc.credentials.createInsecure();
+  const buf = (v: string | Uint8Array | undefined): Buffer | null => (v === undefined ? null : Buffer.from(v));
+  if ((tls?.cert === undefined) !== (tls?.key === undefined)) {
+    throw invalidArgument('TLS client certificate and key must be given together');
+  }
+  const verify: grpc.VerifyOptions = tls?.insecure ? { rejectUnauthorized: false, checkServerIdentity: () => undefined } : {};
+  return grpc.credentials.createSsl(buf(tls?.ca), buf(tls?.key), buf(tls?.cert), verify);
+}
+
+/**
+ * Defaults mirror the official Python client: messages up to INT32_MAX (or the configured response
+ * limit), keepalive pings effectively off unless asked for, and never without a call in flight,
+ * since Triton's default ping policy would otherwise close the connection.
+ */
+function channelOptions(options: TritonClientOptions): grpc.ChannelOptions {
+  const maxResponse = Math.min(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, INT32_MAX);
+  return {
+    'grpc.max_send_message_length': INT32_MAX,
+    'grpc.max_receive_message_length': maxResponse,
+    'grpc.keepalive_time_ms': INT32_MAX,
+    'grpc.keepalive_timeout_ms': 20000,
+    'grpc.keepalive_permit_without_calls': 0,
+    'grpc.http2.max_pings_without_data': 2,
+    ...options.grpcChannelOptions,
+  };
+}
+
+export interface CallSetup {
+  metadata: grpc.Metadata;
+  callOptions: grpc.CallOptions;
+}
+
+export class GrpcConnection {
+  readonly client: grpc.Client;
+  private readonly baseMetadata: grpc.Metadata;
+  private readonly defaultDeadlineMs: number | undefined;
+  private closed = false;
+
+  constructor(options: TritonClientOptions) {
+    const target = parseGrpcTarget(options.url);
+    this.client = new grpc.Client(target.address, credentials(options.tls, target.tls), channelOptions(options));
+    this.baseMetadata = new grpc.Metadata();
+    for (const [k, v] of Object.entries(options.headers ?? {})) this.baseMetadata.set(k.toLowerCase(), v);
+    this.defaultDeadlineMs = options.deadlineMs;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+
+  /** Fails fast for a closed client or an already aborted signal. */
+  checkUsable(request: string, signal: AbortSignal | undefined): void {
+    if (this.closed) throw new TritonError('cancelled', 'the client is closed', { request });
+    if (signal?.aborted) throw new TritonError('cancelled', 'cancelled before the call started', { request, cause: signal.reason });
+  }
+
+  setup(options: CallOptions | undefined): CallSetup {
+    const metadata = this.baseMetadata.clone();
+    if (options?.headers) for (const [k, v] of Object.entries(options.headers)) metadata.set(k.toLowerCase(), v);
+    const deadlineMs = options?.deadlineMs ?? this.defaultDeadlineMs;
+    const callOptions: grpc.CallOptions = {};
+    if (deadlineMs !== undefined) {
+      if (!(deadlineMs > 0)) throw invalidArgument(`deadline must be a positive number of milliseconds, got ${deadlineMs}`);
+      callOptions.deadline = Date.now() + deadlineMs;
+    }
+    return { metadata, callOptions };
+  }
+
+  /**
+   * One unary call. The response is handed to `interpret` (which may throw a TritonError) outside
+   * grpc-js, so a malformed answer keeps its own error kind.
+   */
+  unary<Req, Res, Out>(
+    method: grpc.MethodDefinition<Req, Res>,
+    request: Req,
+    label: string,
+    options: CallOptions | undefined,
+    interpret: (response: Res) => Out,
+  ): Promise<Out> {
+    try {
+      this.checkUsable(label, options?.signal);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const signal = options?.signal;
+    return new Promise<Out>((resolve, reject) => {
+      let setup: CallSetup;
+      try {
+        setup = this.setup(options);
+      } catch (e) {
+        reject(TritonError.from(e, label));
+        return;
+      }
+      let onAbort: (() => void) | undefined;
+      const call = this.client.makeUnaryRequest(
+        method.path, method.requestSerialize, method.responseDeserialize, request, setup.metadata, setup.callOptions,
+        (err, response) => {
+          if (onAbort) signal?.removeEventListener('abort', onAbort);
+          if (err) {
+            reject(grpcError(err, label));
+            return;
+          }
+          if (response === undefined) {
+            reject(new TritonError('protocol', 'the server sent no response message', { request: label }));
+            return;
+          }
+          try {
+            resolve(interpret(response));
+          } catch (e) {
+            reject(TritonError.from(e, label));
+          }
+        },
+      );
+      if (signal) {
+        onAbort = () => call.cancel();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  }
+}

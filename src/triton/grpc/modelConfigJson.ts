@@ -1,0 +1,74 @@
+// Turns a gRPC ModelConfig message into the JSON shape Triton's HTTP /config endpoint returns.
+import type * as protobuf from 'protobufjs';
+import type { ModelConfigJson } from '../types';
+
+/**
+ * The 64-bit fields that Triton's HTTP endpoint prints as JSON numbers; every other 64-bit field
+ * stays a string, exactly as protobuf-JSON writes it. `[]` walks array items, `*` map values.
+ */
+const NUMERIC_INT64_PATHS: readonly (readonly string[])[] = [
+  ['input', '[]', 'dims'],
+  ['input', '[]', 'reshape', 'shape'],
+  ['output', '[]', 'dims'],
+  ['output', '[]', 'reshape', 'shape'],
+  ['version_policy', 'specific', 'versions'],
+  ['dynamic_batching', 'max_queue_delay_microseconds'],
+  ['dynamic_batching', 'priority_levels'],
+  ['dynamic_batching', 'default_priority_level'],
+  ['dynamic_batching', 'default_queue_policy', 'default_timeout_microseconds'],
+  ['dynamic_batching', 'priority_queue_policy', '*', 'default_timeout_microseconds'],
+  ['sequence_batching', 'max_sequence_idle_microseconds'],
+  ['sequence_batching', 'direct', 'max_queue_delay_microseconds'],
+  ['sequence_batching', 'oldest', 'max_queue_delay_microseconds'],
+  ['sequence_batching', 'state', '[]', 'dims'],
+  ['sequence_batching', 'state', '[]', 'initial_state', '[]', 'dims'],
+  ['ensemble_scheduling', 'step', '[]', 'model_version'],
+  ['model_warmup', '[]', 'inputs', '*', 'dims'],
+];
+
+const TO_OBJECT: protobuf.IConversionOptions = { enums: String, longs: String, defaults: true };
+
+/**
+ * snake_case names, every scalar present with its default, enums by name, unset sub-messages left
+ * out, and the int64 fields listed above as numbers; the same object HTTP gives for the model.
+ */
+export function modelConfigToJson(type: protobuf.Type, message: protobuf.Message): ModelConfigJson {
+  const obj = dropNulls(type.toObject(message, TO_OBJECT)) as ModelConfigJson;
+  for (const path of NUMERIC_INT64_PATHS) convertAt(obj, path, 0);
+  return obj;
+}
+
+// protobufjs writes `null` for unset message fields when asked for defaults; Triton omits them.
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== null && v !== undefined) out[k] = dropNulls(v);
+  }
+  return out;
+}
+
+function convertAt(node: unknown, path: readonly string[], i: number): void {
+  if (node === null || typeof node !== 'object') return;
+  const step = path[i];
+  if (step === undefined) return;
+  const last = i === path.length - 1;
+  if (step === '[]' || step === '*') {
+    const items = Array.isArray(node) ? node : Object.values(node);
+    for (const item of items) convertAt(item, path, i + 1);
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  const value = record[step];
+  if (!last) {
+    convertAt(value, path, i + 1);
+    return;
+  }
+  if (Array.isArray(value)) record[step] = value.map(toNumber);
+  else if (value !== undefined) record[step] = toNumber(value);
+}
+
+function toNumber(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+}

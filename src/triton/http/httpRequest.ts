@@ -1,0 +1,213 @@
+// One HTTP exchange with hard limits: deadline, abort signal, bounded response size, decompression.
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { unzip } from 'node:zlib';
+import { TritonError } from '../errors';
+
+export interface HttpTarget {
+  secure: boolean;
+  hostname: string;
+  port: number;
+  agent: http.Agent;
+}
+
+export interface HttpExchange {
+  method: 'GET' | 'POST';
+  /** Path with query, already percent-encoded, base path included. */
+  path: string;
+  headers: Record<string, string>;
+  /** Body parts sent back to back (no copy for large parts). */
+  body?: readonly Uint8Array[];
+  bodyLength?: number;
+  signal?: AbortSignal;
+  deadlineMs?: number;
+  maxResponseBytes: number;
+  /** "POST /v2/models/m/infer", for error messages. */
+  request: string;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Body after decompression. */
+  body: Buffer;
+}
+
+/** Below this size the body parts are joined so headers and body leave in one write. */
+const JOIN_BELOW = 64 * 1024;
+
+/** Sends one request; a stale keep-alive socket reset before any answer is retried once. */
+export async function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
+  try {
+    return await exchangeOnce(target, call);
+  } catch (error) {
+    if (error instanceof StaleSocketError) return exchangeOnce(target, call);
+    throw error;
+  }
+}
+
+class StaleSocketError extends Error {}
+
+/** Opens the request and resolves once response headers arrive; the caller reads the body. */
+export function openRequest(
+  target: HttpTarget,
+  call: HttpExchange,
+  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
+): Promise<void> {
+  return exchangeCore(target, call, onResponse);
+}
+
+function exchangeOnce(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    let answer: HttpAnswer | undefined;
+    exchangeCore(target, call, (res, fail, done) => {
+      readBody(res, call, (error, body) => {
+        if (error) { fail(error); return; }
+        const encoding = String(res.headers['content-encoding'] ?? 'identity').toLowerCase();
+        if (encoding === 'identity' || body!.byteLength === 0) {
+          answer = { status: res.statusCode ?? 0, headers: res.headers, body: body! };
+          done();
+          return;
+        }
+        if (encoding !== 'gzip' && encoding !== 'deflate') {
+          fail(new TritonError('protocol', `response uses unsupported Content-Encoding '${encoding}'`, { request: call.request, status: res.statusCode }));
+          return;
+        }
+        unzip(body!, { maxOutputLength: call.maxResponseBytes }, (zipError, plain) => {
+          if (zipError) {
+            const tooBig = (zipError as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || zipError instanceof RangeError;
+            fail(new TritonError('protocol', tooBig
+              ? `decompressed response exceeds the ${call.maxResponseBytes}-byte limit`
+              : `cannot decompress the ${encoding} response: ${zipError.message}`, { request: call.request, status: res.statusCode, cause: zipError }));
+            return;
+          }
+          answer = { status: res.statusCode ?? 0, headers: res.headers, body: plain };
+          done();
+        });
+      });
+    }).then(() => resolve(answer!), reject);
+  });
+}
+
+function exchangeCore(
+  target: HttpTarget,
+  call: HttpExchange,
+  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const { signal } = call;
+    if (signal?.aborted) {
+      reject(new TritonError('cancelled', 'cancelled before it was sent', { request: call.request, cause: signal.reason }));
+      return;
+    }
+    let settled = false;
+    let gotResponse = false;
+    let timer: NodeJS.Timeout | undefined;
+    const headers: Record<string, string | number> = { ...call.headers };
+    if (call.method === 'POST') headers['content-length'] = call.bodyLength ?? 0;
+    const req = (target.secure ? https : http).request({
+      method: call.method, hostname: target.hostname, port: target.port, path: call.path, headers, agent: target.agent,
+    });
+
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (error === undefined) { resolve(); return; }
+      req.destroy();
+      reject(error);
+    };
+    const onAbort = (): void => {
+      finish(new TritonError('cancelled', 'cancelled', { request: call.request, cause: signal?.reason }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (call.deadlineMs !== undefined) {
+      if (!(call.deadlineMs > 0)) {
+        finish(new TritonError('deadline', `deadline of ${call.deadlineMs} ms already passed`, { request: call.request }));
+        return;
+      }
+      timer = setTimeout(() => {
+        finish(new TritonError('deadline', `no complete answer within ${call.deadlineMs} ms`, { request: call.request }));
+      }, call.deadlineMs);
+    }
+
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return;
+      if (!gotResponse && req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(new StaleSocketError(error.message));
+        return;
+      }
+      finish(gotResponse
+        ? new TritonError('protocol', `connection failed while reading the answer: ${error.message}`, { request: call.request, cause: error })
+        : TritonError.from(error, call.request));
+    });
+    req.on('response', (res) => {
+      gotResponse = true;
+      onResponse(res, (error) => finish(error), () => finish());
+    });
+
+    const parts = call.body ?? [];
+    if (parts.length === 0) req.end();
+    else if (parts.length === 1 || (call.bodyLength ?? 0) < JOIN_BELOW) req.end(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    else {
+      for (const part of parts) req.write(part);
+      req.end();
+    }
+  });
+}
+
+function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: TritonError | undefined, body?: Buffer) => void): void {
+  const declared = res.headers['content-length'];
+  const status = res.statusCode;
+  let expected: number | undefined;
+  if (declared !== undefined) {
+    expected = Number(declared);
+    if (!Number.isSafeInteger(expected) || expected < 0) {
+      res.destroy();
+      callback(new TritonError('protocol', `invalid Content-Length '${declared}'`, { request: call.request, status }));
+      return;
+    }
+    if (expected > call.maxResponseBytes) {
+      res.destroy();
+      callback(new TritonError('protocol', `response of ${expected} bytes exceeds the ${call.maxResponseBytes}-byte limit`, { request: call.request, status }));
+      return;
+    }
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let done = false;
+  res.on('data', (chunk: Buffer) => {
+    if (done) return;
+    received += chunk.byteLength;
+    if (received > call.maxResponseBytes) {
+      done = true;
+      res.destroy();
+      callback(new TritonError('protocol', `response exceeds the ${call.maxResponseBytes}-byte limit`, { request: call.request, status }));
+      return;
+    }
+    chunks.push(chunk);
+  });
+  res.on('end', () => {
+    if (done) return;
+    done = true;
+    if (expected !== undefined && received !== expected) {
+      callback(new TritonError('protocol', `response cut off: ${received} of ${expected} bytes arrived`, { request: call.request, status }));
+      return;
+    }
+    callback(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+  });
+  const cutOff = (): void => {
+    if (done) return;
+    done = true;
+    callback(new TritonError('protocol', expected !== undefined
+      ? `response cut off: ${received} of ${expected} bytes arrived before the connection closed`
+      : `response cut off after ${received} bytes`, { request: call.request, status }));
+  };
+  res.on('error', cutOff);
+  res.on('close', cutOff);
+}
