@@ -1,0 +1,111 @@
+// Compares a config's inputs and outputs with the graph signature of its ONNX model file.
+import { join } from 'node:path';
+import type { Range, TextEdit } from './ast';
+import type { OnnxSignature, OnnxTensor } from './onnxModel';
+import { readOnnxSignature } from './onnxModel';
+import type { RuleContext } from './ruleContext';
+import { formatDims, openRange, report, startRange } from './ruleContext';
+import type { ModelLocation } from './rulesRepository';
+import { modelFileName } from './rulesRepository';
+import type { MessageView } from './view';
+import { dimsOf } from './view';
+
+export async function checkOnnx(ctx: RuleContext, loc: ModelLocation, served: readonly number[], detectedBackend: string | undefined): Promise<OnnxSignature | undefined> {
+  const onnx = ctx.backend === 'onnxruntime' || ctx.platform === 'onnxruntime_onnx' || detectedBackend === 'onnxruntime';
+  if (!onnx || served.length === 0) return undefined;
+  const version = served[served.length - 1];
+  const file = join(String(version), modelFileName(ctx) ?? 'model.onnx');
+  const bytes = await loc.fs.readFile(join(loc.modelDir, file));
+  if (bytes === undefined) return undefined;
+  let sig: OnnxSignature;
+  try {
+    sig = readOnnxSignature(bytes);
+  } catch (e) {
+    report(ctx, ctx.cfg.scalar('default_model_filename')?.range ?? ctx.cfg.scalar('platform')?.range ?? startRange(ctx), 'warning', 'onnx-unreadable',
+      `${file} is ${e instanceof Error ? e.message : String(e)}; its inputs and outputs were not compared with this config.`);
+    return undefined;
+  }
+  const batching = ctx.maxBatchSize > 0;
+  if (ctx.cfg.messages('input').length === 0 && ctx.cfg.messages('output').length === 0) {
+    const describe = (t: OnnxTensor): string => `${t.name} ${t.dataType ?? '?'} ${formatDims(configDims(t, batching))}`;
+    report(ctx, startRange(ctx), 'info', 'autofill-io',
+      `The ONNX Runtime backend fills in inputs (${sig.inputs.map(describe).join('; ')}) and outputs (${sig.outputs.map(describe).join('; ')}) from ${file}.`,
+      { data: { inputs: sig.inputs, outputs: sig.outputs } });
+    return sig;
+  }
+  if (batching) {
+    const fixed = [...sig.inputs, ...sig.outputs].find((t) => t.dims !== undefined && (t.dims.length === 0 || t.dims[0] !== -1));
+    if (fixed !== undefined) {
+      report(ctx, ctx.cfg.scalar('max_batch_size')?.range ?? startRange(ctx), 'error', 'onnx-batch',
+        `max_batch_size is ${ctx.maxBatchSize} but tensor "${fixed.name}" in ${file} has shape ${formatDims(fixed.dims ?? [])}: batching needs a variable (-1) first dimension. Set max_batch_size: 0 or export the model with a dynamic batch axis.`,
+        { data: { tensor: fixed.name, modelDims: fixed.dims } });
+      return sig;
+    }
+  }
+  compare(ctx, 'input', sig.inputs, file, batching);
+  compare(ctx, 'output', sig.outputs, file, batching);
+  return sig;
+}
+
+/** Model dims as the config should state them (batch dimension dropped when batching). */
+function configDims(t: OnnxTensor, batching: boolean): number[] {
+  const dims = t.dims ?? [];
+  return batching ? dims.slice(1) : dims;
+}
+
+function compare(ctx: RuleContext, kind: 'input' | 'output', tensors: OnnxTensor[], file: string, batching: boolean): void {
+  const byName = new Map(tensors.map((t) => [t.name, t] as const));
+  const configured = ctx.cfg.messages(kind).map((e) => e.node);
+  const names = new Set(configured.map((c) => c.str('name') ?? ''));
+  const unmatched = tensors.filter((t) => !names.has(t.name));
+  for (const c of configured) {
+    const name = c.str('name') ?? '';
+    const nameNode = c.scalar('name');
+    const t = byName.get(name);
+    if (t === undefined) {
+      if (name === '' || nameNode === undefined) continue;
+      const only = unmatched.length === 1 ? unmatched[0] : undefined;
+      report(ctx, nameNode.range, 'error', 'onnx-name',
+        `${file} has no ${kind} "${name}"; its ${kind}s are ${tensors.map((x) => `"${x.name}"`).join(', ') || 'none'}.`,
+        only !== undefined ? { fix: { title: `Change to "${only.name}"`, edits: [{ range: nameNode.range, newText: JSON.stringify(only.name) }] }, data: { expectedName: only.name } } : undefined);
+      continue;
+    }
+    const dtNode = c.scalar('data_type');
+    const dt = c.ident('data_type');
+    if (t.dataType !== undefined && dt !== undefined && dtNode !== undefined && dt !== t.dataType) {
+      report(ctx, dtNode.range, 'error', 'onnx-datatype', `${cap(kind)} "${name}" is ${t.dataType} in ${file}, not ${dt}.`,
+        { fix: { title: `Change to ${t.dataType}`, edits: [{ range: dtNode.range, newText: t.dataType }] }, data: { expectedDataType: t.dataType } });
+    }
+    if (t.dims === undefined) continue;
+    const reshape = c.message('reshape');
+    const stated = reshape !== undefined ? dimsOf(reshape, 'shape') : dimsOf(c, 'dims');
+    const want = configDims(t, batching);
+    const ok = stated.length === want.length && stated.every((d, i) => want[i] === -1 || d === want[i]);
+    if (ok) continue;
+    const fullModel = formatDims(t.dims);
+    const msg = stated.length !== want.length
+      ? `${cap(kind)} "${name}": the model expects ${t.dims.length} dimensions (shape ${fullModel}) but the config gives ${stated.length}${batching ? ' plus the batch dimension' : ''}; use dims ${formatDims(want)}.`
+      : `${cap(kind)} "${name}": dims ${formatDims(stated)} do not match the model's shape ${fullModel}${batching ? ' (first dimension is the batch)' : ''}; use dims ${formatDims(want)}.`;
+    const fix = reshape === undefined ? dimsFix(c, want) : undefined;
+    report(ctx, c.fieldRange(reshape !== undefined ? 'reshape' : 'dims') ?? nameNode?.range ?? openRange(ctx, c), 'error', 'onnx-dims', msg,
+      { ...(fix !== undefined ? { fix } : {}), data: { expectedDims: want, modelDims: t.dims } });
+  }
+  if (kind === 'input') {
+    for (const t of unmatched) {
+      report(ctx, ctx.cfg.nameRange('input') ?? startRange(ctx), 'error', 'onnx-missing-input',
+        `${file} has input "${t.name}" (${t.dataType ?? 'unknown type'} ${formatDims(configDims(t, batching))}) that the config does not list.`,
+        { data: { name: t.name, expectedDataType: t.dataType, expectedDims: configDims(t, batching) } });
+    }
+  }
+}
+
+function dimsFix(c: MessageView, want: number[]): { title: string; edits: TextEdit[] } | undefined {
+  const fields = c.fields('dims');
+  if (fields.length === 0) return undefined;
+  const range: Range = { start: fields[0].range.start, end: fields[fields.length - 1].range.end };
+  return { title: `Set dims to ${formatDims(want)}`, edits: [{ range, newText: `dims: ${formatDims(want)}` }] };
+}
+
+function cap(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,138 @@
+// Entry point of config.pbtxt validation: syntax, schema, Triton's rules, and the repository on disk.
+import { basename, dirname, join } from 'node:path';
+import type { Diagnostic, ParsedDocument } from './ast';
+import type { ConfigFs } from './configFs';
+import { parse } from './parser';
+import type { RuleContext } from './ruleContext';
+import { checkBatchIo, checkMaxBatchSize, checkPlatformBackend, checkTensors } from './rulesIo';
+import type { StepModel } from './rulesEnsemble';
+import { checkEnsembleFlow, checkEnsembleSteps } from './rulesEnsemble';
+import { checkOnnx } from './rulesOnnx';
+import type { ModelLocation } from './rulesRepository';
+import { checkBackendDetection, checkModelFiles, checkName, checkSideFiles, checkVersions } from './rulesRepository';
+import {
+  checkDynamicBatching, checkEnsemblePresence, checkInstanceGroups, checkMisc, checkSequenceBatching, checkVersionPolicy, checkWarmup,
+} from './rulesScheduling';
+import type { Schema } from './schema';
+import { loadSchema } from './schema';
+import { checkSchema } from './schemaCheck';
+import { MessageView, dimsOf } from './view';
+
+export type { ConfigFs, DirEntry } from './configFs';
+
+export interface ValidateOptions {
+  /** Path of the config file; enables the rules that need the model folder's name. */
+  filePath?: string;
+  /** Enables the rules that read the repository (version folders, model files, ensemble steps). */
+  fs?: ConfigFs;
+  schema?: Schema;
+  /** A document already parsed from the same text, to avoid parsing twice. */
+  document?: ParsedDocument;
+}
+
+/** The model folder of a config: `<model>/config.pbtxt` or `<model>/configs/<name>.pbtxt`. */
+export function modelDirOf(filePath: string): string {
+  const dir = dirname(filePath);
+  return basename(dir) === 'configs' ? dirname(dir) : dir;
+}
+
+const PLACEHOLDER = /\$\{[^}\n]{0,200}\}|\{\{[^}\n]{0,200}\}\}/g;
+
+function placeholders(doc: ParsedDocument): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let ci = 0;
+  for (const m of doc.text.matchAll(PLACEHOLDER)) {
+    const start = m.index ?? 0;
+    while (ci < doc.comments.length && doc.comments[ci].range.end.offset < start) ci++;
+    const c = doc.comments[ci];
+    if (c !== undefined && c.range.start.offset <= start && start <= c.range.end.offset) continue;
+    out.push({
+      range: { start: doc.positionAt(start), end: doc.positionAt(start + m[0].length) }, severity: 'error', code: 'template-placeholder',
+      message: `Unfilled template placeholder ${m[0]}: replace it with a real value; Triton reads this file literally.`,
+    });
+  }
+  return out;
+}
+
+function contextOf(doc: ParsedDocument, out: Diagnostic[], dirName: string | undefined): RuleContext {
+  const cfg = new MessageView(doc.root);
+  return {
+    doc, cfg, out,
+    modelName: cfg.str('name') ?? dirName ?? 'the model',
+    platform: cfg.str('platform') ?? '',
+    backend: cfg.str('backend') ?? '',
+    maxBatchSize: cfg.int('max_batch_size') ?? 0,
+  };
+}
+
+function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return list.sort((a, b) => a.range.start.offset - b.range.start.offset || a.range.end.offset - b.range.end.offset);
+}
+
+/** Checks that need only the text: syntax, schema and Triton's single-file rules. Synchronous. */
+export function validateDocument(doc: ParsedDocument, schema: Schema = loadSchema(), filePath?: string): Diagnostic[] {
+  const holes = placeholders(doc);
+  const syntax = doc.errors.filter((e) => !holes.some((h) => e.range.start.offset < h.range.end.offset && h.range.start.offset < e.range.end.offset));
+  const out: Diagnostic[] = [...holes, ...syntax, ...checkSchema(doc, schema)];
+  const ctx = contextOf(doc, out, filePath === undefined ? undefined : basename(modelDirOf(filePath)));
+  checkPlatformBackend(ctx);
+  checkMaxBatchSize(ctx);
+  checkTensors(ctx);
+  checkBatchIo(ctx);
+  checkEnsemblePresence(ctx);
+  checkEnsembleFlow(ctx);
+  checkDynamicBatching(ctx);
+  checkSequenceBatching(ctx);
+  checkInstanceGroups(ctx);
+  checkVersionPolicy(ctx);
+  checkWarmup(ctx);
+  checkMisc(ctx);
+  return sortDiagnostics(out);
+}
+
+/** Every check; with `filePath` and `fs`, also the ones that read the model repository. */
+export async function validate(text: string, options: ValidateOptions = {}): Promise<Diagnostic[]> {
+  const doc = options.document ?? parse(text);
+  const schema = options.schema ?? loadSchema();
+  const out = validateDocument(doc, schema, options.filePath);
+  if (options.filePath === undefined || options.fs === undefined) return out;
+  const modelDir = modelDirOf(options.filePath);
+  const loc: ModelLocation = { modelDir, dirName: basename(modelDir), fs: options.fs };
+  const ctx = contextOf(doc, out, loc.dirName);
+  checkName(ctx, loc);
+  const entries = await options.fs.readDir(modelDir);
+  if (entries !== undefined) {
+    const served = checkVersions(ctx, entries);
+    const detected = await checkBackendDetection(ctx, loc, served);
+    await checkModelFiles(ctx, loc, served);
+    await checkOnnx(ctx, loc, served, detected);
+  }
+  await checkSideFiles(ctx, loc);
+  await checkEnsembleSteps(ctx, stepModelLookup(options.fs, dirname(modelDir)));
+  return sortDiagnostics(out);
+}
+
+/** Reads a composing model's config from the same repository, once per name. */
+function stepModelLookup(fs: ConfigFs, repository: string): (name: string) => Promise<StepModel | 'missing' | undefined> {
+  const cache = new Map<string, Promise<StepModel | 'missing' | undefined>>();
+  const load = async (name: string): Promise<StepModel | 'missing' | undefined> => {
+    if (name.includes('/') || name.includes('\\') || name === '..' || name === '.') return 'missing';
+    const dir = join(repository, name);
+    if (!(await fs.exists(dir))) return 'missing';
+    const bytes = await fs.readFile(join(dir, 'config.pbtxt'));
+    if (bytes === undefined) return undefined;
+    const cfg = new MessageView(parse(Buffer.from(bytes).toString('utf8')).root);
+    const inputs: StepModel['inputs'] = new Map();
+    const outputs: StepModel['outputs'] = new Map();
+    for (const { node } of cfg.messages('input')) {
+      inputs.set(node.str('name') ?? '', { dataType: node.ident('data_type'), dims: dimsOf(node, 'dims'), optional: node.bool('optional') });
+    }
+    for (const { node } of cfg.messages('output')) outputs.set(node.str('name') ?? '', { dataType: node.ident('data_type'), dims: dimsOf(node, 'dims') });
+    return { maxBatchSize: cfg.int('max_batch_size') ?? 0, inputs, outputs, complete: inputs.size > 0 || outputs.size > 0 };
+  };
+  return (name) => {
+    let p = cache.get(name);
+    if (p === undefined) cache.set(name, (p = load(name)));
+    return p;
+  };
+}
