@@ -41,7 +41,9 @@ function isWordChar(c: number): boolean {
 }
 
 export function cursorContext(text: string, schema: Schema, offset: number): CursorContext {
-  const tokens = tokenize(text).tokens.filter((t) => t.kind !== 'eof');
+  const lexed = tokenize(text);
+  const tokens = lexed.tokens.filter((t) => t.kind !== 'eof');
+  const inComment = lexed.comments.some((c) => c.start < offset && offset <= c.end);
   let replaceStart = offset;
   let replaceEnd = offset;
   let inString: CursorContext['inString'];
@@ -67,6 +69,10 @@ export function cursorContext(text: string, schema: Schema, offset: number): Cur
     tokens, replaceStart, replaceEnd, prefix: text.slice(replaceStart, offset), inString, openers, path: fullPath, messageType,
     position: { kind: 'field' },
   };
+  if (inComment) {
+    ctx.position = { kind: 'none' };
+    return ctx;
+  }
   const prev = tokens[last];
   const innermost = openers[openers.length - 1];
   if (innermost !== undefined && isPunct(tokens[innermost.index], '[')) {

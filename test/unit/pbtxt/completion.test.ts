@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CompletionEnvironment, CompletionItem } from '../../../src/pbtxt/completion';
+import { complete } from '../../../src/pbtxt/completion';
+import { loadSchema } from '../../../src/pbtxt/schema';
+
+/** Completes at the `|` in `marked`. */
+function at(marked: string, env?: CompletionEnvironment): { items: CompletionItem[]; labels: string[]; text: string; offset: number } {
+  const offset = marked.indexOf('|');
+  assert.ok(offset >= 0, 'marker');
+  const text = marked.slice(0, offset) + marked.slice(offset + 1);
+  const items = complete(text, loadSchema(), offset, env);
+  return { items, labels: items.map((i) => i.label), text, offset };
+}
+
+function find(items: readonly CompletionItem[], label: string): CompletionItem {
+  const item = items.find((i) => i.label === label);
+  if (item === undefined) throw new Error(`no "${label}" among ${items.map((i) => i.label).join(', ')}`);
+  return item;
+}
+
+test('top level offers ModelConfig fields', () => {
+  const { labels } = at('|');
+  for (const f of ['name', 'platform', 'backend', 'max_batch_size', 'input', 'output', 'instance_group', 'dynamic_batching', 'parameters']) {
+    assert.ok(labels.includes(f), f);
+  }
+  assert.ok(!labels.includes('data_type'), 'fields of nested messages are not offered at the top');
+});
+
+test('fields already set once are not offered again; repeated ones are', () => {
+  const { labels } = at('name: "m"\nmax_batch_size: 4\ninput { name: "a" }\n|');
+  assert.ok(!labels.includes('name'));
+  assert.ok(!labels.includes('max_batch_size'));
+  assert.ok(labels.includes('input'));
+  assert.ok(labels.includes('platform'));
+});
+
+test('only one member of a oneof is offered once another is set', () => {
+  const { labels } = at('dynamic_batching { }\n|');
+  assert.ok(!labels.includes('sequence_batching'));
+  assert.ok(!labels.includes('ensemble_scheduling'));
+  assert.ok(!labels.includes('dynamic_batching'));
+});
+
+test('inside input blocks, in both list and block form, ModelInput fields are offered', () => {
+  for (const marked of ['input [ { name: "x" | } ]', 'input {\n  |\n}', 'input: [\n  { name: "a" },\n  {\n    da|\n  }\n]']) {
+    const { labels } = at(marked);
+    assert.ok(labels.includes('data_type'), marked);
+    assert.ok(labels.includes('dims'), marked);
+    assert.ok(labels.includes('reshape'), marked);
+    assert.ok(!labels.includes('max_batch_size'), marked);
+  }
+  assert.ok(!at('input [ { name: "x" | } ]').labels.includes('name'), 'name is already set');
+});
+
+test('completion works in a half-written file after unclosed blocks', () => {
+  const { labels } = at('name: "m"\ninput [\n  {\n    name: "x"\n    |\n');
+  assert.ok(labels.includes('data_type'));
+  const nested = at('dynamic_batching {\n  default_queue_policy {\n    |');
+  assert.ok(nested.labels.includes('timeout_action'));
+  assert.ok(nested.labels.includes('max_queue_size'));
+});
+
+test('the word being typed is replaced', () => {
+  const { items, offset } = at('max_ba|');
+  const item = find(items, 'max_batch_size');
+  assert.equal(item.range.start.offset, 0);
+  assert.equal(item.range.end.offset, offset);
+  assert.equal(item.insertText, 'max_batch_size: $1');
+});
+
+test('enum values after data_type, kind and format', () => {
+  const dt = at('input { data_type: | }');
+  assert.ok(dt.labels.includes('TYPE_FP32'));
+  assert.ok(dt.labels.includes('TYPE_STRING'));
+  assert.ok(!dt.labels.includes('TYPE_INVALID'));
+  assert.equal(find(dt.items, 'TYPE_STRING').kind, 'enumMember');
+  assert.match(find(dt.items, 'TYPE_STRING').documentation ?? '', /BYTES/);
+  const kind = at('instance_group [ { kind: KIND_G| } ]');
+  assert.deepEqual(kind.labels.sort(), ['KIND_AUTO', 'KIND_CPU', 'KIND_GPU', 'KIND_MODEL']);
+  assert.equal(find(kind.items, 'KIND_GPU').range.start.offset, kind.text.indexOf('KIND_G'));
+  const control = at('sequence_batching { control_input [ { control [ { kind: | } ] } ] }');
+  assert.ok(control.labels.includes('CONTROL_SEQUENCE_START'));
+});
+
+test('platforms and backends as quoted strings, or bare inside an open string', () => {
+  const platform = at('platform: |');
+  assert.ok(platform.labels.includes('onnxruntime_onnx'));
+  assert.ok(platform.labels.includes('ensemble'));
+  assert.equal(find(platform.items, 'tensorrt_plan').insertText, '"tensorrt_plan"');
+  const backend = at('backend: "py|"');
+  assert.ok(backend.labels.includes('python'));
+  const python = find(backend.items, 'python');
+  assert.equal(python.insertText, 'python');
+  assert.equal(python.range.start.offset, backend.text.indexOf('"') + 1);
+  assert.equal(python.range.end.offset, backend.text.lastIndexOf('"'));
+});
+
+test('booleans and message values', () => {
+  assert.deepEqual(at('model_transaction_policy { decoupled: | }').labels, ['true', 'false']);
+  const msg = at('version_policy: |');
+  assert.equal(msg.items.length, 1);
+  assert.equal(msg.items[0].snippet, true);
+});
+
+test('ensemble steps: model names from the repository and tensor names of the called model', () => {
+  const env: CompletionEnvironment = {
+    modelNames: ['preprocess', 'classifier'],
+    tensorsOf: (m) => (m === 'classifier' ? { inputs: ['data_0'], outputs: ['fc6_1'] } : undefined),
+  };
+  const names = at('platform: "ensemble"\nensemble_scheduling { step [ { model_name: | } ] }', env);
+  assert.deepEqual(names.labels, ['preprocess', 'classifier']);
+  assert.equal(names.items[0].insertText, '"preprocess"');
+  assert.equal(names.items[0].kind, 'model');
+  const keys = at('ensemble_scheduling { step [ { model_name: "classifier" input_map { key: | } } ] }', env);
+  assert.deepEqual(keys.labels, ['data_0']);
+  const outs = at('ensemble_scheduling { step { model_name: "classifier"\n output_map { key: "|" } } }', env);
+  assert.deepEqual(outs.labels, ['fc6_1']);
+  assert.equal(outs.items[0].insertText, 'fc6_1');
+});
+
+test('snippets for input, output, instance_group and dynamic_batching', () => {
+  const { items } = at('|');
+  const input = find(items, 'input');
+  assert.equal(input.snippet, true);
+  assert.equal(input.kind, 'snippet');
+  assert.match(input.insertText, /^input \[\n\t\{\n\t\tname: "\$\{1:INPUT0\}"\n\t\tdata_type: \$\{2\|TYPE_FP32,/);
+  assert.match(find(items, 'output').insertText, /dims: \[ \$\{3:-1\} \]/);
+  assert.match(find(items, 'instance_group').insertText, /kind: \$\{2\|KIND_GPU,KIND_CPU/);
+  assert.match(find(items, 'dynamic_batching').insertText, /^dynamic_batching \{\n\tmax_queue_delay_microseconds/);
+  assert.match(find(items, 'parameters').insertText, /string_value/);
+});
+
+test('field snippets follow the field type', () => {
+  const { items } = at('input { | }');
+  assert.match(find(items, 'data_type').insertText, /^data_type: \$\{1\|TYPE_BOOL,/);
+  assert.equal(find(items, 'dims').insertText, 'dims: [ $1 ]');
+  assert.equal(find(items, 'name').insertText, 'name: "$1"');
+  assert.equal(find(items, 'reshape').insertText, 'reshape {\n\t$0\n}');
+  assert.equal(find(items, 'optional').insertText, 'optional: ${1|true,false|}');
+  assert.match(find(items, 'dims').documentation ?? '', /batch dimension/);
+  assert.equal(find(items, 'dims').detail, 'repeated int64');
+});
+
+test('map fields complete to key/value entries, map entries offer key and value', () => {
+  const { items } = at('optimization { execution_accelerators { gpu_execution_accelerator [ { | } ] } }');
+  assert.match(find(items, 'parameters').insertText, /^parameters \{\n\tkey: "\$1"\n\tvalue: "\$2"\n\}$/);
+  assert.deepEqual(at('parameters { | }').labels.sort(), ['key', 'value']);
+  const names = at('optimization { execution_accelerators { gpu_execution_accelerator [ { name: | } ] } }').labels;
+  assert.ok(names.includes('tensorrt'));
+});
+
+test('no suggestions inside comments, numbers, unknown blocks or scalar-valued positions', () => {
+  assert.deepEqual(at('max_batch_size: 1|').labels, []);
+  assert.deepEqual(at('# inp|').labels, []);
+  assert.deepEqual(at('input { # da|\n}').labels, []);
+  assert.ok(at('# note\n|').labels.includes('input'), 'the line after a comment is fine');
+  assert.deepEqual(at('unknown_block { | }').labels, []);
+  assert.deepEqual(at('name: "x|"').labels, []);
+  assert.deepEqual(at('input { dims: [ 1, | ] }').labels, []);
+});
