@@ -1,0 +1,80 @@
+// Hover text for config.pbtxt: what a field means, its type and allowed values; what a value means.
+import type { ParsedDocument, Range, ScalarNode } from './ast';
+import { fieldDoc } from './fieldDocs';
+import { locate } from './locate';
+import type { EnumType, FieldInfo, MessageType, Schema } from './schema';
+import { enumValueDoc, knownStringValues } from './valueDocs';
+
+export interface HoverResult {
+  range: Range;
+  /** Markdown. */
+  contents: string;
+}
+
+/** At most this many allowed values are listed in a field's hover. */
+const MAX_LISTED = 16;
+
+export function hoverAt(doc: ParsedDocument, schema: Schema, offset: number): HoverResult | undefined {
+  const loc = locate(doc, schema, offset);
+  const field = loc.field;
+  if (field === undefined || loc.messageType === undefined) return undefined;
+  const info = loc.fieldInfo;
+  if (loc.onName) {
+    if (info === undefined) return undefined;
+    return { range: field.nameRange, contents: describeField(loc.messageType, info) };
+  }
+  if (info === undefined) return undefined;
+  const scalar = scalarAt(field.value, offset);
+  if (scalar === undefined) return undefined;
+  if (info.type.kind === 'enum' && scalar.scalarKind === 'identifier') {
+    const text = describeEnumValue(info.type.enumType, scalar.text);
+    return text === undefined ? undefined : { range: scalar.range, contents: text };
+  }
+  if (scalar.scalarKind === 'string' && typeof scalar.value === 'string') {
+    const known = knownStringValues(loc.messageType.fullName, info.name)?.find((k) => k.value === scalar.value);
+    if (known !== undefined) return { range: scalar.range, contents: `**${known.value}** (${info.name})\n\n${known.doc}` };
+  }
+  return undefined;
+}
+
+function scalarAt(value: ParsedDocument['root']['fields'][number]['value'], offset: number): ScalarNode | undefined {
+  const within = (s: ScalarNode): boolean => offset >= s.range.start.offset && offset <= s.range.end.offset;
+  if (value?.kind === 'scalar') return within(value) ? value : undefined;
+  if (value?.kind === 'list') {
+    for (const item of value.items) if (item.kind === 'scalar' && within(item)) return item;
+  }
+  return undefined;
+}
+
+function describeField(owner: MessageType, f: FieldInfo): string {
+  const type = `${f.repeated && !f.map ? 'repeated ' : ''}${f.typeLabel}`;
+  const lines = [`**${f.name}**: \`${type}\` — in \`${owner.fullName.replace(/^inference\./, '')}\``];
+  const doc = fieldDoc(owner.fullName, f.name) ?? f.comment;
+  if (doc !== undefined) lines.push('', doc);
+  if (f.oneof !== undefined) {
+    const others = (owner.oneofs.get(f.oneof) ?? []).filter((n) => n !== f.name);
+    if (others.length > 0) lines.push('', `One of \`${f.oneof}\`: cannot be set together with ${others.map((n) => `\`${n}\``).join(', ')}.`);
+  }
+  const allowed = allowedValues(owner, f);
+  if (allowed !== undefined) lines.push('', allowed);
+  return lines.join('\n');
+}
+
+function allowedValues(owner: MessageType, f: FieldInfo): string | undefined {
+  if (f.type.kind === 'enum') {
+    const names = [...f.type.enumType.values.keys()].filter((n) => n !== 'TYPE_INVALID');
+    const shown = names.slice(0, MAX_LISTED).map((n) => `\`${n}\``).join(', ');
+    return `Values: ${shown}${names.length > MAX_LISTED ? ', …' : ''}`;
+  }
+  if (f.type.kind === 'scalar' && f.type.scalar === 'bool') return 'Values: `true`, `false`';
+  const known = knownStringValues(owner.fullName, f.name);
+  if (known !== undefined) return `Known values: ${known.map((k) => `\`"${k.value}"\``).join(', ')}`;
+  return undefined;
+}
+
+function describeEnumValue(e: EnumType, name: string): string | undefined {
+  const number = e.values.get(name);
+  if (number === undefined) return undefined;
+  const doc = enumValueDoc(name) ?? e.comments.get(name);
+  return `**${name}** = ${number} — \`${e.name}\`${doc === undefined ? '' : `\n\n${doc}`}`;
+}

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HoverResult } from '../../../src/pbtxt/hover';
+import { hoverAt } from '../../../src/pbtxt/hover';
+import { parse } from '../../../src/pbtxt/parser';
+import { loadSchema } from '../../../src/pbtxt/schema';
+
+/** Hovers at the `|` in `marked`. */
+function at(marked: string): { hover: HoverResult | undefined; text: string } {
+  const offset = marked.indexOf('|');
+  const text = marked.slice(0, offset) + marked.slice(offset + 1);
+  return { hover: hoverAt(parse(text), loadSchema(), offset), text };
+}
+
+test('a top-level field: name, type, owner and explanation', () => {
+  const { hover, text } = at('max_ba|tch_size: 8');
+  assert.ok(hover);
+  assert.match(hover.contents, /\*\*max_batch_size\*\*: `int32` — in `ModelConfig`/);
+  assert.match(hover.contents, /batch dimension/);
+  assert.equal(hover.range.start.offset, 0);
+  assert.equal(hover.range.end.offset, text.indexOf(':'));
+});
+
+test('a nested field resolves its message type through lists and blocks', () => {
+  const { hover } = at('input [ { name: "x" da|ta_type: TYPE_FP32 } ]');
+  assert.ok(hover);
+  assert.match(hover.contents, /in `ModelInput`/);
+  assert.match(hover.contents, /`DataType`/);
+  assert.match(hover.contents, /Values: `TYPE_BOOL`, `TYPE_UINT8`/);
+  assert.doesNotMatch(hover.contents, /TYPE_INVALID/);
+  const out = at('output { d|ims: [ 3 ] }').hover;
+  assert.match(out?.contents ?? '', /in `ModelOutput`/);
+  assert.match(out?.contents ?? '', /repeated int64/);
+});
+
+test('a oneof member names the fields it excludes', () => {
+  const { hover } = at('dynamic_bat|ching { }');
+  assert.match(hover?.contents ?? '', /One of `scheduling_choice`: cannot be set together with `sequence_batching`, `ensemble_scheduling`/);
+});
+
+test('enum values: number, enum and meaning', () => {
+  const { hover, text } = at('input { data_type: TYPE_ST|RING }');
+  assert.ok(hover);
+  assert.match(hover.contents, /\*\*TYPE_STRING\*\* = 13 — `DataType`/);
+  assert.match(hover.contents, /BYTES/);
+  assert.equal(hover.range.start.offset, text.indexOf('TYPE_STRING'));
+  const kind = at('instance_group [ { kind: KIND_C|PU } ]').hover;
+  assert.match(kind?.contents ?? '', /\*\*KIND_CPU\*\* = 2/);
+});
+
+test('known platform and backend values are explained; string fields list them', () => {
+  assert.match(at('platform: "tensorrt_p|lan"').hover?.contents ?? '', /TensorRT engine/);
+  assert.match(at('backend: "pyt|hon"').hover?.contents ?? '', /model\.py/);
+  assert.match(at('plat|form: "x"').hover?.contents ?? '', /Known values: `"onnxruntime_onnx"`/);
+});
+
+test('map fields show their map type', () => {
+  assert.match(at('param|eters { key: "a" value { string_value: "b" } }').hover?.contents ?? '', /map<string, ModelParameter>/);
+});
+
+test('nothing for unknown fields, plain values, whitespace or comments', () => {
+  assert.equal(at('bogus|_field: 1').hover, undefined);
+  assert.equal(at('name: "mo|del"').hover, undefined);
+  assert.equal(at('name: "model"\n|\n').hover, undefined);
+  assert.equal(at('# max_batch|_size').hover, undefined);
+  assert.equal(at('input { data_type: NOT_A_TY|PE }').hover, undefined);
+});
