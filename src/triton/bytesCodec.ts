@@ -67,6 +67,29 @@ export function decodeBytesElements(data: Uint8Array, expectedCount?: number, wh
   return elements;
 }
 
+/**
+ * Reads exactly `count` elements from the start of `data` (which may continue with other bytes, as
+ * in a shared-memory region) and says how many bytes they took.
+ */
+export function decodeBytesPrefix(data: Uint8Array, count: number, where?: string): { elements: Uint8Array[]; byteLength: number } {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const elements: Uint8Array[] = [];
+  let at = 0;
+  while (elements.length < count) {
+    if (at + 4 > data.byteLength) {
+      throw new TritonError('protocol', `BYTES element ${elements.length} of ${count}: length prefix runs past the end at byte ${at} of ${data.byteLength}`, { request: where });
+    }
+    const length = view.getUint32(at, true);
+    at += 4;
+    if (length > data.byteLength - at) {
+      throw new TritonError('protocol', `BYTES element ${elements.length} claims ${length} byte(s) but only ${data.byteLength - at} remain`, { request: where });
+    }
+    elements.push(data.subarray(at, at + length));
+    at += length;
+  }
+  return { elements, byteLength: at };
+}
+
 /** Decodes BYTES elements as UTF-8 text (invalid sequences become U+FFFD). */
 export function bytesToStrings(elements: readonly Uint8Array[]): string[] {
   return elements.map((element) => utf8Decoder.decode(element));

@@ -159,7 +159,8 @@ export function decodeTensor(datatype: TritonDatatype, bytes: Uint8Array, shape:
   }
   if (!HOST_IS_LE && info.size > 1) throw new TritonError('unsupported', 'big-endian hosts are not supported');
   const Ctor = info.array!;
-  const aligned = bytes.byteOffset % info.size === 0 ? bytes : bytes.slice();
+  // new Uint8Array(view) copies into a fresh buffer (Buffer#slice would only make another view).
+  const aligned = bytes.byteOffset % info.size === 0 ? bytes : new Uint8Array(bytes);
   return new Ctor(aligned.buffer as ArrayBuffer, aligned.byteOffset, count);
 }
 

@@ -134,7 +134,9 @@ export function inferResultFromWire(response: InferResponseWire, requested: read
         if (elementCountOfAnswer(shape, at) !== 0) throw new TritonError('protocol', 'no raw_output_contents entry for this output', { request: at });
         out.data = decodeTensor(wire.datatype, new Uint8Array(0), shape, at);
       } else {
-        out.data = decodeTensor(wire.datatype, bytes, shape, at);
+        // A plain Uint8Array view: decodeTensor copies misaligned data with slice(), which on a
+        // Buffer would be another view and fail for 8-byte types.
+        out.data = decodeTensor(wire.datatype, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), shape, at);
       }
       if (req?.classCount && wire.datatype === 'BYTES') out.classification = parseClassification(out.data as Uint8Array[], at);
     }

@@ -1,5 +1,5 @@
 // Turns a gRPC ModelConfig message into the JSON shape Triton's HTTP /config endpoint returns.
-import type * as protobuf from 'protobufjs';
+import * as protobuf from 'protobufjs';
 import type { ModelConfigJson } from '../types';
 
 /**
@@ -35,7 +35,26 @@ const TO_OBJECT: protobuf.IConversionOptions = { enums: String, longs: String, d
 export function modelConfigToJson(type: protobuf.Type, message: protobuf.Message): ModelConfigJson {
   const obj = dropNulls(type.toObject(message, TO_OBJECT)) as ModelConfigJson;
   for (const path of NUMERIC_INT64_PATHS) convertAt(obj, path, 0);
+  const batching = obj.dynamic_batching as Record<string, unknown> | undefined;
+  if (batching?.priority_queue_policy) batching.priority_queue_policy = decimalKeys(batching.priority_queue_policy as Record<string, unknown>);
   return obj;
+}
+
+/**
+ * protobufjs keys decoded map<uint64, ...> entries by an 8-character binary hash of the value
+ * rather than its decimal text; JSON (and Triton) use the decimal text.
+ */
+function decimalKeys(map: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(map)) {
+    if (/^\d+$/.test(key) || key.length !== 8) {
+      out[key] = value;
+      continue;
+    }
+    const bits = protobuf.util.LongBits.fromHash(key);
+    out[((BigInt(bits.hi >>> 0) << 32n) | BigInt(bits.lo >>> 0)).toString()] = value;
+  }
+  return out;
 }
 
 // protobufjs writes `null` for unset message fields when asked for defaults; Triton omits them.

@@ -215,6 +215,6 @@ export function tensorJson(datatype: TritonDatatype, data: TensorData, shape: re
 function decodeForJson(datatype: TritonDatatype, bytes: Uint8Array, count: number): ArrayLike<unknown> {
   if (datatype === 'BOOL') return Array.from(bytes, (b) => b !== 0);
   const Ctor = datatypeInfo(datatype).array!;
-  const aligned = bytes.byteOffset % datatypeInfo(datatype).size === 0 ? bytes : bytes.slice();
+  const aligned = bytes.byteOffset % datatypeInfo(datatype).size === 0 ? bytes : new Uint8Array(bytes);
   return new Ctor(aligned.buffer as ArrayBuffer, aligned.byteOffset, count);
 }
