@@ -1,0 +1,79 @@
+// What explorer commands share: the services, the active server, and helpers for progress,
+// cancellation and errors that carry the server's own reason with a "Show Logs" action.
+import * as vscode from 'vscode';
+import type { ExplorerNode, ExplorerTree } from '../../services/explorerTree';
+import type { ModelCatalog } from '../../services/modelCatalog';
+import type { RefreshManager } from '../../services/refreshManager';
+import type { WorkspaceRepository } from '../../services/workspaceRepository';
+import { TritonError } from '../../triton/errors';
+import type { Logger } from '../log';
+import type { VsCodeSecretStore, VsCodeServerSettings } from '../servers/serverStore';
+
+export interface ExplorerContext {
+  readonly log: Logger;
+  readonly settings: VsCodeServerSettings;
+  readonly secrets: VsCodeSecretStore;
+  readonly catalog: ModelCatalog;
+  readonly refresh: RefreshManager;
+  readonly workspace: WorkspaceRepository;
+  readonly tree: ExplorerTree;
+  activeServerId(): string | undefined;
+  setActiveServer(id: string): Promise<void>;
+  /** Re-reads `triton.servers` into the catalog. */
+  reloadServers(): void;
+}
+
+/** The server's reason when there is one, else the error's own message. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof TritonError) {
+    const reason = error.serverMessage ?? error.message;
+    return reason.replace(/;\s*$/, '').trim();
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function showFailure(ctx: ExplorerContext, what: string, error: unknown): Promise<void> {
+  ctx.log.error(what, error);
+  const pick = await vscode.window.showErrorMessage(`${what}: ${reasonOf(error)}`, 'Show Logs');
+  if (pick === 'Show Logs') ctx.log.show();
+}
+
+/** Runs work with a cancellable progress notification; the signal aborts the request on cancel. */
+export function withCancellableProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+    const controller = new AbortController();
+    const sub = token.onCancellationRequested(() => controller.abort());
+    try {
+      return await work(controller.signal);
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+export interface ModelTarget {
+  readonly serverId: string;
+  readonly model: string;
+  readonly version?: string;
+}
+
+/** The model a command acts on: the clicked node, else a pick among the active server's models. */
+export async function resolveModelTarget(ctx: ExplorerContext, arg: unknown, placeHolder: string): Promise<ModelTarget | undefined> {
+  const node = arg as Partial<ExplorerNode> | undefined;
+  if (node !== undefined && typeof node.model === 'string') {
+    const serverId = typeof node.serverId === 'string' ? node.serverId : ctx.activeServerId();
+    if (serverId === undefined) throw new Error('no Triton server is configured; add one first');
+    return { serverId, model: node.model, ...(typeof node.version === 'string' ? { version: node.version } : {}) };
+  }
+  const serverId = ctx.activeServerId();
+  if (serverId === undefined) throw new Error('no Triton server is configured; add one first');
+  let state = ctx.catalog.server(serverId);
+  if (state?.models === undefined) {
+    await ctx.refresh.request(serverId, 'manual');
+    state = ctx.catalog.server(serverId);
+  }
+  const models = [...(state?.models?.values() ?? [])];
+  if (models.length === 0) throw new Error(`server '${serverId}' lists no models${state?.health.problem ? ` (${state.health.problem.message})` : ''}`);
+  const pick = await vscode.window.showQuickPick(models.map((m) => ({ label: m.name, description: m.state })), { placeHolder, title: `Models on ${serverId}` });
+  return pick === undefined ? undefined : { serverId, model: pick.label };
+}

@@ -1,0 +1,153 @@
+// Add / Edit / Remove / Switch server and token commands, with validated input; secrets go to
+// SecretStorage only and never reach settings or the log.
+import * as vscode from 'vscode';
+import type { ServerConfig, ServerProtocol } from '../../services/serverConfig';
+import {
+  parseServerSettings, readSecretHeaders, secretKeyFor, validateGrpcTarget, validateHttpUrl, validateServerName,
+  writeSecretHeaders,
+} from '../../services/serverConfig';
+import type { ExplorerContext } from '../explorer/explorerContext';
+
+type Handler = (ctx: ExplorerContext, ...args: unknown[]) => Promise<unknown>;
+
+function currentServers(ctx: ExplorerContext): ServerConfig[] {
+  return parseServerSettings(ctx.settings.readServers()).servers;
+}
+
+async function pickServer(ctx: ExplorerContext, arg: unknown, placeHolder: string): Promise<ServerConfig | undefined> {
+  const servers = currentServers(ctx);
+  const id = (arg as { serverId?: unknown } | undefined)?.serverId;
+  if (typeof id === 'string') return servers.find((s) => s.name === id);
+  const pick = await vscode.window.showQuickPick(servers.map((s) => ({ label: s.name, description: s.protocol === 'grpc' ? s.grpcUrl : s.httpUrl })), { placeHolder });
+  return pick === undefined ? undefined : servers.find((s) => s.name === pick.label);
+}
+
+async function askHttpUrl(value: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({ title: 'Triton HTTP URL', prompt: 'Base URL of the HTTP/REST endpoint', value, validateInput: (v) => validateHttpUrl(v.trim()) ?? null });
+}
+
+async function askGrpcTarget(value: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({ title: 'Triton gRPC address', prompt: 'host:port of the gRPC endpoint (leave empty for none)', value, validateInput: (v) => (v.trim() === '' ? null : validateGrpcTarget(v.trim()) ?? null) });
+}
+
+async function askProtocol(hasGrpc: boolean, current: ServerProtocol): Promise<ServerProtocol | undefined> {
+  if (!hasGrpc) return 'http';
+  const items: (vscode.QuickPickItem & { value: ServerProtocol })[] = [
+    { label: 'HTTP/REST', value: 'http', picked: current === 'http' },
+    { label: 'gRPC', value: 'grpc', picked: current === 'grpc' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Preferred protocol' });
+  return pick?.value;
+}
+
+async function askToken(serverName: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `Token for ${serverName}`,
+    prompt: 'Sent as "Authorization: Bearer <token>"; kept in the OS secret store, never in settings. Leave empty to remove.',
+    password: true,
+    ignoreFocusOut: true,
+  });
+}
+
+async function save(ctx: ExplorerContext, servers: ServerConfig[]): Promise<void> {
+  await ctx.settings.writeServers(servers);
+  ctx.reloadServers();
+}
+
+export const serverHandlers: Record<string, Handler> = {
+  'triton.addServer': async (ctx) => {
+    const servers = currentServers(ctx);
+    const taken = new Set(servers.map((s) => s.name));
+    const name = await vscode.window.showInputBox({ title: 'Add Triton Server (1/4)', prompt: 'A name for this server', validateInput: (v) => validateServerName(v.trim(), taken) ?? null });
+    if (name === undefined) return undefined;
+    const httpUrl = await askHttpUrl('http://localhost:8000');
+    if (httpUrl === undefined) return undefined;
+    const grpc = await askGrpcTarget(`${new URL(httpUrl.trim()).hostname}:8001`);
+    if (grpc === undefined) return undefined;
+    const protocol = await askProtocol(grpc.trim() !== '', 'http');
+    if (protocol === undefined) return undefined;
+    const server: ServerConfig = { name: name.trim(), httpUrl: httpUrl.trim().replace(/\/+$/, ''), ...(grpc.trim() !== '' ? { grpcUrl: grpc.trim() } : {}), protocol };
+    await save(ctx, [...servers, server]);
+    await ctx.setActiveServer(server.name);
+    ctx.log.info(`Server '${server.name}' added (${server.protocol} ${server.protocol === 'grpc' ? server.grpcUrl : server.httpUrl})`);
+    return server.name;
+  },
+  'triton.editServer': async (ctx, arg) => {
+    const server = await pickServer(ctx, arg, 'Server to edit');
+    if (server === undefined) return;
+    const field = await vscode.window.showQuickPick(['HTTP URL', 'gRPC address', 'Preferred protocol', 'Token', 'Secret header', 'TLS CA file'], { title: `Edit ${server.name}` });
+    if (field === undefined) return;
+    let next: ServerConfig = server;
+    if (field === 'HTTP URL') {
+      const v = await askHttpUrl(server.httpUrl);
+      if (v === undefined) return;
+      next = { ...server, httpUrl: v.trim().replace(/\/+$/, '') };
+    } else if (field === 'gRPC address') {
+      const v = await askGrpcTarget(server.grpcUrl ?? '');
+      if (v === undefined) return;
+      const { grpcUrl: _drop, ...rest } = server;
+      next = v.trim() === '' ? { ...rest, protocol: 'http' } : { ...server, grpcUrl: v.trim() };
+    } else if (field === 'Preferred protocol') {
+      const p = await askProtocol(server.grpcUrl !== undefined, server.protocol);
+      if (p === undefined) return;
+      next = { ...server, protocol: p };
+    } else if (field === 'TLS CA file') {
+      const files = await vscode.window.showOpenDialog({ title: 'CA bundle (PEM)', canSelectMany: false, filters: { PEM: ['pem', 'crt', 'cer'] } });
+      if (files === undefined || files.length === 0) return;
+      next = { ...server, tls: { ...(server.tls ?? {}), caFile: files[0]!.fsPath } };
+    } else {
+      return vscode.commands.executeCommand(field === 'Token' ? 'triton.setServerToken' : 'triton.setSecretHeader', { serverId: server.name });
+    }
+    await save(ctx, currentServers(ctx).map((s) => (s.name === server.name ? next : s)));
+  },
+  'triton.removeServer': async (ctx, arg) => {
+    const server = await pickServer(ctx, arg, 'Server to remove');
+    if (server === undefined) return;
+    const ok = await vscode.window.showWarningMessage(`Remove server '${server.name}' and its stored secrets?`, { modal: true }, 'Remove');
+    if (ok !== 'Remove') return;
+    await ctx.secrets.delete(secretKeyFor(server.name));
+    await save(ctx, currentServers(ctx).filter((s) => s.name !== server.name));
+  },
+  'triton.switchServer': async (ctx, arg) => {
+    const servers = currentServers(ctx);
+    const direct = (arg as { serverId?: unknown } | undefined)?.serverId;
+    if (typeof direct === 'string') return ctx.setActiveServer(direct);
+    const items = servers.map((s) => {
+      const h = ctx.catalog.server(s.name)?.health;
+      return { label: s.name, description: `${h?.state ?? 'unknown'}${h?.version ? ` · ${h.version}` : ''}`, detail: s.protocol === 'grpc' ? s.grpcUrl : s.httpUrl };
+    });
+    const add = { label: '$(add) Add Server…', description: '', detail: undefined };
+    const pick = await vscode.window.showQuickPick([...items, add], { title: 'Active Triton server', placeHolder: `Active: ${ctx.activeServerId() ?? 'none'}` });
+    if (pick === undefined) return;
+    if (pick === add) return vscode.commands.executeCommand('triton.addServer');
+    await ctx.setActiveServer(pick.label);
+  },
+  'triton.setServerToken': async (ctx, arg) => {
+    const server = await pickServer(ctx, arg, 'Server to set a token for');
+    if (server === undefined) return;
+    const token = await askToken(server.name);
+    if (token === undefined) return;
+    const headers = await readSecretHeaders(ctx.secrets, server.name);
+    if (token.trim() === '') delete headers.Authorization;
+    else headers.Authorization = `Bearer ${token.trim()}`;
+    await writeSecretHeaders(ctx.secrets, server.name, headers);
+    ctx.log.info(`Token of server '${server.name}' ${token.trim() === '' ? 'removed' : 'updated'}`);
+    ctx.catalog.resetClient(server.name);
+    await ctx.refresh.request(server.name, 'settings-changed');
+  },
+  'triton.setSecretHeader': async (ctx, arg) => {
+    const server = await pickServer(ctx, arg, 'Server to add a secret header to');
+    if (server === undefined) return;
+    const name = await vscode.window.showInputBox({ title: 'Secret header name', prompt: 'e.g. admin-key for --http-restricted-api', validateInput: (v) => (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v.trim()) ? null : 'a header name is a token: letters, digits and - _ . etc.') });
+    if (name === undefined) return;
+    const value = await vscode.window.showInputBox({ title: `Value of ${name.trim()}`, prompt: 'Kept in the OS secret store. Leave empty to remove.', password: true, ignoreFocusOut: true });
+    if (value === undefined) return;
+    const headers = await readSecretHeaders(ctx.secrets, server.name);
+    if (value === '') delete headers[name.trim()];
+    else headers[name.trim()] = value;
+    await writeSecretHeaders(ctx.secrets, server.name, headers);
+    ctx.log.info(`Secret header '${name.trim()}' of server '${server.name}' ${value === '' ? 'removed' : 'updated'}`);
+    ctx.catalog.resetClient(server.name);
+    await ctx.refresh.request(server.name, 'settings-changed');
+  },
+};

@@ -1,0 +1,64 @@
+// The VS Code side of server settings and secrets: `triton.servers`, `triton.activeServer`,
+// `triton.refreshInterval` from the configuration, tokens and secret headers from SecretStorage.
+import * as vscode from 'vscode';
+import type { SecretStore, ServerConfig, ServerSettings } from '../../services/serverConfig';
+import { serverToSetting } from '../../services/serverConfig';
+
+const section = 'triton';
+
+export class VsCodeServerSettings implements ServerSettings {
+  readServers(): unknown {
+    const inspected = vscode.workspace.getConfiguration(section).inspect<unknown>('servers');
+    return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue ?? inspected?.defaultValue;
+  }
+
+  async writeServers(servers: readonly ServerConfig[]): Promise<void> {
+    await vscode.workspace.getConfiguration(section).update('servers', servers.map(serverToSetting), this.target('servers'));
+  }
+
+  activeServer(): string | undefined {
+    const name = vscode.workspace.getConfiguration(section).get<string>('activeServer');
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  }
+
+  async setActiveServer(name: string): Promise<void> {
+    await vscode.workspace.getConfiguration(section).update('activeServer', name, this.target('activeServer'));
+  }
+
+  refreshIntervalSeconds(): number {
+    const v = vscode.workspace.getConfiguration(section).get<number>('refreshInterval');
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 10;
+  }
+
+  onDidChange(listener: (what: 'servers' | 'activeServer' | 'refreshInterval') => void): vscode.Disposable {
+    return vscode.workspace.onDidChangeConfiguration((e) => {
+      for (const key of ['servers', 'activeServer', 'refreshInterval'] as const) {
+        if (e.affectsConfiguration(`${section}.${key}`)) listener(key);
+      }
+    });
+  }
+
+  /** Writes where the value already lives, so a workspace list is not shadowed by a user one. */
+  private target(key: string): vscode.ConfigurationTarget {
+    const inspected = vscode.workspace.getConfiguration(section).inspect(key);
+    if (inspected?.workspaceFolderValue !== undefined) return vscode.ConfigurationTarget.WorkspaceFolder;
+    if (inspected?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;
+    return vscode.ConfigurationTarget.Global;
+  }
+}
+
+export class VsCodeSecretStore implements SecretStore {
+  constructor(private readonly storage: vscode.SecretStorage) {}
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.storage.get(key));
+  }
+  store(key: string, value: string): Promise<void> {
+    return Promise.resolve(this.storage.store(key, value));
+  }
+  delete(key: string): Promise<void> {
+    return Promise.resolve(this.storage.delete(key));
+  }
+  onDidChange(listener: (key: string) => void): vscode.Disposable {
+    return this.storage.onDidChange((e) => listener(e.key));
+  }
+}

@@ -1,0 +1,92 @@
+// Thin adapter from the explorer tree model to a VS Code TreeDataProvider; redraws exactly the node
+// a catalog change names, and can print what the view shows (the explorer API's snapshot).
+import * as vscode from 'vscode';
+import type { ExplorerNode, ExplorerTree, NodeView } from '../../services/explorerTree';
+import type { CatalogChange } from '../../services/catalogTypes';
+
+export interface SnapshotNode {
+  readonly id: string;
+  readonly kind: string;
+  readonly label: string;
+  readonly description?: string;
+  readonly tooltip?: string;
+  readonly icon?: string;
+  readonly contextValue?: string;
+  readonly children?: SnapshotNode[];
+}
+
+const collapsible: Record<NodeView['collapsible'], vscode.TreeItemCollapsibleState> = {
+  none: vscode.TreeItemCollapsibleState.None,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+};
+
+export class ModelTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly tree: ExplorerTree) {}
+
+  /** Maps a catalog change to the one node to redraw (the whole tree when that node was never shown). */
+  onCatalogChange(change: CatalogChange): void {
+    if (change.kind === 'servers') return this.changed.fire(undefined);
+    const id = change.kind === 'server' ? `server:${change.serverId}` : `server:${change.serverId}/model:${change.model}`;
+    const node = this.tree.find(id);
+    if (node !== undefined) this.changed.fire(node);
+    else if (change.kind === 'server') this.changed.fire(undefined);
+    // A model node that was never shown needs no redraw: its parent draws it fresh when expanded.
+  }
+
+  refreshAll(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(element?: ExplorerNode): Promise<ExplorerNode[]> {
+    try {
+      return await this.tree.children(element);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      return [this.tree.node({ id: `${element?.id ?? 'root'}/message:error`, kind: 'message', data: { text: `Cannot list: ${text}`, icon: { id: 'warning' }, flags: 'error' } })];
+    }
+  }
+
+  getTreeItem(element: ExplorerNode): vscode.TreeItem {
+    const view = this.tree.view(element);
+    const item = new vscode.TreeItem(view.label, collapsible[view.collapsible]);
+    item.id = element.id;
+    if (view.description !== undefined) item.description = view.description;
+    if (view.tooltip !== undefined) item.tooltip = new vscode.MarkdownString(view.tooltip);
+    if (view.icon !== undefined) item.iconPath = new vscode.ThemeIcon(view.icon.id, view.icon.color !== undefined ? new vscode.ThemeColor(view.icon.color) : undefined);
+    item.contextValue = view.contextValue;
+    if (view.command !== undefined) item.command = { command: view.command.command, title: view.command.title, arguments: [...view.command.args] };
+    return item;
+  }
+
+  /** What the view shows, read through getChildren/getTreeItem, expanding up to maxDepth levels. */
+  async snapshot(maxDepth = 4): Promise<SnapshotNode[]> {
+    const walk = async (element: ExplorerNode | undefined, depth: number): Promise<SnapshotNode[]> => {
+      const kids = await this.getChildren(element);
+      return Promise.all(kids.map(async (node) => {
+        const item = this.getTreeItem(node);
+        const expandable = item.collapsibleState !== vscode.TreeItemCollapsibleState.None;
+        const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+        const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
+        return {
+          id: node.id,
+          kind: node.kind,
+          label,
+          ...(typeof item.description === 'string' ? { description: item.description } : {}),
+          ...(tooltip !== undefined ? { tooltip } : {}),
+          ...(item.iconPath instanceof vscode.ThemeIcon ? { icon: item.iconPath.id } : {}),
+          ...(item.contextValue !== undefined ? { contextValue: item.contextValue } : {}),
+          ...(expandable && depth < maxDepth ? { children: await walk(node, depth + 1) } : {}),
+        };
+      }));
+    };
+    return walk(undefined, 1);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
