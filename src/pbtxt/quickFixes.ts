@@ -1,0 +1,61 @@
+// Quick fixes for validator diagnostics: the validator's own fix, plus inserting missing tensor fields.
+import type { Diagnostic, MessageNode, ParsedDocument, QuickFix, TextEdit } from './ast';
+
+/** Values inserted for a missing required field of an input or output, by diagnostic code. */
+const MISSING_FIELDS: Record<string, { title: string; text: string }[]> = {
+  'missing-data-type': [
+    { title: 'Add data_type: TYPE_FP32', text: 'data_type: TYPE_FP32' },
+    { title: 'Add data_type: TYPE_INT64', text: 'data_type: TYPE_INT64' },
+  ],
+  'missing-dims': [{ title: 'Add dims: [ -1 ]', text: 'dims: [ -1 ]' }],
+  'tensor-name': [{ title: 'Add name', text: 'name: ""' }],
+};
+
+export function quickFixesFor(doc: ParsedDocument, d: Diagnostic): QuickFix[] {
+  const fixes: QuickFix[] = d.fix !== undefined ? [d.fix] : [];
+  const missing = MISSING_FIELDS[d.code];
+  if (missing === undefined) return fixes;
+  const tensor = tensorAt(doc, d.range.start.offset);
+  if (tensor === undefined || !tensor.closed) return fixes;
+  // `missing-dims` also fires for `dims: [ ]`; only add a field that is really absent.
+  const name = missing[0].text.split(':')[0];
+  if (tensor.fields.some((f) => f.name === name)) return fixes;
+  for (const m of missing) fixes.push({ title: m.title, edits: [insertField(doc, tensor, m.text)] });
+  return fixes;
+}
+
+/** The innermost `input` / `output` message whose text holds `offset`. */
+function tensorAt(doc: ParsedDocument, offset: number): MessageNode | undefined {
+  for (const f of doc.root.fields) {
+    if (f.name !== 'input' && f.name !== 'output') continue;
+    const items = f.value?.kind === 'list' ? f.value.items : f.value !== undefined ? [f.value] : [];
+    for (const item of items) {
+      if (item.kind === 'message' && item.range.start.offset <= offset && offset <= item.range.end.offset) return item;
+    }
+  }
+  return undefined;
+}
+
+/** An edit adding `text` as the last field of `m`, on its own line when the block spans lines. */
+function insertField(doc: ParsedDocument, m: MessageNode, text: string): TextEdit {
+  const close = m.range.end.offset - 1;
+  const src = doc.text;
+  let lineStart = close;
+  while (lineStart > 0 && src[lineStart - 1] !== '\n') lineStart--;
+  const beforeClose = src.slice(lineStart, close);
+  if (m.range.start.line !== m.range.end.line && beforeClose.trim() === '') {
+    const last = m.fields[m.fields.length - 1];
+    const indent = last !== undefined ? indentOf(src, last.range.start.offset) : `${beforeClose}  `;
+    const at = doc.positionAt(lineStart);
+    return { range: { start: at, end: at }, newText: `${indent}${text}\n` };
+  }
+  const at = doc.positionAt(close);
+  const space = /\s/.test(src[close - 1] ?? ' ') ? '' : ' ';
+  return { range: { start: at, end: at }, newText: `${space}${text} ` };
+}
+
+function indentOf(src: string, offset: number): string {
+  let start = offset;
+  while (start > 0 && src[start - 1] !== '\n') start--;
+  return /^[ \t]*/.exec(src.slice(start, offset))?.[0] ?? '';
+}

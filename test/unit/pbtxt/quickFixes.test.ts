@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { QuickFix, TextEdit } from '../../../src/pbtxt/ast';
+import { isModelConfigFile } from '../../../src/pbtxt/documentKind';
+import { parse } from '../../../src/pbtxt/parser';
+import { quickFixesFor } from '../../../src/pbtxt/quickFixes';
+import { validateDocument } from '../../../src/pbtxt/validate';
+
+function apply(text: string, edits: readonly TextEdit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.range.start.offset - a.range.start.offset)) {
+    out = out.slice(0, e.range.start.offset) + e.newText + out.slice(e.range.end.offset);
+  }
+  return out;
+}
+
+function fixes(text: string, code: string): QuickFix[] {
+  const doc = parse(text);
+  const d = validateDocument(doc).find((x) => x.code === code);
+  assert.ok(d, `expected a ${code} diagnostic`);
+  return quickFixesFor(doc, d);
+}
+
+/** Applies the fix titled `title` and checks the diagnostic is gone. */
+function applyFix(text: string, code: string, title: string): string {
+  const fix = fixes(text, code).find((f) => f.title === title);
+  assert.ok(fix, `no fix "${title}"`);
+  const out = apply(text, fix.edits);
+  assert.ok(!validateDocument(parse(out)).some((x) => x.code === code), `${code} still reported after the fix:\n${out}`);
+  return out;
+}
+
+test('a missing data_type is added on its own line, indented like its siblings', () => {
+  const text = 'backend: "python"\ninput [\n  {\n    name: "A"\n    dims: [ 1 ]\n  }\n]\noutput [ { name: "B" data_type: TYPE_FP32 dims: [ 1 ] } ]\n';
+  const out = applyFix(text, 'missing-data-type', 'Add data_type: TYPE_FP32');
+  assert.equal(out, 'backend: "python"\ninput [\n  {\n    name: "A"\n    dims: [ 1 ]\n    data_type: TYPE_FP32\n  }\n]\noutput [ { name: "B" data_type: TYPE_FP32 dims: [ 1 ] } ]\n');
+});
+
+test('missing dims in a one-line block are inserted before the closing brace', () => {
+  const text = 'backend: "python"\ninput { name: "A" data_type: TYPE_FP32 }\noutput { name: "B" data_type: TYPE_FP32 dims: [ 1 ] }\n';
+  const out = applyFix(text, 'missing-dims', 'Add dims: [ -1 ]');
+  assert.equal(out.split('\n')[1], 'input { name: "A" data_type: TYPE_FP32 dims: [ -1 ] }');
+});
+
+test("the validator's own fixes come first: typo in a field name and in an enum value", () => {
+  const typo = applyFix('backend: "python"\nmax_bach_size: 3\n', 'unknown-field', 'Change to "max_batch_size"');
+  assert.match(typo, /^max_batch_size: 3$/m);
+  const kind = fixes('backend: "python"\ninstance_group [ { kind: KIND_GPUU } ]\n', 'unknown-enum-value');
+  assert.equal(kind[0].title, 'Change to KIND_GPU');
+});
+
+test('no insertion for an empty dims list that is already written', () => {
+  const list = fixes('backend: "python"\ninput { name: "A" data_type: TYPE_FP32 dims: [ ] }\n', 'missing-dims');
+  assert.ok(!list.some((f) => f.title.startsWith('Add dims')));
+});
+
+test('model configuration files are told apart from other text protos', () => {
+  assert.equal(isModelConfigFile('/repo/densenet/config.pbtxt', ''), true);
+  assert.equal(isModelConfigFile('/repo/densenet/configs/h100.pbtxt', ''), true);
+  assert.equal(isModelConfigFile('/proj/pipeline.pbtxt', ''), false);
+  assert.equal(isModelConfigFile('/proj/data.textproto', '# proto-file: model_config.proto\n# proto-message: inference.ModelConfig\n'), true);
+  assert.equal(isModelConfigFile('/repo/m/config.pbtxt', '# proto-message: tensorflow.GraphDef\n'), false);
+});
