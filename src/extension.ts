@@ -3,14 +3,23 @@
 import * as vscode from 'vscode';
 import { createLogger, describeError } from './vscode/log';
 import { registerCommands } from './vscode/commands';
+import { registerExplorer } from './vscode/explorer/registerExplorer';
+import type { ExplorerApi } from './vscode/explorer/registerExplorer';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What `activate` returns: other extensions and the extension tests read the explorer through it. */
+export interface TritonWorkbenchApi {
+  readonly explorer: ExplorerApi;
+}
+
+export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
   const started = performance.now();
   const log = createLogger();
   context.subscriptions.push(log);
   try {
     context.subscriptions.push(...registerCommands({ log }));
+    const explorer = registerExplorer(context, log);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
+    return { explorer };
   } catch (error) {
     log.error('Activation failed', error);
     void vscode.window.showErrorMessage(`Triton Workbench failed to start: ${describeError(error).split('\n')[0]}`);
