@@ -27,7 +27,7 @@ export function protoType(name: string): protobuf.Type {
 export async function startTestServer(handlers: Record<string, Handler>, options: TestServerOptions = {}): Promise<TestServer> {
   const protos = grpcProtos();
   const server = new grpc.Server();
-  const definition: grpc.ServiceDefinition = {};
+  const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const [name, method] of Object.entries(protos.methods)) {
     const m = { ...method } as unknown as grpc.MethodDefinition<unknown, unknown>;
     if (options.rawRequests?.includes(name)) m.requestDeserialize = (b: Buffer) => b;
@@ -40,7 +40,7 @@ export async function startTestServer(handlers: Record<string, Handler>, options
       callback({ code: grpc.status.UNIMPLEMENTED, details: `${name} is not served here` });
     });
   }
-  server.addService(definition, implementation);
+  server.addService(definition as grpc.ServiceDefinition, implementation);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync('127.0.0.1:0', options.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });
