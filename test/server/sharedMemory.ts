@@ -1,0 +1,104 @@
+// System shared-memory regions backed by /dev/shm/<key>, read and written with positional file I/O.
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { ServerError } from './serverError';
+
+export interface SystemRegion {
+  name: string;
+  key: string;
+  offset: number;
+  byteSize: number;
+}
+
+const SHM_ROOT = '/dev/shm';
+
+function shmPath(key: string): string {
+  return join(SHM_ROOT, key.replace(/^\/+/, ''));
+}
+
+export class SharedMemoryManager {
+  private readonly regions = new Map<string, SystemRegion>();
+
+  register(name: string, key: string, offset: number, byteSize: number): void {
+    if (this.regions.has(name)) throw new ServerError('ALREADY_EXISTS', `shared memory region '${name}' already in manager`);
+    const stripped = key.replace(/^\/+/, '');
+    if (stripped === '' || stripped.includes('/')) throw new ServerError('INTERNAL', `Unable to open shared memory region: '${key}'`);
+    let fd: number;
+    try {
+      fd = openSync(shmPath(key), 'r+');
+    } catch {
+      throw new ServerError('INTERNAL', `Unable to open shared memory region: '${key}'`);
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (offset + byteSize > size) throw new ServerError('INVALID_ARG', `failed to register shared memory region '${name}': invalid args`);
+    } finally {
+      closeSync(fd);
+    }
+    this.regions.set(name, { name, key, offset, byteSize });
+  }
+
+  unregister(name: string): void {
+    this.regions.delete(name);
+  }
+
+  unregisterAll(): void {
+    this.regions.clear();
+  }
+
+  status(name?: string): SystemRegion[] {
+    if (name === undefined) return [...this.regions.values()];
+    const r = this.regions.get(name);
+    if (!r) throw new ServerError('NOT_FOUND', `Unable to find system shared memory region: '${name}'`);
+    return [r];
+  }
+
+  private checked(name: string, offset: number, byteSize: number): SystemRegion {
+    const r = this.regions.get(name);
+    if (!r) throw new ServerError('NOT_FOUND', `Unable to find shared memory region: '${name}'`);
+    if (offset >= r.byteSize && !(offset === 0 && r.byteSize === 0)) throw new ServerError('INVALID_ARG', `Invalid offset for shared memory region: '${name}'`);
+    if (offset + byteSize > r.byteSize) throw new ServerError('INVALID_ARG', `Invalid offset + byte size for shared memory region: '${name}'`);
+    return r;
+  }
+
+  /** Throws the same errors as read/write would, without touching the file. */
+  validate(name: string, offset: number, byteSize: number): void {
+    this.checked(name, offset, byteSize);
+  }
+
+  read(name: string, offset: number, byteSize: number): Buffer {
+    const r = this.checked(name, offset, byteSize);
+    const buf = Buffer.alloc(byteSize);
+    const fd = this.open(r);
+    try {
+      let done = 0;
+      while (done < byteSize) {
+        const n = readSync(fd, buf, done, byteSize - done, r.offset + offset + done);
+        if (n === 0) throw new ServerError('INTERNAL', `shared memory region '${name}' is smaller than registered`);
+        done += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return buf;
+  }
+
+  write(name: string, offset: number, data: Buffer): void {
+    const r = this.checked(name, offset, data.length);
+    const fd = this.open(r);
+    try {
+      let done = 0;
+      while (done < data.length) done += writeSync(fd, data, done, data.length - done, r.offset + offset + done);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private open(r: SystemRegion): number {
+    try {
+      return openSync(shmPath(r.key), 'r+');
+    } catch {
+      throw new ServerError('INTERNAL', `Unable to open shared memory region: '${r.key}'`);
+    }
+  }
+}
