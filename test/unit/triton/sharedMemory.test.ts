@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { encodeBytesElements } from '../../../src/triton/bytesCodec';
+import { TritonError } from '../../../src/triton/errors';
+import {
+  createSharedMemoryRegion, destroySharedMemoryRegion, getSharedMemoryTensor, readSharedMemory,
+  setSharedMemoryTensors, validateShmKey, writeSharedMemory,
+} from '../../../src/triton/sharedMemory';
+
+const hasDevShm = existsSync('/dev/shm');
+const key = (): string => `/triton_wb_test_${process.pid}_${Math.random().toString(36).slice(2)}`;
+
+test('shm keys: one leading slash, no other slash, no "..", bounded length', () => {
+  validateShmKey('/input_simple');
+  for (const bad of ['input', '/', '/a/b', '/..', '/a..b', `/${'x'.repeat(256)}`, '/triton_python_backend_shm_region_1', '/a\0b']) {
+    assert.throws(() => validateShmKey(bad), (e: unknown) => e instanceof TritonError && e.kind === 'invalid-argument', JSON.stringify(bad));
+  }
+});
+
+test('a region is a real /dev/shm object: tensors written back to back, read back, destroyed', { skip: hasDevShm ? false : 'this system has no /dev/shm' }, async () => {
+  const k = key();
+  const region = await createSharedMemoryRegion(k, 128);
+  try {
+    assert.equal(region.path, `/dev/shm${k}`);
+    assert.equal(statSync(region.path).size, 128);
+    const placed = await setSharedMemoryTensors(region, [
+      { datatype: 'INT32', shape: [4], data: [1, 2, 3, -4] },
+      { datatype: 'BYTES', shape: [2], data: ['ab', 'c'] },
+    ], 8);
+    assert.deepEqual(placed, [{ offset: 8, byteSize: 16 }, { offset: 24, byteSize: 11 }]);
+    // What another process (the server) would see in the file.
+    const file = readFileSync(region.path);
+    assert.deepEqual([...file.subarray(8, 24)], [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0xfc, 0xff, 0xff, 0xff]);
+    assert.deepEqual(file.subarray(24, 35), encodeBytesElements(['ab', 'c']));
+    assert.deepEqual(await getSharedMemoryTensor(region, 'INT32', [2, 2], 8), Int32Array.of(1, 2, 3, -4));
+    const strings = (await getSharedMemoryTensor(region, 'BYTES', [2], 24)) as Uint8Array[];
+    assert.deepEqual(strings.map((s) => Buffer.from(s).toString()), ['ab', 'c']);
+    await writeSharedMemory(region, Buffer.from([9, 9]), 126);
+    assert.deepEqual([...await readSharedMemory(region, 126, 2)], [9, 9]);
+  } finally {
+    await destroySharedMemoryRegion(region);
+  }
+  assert.equal(existsSync(`/dev/shm${k}`), false);
+});
+
+test('out-of-range access, createOnly on an existing key and a lying BYTES prefix are clear errors', { skip: hasDevShm ? false : 'this system has no /dev/shm' }, async () => {
+  const k = key();
+  const region = await createSharedMemoryRegion(k, 16, { createOnly: true });
+  try {
+    await assert.rejects(createSharedMemoryRegion(k, 16, { createOnly: true }), (e: unknown) => e instanceof TritonError && /cannot create/.test(e.message));
+    const reused = await createSharedMemoryRegion(k, 32);
+    assert.equal(reused.created, false);
+    assert.equal(statSync(region.path).size, 32, 'reusing a smaller object grows it');
+    await destroySharedMemoryRegion(reused);
+    assert.ok(existsSync(region.path), 'a handle that did not create the object leaves it in place');
+    await assert.rejects(writeSharedMemory(region, new Uint8Array(4), 14), (e: unknown) => e instanceof TritonError && e.kind === 'invalid-argument');
+    await assert.rejects(readSharedMemory(region, -1, 1), TritonError);
+    await assert.rejects(setSharedMemoryTensors(region, [{ datatype: 'FP64', shape: [3], data: [1, 2, 3] }]), (e: unknown) => e instanceof TritonError && /do not fit/.test(e.message));
+    await writeSharedMemory(region, Buffer.from([200, 0, 0, 0, 1]), 0);
+    await assert.rejects(getSharedMemoryTensor(region, 'BYTES', [1], 0), (e: unknown) => e instanceof TritonError && e.kind === 'protocol' && /claims 200/.test(e.message));
+  } finally {
+    await destroySharedMemoryRegion(region);
+  }
+});
