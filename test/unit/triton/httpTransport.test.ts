@@ -58,7 +58,7 @@ test('health calls answer booleans from the status code', async () => {
   };
   assert.equal(await client.isServerLive(), true);
   assert.equal(await client.isServerReady(), false);
-  handler = (req, res) => sendJson(res, 400, { error: 'Model version not ready' }, 'text/plain');
+  handler = (_req, res) => sendJson(res, 400, { error: 'Model version not ready' }, 'text/plain');
   assert.equal(await client.isModelReady('m', { version: 3 }), false);
   assert.equal(server.received.at(-1)!.url, '/v2/models/m/versions/3/ready');
 });
@@ -259,7 +259,7 @@ test('a closed port is unavailable', async () => {
 test('gzip and deflate: compressed requests and answers', async () => {
   const header = { model_name: 'm', model_version: '1', outputs: [{ name: 'O', datatype: 'INT32', shape: [2], parameters: { binary_data_size: 8 } }] };
   const plainAnswer = Buffer.concat([Buffer.from(JSON.stringify(header)), int32le([5, 6])]);
-  let seenRequest = Buffer.alloc(0);
+  let seenRequest: Buffer = Buffer.alloc(0);
   handler = (req, res) => {
     seenRequest = req.headers['content-encoding'] === 'gzip' ? gunzipSync(req.body) : req.body;
     const encoding = String(req.headers['accept-encoding']);
