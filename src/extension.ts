@@ -5,6 +5,7 @@ import { createLogger, describeError } from './vscode/log';
 import { registerCommands } from './vscode/commands';
 import { registerExplorer } from './vscode/explorer/registerExplorer';
 import type { ExplorerApi } from './vscode/explorer/registerExplorer';
+import { registerPbtxtLanguage } from './vscode/pbtxt/registerPbtxt';
 
 /** What `activate` returns: other extensions and the extension tests read the explorer through it. */
 export interface TritonWorkbenchApi {
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
   context.subscriptions.push(log);
   try {
     context.subscriptions.push(...registerCommands({ log }));
+    registerPbtxtLanguage(context, log);
     const explorer = registerExplorer(context, log);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
     return { explorer };

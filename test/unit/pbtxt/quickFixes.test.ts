@@ -4,6 +4,7 @@ import type { QuickFix, TextEdit } from '../../../src/pbtxt/ast';
 import { isModelConfigFile } from '../../../src/pbtxt/documentKind';
 import { parse } from '../../../src/pbtxt/parser';
 import { quickFixesFor } from '../../../src/pbtxt/quickFixes';
+import { isGenericLoadError, serverDiagnostic } from '../../../src/pbtxt/serverReport';
 import { validateDocument } from '../../../src/pbtxt/validate';
 
 function apply(text: string, edits: readonly TextEdit[]): string {
@@ -60,4 +61,20 @@ test('model configuration files are told apart from other text protos', () => {
   assert.equal(isModelConfigFile('/proj/pipeline.pbtxt', ''), false);
   assert.equal(isModelConfigFile('/proj/data.textproto', '# proto-file: model_config.proto\n# proto-message: inference.ModelConfig\n'), true);
   assert.equal(isModelConfigFile('/repo/m/config.pbtxt', '# proto-message: tensorflow.GraphDef\n'), false);
+});
+
+test('server load errors land on the field or line they name, else on the name field', () => {
+  const text = 'name: "broken_dims"\nbackend: "identity"\ninput [ { name: "INPUT0" data_type: TYPE_INT32 dims: [ 0 ] } ]\n';
+  const doc = parse(text);
+  const dims = serverDiagnostic(doc, 'local', "Invalid argument: model input 'INPUT0' dimension must be integer >= 1, or -1 to indicate a variable-size dimension for broken_dims");
+  assert.equal(dims.range.start.line, 2);
+  assert.equal(text.slice(dims.range.start.offset, dims.range.end.offset), 'dims: [ 0 ]');
+  assert.match(dims.message, /^local: Invalid argument: model input 'INPUT0'/);
+  const syntax = serverDiagnostic(doc, 'local', 'Error parsing text-format inference.ModelConfig: 3:60: Expected identifier, got: ]');
+  assert.equal(syntax.range.start.line, 2);
+  assert.equal(syntax.range.start.character, 59);
+  const vague = serverDiagnostic(doc, 'local', 'something odd happened');
+  assert.equal(text.slice(vague.range.start.offset, vague.range.end.offset), 'name: "broken_dims"');
+  assert.equal(isGenericLoadError("failed to load 'broken_dims', failed to poll from model repository"), true);
+  assert.equal(isGenericLoadError("model input 'INPUT0' dimension must be integer >= 1"), false);
 });

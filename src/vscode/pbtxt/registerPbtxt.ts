@@ -1,0 +1,25 @@
+// Registers the config.pbtxt language features: diagnostics, completion, hover, formatting, outline,
+// quick fixes and server-side validation. Nothing heavy runs until a pbtxt document needs it.
+import * as vscode from 'vscode';
+import type { Logger } from '../log';
+import { PbtxtDiagnostics } from './diagnostics';
+import { SELECTOR } from './documents';
+import {
+  COMPLETION_TRIGGERS, codeActionProvider, completionProvider, formattingProvider, hoverProvider, symbolProvider,
+} from './providers';
+import { registerServerDiagnostics } from './serverDiagnostics';
+
+export function registerPbtxtLanguage(context: vscode.ExtensionContext, log: Logger): void {
+  const diagnostics = new PbtxtDiagnostics(log);
+  context.subscriptions.push(
+    diagnostics,
+    vscode.languages.registerCompletionItemProvider(SELECTOR, completionProvider(log), ...COMPLETION_TRIGGERS),
+    vscode.languages.registerHoverProvider(SELECTOR, hoverProvider(log)),
+    vscode.languages.registerDocumentFormattingEditProvider(SELECTOR, formattingProvider(log)),
+    vscode.languages.registerDocumentSymbolProvider(SELECTOR, symbolProvider(), { label: 'Triton config' }),
+    vscode.languages.registerCodeActionsProvider(SELECTOR, codeActionProvider(diagnostics), {
+      providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+    }),
+    ...registerServerDiagnostics(context, log),
+  );
+}
