@@ -24,9 +24,21 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pid of live) killGroup(pid, 'SIGKILL');
-  });
+  process.on('exit', () => killAllNow());
+  // Children live in their own process groups, so a Ctrl-C reaches only us: take them down too,
+  // unless the program handles the signal itself (then it stops them in its own way).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (process.listenerCount(signal) > 1) return;
+      killAllNow();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
+/** SIGKILLs every process group started here that is still running. */
+export function killAllNow(): void {
+  for (const pid of live) killGroup(pid, 'SIGKILL');
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

@@ -1,0 +1,141 @@
+// The demo: packages the extension, installs the VSIX into code-server, opens a copy of
+// demo/workspace (a small model repository) with the reference server connected, and prints the URL.
+// Ctrl-C stops everything it started.
+// Usage: tsx scripts/demo.ts [--port N] [--screenshot [file.png]] [--no-package]
+//   --screenshot opens the workbench in Chromium, shows the Triton view, saves a picture and exits.
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { repoRoot, startCodeServer } from '../test/host/codeServer';
+import type { CodeServer } from '../test/host/codeServer';
+import { launchBrowser } from '../test/host/browser';
+import { makeTempDir, withTimeout } from '../test/host/processes';
+
+interface ReferenceServerHandle {
+  httpUrl: string;
+  grpcUrl: string;
+  logFile?: string;
+  stop(): Promise<void>;
+}
+
+interface DemoOptions {
+  port: number;
+  screenshot?: string;
+  packageFirst: boolean;
+}
+
+function parseArgs(argv: readonly string[]): DemoOptions {
+  const options: DemoOptions = { port: Number(process.env.DEMO_PORT ?? 0), packageFirst: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--port') options.port = Number(argv[++i]);
+    else if (arg === '--no-package') options.packageFirst = false;
+    else if (arg === '--screenshot') {
+      const next = argv[i + 1];
+      options.screenshot = next && !next.startsWith('--') ? resolve(argv[++i] ?? '') : join(repoRoot, 'media/screenshots/demo.png');
+    } else throw new Error(`unknown argument ${arg}`);
+  }
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error('--port needs a port number');
+  return options;
+}
+
+function vsixPath(): string {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+  return join(repoRoot, 'out', `${manifest.name}-${manifest.version}.vsix`);
+}
+
+async function startReference(modelRepository: string): Promise<ReferenceServerHandle | undefined> {
+  const helper = join(repoRoot, 'test/support/referenceServer.ts');
+  if (!existsSync(helper)) {
+    console.log('[demo] the reference server is not part of this checkout; the workbench opens without a server');
+    return undefined;
+  }
+  const mod = (await import(helper)) as {
+    startReferenceServer(options: { modelRepository: string }): Promise<ReferenceServerHandle>;
+  };
+  return withTimeout(mod.startReferenceServer({ modelRepository }), 60_000, 'starting the reference server');
+}
+
+async function takeScreenshot(codeServer: CodeServer, workspace: string, file: string): Promise<void> {
+  const browser = await launchBrowser();
+  try {
+    const { page } = browser;
+    page.setDefaultTimeout(30_000);
+    await page.goto(codeServer.workbenchUrl(workspace), { timeout: 60_000 });
+    await page.locator('.part.activitybar .action-item a[aria-label^="Triton"]').first().click();
+    const view = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header[aria-label^="Models"]') });
+    await view.locator('.welcome-view-content, .monaco-list-row').first().waitFor();
+    // Let tree rows filled by the first refresh settle before the picture.
+    await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
+    mkdirSync(dirname(file), { recursive: true });
+    await page.screenshot({ path: file });
+    console.log(`[demo] screenshot saved: ${file}`);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  if (options.packageFirst) {
+    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/package.mjs')], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('packaging the extension failed');
+  }
+  const vsix = vsixPath();
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing; run npm run package`);
+
+  const temp = makeTempDir('triton-demo');
+  let reference: ReferenceServerHandle | undefined;
+  let codeServer: CodeServer | undefined;
+  const stopAll = async (): Promise<void> => {
+    await codeServer?.stop();
+    await reference?.stop();
+    temp.remove();
+  };
+  try {
+    const workspace = join(temp.path, 'triton-demo');
+    cpSync(join(repoRoot, 'demo/workspace'), workspace, { recursive: true });
+    reference = await startReference(join(workspace, 'model_repository'));
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    const settings = reference
+      ? { 'triton.servers': [{ name: 'reference', httpUrl: reference.httpUrl, grpcUrl: reference.grpcUrl }] }
+      : {};
+    writeFileSync(join(workspace, '.vscode/settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+    codeServer = await startCodeServer({ vsix: [vsix], port: options.port });
+
+    if (options.screenshot) {
+      await takeScreenshot(codeServer, workspace, options.screenshot);
+      return 0;
+    }
+    const url = codeServer.workbenchUrl(workspace);
+    console.log('');
+    if (reference) console.log(`[demo] reference server: http ${reference.httpUrl}  grpc ${reference.grpcUrl}`);
+    console.log(`[demo] workspace: ${workspace}`);
+    console.log(`[demo] open: ${url}`);
+    console.log('[demo] press Ctrl-C to stop');
+    const running = codeServer;
+    await new Promise<void>((resolveStop) => {
+      let done = false;
+      const stop = (why: string): void => {
+        if (done) return;
+        done = true;
+        console.log(`[demo] ${why}; stopping`);
+        resolveStop();
+      };
+      process.once('SIGINT', () => stop('interrupted'));
+      process.once('SIGTERM', () => stop('terminated'));
+      running.process.child.once('exit', () => stop(`code-server exited:\n${running.process.output()}`));
+    });
+    return 0;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`[demo] ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

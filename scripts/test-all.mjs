@@ -1,0 +1,65 @@
+// Runs every test tier in order (unit, integration, extension, e2e), keeps going after a failure,
+// prints a summary, and exits non-zero when any tier failed.
+// Usage: node scripts/test-all.mjs [tier...]
+import { spawn } from 'node:child_process';
+
+const all = ['unit', 'integration', 'extension', 'e2e'];
+const requested = process.argv.slice(2);
+const tiers = requested.length > 0 ? requested : all;
+for (const t of tiers) {
+  if (!all.includes(t)) {
+    console.error(`unknown tier "${t}"; choose from ${all.join(', ')}`);
+    process.exit(2);
+  }
+}
+
+/** Counts from node:test's spec reporter ("ℹ pass 3") or the extension runner ("3 passed, 0 failed"). */
+function counts(output) {
+  const nodePass = [...output.matchAll(/^ℹ pass (\d+)$/gm)].map((m) => Number(m[1]));
+  const nodeFail = [...output.matchAll(/^ℹ fail (\d+)$/gm)].map((m) => Number(m[1]));
+  if (nodePass.length > 0) return { passed: nodePass.at(-1), failed: nodeFail.at(-1) ?? 0 };
+  const ext = [...output.matchAll(/^(\d+) passed, (\d+) failed/gm)].at(-1);
+  if (ext) return { passed: Number(ext[1]), failed: Number(ext[2]) };
+  return undefined;
+}
+
+function runTier(tier) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    console.log(`\n=== ${tier} tests ===`);
+    const child = spawn('npm', ['run', '--silent', `test:${tier}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const forward = (target) => (chunk) => {
+      output += chunk.toString();
+      if (output.length > 4_000_000) output = output.slice(-2_000_000);
+      target.write(chunk);
+    };
+    child.stdout.on('data', forward(process.stdout));
+    child.stderr.on('data', forward(process.stderr));
+    child.on('close', (code, signal) => {
+      resolve({ tier, code: code ?? 1, signal, seconds: (Date.now() - started) / 1000, counts: counts(output) });
+    });
+  });
+}
+
+// Forward Ctrl-C to the running tier (it shares our process group) and stop after it.
+let interrupted = false;
+process.on('SIGINT', () => {
+  interrupted = true;
+});
+
+const results = [];
+for (const tier of tiers) {
+  if (interrupted) break;
+  results.push(await runTier(tier));
+}
+
+console.log('\n=== summary ===');
+for (const r of results) {
+  const c = r.counts ? `${r.counts.passed} passed, ${r.counts.failed} failed` : 'no counts';
+  console.log(`${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.tier.padEnd(12)} ${c.padEnd(24)} ${r.seconds.toFixed(1)} s`);
+}
+const failed = results.filter((r) => r.code !== 0);
+const total = results.reduce((acc, r) => ({ passed: acc.passed + (r.counts?.passed ?? 0), failed: acc.failed + (r.counts?.failed ?? 0) }), { passed: 0, failed: 0 });
+console.log(`${total.passed} passed, ${total.failed} failed; ${failed.length === 0 && !interrupted ? 'all tiers passed' : `failed tiers: ${failed.map((r) => r.tier).join(', ') || 'interrupted'}`}`);
+process.exit(failed.length === 0 && !interrupted ? 0 : 1);
