@@ -1,0 +1,292 @@
+// The model explorer in a real extension host against the reference server: the tree shows models
+// and their states, lifecycle commands change what it shows, a server going down and coming back is
+// followed, and a server in NONE model-control mode disables load/unload.
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+
+const extensionId = 'triton-workbench.triton-workbench';
+
+interface SnapshotNode {
+  id: string;
+  kind: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon?: string;
+  contextValue?: string;
+  children?: SnapshotNode[];
+}
+
+interface ExplorerApi {
+  snapshot(maxDepth?: number): Promise<SnapshotNode[]>;
+  refresh(serverId?: string): Promise<void>;
+  activeServerId(): string | undefined;
+  statusBarText(): string;
+}
+
+async function api(): Promise<ExplorerApi> {
+  const extension = vscode.extensions.getExtension<{ explorer: ExplorerApi }>(extensionId);
+  assert.ok(extension, `${extensionId} is not installed`);
+  const exports = await extension.activate();
+  return exports.explorer;
+}
+
+/** Waits for a condition re-checked on each refresh of the tree; fails with what was last seen. */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last !== undefined ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function find(nodes: readonly SnapshotNode[] | undefined, label: string): SnapshotNode | undefined {
+  return nodes?.find((n) => n.label === label);
+}
+
+async function serverNode(explorer: ExplorerApi, name: string): Promise<SnapshotNode> {
+  const node = find(await explorer.snapshot(2), name);
+  assert.ok(node, `server '${name}' is not in the tree`);
+  return node;
+}
+
+async function modelNode(explorer: ExplorerApi, server: string, model: string): Promise<SnapshotNode | undefined> {
+  return find((await serverNode(explorer, server)).children, model);
+}
+
+interface SpawnedServer {
+  httpUrl: string;
+  grpcUrl: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A private reference server, so outages and control modes do not disturb the shared one. */
+function spawnServer(root: string, args: string[]): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [join(root, 'test/server/run.mjs'), '--http-port', '0', '--grpc-port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`reference server did not start in 30 s:\n${out.slice(-4000)}`));
+    }, 30_000);
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const m = /^ready http=(\S+) grpc=(\S+)$/m.exec(out);
+      if (m === null) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      resolve({
+        httpUrl: `http://${m[1]}`,
+        grpcUrl: m[2]!,
+        child,
+        stop: () => new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+        }),
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`reference server exited (code ${code}):\n${out.slice(-4000)}`));
+    });
+  });
+}
+
+async function setServers(servers: unknown[]): Promise<void> {
+  await vscode.workspace.getConfiguration('triton').update('servers', servers, vscode.ConfigurationTarget.Workspace);
+}
+
+describe('model explorer', function () {
+  this.timeout(60_000);
+  const httpUrl = process.env.TRITON_TEST_HTTP_URL;
+  const grpcUrl = process.env.TRITON_TEST_GRPC_URL;
+  let explorer: ExplorerApi;
+  let root: string;
+  let original: unknown;
+
+  before(async function () {
+    if (!httpUrl) this.skip();
+    explorer = await api();
+    root = vscode.extensions.getExtension(extensionId)!.extensionPath;
+    original = vscode.workspace.getConfiguration('triton').inspect('servers')?.workspaceValue;
+    await vscode.commands.executeCommand('workbench.view.extension.triton');
+  });
+
+  after(async () => {
+    if (original !== undefined) await setServers(original as unknown[]);
+  });
+
+  it('shows the reference server as active with its version and health in the tree and status bar', async () => {
+    const server = await waitFor('the reference server to be ready', async () => {
+      const s = await serverNode(explorer, 'reference');
+      return /2\.\d+\.\d+/.test(s.description ?? '') ? s : undefined;
+    });
+    assert.equal(explorer.activeServerId(), 'reference');
+    assert.match(server.contextValue!, /^server (ready|live) active/);
+    assert.match(server.tooltip!, /Extensions: .*model\\_repository/);
+    assert.match(explorer.statusBarText(), /reference: (ready|live) · 2\./);
+  });
+
+  it('lists repository models with their states; an UNAVAILABLE model shows the server reason', async () => {
+    const server = await serverNode(explorer, 'reference');
+    const labels = (server.children ?? []).filter((c) => c.kind === 'model').map((c) => c.label);
+    for (const name of ['simple', 'broken_config', 'identity_fp32']) assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
+    const simple = find(server.children, 'simple')!;
+    assert.equal(simple.icon, 'pass-filled');
+    assert.match(simple.description!, /^READY · v1/);
+    const broken = find(server.children, 'broken_config')!;
+    assert.equal(broken.icon, 'error');
+    assert.match(broken.description!, /UNAVAILABLE/);
+    assert.match(broken.tooltip!, /Reason: .*dimension/);
+  });
+
+  it('links a server model to the workspace folder of the same name', async () => {
+    const simple = await waitFor('the workspace scan', async () => {
+      const m = await modelNode(explorer, 'reference', 'simple');
+      return m?.contextValue?.includes('linked') ? m : undefined;
+    });
+    assert.match(simple.description!, /⇄ workspace/);
+    const ws = find(await explorer.snapshot(2), 'Workspace Repository');
+    assert.ok(ws?.children?.some((c) => c.label === 'simple' && /READY on reference/.test(c.description ?? '')));
+  });
+
+  it('shows a READY version with its inputs and outputs', async () => {
+    const snap = await explorer.snapshot(6);
+    const simple = find(find(snap, 'reference')?.children, 'simple');
+    const version = find(simple?.children, 'Version 1');
+    const inputs = find(version?.children, 'Inputs');
+    assert.deepEqual(inputs?.children?.map((t) => `${t.label} ${t.description}`), ['INPUT0 INT32 [-1, 16]', 'INPUT1 INT32 [-1, 16]']);
+    assert.ok(find(simple?.children, 'Config'));
+    assert.ok(find(simple?.children, 'Statistics'));
+  });
+
+  it('unload, load and reload change what the tree shows', async () => {
+    const target = { serverId: 'reference', model: 'identity_int8' };
+    assert.equal(await vscode.commands.executeCommand('triton.unloadModel', target), true);
+    let node = await modelNode(explorer, 'reference', 'identity_int8');
+    assert.match(node!.description!, /^UNAVAILABLE/);
+    assert.match(node!.tooltip!, /unloaded/);
+    assert.match(node!.contextValue!, /^model unavailable control/);
+    assert.equal(await vscode.commands.executeCommand('triton.loadModel', target), true);
+    node = await modelNode(explorer, 'reference', 'identity_int8');
+    assert.match(node!.description!, /^READY/);
+    assert.equal(await vscode.commands.executeCommand('triton.reloadModel', target), true);
+    node = await modelNode(explorer, 'reference', 'identity_int8');
+    assert.match(node!.description!, /^READY/);
+    const ready = await fetch(`${httpUrl}/v2/models/identity_int8/ready`, { signal: AbortSignal.timeout(5_000) });
+    assert.equal(ready.status, 200, 'the server agrees');
+  });
+
+  it('loads a model with the workspace config.pbtxt, unsaved edits included', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const dir = join(folder, 'models_under_test', 'identity_int16');
+    mkdirSync(join(dir, '1'), { recursive: true });
+    const configPath = join(dir, 'config.pbtxt');
+    writeFileSync(configPath, 'name: "identity_int16"\nbackend: "identity"\nmax_batch_size: 0\ninput [ { name: "INPUT0" data_type: TYPE_INT16 dims: [ -1 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_INT16 dims: [ -1 ] } ]\n');
+    await waitFor('the new model folder to be linked', async () => {
+      const m = await modelNode(explorer, 'reference', 'identity_int16');
+      return m?.contextValue?.includes('linked') ? m : undefined;
+    });
+    const doc = await vscode.workspace.openTextDocument(configPath);
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.replace(new vscode.Range(2, 0, 2, doc.lineAt(2).text.length), 'max_batch_size: 4'));
+    assert.ok(doc.isDirty);
+    assert.equal(await vscode.commands.executeCommand('triton.loadModelWithLocalConfig', { serverId: 'reference', model: 'identity_int16' }), true);
+    const config = (await (await fetch(`${httpUrl}/v2/models/identity_int16/config`, { signal: AbortSignal.timeout(5_000) })).json()) as { max_batch_size: number };
+    assert.equal(config.max_batch_size, 4, 'the server runs the unsaved buffer');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.equal(await vscode.commands.executeCommand('triton.reloadModel', { serverId: 'reference', model: 'identity_int16' }), true);
+  });
+
+  it('shows the server config as pbtxt, the statistics and the metadata in read-only documents', async () => {
+    const editor = (await vscode.commands.executeCommand('triton.showServerConfig', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
+    assert.equal(editor.document.uri.scheme, 'triton-config');
+    assert.match(editor.document.getText(), /^name: "simple"$/m);
+    assert.match(editor.document.getText(), /max_batch_size: 8/);
+    const stats = (await vscode.commands.executeCommand('triton.showStatistics', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
+    assert.match(stats.document.getText(), /# Statistics of simple on reference/);
+    assert.match(stats.document.getText(), /\| Executions \| \d+ \|/);
+    const meta = (await vscode.commands.executeCommand('triton.showModelMetadata', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
+    assert.equal((JSON.parse(meta.document.getText()) as { name: string }).name, 'simple');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('copies a curl request the server accepts', async () => {
+    const command = (await vscode.commands.executeCommand('triton.copyCurl', { serverId: 'reference', model: 'simple' })) as string;
+    assert.equal(await vscode.env.clipboard.readText(), command);
+    const url = /curl -sS -X POST '([^']+)'/.exec(command)![1]!;
+    const body = /-d '(.*)'$/s.exec(command)![1]!;
+    const response = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json' }, signal: AbortSignal.timeout(5_000) });
+    assert.equal(response.status, 200, await response.clone().text());
+    const result = (await response.json()) as { outputs: { name: string; shape: number[] }[] };
+    assert.deepEqual(result.outputs.map((o) => [o.name, o.shape]).sort(), [['OUTPUT0', [1, 16]], ['OUTPUT1', [1, 16]]]);
+  });
+
+  it('follows a server going down and coming back', async () => {
+    const outage = await spawnServer(root, ['--model-control-mode', 'explicit', '--load-model', 'simple']);
+    try {
+      await setServers([{ name: 'reference', httpUrl, grpcUrl }, { name: 'outage', httpUrl: outage.httpUrl, grpcUrl: outage.grpcUrl }]);
+      await waitFor('the outage server in the tree', async () => {
+        await explorer.refresh('outage');
+        const s = await serverNode(explorer, 'outage');
+        return find(s.children, 'simple') ? s : undefined;
+      });
+      // The restart switch takes the listeners down for 4 s, then brings them back on the same ports.
+      const restart = await fetch(`${outage.httpUrl}/__control/restart`, { method: 'POST', body: '{"delay_ms":4000}', signal: AbortSignal.timeout(5_000) });
+      assert.equal(restart.status, 200);
+      const down = await waitFor('the tree to show the server unreachable', async () => {
+        await explorer.refresh('outage');
+        const s = await serverNode(explorer, 'outage');
+        return s.description === 'unreachable' ? s : undefined;
+      });
+      assert.equal(down.icon, 'debug-disconnect');
+      assert.match(down.children![0]!.label, /^Unreachable: /);
+      assert.ok(find(down.children, 'simple'), 'the last known models stay listed');
+      const back = await waitFor('the tree to show the server again', async () => {
+        await explorer.refresh('outage');
+        const s = await serverNode(explorer, 'outage');
+        return /2\.\d+/.test(s.description ?? '') ? s : undefined;
+      }, 20_000);
+      assert.ok(!back.children!.some((c) => c.label.startsWith('Unreachable')));
+    } finally {
+      await outage.stop();
+    }
+  });
+
+  it('says when a server forbids load/unload and hides those actions', async () => {
+    const locked = await spawnServer(root, ['--model-control-mode', 'none']);
+    try {
+      await setServers([{ name: 'reference', httpUrl, grpcUrl }, { name: 'locked', httpUrl: locked.httpUrl, protocol: 'http' }]);
+      const server = await waitFor('the locked server to be probed', async () => {
+        await explorer.refresh('locked');
+        const s = await serverNode(explorer, 'locked');
+        return s.children?.some((c) => c.label.startsWith('Load/unload disabled')) ? s : undefined;
+      });
+      assert.match(server.contextValue!, /\bnoControl\b/);
+      const simple = find(server.children, 'simple')!;
+      assert.match(simple.contextValue!, /^model ready noControl/);
+      assert.equal(await vscode.commands.executeCommand('triton.unloadModel', { serverId: 'locked', model: 'simple' }), false);
+      const ready = await fetch(`${locked.httpUrl}/v2/models/simple/ready`, { signal: AbortSignal.timeout(5_000) });
+      assert.equal(ready.status, 200, 'nothing was unloaded');
+    } finally {
+      await locked.stop();
+      await setServers([{ name: 'reference', httpUrl, grpcUrl }]);
+    }
+  });
+});
