@@ -1,0 +1,77 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTritonClient } from '../../../src/triton/client';
+import { TritonError } from '../../../src/triton/errors';
+
+// Real certificates made with the system openssl; without openssl these tests cannot run at all.
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const skip = hasOpenssl() ? false : 'openssl is not installed, so no test certificates can be made';
+
+let dir = '';
+let server: https.Server | undefined;
+let port = 0;
+let serverCert = '';
+let clientCert = '';
+let clientKey = '';
+
+function selfSigned(name: string, cn: string, san: string): { cert: string; key: string } {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.crt`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${cn}`, '-addext', `subjectAltName=${san}`], { stdio: 'ignore' });
+  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+}
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'triton-tls-'));
+  const srv = selfSigned('server', '127.0.0.1', 'IP:127.0.0.1');
+  const cli = selfSigned('client', 'workbench-client', 'DNS:client');
+  serverCert = srv.cert;
+  clientCert = cli.cert;
+  clientKey = cli.key;
+  server = https.createServer({ cert: srv.cert, key: srv.key, ca: cli.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const peer = (req.socket as TLSSocket).getPeerCertificate();
+    const body = JSON.stringify({ name: 'triton', version: peer.subject?.CN ?? 'anonymous', extensions: [] });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+after(async () => {
+  if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('HTTPS with a trusted CA and a client certificate', { skip }, async () => {
+  const client = createTritonClient({ url: `https://127.0.0.1:${port}`, protocol: 'http', deadlineMs: 5000, tls: { ca: serverCert, cert: clientCert, key: Buffer.from(clientKey) } });
+  const meta = await client.serverMetadata();
+  // The server echoes the client certificate's CN: mutual TLS happened.
+  assert.equal(meta.version, 'workbench-client');
+  await client.close();
+});
+
+test('HTTPS refuses an untrusted certificate unless told to skip verification', { skip }, async () => {
+  const strict = createTritonClient({ url: `127.0.0.1:${port}`, protocol: 'http', deadlineMs: 5000, tls: {} });
+  await assert.rejects(strict.serverMetadata(), (e: unknown) => e instanceof TritonError && e.kind === 'unavailable' && /TLS|certificate/i.test(e.message));
+  await strict.close();
+  const insecure = createTritonClient({ url: `https://127.0.0.1:${port}`, protocol: 'http', deadlineMs: 5000, tls: { insecure: true } });
+  assert.equal((await insecure.serverMetadata()).version, 'anonymous');
+  await insecure.close();
+});
