@@ -38,7 +38,8 @@ export interface Diagnostic {
 /** Syntax errors share the diagnostic shape; their code starts with `syntax`. */
 export type SyntaxDiagnostic = Diagnostic;
 
-export type ScalarKind = 'string' | 'integer' | 'float' | 'identifier';
+/** `placeholder` is an unfilled template hole such as `${BATCH}`; its value is always undefined. */
+export type ScalarKind = 'string' | 'integer' | 'float' | 'identifier' | 'placeholder';
 
 export interface ScalarNode {
   kind: 'scalar';

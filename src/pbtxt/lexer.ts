@@ -1,6 +1,6 @@
 // Tokenizer for the protobuf text format as Triton's C++ TextFormat parser reads it.
 
-export type TokenKind = 'ident' | 'int' | 'float' | 'string' | 'punct' | 'eof';
+export type TokenKind = 'ident' | 'int' | 'float' | 'string' | 'punct' | 'placeholder' | 'eof';
 
 export interface Token {
   kind: TokenKind;
@@ -68,6 +68,19 @@ export function tokenize(text: string): LexResult {
       i = tok.end;
       continue;
     }
+    const hole = placeholderAt(text, i);
+    if (hole > i) {
+      const raw = text.slice(i, hole);
+      tokens.push({ kind: 'placeholder', start, end: hole, text: raw, error: `Unfilled template placeholder ${raw}: replace it with a real value; Triton reads this file literally.` });
+      i = hole;
+      continue;
+    }
+    if (c === 47 /* / */ && (text[i + 1] === '/' || text[i + 1] === '*')) {
+      // A C-style comment is a common slip; report it once and skip the line instead of cascading.
+      while (i < n && text.charCodeAt(i) !== 10) i++;
+      tokens.push({ kind: 'punct', start, end: i, text: text.slice(start, i), error: 'Comments in config.pbtxt start with "#"; "//" and "/*" are not comments.' });
+      continue;
+    }
     const ch = text[i];
     if (PUNCT.has(ch)) {
       tokens.push({ kind: 'punct', start, end: i + 1, text: ch });
@@ -82,6 +95,19 @@ export function tokenize(text: string): LexResult {
   }
   tokens.push({ kind: 'eof', start: n, end: n, text: '' });
   return { tokens, comments };
+}
+
+/** End of a `${name}` or `{{ name }}` template hole starting at `i` on the same line, or `i` when there is none. */
+function placeholderAt(text: string, i: number): number {
+  const open = text.startsWith('${', i) ? 2 : text.startsWith('{{', i) ? 2 : 0;
+  if (open === 0) return i;
+  const close = text[i] === '$' ? '}' : '}}';
+  const limit = Math.min(text.length, i + 256);
+  for (let j = i + open; j < limit; j++) {
+    if (text[j] === '\n' || text[j] === '{') return i;
+    if (text.startsWith(close, j)) return j + close.length;
+  }
+  return i;
 }
 
 function lexNumber(text: string, start: number): Token {

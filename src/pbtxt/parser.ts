@@ -105,7 +105,7 @@ class Parser {
         continue;
       }
       this.next();
-      this.error(t.start, t.end, t.error ?? `Expected a field name, found ${describe(t)}`);
+      this.error(t.start, t.end, t.error ?? `Expected a field name, found ${describe(t)}`, t.kind === 'placeholder' ? 'template-placeholder' : 'syntax');
     }
   }
 
@@ -152,7 +152,7 @@ class Parser {
   }
 
   private isScalarStart(t: Token): boolean {
-    return t.kind === 'string' || t.kind === 'int' || t.kind === 'float' || t.kind === 'ident' || this.isPunct(t, '-');
+    return t.kind === 'string' || t.kind === 'int' || t.kind === 'float' || t.kind === 'ident' || t.kind === 'placeholder' || this.isPunct(t, '-');
   }
 
   private parseMessage(depth: number): MessageNode {
@@ -272,10 +272,10 @@ class Parser {
     }
     const node: ScalarNode = {
       kind: 'scalar', range: this.range(start, t.end), text: this.text.slice(start, t.end), negative,
-      scalarKind: t.kind === 'int' ? 'integer' : t.kind === 'float' ? 'float' : 'identifier', value: undefined,
+      scalarKind: t.kind === 'int' ? 'integer' : t.kind === 'float' ? 'float' : t.kind === 'placeholder' ? 'placeholder' : 'identifier', value: undefined,
     };
     if (t.error !== undefined) {
-      this.error(t.start, t.end, t.error);
+      this.error(t.start, t.end, t.error, t.kind === 'placeholder' ? 'template-placeholder' : 'syntax');
       return node;
     }
     if (t.kind === 'int') {

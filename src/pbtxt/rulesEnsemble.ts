@@ -40,8 +40,8 @@ export function checkEnsembleFlow(ctx: RuleContext): void {
   for (const s of steps) {
     const where = s.view.scalar('model_name')?.range ?? openRange(ctx, s.view);
     if (s.modelName === '') report(ctx, where, 'error', 'ensemble-step', `Step ${s.index} must specify model_name.`);
-    if (s.inputs.length === 0) report(ctx, where, 'error', 'ensemble-step', `Step ${s.index} (${s.modelName}) must specify input_map.`);
-    if (s.outputs.length === 0) report(ctx, where, 'error', 'ensemble-step', `Step ${s.index} (${s.modelName}) must specify output_map.`);
+    if (s.inputs.length === 0) report(ctx, where, 'error', 'ensemble-step', `Step ${s.index}${s.modelName === '' ? '' : ` (${s.modelName})`} must specify input_map.`);
+    if (s.outputs.length === 0) report(ctx, where, 'error', 'ensemble-step', `Step ${s.index}${s.modelName === '' ? '' : ` (${s.modelName})`} must specify output_map.`);
     for (const i of s.inputs) consumed.add(i.tensor);
     for (const o of s.outputs) {
       if (producer.has(o.tensor)) {

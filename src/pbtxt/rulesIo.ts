@@ -18,6 +18,12 @@ export function checkPlatformBackend(ctx: RuleContext): void {
     return;
   }
   if (pNode !== undefined && platform !== '' && !PLATFORM_BACKEND.has(platform) && platform !== 'libtorch') {
+    const field = cfg.fields('platform').at(-1);
+    if (backend === '' && field !== undefined && (FRAMEWORK_BACKENDS.has(platform) || platform === 'python' || platform === 'openvino')) {
+      report(ctx, pNode.range, 'error', 'unknown-platform', `"${platform}" is a backend, not a platform: write backend: "${platform}".`,
+        { fix: { title: `Change to backend: "${platform}"`, edits: [{ range: field.nameRange, newText: 'backend' }] } });
+      return;
+    }
     if (backend === '' || FRAMEWORK_BACKENDS.has(backend)) {
       const guess = closest(platform, KNOWN_PLATFORMS);
       report(ctx, pNode.range, 'error', 'unknown-platform',
@@ -55,16 +61,22 @@ export function checkTensors(ctx: RuleContext): void {
       else if (seen.has(name)) {
         report(ctx, where, 'error', 'duplicate-tensor', `${cap(kind)} "${name}" is defined twice (first at line ${(seen.get(name) ?? 0) + 1}); Triton would silently keep only the first.`);
       } else seen.set(name, where.start.line);
-      const dt = t.ident('data_type') ?? (t.int('data_type') !== undefined ? String(t.int('data_type')) : undefined);
-      if (dt === undefined || dt === 'TYPE_INVALID' || dt === '0') {
+      const dtNode = t.scalar('data_type');
+      const dt = dtNode === undefined ? undefined : dtNode.value === undefined ? '?' : String(dtNode.value);
+      if ((dt === undefined && !nearMiss(t, 'data_type')) || dt === 'TYPE_INVALID' || dt === '0') {
         report(ctx, t.scalar('data_type')?.range ?? where, 'error', 'missing-data-type', `${cap(kind)} "${name}" must specify data_type (for example TYPE_FP32).`);
       }
-      checkDims(ctx, t, kind, name, where);
+      if (t.has('dims') || !nearMiss(t, 'dims')) checkDims(ctx, t, kind, name, where);
       if (kind === 'input') checkFormat(ctx, t, name);
       checkTensorRtOnly(ctx, t, kind, name);
       if (kind === 'output') checkLabelPath(ctx, t, name);
     }
   }
+}
+
+/** A misspelt field (already reported as unknown) stands in for the missing one, so say nothing twice. */
+function nearMiss(t: MessageView, field: string): boolean {
+  return t.node.fields.some((f) => f.name !== field && closest(f.name, [field]) === field);
 }
 
 function cap(s: string): string {

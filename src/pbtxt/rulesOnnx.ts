@@ -11,7 +11,8 @@ import type { MessageView } from './view';
 import { dimsOf } from './view';
 
 export async function checkOnnx(ctx: RuleContext, loc: ModelLocation, served: readonly number[], detectedBackend: string | undefined): Promise<OnnxSignature | undefined> {
-  const onnx = ctx.backend === 'onnxruntime' || ctx.platform === 'onnxruntime_onnx' || detectedBackend === 'onnxruntime';
+  const onnx = (ctx.backend === 'onnxruntime' && (ctx.platform === '' || ctx.platform === 'onnxruntime_onnx'))
+    || (ctx.platform === 'onnxruntime_onnx' && ctx.backend === '') || detectedBackend === 'onnxruntime';
   if (!onnx || served.length === 0) return undefined;
   const version = served[served.length - 1];
   const file = join(String(version), modelFileName(ctx) ?? 'model.onnx');
@@ -21,7 +22,7 @@ export async function checkOnnx(ctx: RuleContext, loc: ModelLocation, served: re
   try {
     sig = readOnnxSignature(bytes);
   } catch (e) {
-    report(ctx, ctx.cfg.scalar('default_model_filename')?.range ?? ctx.cfg.scalar('platform')?.range ?? startRange(ctx), 'warning', 'onnx-unreadable',
+    report(ctx, ctx.cfg.scalar('default_model_filename')?.range ?? ctx.cfg.scalar('platform')?.range ?? ctx.cfg.scalar('backend')?.range ?? startRange(ctx), 'warning', 'onnx-unreadable',
       `${file} is ${e instanceof Error ? e.message : String(e)}; its inputs and outputs were not compared with this config.`);
     return undefined;
   }

@@ -62,7 +62,7 @@ export function checkVersions(ctx: RuleContext, entries: readonly DirEntry[]): n
     for (const e of specific.ints('versions')) {
       const v = Number(e.node.value as bigint);
       if (versions.includes(v)) served.push(v);
-      else report(ctx, e.node.range, 'error', 'missing-version', `Version ${v} is listed but folder "${v}/" does not exist (found: ${versions.join(', ')}).`);
+      else if (v >= 0) report(ctx, e.node.range, 'error', 'missing-version', `Version ${v} is listed but folder "${v}/" does not exist (found: ${versions.join(', ')}).`);
     }
     return served;
   }
@@ -97,6 +97,8 @@ export async function checkBackendDetection(ctx: RuleContext, loc: ModelLocation
 
 export async function checkModelFiles(ctx: RuleContext, loc: ModelLocation, served: readonly number[]): Promise<void> {
   if (ctx.platform === 'ensemble' || ctx.cfg.has('cc_model_filenames')) return;
+  const paired = PLATFORM_BACKEND.get(ctx.platform);
+  if (paired !== undefined && ctx.backend !== '' && paired !== ctx.backend) return; // the pair itself is the error
   const file = modelFileName(ctx);
   if (file === undefined) return;
   const at = ctx.cfg.scalar('default_model_filename')?.range ?? ctx.cfg.scalar('platform')?.range ?? ctx.cfg.scalar('backend')?.range ?? startRange(ctx);

@@ -111,6 +111,23 @@ function checkValue(f: FieldNode, info: FieldInfo, v: ValueNode, out: Diagnostic
   checkScalar(f, info, v, out);
 }
 
+// Names people bring from other frameworks (numpy, ONNX, KServe) for Triton's data types.
+const TYPE_ALIASES: Record<string, string> = {
+  FLOAT: 'FP32', FLOAT32: 'FP32', FLOAT16: 'FP16', HALF: 'FP16', FLOAT64: 'FP64', DOUBLE: 'FP64',
+  BYTES: 'STRING', BFLOAT16: 'BF16', INT: 'INT32', LONG: 'INT64', BOOLEAN: 'BOOL',
+};
+
+function enumGuess(word: string, names: Iterable<string>): string | undefined {
+  const all = [...names];
+  const upper = word.toUpperCase();
+  const bare = upper.replace(/^TYPE_/, '');
+  const alias = TYPE_ALIASES[bare];
+  if (alias !== undefined && all.includes(`TYPE_${alias}`)) return `TYPE_${alias}`;
+  const suffixed = all.filter((n) => n.endsWith(`_${bare}`));
+  if (suffixed.length === 1) return suffixed[0];
+  return closest(word, all);
+}
+
 function checkScalar(f: FieldNode, info: FieldInfo, v: ScalarNode, out: Diagnostic[]): void {
   if (v.value === undefined) return; // the literal itself is broken; the parser said so
   const t = info.type;
@@ -118,7 +135,7 @@ function checkScalar(f: FieldNode, info: FieldInfo, v: ScalarNode, out: Diagnost
     const e = t.enumType;
     if (v.scalarKind === 'identifier' && !v.negative) {
       if (e.values.has(v.text)) return;
-      const guess = closest(v.text, e.values.keys());
+      const guess = enumGuess(v.text, e.values.keys());
       const extra: Partial<Diagnostic> = { data: { enum: e.fullName, value: v.text, suggestion: guess } };
       if (guess !== undefined) extra.fix = { title: `Change to ${guess}`, edits: [{ range: v.range, newText: guess }] };
       err(out, v.range, 'unknown-enum-value',
@@ -128,7 +145,7 @@ function checkScalar(f: FieldNode, info: FieldInfo, v: ScalarNode, out: Diagnost
     if (v.scalarKind === 'integer') {
       const n = v.value as bigint;
       if (n >= -(2n ** 31n) && n < 2n ** 31n && e.names.has(Number(n))) return;
-      err(out, v.range, 'unknown-enum-value', `Unknown enumeration number ${n} for field "${f.name}" (${e.name}); write a value name such as ${e.names.get(0) ?? [...e.values.keys()][0]}.`);
+      err(out, v.range, 'unknown-enum-value', `Unknown enumeration number ${n} for field "${f.name}"; ${e.name} has ${[...e.names.keys()].map((k) => `${k} (${e.names.get(k)})`).join(', ')}.`);
       return;
     }
     if (v.scalarKind === 'string' && e.values.has(String(v.value))) {

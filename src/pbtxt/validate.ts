@@ -71,9 +71,9 @@ function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
 
 /** Checks that need only the text: syntax, schema and Triton's single-file rules. Synchronous. */
 export function validateDocument(doc: ParsedDocument, schema: Schema = loadSchema(), filePath?: string): Diagnostic[] {
-  const holes = placeholders(doc);
-  const syntax = doc.errors.filter((e) => !holes.some((h) => e.range.start.offset < h.range.end.offset && h.range.start.offset < e.range.end.offset));
-  const out: Diagnostic[] = [...holes, ...syntax, ...checkSchema(doc, schema)];
+  const reported = new Set(doc.errors.filter((e) => e.code === 'template-placeholder').map((e) => e.range.start.offset));
+  const holes = placeholders(doc).filter((h) => !reported.has(h.range.start.offset));
+  const out: Diagnostic[] = [...holes, ...doc.errors, ...checkSchema(doc, schema)];
   const ctx = contextOf(doc, out, filePath === undefined ? undefined : basename(modelDirOf(filePath)));
   checkPlatformBackend(ctx);
   checkMaxBatchSize(ctx);
