@@ -200,7 +200,7 @@ export function grpcStreamInfer(state: ServerState, call: grpc.ServerDuplexStrea
         const e = err instanceof ServerError ? err : new ServerError('INTERNAL', (err as Error).message);
         if (grpcErrorMode && started) {
           closed = true;
-          call.destroy(toGrpcError(e));
+          call.emit('error', toGrpcError(e));
           return;
         }
         write({ error_message: e.message, infer_response: { id, ...(started ? base : {}) } });

@@ -231,10 +231,10 @@ function services(state: ServerState, faults: FaultStore): Record<string, grpc.U
       void (async () => {
         try {
           const fault = faultOf(call, faults, 'ModelStreamInfer');
-          if (await applyFault(fault, call, (e) => call.destroy(e))) return;
+          if (await applyFault(fault, call, (e) => call.emit('error', e))) return;
           grpcStreamInfer(state, call);
         } catch (err) {
-          call.destroy(toGrpcError(err));
+          call.emit('error', toGrpcError(err));
         }
       })();
     }) as grpc.handleBidiStreamingCall<Obj, Obj>,
