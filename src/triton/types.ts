@@ -29,7 +29,8 @@ export type TensorData =
   | bigint[]
   | boolean[]
   | string[]
-  | Uint8Array[];
+  | Uint8Array[]
+  | (string | Uint8Array)[];
 
 /** A tensor's place in a registered shared-memory region. */
 export interface SharedMemoryRef {
