@@ -23,6 +23,8 @@ export interface ReferenceServer {
   logFile?: string;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
+  /** Resolves with the first match of `pattern` in the output (already printed or printed later). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   stop(): Promise<void>;
 }
 
@@ -63,10 +65,28 @@ export function startReferenceServer(options: ReferenceServerOptions = {}): Prom
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...(options.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let output = '';
+  const watchers = new Set<() => void>();
   const append = (chunk: Buffer): void => {
     output += chunk.toString('utf8');
     if (output.length > OUTPUT_LIMIT) output = output.slice(-OUTPUT_LIMIT);
+    for (const w of [...watchers]) w();
   };
+  const waitForOutput = (pattern: RegExp, timeoutMs = 5000): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = pattern.exec(output);
+        if (!m) return;
+        watchers.delete(check);
+        clearTimeout(timer);
+        resolve(m);
+      };
+      const timer = setTimeout(() => {
+        watchers.delete(check);
+        reject(new Error(`no output matching ${pattern} within ${timeoutMs} ms\n--- server output ---\n${output.slice(-4000)}`));
+      }, timeoutMs);
+      watchers.add(check);
+      check();
+    });
   child.stdout!.on('data', append);
   child.stderr!.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => {
@@ -96,6 +116,7 @@ export function startReferenceServer(options: ReferenceServerOptions = {}): Prom
         grpcUrl: m[2]!,
         pid: child.pid!,
         output: () => output,
+        waitForOutput,
         stop,
       };
       const logFile = logFileOf(options.extraArgs ?? []);
