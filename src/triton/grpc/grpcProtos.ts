@@ -31,6 +31,11 @@ export interface GrpcProtos {
 
 let loaded: GrpcProtos | undefined;
 
+/** protobufjs already hands out a Buffer under Node; wrap (never copy) anything else. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * The .proto text is parsed once with protobufjs; proto-loader builds the service definition from
  * that same root (fromJSON) so nothing is parsed twice, and the inference path can use the

@@ -4,6 +4,7 @@ import { TritonError } from '../errors';
 import type { InferStream, RequestedOutput, StreamOptions, StreamRequest, StreamResponse } from '../types';
 import type { GrpcConnection } from './grpcChannel';
 import { grpcError } from './grpcErrors';
+import { asBuffer } from './grpcProtos';
 import type { GrpcProtos } from './grpcProtos';
 import { buildInferRequest } from './inferRequest';
 import type { InferResponseWire } from './inferResponse';
@@ -44,7 +45,7 @@ export class GrpcInferStream implements InferStream {
     const responseType = protos.types.ModelStreamInferResponse;
     this.call = conn.client.makeBidiStreamRequest(
       method.path,
-      (msg: unknown) => Buffer.from(requestType.encode(msg as object).finish()),
+      (msg: unknown) => asBuffer(requestType.encode(msg as object).finish()),
       (buf: Buffer) => responseType.decode(buf) as unknown as StreamResponseWire,
       metadata,
       callOptions,

@@ -11,7 +11,7 @@ import type {
   StreamOptions, SystemSharedMemoryStatus, TraceSettings, TraceSettingsUpdate, UnloadModelOptions, VersionedCallOptions,
 } from '../types';
 import { GrpcConnection } from './grpcChannel';
-import { grpcProtos } from './grpcProtos';
+import { asBuffer, grpcProtos } from './grpcProtos';
 import type { AnyMethod, GrpcProtos } from './grpcProtos';
 import { GrpcInferStream } from './grpcStream';
 import { buildInferRequest } from './inferRequest';
@@ -36,7 +36,7 @@ function fastMethods(protos: GrpcProtos): FastMethods {
   return {
     infer: {
       ...(protos.methods.ModelInfer as unknown as MethodDefinition<object, InferResponseWire>),
-      requestSerialize: (msg: object) => Buffer.from(ModelInferRequest.encode(msg).finish()),
+      requestSerialize: (msg: object) => asBuffer(ModelInferRequest.encode(msg).finish()),
       responseDeserialize: (buf: Buffer) => ModelInferResponse.decode(buf) as unknown as InferResponseWire,
     },
     config: {
