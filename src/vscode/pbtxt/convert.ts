@@ -37,12 +37,14 @@ const COMPLETION_KIND: Record<CompletionKind, vscode.CompletionItemKind> = {
   tensor: vscode.CompletionItemKind.Variable,
 };
 
-export function toCompletionItem(c: CompletionItem): vscode.CompletionItem {
+/** `cursor`: text after it stays when the user prefers inserting over replacing. */
+export function toCompletionItem(c: CompletionItem, cursor: vscode.Position): vscode.CompletionItem {
   const item = new vscode.CompletionItem(c.label, COMPLETION_KIND[c.kind]);
   item.detail = c.detail;
   if (c.documentation !== undefined) item.documentation = new vscode.MarkdownString(c.documentation);
   item.insertText = c.snippet ? new vscode.SnippetString(c.insertText) : c.insertText;
-  item.range = toRange(c.range);
+  const replacing = toRange(c.range);
+  item.range = replacing.contains(cursor) ? { inserting: new vscode.Range(replacing.start, cursor), replacing } : replacing;
   item.sortText = c.sortText;
   return item;
 }

@@ -20,7 +20,7 @@ export function completionProvider(log: Logger): vscode.CompletionItemProvider {
       try {
         const env = await completionEnvironment(document, token);
         if (token.isCancellationRequested) return [];
-        return complete(document.getText(), schema(), document.offsetAt(position), env).map(toCompletionItem);
+        return complete(document.getText(), schema(), document.offsetAt(position), env).map((c) => toCompletionItem(c, position));
       } catch (error) {
         log.error('pbtxt completion failed', error);
         return [];

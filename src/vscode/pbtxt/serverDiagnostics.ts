@@ -8,6 +8,7 @@ import { createClientFor } from '../../services/clientFactory';
 import { ConfigOverrideError, pbtxtToConfigJson } from '../../services/configOverride';
 import type { ServerConfig } from '../../services/serverConfig';
 import { parseServerSettings } from '../../services/serverConfig';
+import { TritonError } from '../../triton/errors';
 import type { RepositoryIndexEntry } from '../../triton/types';
 import type { Logger } from '../log';
 import { VsCodeSecretStore } from '../servers/serverStore';
@@ -165,7 +166,8 @@ async function validateOnServer(context: vscode.ExtensionContext, diagnostics: S
         return { ok: true as const };
       } catch (error) {
         if (token.isCancellationRequested) return { ok: 'cancelled' as const };
-        const message = error instanceof Error ? error.message : String(error);
+        // The server's own words, without the request prefix the client adds for logs.
+        const message = error instanceof TritonError ? (error.serverMessage ?? error.message) : error instanceof Error ? error.message : String(error);
         let reason = message;
         // The load answer is often generic; the repository index holds the specific reason.
         if (isGenericLoadError(message)) {
@@ -192,9 +194,11 @@ async function validateOnServer(context: vscode.ExtensionContext, diagnostics: S
   }
   log.warn(`${server.name} rejected the configuration of "${model}": ${outcome.reason}`);
   if (document.version === version) diagnostics.set(document.uri, server.name, [toServerDiagnostic(doc, server.name, outcome.reason)]);
-  const pick = await vscode.window.showErrorMessage(`${server.name} could not load "${model}": ${outcome.reason}`, 'Show Problems', 'Show Logs');
-  if (pick === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-  if (pick === 'Show Logs') log.show();
+  // Not awaited: the command finishes when the verdict is on the file, not when the toast closes.
+  void vscode.window.showErrorMessage(`${server.name} could not load "${model}": ${outcome.reason}`, 'Show Problems', 'Show Logs').then(async (pick) => {
+    if (pick === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+    if (pick === 'Show Logs') log.show();
+  });
 }
 
 export function registerServerDiagnostics(context: vscode.ExtensionContext, log: Logger): vscode.Disposable[] {
@@ -205,8 +209,9 @@ export function registerServerDiagnostics(context: vscode.ExtensionContext, log:
       await validateOnServer(context, diagnostics, log);
     } catch (error) {
       log.error('Validate on Server failed', error);
-      const pick = await vscode.window.showErrorMessage(`Validate on Server failed: ${error instanceof Error ? error.message : String(error)}`, 'Show Logs');
-      if (pick === 'Show Logs') log.show();
+      void vscode.window.showErrorMessage(`Validate on Server failed: ${error instanceof Error ? error.message : String(error)}`, 'Show Logs').then((pick) => {
+        if (pick === 'Show Logs') log.show();
+      });
     }
   });
   return [diagnostics, command, { dispose: () => (active = undefined) }];
