@@ -73,9 +73,9 @@ describe('gRPC transport against the reference server', { timeout: 60000 }, () =
     stream.send({ model: 'identity_int32', inputs: [{ name: 'INPUT0', datatype: 'INT32', shape: [2], data: [5, 6] }], options: { requestId: 'ok' } });
     stream.end();
     const got = await collect(stream);
-    const errors = got.filter((g) => g.error);
+    const errors = got.flatMap((g) => (g.error ? [g] : []));
     assert.deepEqual(errors.map((g) => g.requestId).sort(), ['e1', 'e2']);
-    assert.match(errors.find((g) => g.requestId === 'e1')!.error!.message, /Request for unknown model/);
+    assert.match(errors.find((g) => g.requestId === 'e1')!.error.message, /Request for unknown model/);
     const ok = got.find((g) => g.result?.id === 'ok');
     assert.ok(ok?.result && ok.final);
     assert.deepEqual(Array.from(ok.result.outputs[0]!.data as Int32Array), [5, 6]);
