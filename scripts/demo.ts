@@ -56,17 +56,30 @@ async function startReference(modelRepository: string): Promise<ReferenceServerH
   return withTimeout(mod.startReferenceServer({ modelRepository }), 60_000, 'starting the reference server');
 }
 
-async function takeScreenshot(codeServer: CodeServer, workspace: string, file: string): Promise<void> {
+async function takeScreenshot(codeServer: CodeServer, workspace: string, file: string, withServer: boolean): Promise<void> {
   const browser = await launchBrowser();
   try {
     const { page } = browser;
     page.setDefaultTimeout(30_000);
     await page.goto(codeServer.workbenchUrl(workspace), { timeout: 60_000 });
     await page.locator('.part.activitybar .action-item a[aria-label^="Triton"]').first().click();
-    const view = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header[aria-label^="Models"]') });
-    await view.locator('.welcome-view-content, .monaco-list-row').first().waitFor();
-    // Let tree rows filled by the first refresh settle before the picture.
-    await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
+    const sidebar = page.locator('.part.sidebar');
+    if (withServer) {
+      // The server's models, listed once the first refresh answers.
+      await sidebar.locator('.monaco-list-row', { hasText: 'color_classifier' }).first().waitFor();
+      const simple = sidebar.locator('.monaco-list-row', { hasText: /^simple/ }).first();
+      if (await simple.count()) await simple.click();
+    } else {
+      await sidebar.locator('.welcome-view-content, .monaco-list-row').first().waitFor();
+    }
+    // A model's config.pbtxt beside the view, opened the way a user would (Quick Open).
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill('simple/config.pbtxt');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'config.pbtxt' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-instance .view-lines', { hasText: 'INPUT0' }).first().waitFor();
     mkdirSync(dirname(file), { recursive: true });
     await page.screenshot({ path: file });
     console.log(`[demo] screenshot saved: ${file}`);
@@ -104,7 +117,7 @@ async function main(): Promise<number> {
     codeServer = await startCodeServer({ vsix: [vsix], port: options.port });
 
     if (options.screenshot) {
-      await takeScreenshot(codeServer, workspace, options.screenshot);
+      await takeScreenshot(codeServer, workspace, options.screenshot, reference !== undefined);
       return 0;
     }
     const url = codeServer.workbenchUrl(workspace);
