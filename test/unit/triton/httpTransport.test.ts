@@ -7,7 +7,7 @@ import { TritonError } from '../../../src/triton/errors';
 import type { TritonErrorKind } from '../../../src/triton/errors';
 import { bytesToStrings } from '../../../src/triton/bytesCodec';
 import { buildInferBody } from '../../../src/triton/http/inferBody';
-import { parseHttpUrl } from '../../../src/triton/http/httpTransport';
+import { parseHttpUrl } from '../../../src/triton/http/httpPaths';
 import type { Handler, StubServer } from './stubHttpServer';
 import { sendBinary, sendJson, startStubServer } from './stubHttpServer';
 

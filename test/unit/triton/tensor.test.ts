@@ -139,3 +139,24 @@ test('JSON output data is validated and typed', () => {
   assert.throws(() => tensorFromJson('BYTES', [1], [1]), isTritonError('protocol'));
   assert.throws(() => tensorFromJson('INT32', { 0: 1 }, [1]), isTritonError('protocol'));
 });
+
+test('output helpers find outputs by name and widen values to numbers or text', async () => {
+  const { getOutput, outputNumbers, outputStrings } = await import('../../../src/triton/outputs');
+  const result = {
+    modelName: 'm', modelVersion: '1', outputs: [
+      { name: 'H', datatype: 'FP16' as const, shape: [2], data: Uint16Array.of(0x3c00, 0xc000) },
+      { name: 'L', datatype: 'INT64' as const, shape: [1], data: BigInt64Array.of(-5n) },
+      { name: 'B', datatype: 'BOOL' as const, shape: [2], data: [true, false] },
+      { name: 'S', datatype: 'BYTES' as const, shape: [1], data: [Buffer.from('hé')] },
+      { name: 'M', datatype: 'FP32' as const, shape: [4], sharedMemory: { region: 'out', byteSize: 16 } },
+    ],
+  };
+  assert.deepEqual(Array.from(outputNumbers(getOutput(result, 'H')!)), [1, -2]);
+  assert.deepEqual(Array.from(outputNumbers(getOutput(result, 'L')!)), [-5]);
+  assert.deepEqual(Array.from(outputNumbers(getOutput(result, 'B')!)), [1, 0]);
+  assert.deepEqual(outputStrings(getOutput(result, 'S')!), ['hé']);
+  assert.equal(getOutput(result, 'nope'), undefined);
+  assert.throws(() => outputNumbers(getOutput(result, 'S')!), isTritonError('invalid-argument'));
+  assert.throws(() => outputStrings(getOutput(result, 'H')!), isTritonError('invalid-argument'));
+  assert.throws(() => outputNumbers(getOutput(result, 'M')!), (e: unknown) => isTritonError('invalid-argument')(e) && /shared-memory region 'out'/.test((e as Error).message));
+});
