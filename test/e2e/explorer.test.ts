@@ -1,0 +1,71 @@
+// The model explorer as a user sees it in code-server with the installed VSIX: the server and its
+// models in the tree, health in the status bar, and Unload / Load from the row's inline actions.
+import assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import { e2eTest, saveScreenshot } from './support/workbench';
+import { openTritonView } from './support/actions';
+
+function row(pane: Locator, label: string): Locator {
+  // The row's icon label carries exactly the item's label, where the row's own aria-label adds the description.
+  return pane.locator(`.monaco-list-row:has(.monaco-icon-label[aria-label="${label}"])`).first();
+}
+
+async function description(r: Locator): Promise<string> {
+  return (await r.locator('.label-description').first().innerText()).trim();
+}
+
+async function waitForDescription(r: Locator, pattern: RegExp, what: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await description(r).catch(() => '');
+    if (pattern.test(last)) return last;
+    await r.page().waitForTimeout(100);
+  }
+  throw new Error(`timed out waiting for ${what}: description is '${last}'`);
+}
+
+async function clickInline(page: Page, r: Locator, title: string): Promise<void> {
+  await r.hover();
+  const action = r.locator(`.actions .action-label[aria-label="${title}"]`);
+  await action.waitFor();
+  await action.click();
+  await page.mouse.move(0, 0);
+}
+
+e2eTest('the explorer shows the server, its models and their states, and unloads/loads from the tree', async ({ page }) => {
+  const pane = await openTritonView(page);
+  const server = row(pane, 'reference');
+  await server.waitFor();
+  await waitForDescription(server, /2\.\d+\.\d+/, 'the server version');
+
+  const statusItem = page.locator('.part.statusbar .statusbar-item', { hasText: 'reference:' });
+  await statusItem.first().waitFor();
+  assert.match(await statusItem.first().innerText(), /reference: (ready|live) · 2\./);
+
+  const simple = row(pane, 'simple');
+  await simple.waitFor();
+  assert.match(await description(simple), /^READY · v1/);
+  const broken = row(pane, 'broken_config');
+  await broken.waitFor();
+  assert.match(await description(broken), /UNAVAILABLE/);
+
+  // Expanding shows the server's reason under the broken model and the tensors under a version.
+  await broken.locator('.monaco-tl-twistie').click();
+  await pane.locator('.monaco-list-row', { hasText: /dimension/ }).first().waitFor();
+  await broken.locator('.monaco-tl-twistie').click();
+  await simple.locator('.monaco-tl-twistie').click();
+  const version = row(pane, 'Version 1');
+  await version.locator('.monaco-tl-twistie').click();
+  await row(pane, 'Inputs').locator('.monaco-tl-twistie').click();
+  const input0 = row(pane, 'INPUT0');
+  await input0.waitFor();
+  assert.equal(await description(input0), 'INT32 [-1, 16]');
+  await page.mouse.move(700, 400);
+  await saveScreenshot(page, 'model-explorer');
+
+  await clickInline(page, simple, 'Unload Model');
+  await waitForDescription(simple, /^UNAVAILABLE/, 'simple to be unloaded');
+  await clickInline(page, simple, 'Load Model');
+  await waitForDescription(simple, /^READY/, 'simple to be loaded again');
+}, { referenceServer: true });
