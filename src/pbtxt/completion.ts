@@ -3,9 +3,10 @@ import type { Range } from './ast';
 import type { CursorContext } from './cursor';
 import { cursorContext, fieldsPresent, stringFieldIn } from './cursor';
 import { fieldDoc } from './fieldDocs';
-import { createPositionMapper } from './parser';
+import { createPositionMapper, parse } from './parser';
 import type { FieldInfo, MessageType, Schema } from './schema';
 import { enumValueDoc, knownStringValues } from './valueDocs';
+import { MessageView } from './view';
 
 export type CompletionKind = 'field' | 'enumMember' | 'value' | 'snippet' | 'model' | 'tensor';
 
@@ -152,6 +153,10 @@ function valueItems(
   if (shortName(type) === 'ModelEnsembling.Step' && f.name === 'model_name') {
     return (env.modelNames ?? []).map((m, i) => str(m, 'model', 'model in this repository', undefined, i));
   }
+  if (step !== undefined && f.name === 'value' && !inList) {
+    const map = ctx.path[ctx.path.length - 1];
+    return ensembleTensors(ctx.text, map === 'input_map', ctx.tokens[step].start).map((n, i) => str(n.name, 'tensor', n.detail, undefined, i));
+  }
   if (step !== undefined && f.name === 'key' && !inList) {
     const model = stringFieldIn(ctx.tokens, step, 'model_name');
     const tensors = model === undefined ? undefined : env.tensorsOf?.(model);
@@ -161,6 +166,32 @@ function valueItems(
     return names.map((n, i) => str(n, 'tensor', `${map === 'input_map' ? 'input' : 'output'} of ${model}`, undefined, i));
   }
   return [];
+}
+
+/**
+ * Ensemble tensor names a step can use: for an input_map value, the ensemble inputs and what the
+ * other steps produce; for an output_map value, the ensemble outputs. `stepStart`: the step being edited.
+ */
+function ensembleTensors(text: string, forInput: boolean, stepStart: number): { name: string; detail: string }[] {
+  const cfg = new MessageView(parse(text).root);
+  const seen = new Set<string>();
+  const out: { name: string; detail: string }[] = [];
+  const add = (name: string | undefined, detail: string): void => {
+    if (name === undefined || name === '' || seen.has(name)) return;
+    seen.add(name);
+    out.push({ name, detail });
+  };
+  if (!forInput) {
+    for (const e of cfg.messages('output')) add(e.node.str('name'), 'ensemble output');
+    return out;
+  }
+  for (const e of cfg.messages('input')) add(e.node.str('name'), 'ensemble input');
+  for (const step of cfg.message('ensemble_scheduling')?.messages('step') ?? []) {
+    if (step.node.node.range.start.offset === stepStart) continue;
+    const model = step.node.str('model_name') ?? 'a step';
+    for (const m of step.node.mapEntries('output_map')) add(m.entry.node.str('value'), `produced by ${model}`);
+  }
+  return out;
 }
 
 /** The `{` of the ensemble step around an `input_map` / `output_map` entry, if that is where we are. */

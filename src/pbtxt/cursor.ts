@@ -11,6 +11,7 @@ export interface Opener {
 }
 
 export interface CursorContext {
+  text: string;
   tokens: Token[];
   /** Start of the word (or string contents) being replaced, and its end. */
   replaceStart: number;
@@ -66,7 +67,7 @@ export function cursorContext(text: string, schema: Schema, offset: number): Cur
   const messageType = walk(schema, fullPath);
 
   const ctx: CursorContext = {
-    tokens, replaceStart, replaceEnd, prefix: text.slice(replaceStart, offset), inString, openers, path: fullPath, messageType,
+    text, tokens, replaceStart, replaceEnd, prefix: text.slice(replaceStart, offset), inString, openers, path: fullPath, messageType,
     position: { kind: 'field' },
   };
   if (inComment) {

@@ -119,6 +119,22 @@ test('ensemble steps: model names from the repository and tensor names of the ca
   assert.equal(outs.items[0].insertText, 'fc6_1');
 });
 
+test('ensemble map values: ensemble inputs and earlier step outputs, or ensemble outputs', () => {
+  const base = [
+    'platform: "ensemble"',
+    'input [ { name: "RAW" data_type: TYPE_UINT8 dims: [ -1 ] } ]',
+    'output [ { name: "PROBS" data_type: TYPE_FP32 dims: [ 10 ] } ]',
+    'ensemble_scheduling { step [',
+    '  { model_name: "pre" input_map { key: "IN" value: "RAW" } output_map { key: "OUT" value: "image" } },',
+  ].join('\n');
+  const inputs = at(`${base}\n  { model_name: "cls" input_map { key: "x" value: "|" } output_map { key: "y" value: "PROBS" } }\n] }`);
+  assert.deepEqual(inputs.labels, ['RAW', 'image']);
+  assert.equal(find(inputs.items, 'image').detail, 'produced by pre');
+  const outputs = at(`${base}\n  { model_name: "cls" output_map { key: "y" value: | } }\n] }`);
+  assert.deepEqual(outputs.labels, ['PROBS']);
+  assert.equal(outputs.items[0].insertText, '"PROBS"');
+});
+
 test('snippets for input, output, instance_group and dynamic_batching', () => {
   const { items } = at('|');
   const input = find(items, 'input');

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scopeOf, tokenize } from './grammarTokenizer';
 
 test('field names, colons and scalar values', async () => {
@@ -146,4 +148,44 @@ test('enum values written inside a list are values', async () => {
 test('extension names in square brackets', async () => {
   const t = await tokenize('[my.pkg.ext] { a: 1 }');
   assert.equal(scopeOf(t, 'my.pkg.ext'), 'entity.name.type.extension.pbtxt');
+});
+
+test('the manifest contributes the language, its files, grammar and configuration', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    activationEvents: string[];
+    contributes: {
+      languages: { id: string; extensions?: string[]; filenames?: string[]; configuration?: string; aliases?: string[] }[];
+      grammars: { language: string; scopeName: string; path: string }[];
+    };
+  };
+  const lang = manifest.contributes.languages.find((l) => l.id === 'pbtxt');
+  assert.ok(lang);
+  for (const ext of ['.pbtxt', '.textproto', '.prototxt']) assert.ok(lang.extensions?.includes(ext), ext);
+  assert.ok(lang.aliases?.includes('Protobuf Text Format'));
+  assert.ok(existsSync(join(root, lang.configuration ?? 'missing')));
+  const grammar = manifest.contributes.grammars.find((g) => g.language === 'pbtxt');
+  assert.equal(grammar?.scopeName, 'source.pbtxt');
+  assert.ok(existsSync(join(root, grammar?.path ?? 'missing')));
+  assert.ok(manifest.activationEvents.includes('onLanguage:pbtxt'));
+});
+
+test('language configuration: # comments, brackets, indentation after an opening bracket', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const config = JSON.parse(readFileSync(join(root, 'language-configuration.json'), 'utf8')) as {
+    comments: { lineComment: string };
+    brackets: [string, string][];
+    indentationRules: { increaseIndentPattern: string; decreaseIndentPattern: string };
+    wordPattern: string;
+  };
+  assert.equal(config.comments.lineComment, '#');
+  assert.deepEqual(config.brackets.map((b) => b.join('')).sort(), ['<>', '[]', '{}']);
+  const increase = new RegExp(config.indentationRules.increaseIndentPattern);
+  const decrease = new RegExp(config.indentationRules.decreaseIndentPattern);
+  for (const line of ['input [', 'dynamic_batching {', '  { # first', 'version_policy: <']) assert.ok(increase.test(line), line);
+  for (const line of ['name: "x"', 'dims: [ 1, 2 ]', 'a { b: 1 }', '# note {']) assert.ok(!increase.test(line), line);
+  for (const line of ['}', '  ]', '  },', '>']) assert.ok(decrease.test(line), line);
+  assert.ok(!decrease.test('  name: "}"'));
+  const word = new RegExp(config.wordPattern, 'g');
+  assert.deepEqual('data_type: TYPE_FP32 dims: [ -1, 2.5 ]'.match(word), ['data_type', 'TYPE_FP32', 'dims', '-1', '2.5']);
 });
