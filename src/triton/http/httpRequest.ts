@@ -23,6 +23,11 @@ export interface HttpExchange {
   signal?: AbortSignal;
   deadlineMs?: number;
   maxResponseBytes: number;
+  /**
+   * Lay the answer out so the binary part after Inference-Header-Content-Length bytes starts on an
+   * 8-byte boundary: output tensors can then be typed-array views instead of copies.
+   */
+  alignBinary?: boolean;
   /** "POST /v2/models/m/infer", for error messages. */
   request: string;
 }
@@ -199,7 +204,7 @@ function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: Tr
       callback(new TritonError('protocol', `response cut off: ${received} of ${expected} bytes arrived`, { request: call.request, status }));
       return;
     }
-    callback(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    callback(undefined, joinChunks(chunks, received, call.alignBinary ? binaryStart(res) : undefined));
   });
   const cutOff = (): void => {
     if (done) return;
@@ -210,4 +215,25 @@ function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: Tr
   };
   res.on('error', cutOff);
   res.on('close', cutOff);
+}
+
+function binaryStart(res: IncomingMessage): number | undefined {
+  const value = res.headers['inference-header-content-length'];
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Joins body chunks (the one copy the body gets), placing byte `alignAt` on an 8-byte boundary. */
+function joinChunks(chunks: Buffer[], total: number, alignAt: number | undefined): Buffer {
+  const misalignment = (buffer: Buffer): number => (buffer.byteOffset + (alignAt ?? 0)) % 8;
+  if (chunks.length === 1 && (alignAt === undefined || misalignment(chunks[0]!) === 0)) return chunks[0]!;
+  if (alignAt === undefined || total <= alignAt) return Buffer.concat(chunks, total);
+  const room = Buffer.allocUnsafe(total + 7);
+  const pad = (8 - misalignment(room)) % 8;
+  let at = pad;
+  for (const chunk of chunks) {
+    room.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return room.subarray(pad, pad + total);
 }

@@ -243,7 +243,7 @@ class HttpTritonClient implements TritonClient {
       headers['content-encoding'] = options.compression;
     }
     if (options.acceptCompression !== undefined) headers['accept-encoding'] = options.acceptCompression;
-    const call = this.exchangeFor('POST', path, options, chunks, headers);
+    const call = { ...this.exchangeFor('POST', path, options, chunks, headers), alignBinary: true };
     const answer = await exchange(this.target, call);
     if (answer.status !== 200) throw errorFromAnswer(answer, call.request);
     const headerLength = answer.headers['inference-header-content-length'];

@@ -370,3 +370,19 @@ test('leaving a generate_stream loop early closes the request', async () => {
   }
   await closedSignal;
 });
+
+test('large binary outputs arrive as views into one aligned answer buffer, not copies', async () => {
+  const values = Float64Array.from({ length: 300_000 }, (_, i) => i * 0.5);
+  // An odd-length header puts the binary part at an odd offset of the body.
+  const header = { model_name: 'm', model_version: '1', id: 'x', outputs: [
+    { name: 'A', datatype: 'FP64', shape: [values.length], parameters: { binary_data_size: values.byteLength } },
+    { name: 'B', datatype: 'INT32', shape: [2], parameters: { binary_data_size: 8 } }] };
+  assert.equal(JSON.stringify(header).length % 2, 1);
+  handler = (_req, res) => sendBinary(res, header, [Buffer.from(values.buffer), int32le([7, 8])]);
+  const result = await client.infer('m', [{ name: 'I', datatype: 'INT32', shape: [1], data: [1] }], [{ name: 'A' }, { name: 'B' }]);
+  const a = result.outputs[0]!.data as Float64Array;
+  const b = result.outputs[1]!.data as Int32Array;
+  assert.deepEqual(a, values);
+  assert.deepEqual(b, Int32Array.of(7, 8));
+  assert.equal(a.buffer, b.buffer, 'both outputs share the answer buffer');
+});
