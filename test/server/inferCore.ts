@@ -164,15 +164,20 @@ export class InferenceCore {
     const start = req.parameters['sequence_start'] === true;
     const end = req.parameters['sequence_end'] === true;
     const key = `${typeof id}:${String(id)}`;
-    let state = model.sequences.get(key);
-    if (!start && !state) {
+    // Sequences idle longer than max_sequence_idle_microseconds are released, as Triton's sequence batcher does.
+    const now = Date.now();
+    const idleMs = Number(sb['max_sequence_idle_microseconds'] ?? 1000000) / 1000;
+    for (const [k, s] of model.sequences) if (now - s.lastUsed > idleMs) model.sequences.delete(k);
+    let entry = model.sequences.get(key);
+    if (!start && !entry) {
       throw new ServerError('INVALID_ARG', `inference request for sequence ${String(id)} to model '${model.name}' must specify the START flag on the first request of the sequence`);
     }
-    if (start) {
-      state = new Map();
-      model.sequences.set(key, state);
+    if (start || !entry) {
+      entry = { state: new Map(), lastUsed: now };
+      model.sequences.set(key, entry);
     }
-    const seq: SequenceContext = { correlationId: id, start, end, state: state! };
+    entry.lastUsed = now;
+    const seq: SequenceContext = { correlationId: id, start, end, state: entry.state };
     const mbs = Number(model.config['max_batch_size'] ?? 0);
     const shape = mbs > 0 ? [1, 1] : [1];
     for (const ci of (sb['control_input'] as ConfigObject[] | undefined) ?? []) {

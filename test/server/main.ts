@@ -120,6 +120,7 @@ async function main(): Promise<void> {
   state.ready = true;
   process.stdout.write(`ready http=127.0.0.1:${httpPort} grpc=127.0.0.1:${grpcPort}\n`);
 
+  if (mode === 'poll') setInterval(() => repo.poll(), opts.pollSeconds * 1000).unref();
   process.on('SIGUSR2', () => control.restart(500));
   const shutdown = (): void => {
     state.ready = false;

@@ -17,6 +17,7 @@ export interface ServerOptions {
   logFormat: string;
   strictReadiness: boolean;
   maxInputSize: number;
+  pollSeconds: number;
 }
 
 export class OptionError extends Error {}
@@ -45,7 +46,7 @@ export function parseOptions(argv: string[]): ServerOptions {
   const opts: ServerOptions = {
     modelRepository: defaultRepository(), httpPort: 8000, grpcPort: 8001, mode: 'explicit', loadModels: [],
     logFile: '', logInfo: true, logWarning: true, logError: true, logVerbose: 0, logFormat: 'default', strictReadiness: false,
-    maxInputSize: 64 * 1024 * 1024,
+    maxInputSize: 64 * 1024 * 1024, pollSeconds: 15,
   };
   let modeGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -83,6 +84,7 @@ export function parseOptions(argv: string[]): ServerOptions {
         break;
       }
       case 'strict-readiness': opts.strictReadiness = bool(name, value()); break;
+      case 'repository-poll-secs': opts.pollSeconds = int(name, value(), 1, 3600); break;
       case 'http-max-input-size': opts.maxInputSize = int(name, value(), 1, 2 ** 31 - 1); break;
       case 'exit-on-error': case 'strict-model-config': case 'disable-auto-complete-config': value(); break;
       default: throw new OptionError(`unknown option --${name}`);

@@ -29,14 +29,16 @@ export interface LoadedModel {
   backend: ModelBackend;
   /** Output name → label lines. */
   labels: Map<string, string[]>;
-  /** Sequence id → per-sequence state. */
-  sequences: Map<string, Map<string, unknown>>;
+  /** Sequence id → per-sequence state and when it was last used (ms), for the idle timeout. */
+  sequences: Map<string, { state: Map<string, unknown>; lastUsed: number }>;
 }
 
 interface ModelEntry {
   name: string;
   versions: Map<number, VersionEntry>;
   model?: LoadedModel;
+  /** What the directory looked like at the last load attempt, for poll mode. */
+  stamp?: string;
 }
 
 export interface IndexEntry {
@@ -103,8 +105,9 @@ export class ModelRepository {
       this.log.error('model_repository_manager.cc:1500', msg);
       throw new ServerError('INVALID_ARG', msg);
     }
-    const entry = this.entries.get(name) ?? { name, versions: new Map<number, VersionEntry>() };
+    const entry: ModelEntry = this.entries.get(name) ?? { name, versions: new Map<number, VersionEntry>() };
     this.entries.set(name, entry);
+    entry.stamp = override ? undefined : dirStamp(dirOnDisk);
     for (const v of served) this.log.info('model_lifecycle.cc:473', `loading: ${name}:${v}`);
     let model: LoadedModel;
     try {
@@ -146,6 +149,24 @@ export class ModelRepository {
       this.log.info('model_lifecycle.cc:623', `successfully unloaded '${name}' version ${v.version}`);
     }
     entry.model = undefined;
+  }
+
+  /** Poll mode: loads new model directories, reloads changed ones, unloads removed ones. */
+  poll(): void {
+    const present = new Set(this.scan());
+    for (const name of present) {
+      const entry = this.entries.get(name);
+      const stamp = dirStamp(join(this.root, name));
+      if (entry && entry.stamp === stamp) continue;
+      try {
+        this.load(name);
+      } catch {
+        // Logged by load(); the index shows the state.
+      }
+      const after = this.entries.get(name);
+      if (after) after.stamp = stamp;
+    }
+    for (const [name, entry] of this.entries) if (!present.has(name) && entry.model && entry.stamp !== undefined) this.unload(name);
   }
 
   /** Directories sorted by name plus models known only through overrides. */
@@ -246,6 +267,19 @@ export class ModelRepository {
     }
     return dir;
   }
+}
+
+/** Modification times of the config and version folders: changes when the model is edited. */
+function dirStamp(dir: string): string {
+  const parts: string[] = [];
+  for (const n of ['config.pbtxt', ...versionDirs(dir).map(String)]) {
+    try {
+      parts.push(`${n}@${statSync(join(dir, n)).mtimeMs}`);
+    } catch {
+      parts.push(`${n}@-`);
+    }
+  }
+  return parts.join(',');
 }
 
 function isDir(p: string): boolean {

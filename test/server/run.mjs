@@ -1,5 +1,4 @@
 // Starts the reference server from an esbuild bundle in out/, rebuilding it only when a source is newer.
-import { build } from 'esbuild';
 import { readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,9 +26,11 @@ function bundleTime() {
 if (bundleTime() < newestSource()) {
   // Several test processes may start servers at once: build to a private file, then rename atomically.
   const tmp = `${bundle}.${process.pid}.tmp`;
+  // esbuild is loaded only when a rebuild is needed: it costs tens of milliseconds at start-up.
+  const { build } = await import('esbuild');
   await build({
     entryPoints: [join(here, 'main.ts')], outfile: tmp, bundle: true, platform: 'node', format: 'cjs',
-    target: 'node20', packages: 'external', logLevel: 'error', sourcemap: 'inline',
+    target: 'node20', packages: 'external', logLevel: 'error',
   });
   renameSync(tmp, bundle);
 }

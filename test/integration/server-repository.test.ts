@@ -1,0 +1,90 @@
+// Reference server model control on a scratch repository: explicit mode, file overrides, poll mode, generate.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { httpRequest } from '../support/httpRequest';
+import { startReferenceServer } from '../support/referenceServer';
+import type { ReferenceServer } from '../support/referenceServer';
+
+const MODELS = join(__dirname, '..', 'server', 'models');
+
+function scratchRepository(models: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'reference-repo-'));
+  for (const m of models) cpSync(join(MODELS, m), join(dir, m), { recursive: true });
+  return dir;
+}
+
+describe('reference server in explicit mode', () => {
+  let server: ReferenceServer;
+  let repo: string;
+  const url = (p: string): string => server.httpUrl + p;
+  before(async () => {
+    repo = scratchRepository(['identity_fp32', 'repeat_int32', 'identity_bytes']);
+    server = await startReferenceServer({ modelRepository: repo, extraArgs: ['--model-control-mode=explicit', '--load-model', 'identity_fp32', '--load-model', 'identity_bytes', '--load-model', 'repeat_int32'] });
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('loads a model from a config override plus base64 files, and reports unknown names', async () => {
+    const signature = 'input [ { name: "A" data_type: TYPE_INT32 dims: [ 2 ] } ]\noutput [ { name: "B" data_type: TYPE_INT32 dims: [ 2 ] } ]\n';
+    const load = await httpRequest(url('/v2/repository/models/from_files/load'), { body: { parameters: {
+      config: JSON.stringify({ backend: 'identity' }),
+      'file:1/model.identity': Buffer.from(signature).toString('base64'),
+    } } });
+    assert.equal(load.status, 200, load.body.toString());
+    const meta = (await httpRequest(url('/v2/models/from_files'))).json as { inputs: Array<{ name: string; shape: number[] }> };
+    assert.deepEqual(meta.inputs, [{ name: 'A', datatype: 'INT32', shape: [2] }]);
+    const infer = await httpRequest(url('/v2/models/from_files/infer'), { body: { inputs: [{ name: 'A', shape: [2], datatype: 'INT32', data: [4, 5] }] } });
+    assert.deepEqual((infer.json as { outputs: Array<{ data: number[] }> }).outputs[0]!.data, [4, 5]);
+    const noConfig = await httpRequest(url('/v2/repository/models/x/load'), { body: { parameters: { 'file:1/model.identity': '' } } });
+    assert.equal(noConfig.status, 500);
+    const unknown = await httpRequest(url('/v2/repository/models/doesnotexist/load'), { body: '' });
+    assert.deepEqual([unknown.status, unknown.json], [500, { error: "failed to load 'doesnotexist', failed to poll from model repository" }]);
+    const badKey = await httpRequest(url('/v2/repository/models/identity_fp32/load'), { body: { parameters: { bogus: 'x' } } });
+    assert.deepEqual([badKey.status, badKey.json], [500, { error: 'unexpected error on creating Triton parameter' }]);
+  });
+
+  it('answers generate with unwrapped outputs and streams a decoupled model as server-sent events', async () => {
+    const gen = await httpRequest(url('/v2/models/identity_bytes/generate'), { body: { id: '42', INPUT0: 'hello', parameters: { temperature: 0 } } });
+    assert.equal(gen.status, 200);
+    assert.deepEqual(gen.json, { id: '42', model_name: 'identity_bytes', model_version: '1', OUTPUT0: 'hello' });
+    const stream = await httpRequest(url('/v2/models/repeat_int32/generate_stream'), { body: { IN: [3, 1, 4], DELAY: [0, 0, 0], WAIT: 0 } });
+    assert.equal(stream.status, 200);
+    assert.match(String(stream.headers['content-type']), /^text\/event-stream/);
+    const events = stream.body.toString().split('\n\n').filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, '')) as { OUT: number; IDX: number });
+    assert.deepEqual(events.map((e) => [e.OUT, e.IDX]), [[3, 0], [1, 1], [4, 2]]);
+    const decoupled = await httpRequest(url('/v2/models/repeat_int32/infer'), { body: { inputs: [] } });
+    assert.deepEqual([decoupled.status, decoupled.json], [501, { error: "HTTP end point doesn't support models with decoupled transaction policy" }]);
+  });
+});
+
+describe('reference server in poll mode', () => {
+  let server: ReferenceServer;
+  let repo: string;
+  const url = (p: string): string => server.httpUrl + p;
+  before(async () => {
+    repo = scratchRepository(['identity_fp32']);
+    server = await startReferenceServer({ modelRepository: repo, extraArgs: ['--model-control-mode', 'poll', '--repository-poll-secs', '1'] });
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('loads added model folders, reloads edited configs and unloads removed folders', async () => {
+    cpSync(join(MODELS, 'identity_int32'), join(repo, 'identity_int32'), { recursive: true });
+    await server.waitForOutput(/successfully loaded 'identity_int32'/, 5000);
+    assert.equal((await httpRequest(url('/v2/models/identity_int32/ready'))).status, 200);
+    writeFileSync(join(repo, 'identity_int32', 'config.pbtxt'), 'backend: "identity"\nmax_batch_size: 2\ninput [ { name: "INPUT0" data_type: TYPE_INT32 dims: [ -1 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_INT32 dims: [ -1 ] } ]\n');
+    await server.waitForOutput(/successfully loaded 'identity_int32'[\s\S]*successfully loaded 'identity_int32'/, 5000);
+    const config = (await httpRequest(url('/v2/models/identity_int32/config'))).json as { max_batch_size: number };
+    assert.equal(config.max_batch_size, 2);
+    rmSync(join(repo, 'identity_int32'), { recursive: true, force: true });
+    await server.waitForOutput(/successfully unloaded 'identity_int32' version 1/, 5000);
+    assert.equal((await httpRequest(url('/v2/models/identity_int32/ready'))).status, 400);
+  });
+});
