@@ -6,6 +6,7 @@ import { TritonError, invalidArgument } from '../errors';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
 import type { CallOptions } from '../types';
 import { grpcError } from './grpcErrors';
+import { Http2UnaryChannel } from './http2Unary';
 
 const INT32_MAX = 2147483647;
 
@@ -69,9 +70,25 @@ export interface CallSetup {
   callOptions: grpc.CallOptions;
 }
 
+/** Headers the HTTP/2 path sets itself and callers must not replace. */
+const TRANSPORT_HEADERS = new Set(['content-type', 'te', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'host']);
+
+/**
+ * The direct HTTP/2 path skips what only grpc-js knows how to honour: custom channel options and
+ * HTTP CONNECT proxies from the environment.
+ */
+function directPathPossible(options: TritonClientOptions): boolean {
+  if (options.grpcChannelOptions && Object.keys(options.grpcChannelOptions).length > 0) return false;
+  const env = process.env;
+  return !(env.grpc_proxy || env.https_proxy || env.http_proxy || env.GRPC_PROXY || env.HTTPS_PROXY || env.HTTP_PROXY);
+}
+
 export class GrpcConnection {
   readonly client: grpc.Client;
+  /** Unary inference over node:http2 directly; undefined when grpc-js must carry every call. */
+  readonly direct: Http2UnaryChannel | undefined;
   private readonly baseMetadata: grpc.Metadata;
+  private readonly baseHeaders: Record<string, string> = {};
   private readonly defaultDeadlineMs: number | undefined;
   private closed = false;
 
@@ -79,8 +96,31 @@ export class GrpcConnection {
     const target = parseGrpcTarget(options.url);
     this.client = new grpc.Client(target.address, credentials(options.tls, target.tls), channelOptions(options));
     this.baseMetadata = new grpc.Metadata();
-    for (const [k, v] of Object.entries(options.headers ?? {})) this.baseMetadata.set(k.toLowerCase(), v);
+    for (const [k, v] of Object.entries(options.headers ?? {})) {
+      this.baseMetadata.set(k.toLowerCase(), v);
+      if (!TRANSPORT_HEADERS.has(k.toLowerCase()) && !k.startsWith(':')) this.baseHeaders[k.toLowerCase()] = v;
+    }
     this.defaultDeadlineMs = options.deadlineMs;
+    if (directPathPossible(options)) {
+      const maxResponse = Math.min(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, INT32_MAX);
+      this.direct = new Http2UnaryChannel(target, options.tls, maxResponse);
+    }
+  }
+
+  /** Headers and absolute deadline for a call on the direct HTTP/2 path. */
+  directSetup(options: CallOptions | undefined): { headers: Record<string, string>; deadline?: number } {
+    let headers = this.baseHeaders;
+    if (options?.headers) {
+      headers = { ...headers };
+      for (const [k, v] of Object.entries(options.headers)) {
+        const key = k.toLowerCase();
+        if (!TRANSPORT_HEADERS.has(key) && !key.startsWith(':')) headers[key] = v;
+      }
+    }
+    const deadlineMs = options?.deadlineMs ?? this.defaultDeadlineMs;
+    if (deadlineMs === undefined) return { headers };
+    if (!(deadlineMs > 0)) throw invalidArgument(`deadline must be a positive number of milliseconds, got ${deadlineMs}`);
+    return { headers, deadline: Date.now() + deadlineMs };
   }
 
   get isClosed(): boolean {
@@ -91,6 +131,7 @@ export class GrpcConnection {
     if (this.closed) return;
     this.closed = true;
     this.client.close();
+    this.direct?.close();
   }
 
   /** Fails fast for a closed client or an already aborted signal. */

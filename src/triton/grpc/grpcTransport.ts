@@ -227,6 +227,24 @@ class GrpcTritonClient implements TritonClient {
   async infer(model: string, inputs: InferInput[], outputs?: RequestedOutput[], options?: InferOptions): Promise<InferResult> {
     const label = `ModelInfer ${model}`;
     const request = buildInferRequest(model, inputs, outputs, options, label);
+    const direct = this.conn.direct;
+    if (direct && !options?.compression) {
+      if (this.conn.isClosed) throw new TritonError('cancelled', 'the client is closed', { request: label });
+      const { ModelInferRequest, ModelInferResponse } = this.protos.types;
+      const setup = this.conn.directSetup(options);
+      const answer = await direct.call({
+        path: this.fast.infer.path, message: asBuffer(ModelInferRequest.encode(request).finish()),
+        headers: setup.headers, deadline: setup.deadline, signal: options?.signal, label,
+      });
+      let response: InferResponseWire;
+      try {
+        response = ModelInferResponse.decode(answer) as unknown as InferResponseWire;
+      } catch (e) {
+        throw new TritonError('protocol', `malformed ModelInferResponse: ${(e as Error).message}`, { request: label, cause: e });
+      }
+      return inferResultFromWire(response, outputs, label);
+    }
+    // Compression (and custom channel options) go through grpc-js, which implements them.
     const setup = options?.compression ? { ...options, headers: { ...options.headers, 'grpc-internal-encoding-request': options.compression } } : options;
     return this.conn.unary(this.fast.infer, request, label, setup, (response) => inferResultFromWire(response, outputs, label));
   }

@@ -28,6 +28,11 @@ export interface HttpExchange {
    * 8-byte boundary: output tensors can then be typed-array views instead of copies.
    */
   alignBinary?: boolean;
+  /**
+   * Safe to send twice. Only such requests are retried when a kept-alive socket turns out to have
+   * been closed by the server (the request may or may not have reached it).
+   */
+  idempotent?: boolean;
   /** "POST /v2/models/m/infer", for error messages. */
   request: string;
 }
@@ -42,7 +47,7 @@ export interface HttpAnswer {
 /** Below this size the body parts are joined so headers and body leave in one write. */
 const JOIN_BELOW = 64 * 1024;
 
-/** Sends one request; a stale keep-alive socket reset before any answer is retried once. */
+/** Sends one request; an idempotent one hitting a stale keep-alive socket is retried once on a fresh one. */
 export async function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
   try {
     return await exchangeOnce(target, call);
@@ -140,7 +145,7 @@ function exchangeCore(
 
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
-      if (!gotResponse && req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+      if (!gotResponse && req.reusedSocket && (call.idempotent ?? call.method === 'GET') && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
         settled = true;
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);

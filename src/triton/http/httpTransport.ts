@@ -243,7 +243,9 @@ class HttpTritonClient implements TritonClient {
       headers['content-encoding'] = options.compression;
     }
     if (options.acceptCompression !== undefined) headers['accept-encoding'] = options.acceptCompression;
-    const call = { ...this.exchangeFor('POST', path, options, chunks, headers), alignBinary: true };
+    // Without a sequence, running the same inference twice changes nothing on the server.
+    const idempotent = options.sequenceId === undefined || options.sequenceId === 0 || options.sequenceId === '' || options.sequenceId === 0n;
+    const call = { ...this.exchangeFor('POST', path, options, chunks, headers), alignBinary: true, idempotent };
     const answer = await exchange(this.target, call);
     if (answer.status !== 200) throw errorFromAnswer(answer, call.request);
     const headerLength = answer.headers['inference-header-content-length'];

@@ -386,3 +386,25 @@ test('large binary outputs arrive as views into one aligned answer buffer, not c
   assert.deepEqual(b, Int32Array.of(7, 8));
   assert.equal(a.buffer, b.buffer, 'both outputs share the answer buffer');
 });
+
+test('a kept-alive socket the server dropped is retried for idempotent calls only', async () => {
+  const retrying = createTritonClient({ url: server.hostPort, protocol: 'http', concurrency: 1, deadlineMs: 5000 });
+  const answer = { model_name: 'm', model_version: '1', outputs: [] };
+  const inputs = [{ name: 'I', datatype: 'INT32' as const, shape: [1], data: [1] }];
+  // The second request on a connection is dropped without an answer, as a server closing an idle socket would.
+  const perSocket = new WeakMap<object, number>();
+  handler = (_req, res, raw) => {
+    const n = (perSocket.get(raw.socket) ?? 0) + 1;
+    perSocket.set(raw.socket, n);
+    if (n === 2) raw.socket.destroy();
+    else sendJson(res, 200, answer);
+  };
+  await retrying.infer('m', inputs);
+  const before = server.received.length;
+  await retrying.infer('m', inputs);
+  assert.equal(server.received.length - before, 2, 'the dropped request was sent again');
+  // A sequence request may have been applied already: it must fail instead of being replayed.
+  await retrying.infer('m', inputs);
+  await rejectsWith(retrying.infer('m', inputs, undefined, { sequenceId: 9, sequenceStart: true }), 'unavailable', /ECONNRESET|socket hang up/);
+  await retrying.close();
+});
