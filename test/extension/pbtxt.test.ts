@@ -242,6 +242,24 @@ describe('config.pbtxt language', () => {
     assert.deepEqual(steps?.children.map((s) => s.name), ['preprocess', 'classifier']);
   });
 
+  it('load failures from a server\'s repository index land on the workspace config, and clear when fixed', async function () {
+    const httpUrl = process.env.TRITON_TEST_HTTP_URL;
+    if (!httpUrl) this.skip();
+    const response = await fetch(`${httpUrl}/v2/repository/index`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(5_000) });
+    const index = (await response.json()) as { name: string; state?: string; reason?: string }[];
+    const broken = index.find((e) => e.name === 'broken_config');
+    assert.equal(broken?.state, 'UNAVAILABLE', 'the reference server keeps broken_config unavailable');
+    const uri = workspaceUri('pbtxt-editor/server/broken_config/config.pbtxt');
+    await vscode.commands.executeCommand('triton.reportServerLoadErrors', 'reference', index);
+    const found = await diagnosticsWhere(uri, (d) => d.some((x) => x.source === 'triton server'), 'the index reason on broken_config');
+    const d = found.find((x) => x.source === 'triton server');
+    assert.ok(d);
+    assert.match(d.message, /^reference: .*dimension must be integer >= 1/);
+    assert.equal(d.range.start.line, 3);
+    await vscode.commands.executeCommand('triton.reportServerLoadErrors', 'reference', index.map((e) => ({ ...e, state: 'READY', reason: '' })));
+    await diagnosticsWhere(uri, (x) => !x.some((y) => y.source === 'triton server'), 'the reason to clear once the model loads');
+  });
+
   it('Validate on Server puts the server\'s reason on the line it names', async function () {
     if (!process.env.TRITON_TEST_HTTP_URL) {
       // The runner starts the reference server whenever test/support/referenceServer.ts exists.

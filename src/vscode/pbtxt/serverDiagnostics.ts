@@ -16,6 +16,8 @@ import { toDiagnostic } from './convert';
 import { LANGUAGE_ID, parsedOf, schema } from './documents';
 
 export const VALIDATE_ON_SERVER_COMMAND = 'triton.validateConfigOnServer';
+/** Internal command form of reportServerLoadErrors, for callers that hold no module reference. */
+export const REPORT_LOAD_ERRORS_COMMAND = 'triton.reportServerLoadErrors';
 const LOAD_DEADLINE_MS = 120_000;
 const INDEX_DEADLINE_MS = 10_000;
 /** Configs bigger than this are not read when placing index errors. */
@@ -214,5 +216,14 @@ export function registerServerDiagnostics(context: vscode.ExtensionContext, log:
       });
     }
   });
-  return [diagnostics, command, { dispose: () => (active = undefined) }];
+  const report = vscode.commands.registerCommand(REPORT_LOAD_ERRORS_COMMAND, async (server: unknown, entries: unknown) => {
+    if (typeof server !== 'string' || !Array.isArray(entries)) {
+      log.warn(`${REPORT_LOAD_ERRORS_COMMAND} needs (serverName: string, entries: RepositoryIndexEntry[])`);
+      return;
+    }
+    const valid = entries.filter((e): e is RepositoryIndexEntry =>
+      e !== null && typeof e === 'object' && typeof (e as RepositoryIndexEntry).name === 'string');
+    await reportServerLoadErrors(server, valid);
+  });
+  return [diagnostics, command, report, { dispose: () => (active = undefined) }];
 }
