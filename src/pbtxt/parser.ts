@@ -15,9 +15,18 @@ export function parse(text: string): ParsedDocument {
 /** Builds a position mapper for `text` (binary search over line starts). */
 export function createPositionMapper(text: string): (offset: number) => Position {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  let last = 0;
   return (offset: number): Position => {
     const o = Math.max(0, Math.min(offset, text.length));
+    // The parser asks in nearly increasing order: try the line of the previous answer and the next one first.
+    if (o >= starts[last]) {
+      if (last + 1 >= starts.length || o < starts[last + 1]) return { line: last, character: o - starts[last], offset: o };
+      if (last + 2 >= starts.length || o < starts[last + 2]) {
+        last++;
+        return { line: last, character: o - starts[last], offset: o };
+      }
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -25,6 +34,7 @@ export function createPositionMapper(text: string): (offset: number) => Position
       if (starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
+    last = lo;
     return { line: lo, character: o - starts[lo], offset: o };
   };
 }
@@ -111,10 +121,8 @@ class Parser {
 
   private parseField(depth: number): FieldNode {
     const nameTok = this.next();
-    const field: FieldNode = {
-      kind: 'field', name: nameTok.text, nameRange: this.range(nameTok.start, nameTok.end),
-      range: this.range(nameTok.start, nameTok.end), hasColon: false, value: undefined,
-    };
+    const nameRange = this.range(nameTok.start, nameTok.end);
+    const field: FieldNode = { kind: 'field', name: nameTok.text, nameRange, range: nameRange, hasColon: false, value: undefined };
     let colonTok: Token | undefined;
     if (this.isPunct(this.peek(), ':')) {
       colonTok = this.next();
@@ -134,7 +142,7 @@ class Parser {
         ? `Expected a value for field "${nameTok.text}", found ${describe(t)}`
         : `Expected ":" or "{" after field name "${nameTok.text}", found ${describe(t)}`);
     }
-    if (field.value !== undefined) field.range = this.range(nameTok.start, field.value.range.end.offset);
+    if (field.value !== undefined) field.range = { start: field.nameRange.start, end: field.value.range.end };
     const sep = this.peek();
     if (this.isPunct(sep, ',') || this.isPunct(sep, ';')) this.next();
     return field;
@@ -158,7 +166,8 @@ class Parser {
   private parseMessage(depth: number): MessageNode {
     const open = this.next();
     const closer = open.text === '{' ? '}' : '>';
-    const node: MessageNode = { kind: 'message', range: this.range(open.start, open.end), fields: [], open: open.text as '{' | '<', closed: false };
+    const openRange = this.range(open.start, open.end);
+    const node: MessageNode = { kind: 'message', range: openRange, fields: [], open: open.text as '{' | '<', closed: false };
     if (depth > MAX_NESTING) {
       this.error(open.start, open.end, `Messages are nested more than ${MAX_NESTING} levels deep`);
       this.skipBalanced();
@@ -166,7 +175,7 @@ class Parser {
       this.parseBody(node, closer, depth, open);
     }
     const last = this.tokens[Math.max(0, this.pos - 1)];
-    node.range = this.range(open.start, Math.max(open.end, last.end));
+    node.range = { start: openRange.start, end: this.positionAt(Math.max(open.end, last.end)) };
     return node;
   }
 

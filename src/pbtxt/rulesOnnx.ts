@@ -88,7 +88,9 @@ function compare(ctx: RuleContext, kind: 'input' | 'output', tensors: OnnxTensor
       ? `${cap(kind)} "${name}": the model expects ${t.dims.length} dimensions (shape ${fullModel}) but the config gives ${stated.length}${batching ? ' plus the batch dimension' : ''}; use dims ${formatDims(want)}.`
       : `${cap(kind)} "${name}": dims ${formatDims(stated)} do not match the model's shape ${fullModel}${batching ? ' (first dimension is the batch)' : ''}; use dims ${formatDims(want)}.`;
     const fix = reshape === undefined ? dimsFix(c, want) : undefined;
-    report(ctx, c.fieldRange(reshape !== undefined ? 'reshape' : 'dims') ?? nameNode?.range ?? openRange(ctx, c), 'error', 'onnx-dims', msg,
+    const dimsFields = c.fields('dims');
+    const dimsSpan: Range | undefined = dimsFields.length === 0 ? undefined : { start: dimsFields[0].range.start, end: dimsFields[dimsFields.length - 1].range.end };
+    report(ctx, (reshape !== undefined ? c.fieldRange('reshape') : dimsSpan) ?? nameNode?.range ?? openRange(ctx, c), 'error', 'onnx-dims', msg,
       { ...(fix !== undefined ? { fix } : {}), data: { expectedDims: want, modelDims: t.dims } });
   }
   if (kind === 'input') {

@@ -84,9 +84,10 @@ export function mapServerError(message: string, doc: ParsedDocument): Range | un
     const character = Math.min(Math.max(0, Number(pos[2]) - 1), lines[line].length);
     let offset = 0;
     for (let i = 0; i < line; i++) offset += lines[i].length + 1;
-    const start = doc.positionAt(offset + character);
-    const end = doc.positionAt(Math.min(offset + lines[line].length, offset + character + 1));
-    return { start, end };
+    // Cover the whole token the parser stopped at, so the editor underlines something visible.
+    const rest = lines[line].slice(character);
+    const token = /^[A-Za-z0-9_.+-]+|^"[^"]*"?|^./.exec(rest)?.[0] ?? '';
+    return { start: doc.positionAt(offset + character), end: doc.positionAt(offset + character + token.length) };
   }
   const tensor = namedTensor(doc, message);
   if (tensor !== undefined) {

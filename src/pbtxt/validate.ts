@@ -16,7 +16,7 @@ import {
 import type { Schema } from './schema';
 import { loadSchema } from './schema';
 import { checkSchema } from './schemaCheck';
-import { MessageView, dimsOf } from './view';
+import { MessageView, dimsOf, viewOf } from './view';
 
 export type { ConfigFs, DirEntry } from './configFs';
 
@@ -55,7 +55,7 @@ function placeholders(doc: ParsedDocument): Diagnostic[] {
 }
 
 function contextOf(doc: ParsedDocument, out: Diagnostic[], dirName: string | undefined): RuleContext {
-  const cfg = new MessageView(doc.root);
+  const cfg = viewOf(doc.root);
   return {
     doc, cfg, out,
     modelName: cfg.str('name') ?? dirName ?? 'the model',

@@ -6,6 +6,15 @@ export interface Entry<T> {
   node: T;
 }
 
+const views = new WeakMap<MessageNode, MessageView>();
+
+/** One view per message node, so repeated rule passes do not rebuild the field index. */
+export function viewOf(node: MessageNode): MessageView {
+  let v = views.get(node);
+  if (v === undefined) views.set(node, (v = new MessageView(node)));
+  return v;
+}
+
 export class MessageView {
   private readonly byName = new Map<string, FieldNode[]>();
 
@@ -52,8 +61,8 @@ export class MessageView {
     const out: Entry<MessageView>[] = [];
     for (const f of this.fields(name)) {
       const v = f.value;
-      if (v?.kind === 'message') out.push({ field: f, node: new MessageView(v) });
-      else if (v?.kind === 'list') for (const it of v.items) if (it.kind === 'message') out.push({ field: f, node: new MessageView(it) });
+      if (v?.kind === 'message') out.push({ field: f, node: viewOf(v) });
+      else if (v?.kind === 'list') for (const it of v.items) if (it.kind === 'message') out.push({ field: f, node: viewOf(it) });
     }
     return out;
   }
