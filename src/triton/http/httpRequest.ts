@@ -111,6 +111,10 @@ function exchangeCore(
       reject(new TritonError('cancelled', 'cancelled before it was sent', { request: call.request, cause: signal.reason }));
       return;
     }
+    if (call.deadlineMs !== undefined && !(call.deadlineMs > 0)) {
+      reject(new TritonError('deadline', `deadline of ${call.deadlineMs} ms already passed`, { request: call.request }));
+      return;
+    }
     let settled = false;
     let gotResponse = false;
     let timer: NodeJS.Timeout | undefined;
@@ -134,10 +138,6 @@ function exchangeCore(
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     if (call.deadlineMs !== undefined) {
-      if (!(call.deadlineMs > 0)) {
-        finish(new TritonError('deadline', `deadline of ${call.deadlineMs} ms already passed`, { request: call.request }));
-        return;
-      }
       timer = setTimeout(() => {
         finish(new TritonError('deadline', `no complete answer within ${call.deadlineMs} ms`, { request: call.request }));
       }, call.deadlineMs);

@@ -244,6 +244,8 @@ test('deadline and abort end a call the server never answers', async () => {
   handler = () => controller.abort();
   await rejectsWith(client.serverMetadata({ signal: controller.signal }), 'cancelled');
   await rejectsWith(client.serverMetadata({ signal: AbortSignal.abort() }), 'cancelled', /before it was sent/);
+  await rejectsWith(client.serverMetadata({ deadlineMs: 0 }), 'deadline', /already passed/);
+  await rejectsWith(client.serverMetadata({ deadlineMs: -5 }), 'deadline', /already passed/);
 });
 
 test('a closed port is unavailable', async () => {
