@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { assertHostInstalled, repoRoot, startCodeServer } from '../test/host/codeServer';
 import { launchBrowser } from '../test/host/browser';
 import { runCommand } from '../test/e2e/support/actions';
+import { vsixPath } from '../test/host/workspace';
 import { eagerHeavyImports } from './activationImports';
 
 const ACTIVATION_GOAL_MS = 50;
@@ -45,8 +46,7 @@ const pct = (value: number, goal: number): string => `${((100 * value) / goal).t
 function packageVsix(): string {
   const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/package.mjs'), '--quiet'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`packaging failed:\n${r.stdout}${r.stderr}`);
-  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  return join(repoRoot, 'out', `${manifest.name}-${manifest.version}.vsix`);
+  return vsixPath();
 }
 
 function probeOnce(bundle: string): ProbeResult {

@@ -3,20 +3,16 @@
 // Ctrl-C stops everything it started.
 // Usage: tsx scripts/demo.ts [--port N] [--screenshot [file.png]] [--no-package]
 //   --screenshot opens the workbench in Chromium, shows the Triton view, saves a picture and exits.
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { repoRoot, startCodeServer } from '../test/host/codeServer';
 import type { CodeServer } from '../test/host/codeServer';
 import { launchBrowser } from '../test/host/browser';
 import { makeTempDir, withTimeout } from '../test/host/processes';
-
-interface ReferenceServerHandle {
-  httpUrl: string;
-  grpcUrl: string;
-  logFile?: string;
-  stop(): Promise<void>;
-}
+import { prepareWorkspace, vsixPath, writeWorkspaceSettings } from '../test/host/workspace';
+import { startReferenceServer } from '../test/support/referenceServer';
+import type { ReferenceServer } from '../test/support/referenceServer';
 
 interface DemoOptions {
   port: number;
@@ -39,24 +35,7 @@ function parseArgs(argv: readonly string[]): DemoOptions {
   return options;
 }
 
-function vsixPath(): string {
-  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  return join(repoRoot, 'out', `${manifest.name}-${manifest.version}.vsix`);
-}
-
-async function startReference(modelRepository: string): Promise<ReferenceServerHandle | undefined> {
-  const helper = join(repoRoot, 'test/support/referenceServer.ts');
-  if (!existsSync(helper)) {
-    console.log('[demo] the reference server is not part of this checkout; the workbench opens without a server');
-    return undefined;
-  }
-  const mod = (await import(helper)) as {
-    startReferenceServer(options: { modelRepository: string }): Promise<ReferenceServerHandle>;
-  };
-  return withTimeout(mod.startReferenceServer({ modelRepository }), 60_000, 'starting the reference server');
-}
-
-async function takeScreenshot(codeServer: CodeServer, workspace: string, file: string, withServer: boolean): Promise<void> {
+async function takeScreenshot(codeServer: CodeServer, workspace: string, file: string): Promise<void> {
   const browser = await launchBrowser();
   try {
     const { page } = browser;
@@ -64,14 +43,10 @@ async function takeScreenshot(codeServer: CodeServer, workspace: string, file: s
     await page.goto(codeServer.workbenchUrl(workspace), { timeout: 60_000 });
     await page.locator('.part.activitybar .action-item a[aria-label^="Triton"]').first().click();
     const sidebar = page.locator('.part.sidebar');
-    if (withServer) {
-      // The server's models, listed once the first refresh answers.
-      await sidebar.locator('.monaco-list-row', { hasText: 'color_classifier' }).first().waitFor();
-      const simple = sidebar.locator('.monaco-list-row', { hasText: /^simple/ }).first();
-      if (await simple.count()) await simple.click();
-    } else {
-      await sidebar.locator('.welcome-view-content, .monaco-list-row').first().waitFor();
-    }
+    // The server's models, listed once the first refresh answers.
+    await sidebar.locator('.monaco-list-row', { hasText: 'color_classifier' }).first().waitFor();
+    const simple = sidebar.locator('.monaco-list-row', { hasText: /^simple/ }).first();
+    if (await simple.count()) await simple.click();
     // A model's config.pbtxt beside the view, opened the way a user would (Quick Open).
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
@@ -98,7 +73,7 @@ async function main(): Promise<number> {
   if (!existsSync(vsix)) throw new Error(`${vsix} is missing; run npm run package`);
 
   const temp = makeTempDir('triton-demo');
-  let reference: ReferenceServerHandle | undefined;
+  let reference: ReferenceServer | undefined;
   let codeServer: CodeServer | undefined;
   const stopAll = async (): Promise<void> => {
     await codeServer?.stop();
@@ -106,23 +81,23 @@ async function main(): Promise<number> {
     temp.remove();
   };
   try {
-    const workspace = join(temp.path, 'triton-demo');
-    cpSync(join(repoRoot, 'demo/workspace'), workspace, { recursive: true });
-    reference = await startReference(join(workspace, 'model_repository'));
-    mkdirSync(join(workspace, '.vscode'), { recursive: true });
-    const settings = reference
-      ? { 'triton.servers': [{ name: 'reference', httpUrl: reference.httpUrl, grpcUrl: reference.grpcUrl }] }
-      : {};
-    writeFileSync(join(workspace, '.vscode/settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+    const workspace = prepareWorkspace(join(temp.path, 'triton-demo'));
+    // The server serves the opened workspace's model repository, so edits there are what it loads.
+    reference = await withTimeout(
+      startReferenceServer({ modelRepository: join(workspace, 'model_repository') }),
+      60_000,
+      'starting the reference server',
+    );
+    writeWorkspaceSettings(workspace, { server: reference });
     codeServer = await startCodeServer({ vsix: [vsix], port: options.port });
 
     if (options.screenshot) {
-      await takeScreenshot(codeServer, workspace, options.screenshot, reference !== undefined);
+      await takeScreenshot(codeServer, workspace, options.screenshot);
       return 0;
     }
     const url = codeServer.workbenchUrl(workspace);
     console.log('');
-    if (reference) console.log(`[demo] reference server: http ${reference.httpUrl}  grpc ${reference.grpcUrl}`);
+    console.log(`[demo] reference server: http ${reference.httpUrl}  grpc ${reference.grpcUrl}`);
     console.log(`[demo] workspace: ${workspace}`);
     console.log(`[demo] open: ${url}`);
     console.log('[demo] press Ctrl-C to stop');

@@ -2,7 +2,7 @@
 // server from code-server plus a headless Chromium workbench, the way @vscode/test-electron would.
 // Usage: tsx scripts/test-extension.ts   (env: TEST_FILTER, MOCHA_GREP, EXTENSION_TEST_TIMEOUT_MS)
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { format } from 'node:util';
@@ -11,7 +11,9 @@ import type { VsCodeTestServer } from '../test/host/codeServer';
 import { launchBrowser } from '../test/host/browser';
 import type { BrowserSession } from '../test/host/browser';
 import { makeTempDir, withTimeout } from '../test/host/processes';
-import type { TempDir } from '../test/host/processes';
+import { prepareWorkspace } from '../test/host/workspace';
+import { startReferenceServer } from '../test/support/referenceServer';
+import type { ReferenceServer } from '../test/support/referenceServer';
 
 const testsSource = join(repoRoot, 'test/extension');
 const testsOut = join(repoRoot, 'out/test/extension');
@@ -19,12 +21,6 @@ const timeoutMs = Number(process.env.EXTENSION_TEST_TIMEOUT_MS ?? 300_000);
 
 // Workbench messages that say only that this machine is offline.
 const knownNoise = [/ENOTFOUND open-vsx\.org/, /\[Service Worker\] registration/];
-
-interface ReferenceServerHandle {
-  httpUrl: string;
-  grpcUrl: string;
-  stop(): Promise<void>;
-}
 
 function collectTests(dir: string, out: string[]): string[] {
   for (const name of readdirSync(dir)) {
@@ -51,30 +47,6 @@ async function compileTests(): Promise<void> {
   });
 }
 
-async function startReferenceServerIfPresent(): Promise<ReferenceServerHandle | undefined> {
-  const helper = join(repoRoot, 'test/support/referenceServer.ts');
-  if (!existsSync(helper)) {
-    console.log('[extension-tests] test/support/referenceServer.ts not present: running without a reference server');
-    return undefined;
-  }
-  const mod = (await import(helper)) as { startReferenceServer(): Promise<ReferenceServerHandle> };
-  const server = await withTimeout(mod.startReferenceServer(), 60_000, 'starting the reference server');
-  console.log(`[extension-tests] reference server http=${server.httpUrl} grpc=${server.grpcUrl}`);
-  return server;
-}
-
-function prepareWorkspace(temp: TempDir, reference: ReferenceServerHandle | undefined): string {
-  const source = [join(repoRoot, 'test/fixtures/workspace'), join(repoRoot, 'demo/workspace')].find((d) => existsSync(d));
-  const workspace = join(temp.path, 'workspace');
-  if (source) cpSync(source, workspace, { recursive: true });
-  mkdirSync(join(workspace, '.vscode'), { recursive: true });
-  const settings = reference
-    ? { 'triton.servers': [{ name: 'reference', httpUrl: reference.httpUrl, grpcUrl: reference.grpcUrl }] }
-    : {};
-  writeFileSync(join(workspace, '.vscode/settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
-  return workspace;
-}
-
 function summarize(lines: readonly string[], exitCode: number): { passed: number; failed: number } {
   const text = lines.join('\n');
   const totals = /\[extension-tests\] passed=(\d+) failed=(\d+)/.exec(text);
@@ -91,18 +63,20 @@ async function main(): Promise<number> {
   await compileTests();
 
   const temp = makeTempDir('triton-extension-tests');
-  let reference: ReferenceServerHandle | undefined;
+  let reference: ReferenceServer | undefined;
   let host: VsCodeTestServer | undefined;
   let browser: BrowserSession | undefined;
   const lines: string[] = [];
   try {
-    reference = await startReferenceServerIfPresent();
-    const workspace = prepareWorkspace(temp, reference);
-    const env: Record<string, string> = {};
-    if (reference) {
-      env.TRITON_TEST_HTTP_URL = reference.httpUrl;
-      env.TRITON_TEST_GRPC_URL = reference.grpcUrl;
-    }
+    reference = await withTimeout(startReferenceServer(), 60_000, 'starting the reference server');
+    console.log(`[extension-tests] reference server http=${reference.httpUrl} grpc=${reference.grpcUrl}`);
+    // Extension tests may bring their own files in test/fixtures/workspace; the demo's otherwise.
+    const fixture = join(repoRoot, 'test/fixtures/workspace');
+    const workspace = prepareWorkspace(join(temp.path, 'workspace'), {
+      source: existsSync(fixture) ? fixture : undefined,
+      server: reference,
+    });
+    const env: Record<string, string> = { TRITON_TEST_HTTP_URL: reference.httpUrl, TRITON_TEST_GRPC_URL: reference.grpcUrl };
     for (const name of ['TEST_FILTER', 'MOCHA_GREP', 'MOCHA_TIMEOUT']) {
       const value = process.env[name];
       if (value !== undefined) env[name] = value;

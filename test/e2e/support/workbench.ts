@@ -2,7 +2,7 @@
 // reference server, and Chromium on the workbench. Failed tests leave a screenshot in test-results/.
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot, startCodeServer } from '../../host/codeServer';
@@ -10,18 +10,15 @@ import type { CodeServer } from '../../host/codeServer';
 import { launchBrowser } from '../../host/browser';
 import type { BrowserSession } from '../../host/browser';
 import { makeTempDir, withTimeout } from '../../host/processes';
-
-export interface ReferenceServerHandle {
-  readonly httpUrl: string;
-  readonly grpcUrl: string;
-  stop(): Promise<void>;
-}
+import { prepareWorkspace, vsixPath } from '../../host/workspace';
+import { startReferenceServer } from '../../support/referenceServer';
+import type { ReferenceServer } from '../../support/referenceServer';
 
 export interface Workbench {
   readonly page: Page;
   readonly codeServer: CodeServer;
   readonly workspace: string;
-  readonly reference?: ReferenceServerHandle;
+  readonly reference?: ReferenceServer;
   close(): Promise<void>;
 }
 
@@ -35,23 +32,11 @@ export interface WorkbenchOptions {
   readonly env?: Record<string, string>;
 }
 
-export function vsixPath(): string {
-  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
-  return join(repoRoot, 'out', `${manifest.name}-${manifest.version}.vsix`);
-}
-
-async function startReference(): Promise<ReferenceServerHandle> {
-  const helper = join(repoRoot, 'test/support/referenceServer.ts');
-  if (!existsSync(helper)) throw new Error('test/support/referenceServer.ts is missing; the reference server cannot start');
-  const mod = (await import(helper)) as { startReferenceServer(): Promise<ReferenceServerHandle> };
-  return withTimeout(mod.startReferenceServer(), 60_000, 'starting the reference server');
-}
-
 export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
   const vsix = vsixPath();
   if (!existsSync(vsix)) throw new Error(`${vsix} is missing; run npm run package first`);
   const temp = makeTempDir('triton-e2e-workspace');
-  let reference: ReferenceServerHandle | undefined;
+  let reference: ReferenceServer | undefined;
   let codeServer: CodeServer | undefined;
   let browser: BrowserSession | undefined;
   const cleanup = async (): Promise<void> => {
@@ -61,15 +46,12 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
     temp.remove();
   };
   try {
-    const workspace = join(temp.path, 'workspace');
-    cpSync(options.workspaceSource ?? join(repoRoot, 'demo/workspace'), workspace, { recursive: true });
-    const settings: Record<string, unknown> = { ...options.settings };
-    if (options.referenceServer) {
-      reference = await startReference();
-      settings['triton.servers'] = [{ name: 'reference', httpUrl: reference.httpUrl, grpcUrl: reference.grpcUrl }];
-    }
-    mkdirSync(join(workspace, '.vscode'), { recursive: true });
-    writeFileSync(join(workspace, '.vscode/settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+    if (options.referenceServer) reference = await withTimeout(startReferenceServer(), 60_000, 'starting the reference server');
+    const workspace = prepareWorkspace(join(temp.path, 'workspace'), {
+      source: options.workspaceSource,
+      server: reference,
+      settings: options.settings,
+    });
     codeServer = await startCodeServer({ vsix: [vsix], env: options.env, echo: process.env.HOST_LOG ? '[code-server]' : undefined });
     browser = await launchBrowser();
     const page = browser.page;
