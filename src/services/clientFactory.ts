@@ -33,6 +33,8 @@ export async function createClientFor(server: ServerConfig, secrets: SecretStore
     url: useGrpc ? server.grpcUrl! : server.httpUrl,
     protocol: useGrpc ? 'grpc' : 'http',
     headers: { ...(server.headers ?? {}), ...secretHeaders },
+    // Browsing answers (index, metadata, config, statistics) are small; a server sending more is refused.
+    maxResponseBytes: 64 * 1024 * 1024,
     ...(tls !== undefined ? { tls } : {}),
   });
 }

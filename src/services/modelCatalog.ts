@@ -127,7 +127,9 @@ export class ModelCatalog {
       const client = await this.client(serverId);
       const live = await client.isServerLive(opts);
       if (!live) {
-        health = { state: 'unreachable', problem: { kind: 'unavailable', message: 'the server answers but reports it is not live' }, checkedAt: this.now() };
+        // Health answers carry no reason; metadata does (401/403 from an auth proxy, a restricted API...).
+        const why = await client.serverMetadata(opts).then(() => undefined, (error: unknown) => problemOf(error));
+        health = { state: 'unreachable', problem: why ?? { kind: 'unavailable', message: 'the server answers but reports it is not live' }, checkedAt: this.now() };
       } else {
         const [ready, meta] = await Promise.all([client.isServerReady(opts).catch(() => false), client.serverMetadata(opts)]);
         health = { state: ready ? 'ready' : 'live', version: meta.version, extensions: [...meta.extensions], checkedAt: this.now() };

@@ -15,14 +15,23 @@ function stateOf(entry: RepositoryIndexEntry): ModelStateName {
 // Which version state speaks for the model when none is READY.
 const precedence: Record<ModelStateName, number> = { READY: 6, LOADING: 5, UNLOADING: 4, UNAVAILABLE: 3, UNKNOWN: 2, NOT_LOADED: 1 };
 
+/** Server reasons are shown in tooltips and rows; a hostile or chatty server cannot make them unbounded. */
+export const maxReasonLength = 2_000;
+
+function clip(reason: string | undefined): string | undefined {
+  if (reason === undefined || reason === '') return undefined;
+  return reason.length > maxReasonLength ? `${reason.slice(0, maxReasonLength)}…` : reason;
+}
+
 export function modelsFromIndex(entries: readonly RepositoryIndexEntry[]): Map<string, ModelEntry> {
   const byName = new Map<string, VersionEntry[]>();
   const bare = new Map<string, VersionEntry>();
   for (const e of entries) {
     if (typeof e.name !== 'string' || e.name === '') continue;
     const state = stateOf(e);
-    const v: VersionEntry = { version: e.version ?? '', state, ...(e.reason ? { reason: e.reason } : {}) };
-    if (e.version === undefined || e.version === '') {
+    const reason = clip(typeof e.reason === 'string' ? e.reason : undefined);
+    const v: VersionEntry = { version: typeof e.version === 'string' ? e.version : '', state, ...(reason !== undefined ? { reason } : {}) };
+    if (v.version === '') {
       bare.set(e.name, v);
       if (!byName.has(e.name)) byName.set(e.name, []);
     } else {
