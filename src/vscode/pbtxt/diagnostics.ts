@@ -2,7 +2,7 @@
 // edit cancels the pending or running pass so stale results never land.
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../../pbtxt/ast';
-import { nodeConfigFs } from '../../pbtxt/configFs';
+import { createCachingConfigFs } from '../../pbtxt/cachingConfigFs';
 import { validate } from '../../pbtxt/validate';
 import type { Logger } from '../log';
 import { toDiagnostic } from './convert';
@@ -27,6 +27,8 @@ export class PbtxtDiagnostics implements vscode.Disposable {
   private readonly results = new Map<string, ValidationResult>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  /** Model files are read once per change on disk, not once per keystroke. */
+  private readonly fs = createCachingConfigFs();
   /** Fires after a pass has published diagnostics for a document. */
   readonly onDidValidate = this.changed.event;
 
@@ -77,7 +79,7 @@ export class PbtxtDiagnostics implements vscode.Disposable {
       found = await validate(doc.text, {
         document: doc,
         schema: schema(),
-        ...(local ? { filePath: document.uri.fsPath, fs: nodeConfigFs } : {}),
+        ...(local ? { filePath: document.uri.fsPath, fs: this.fs } : {}),
       });
     }
     if (token.isCancellationRequested || document.isClosed || document.version !== version) return;
