@@ -63,12 +63,18 @@ class HttpTritonClient implements TritonClient {
   private exchangeFor(method: 'GET' | 'POST', path: string, options: CallOptions | undefined, body?: Uint8Array[], extraHeaders?: Record<string, string>): HttpExchange {
     if (this.closed) throw new TritonError('cancelled', 'the client is closed', { request: `${method} ${path}` });
     const fullPath = this.basePath + path;
+    // Precedence: client defaults < headers this call needs < the caller's per-call headers.
+    const headers = { ...this.headers };
+    if (extraHeaders !== undefined) Object.assign(headers, extraHeaders);
+    if (options?.headers !== undefined) Object.assign(headers, lowerCaseHeaders(options.headers));
+    let bodyLength = 0;
+    if (body !== undefined) for (const part of body) bodyLength += part.byteLength;
     return {
       method,
       path: fullPath,
-      headers: { ...this.headers, ...extraHeaders, ...lowerCaseHeaders(options?.headers) },
+      headers,
       body,
-      bodyLength: body?.reduce((n, b) => n + b.byteLength, 0) ?? 0,
+      bodyLength,
       signal: options?.signal,
       deadlineMs: options?.deadlineMs ?? this.deadlineMs,
       maxResponseBytes: this.maxResponseBytes,
@@ -245,7 +251,9 @@ class HttpTritonClient implements TritonClient {
     if (options.acceptCompression !== undefined) headers['accept-encoding'] = options.acceptCompression;
     // Without a sequence, running the same inference twice changes nothing on the server.
     const idempotent = options.sequenceId === undefined || options.sequenceId === 0 || options.sequenceId === '' || options.sequenceId === 0n;
-    const call = { ...this.exchangeFor('POST', path, options, chunks, headers), alignBinary: true, idempotent };
+    const call = this.exchangeFor('POST', path, options, chunks, headers);
+    call.alignBinary = true;
+    call.idempotent = idempotent;
     const answer = await exchange(this.target, call);
     if (answer.status !== 200) throw errorFromAnswer(answer, call.request);
     const headerLength = answer.headers['inference-header-content-length'];

@@ -72,9 +72,11 @@ export function parseInferResponse(
       throw new TritonError('protocol', 'output has neither data, binary_data_size nor a shared-memory placement', { request: outWhere });
     }
     if (params !== undefined) {
-      const rest = { ...params };
-      delete rest.binary_data_size;
-      if (Object.keys(rest).length > 0) out.parameters = rest;
+      let rest: Record<string, ParameterValue> | undefined;
+      for (const key in params) {
+        if (key !== 'binary_data_size') (rest ??= {})[key] = params[key]!;
+      }
+      if (rest !== undefined) out.parameters = rest;
     }
     if (asked?.classCount !== undefined && asked.classCount > 0 && out.data !== undefined) {
       out.classification = parseClassification(out.data, datatype, outWhere);
