@@ -150,7 +150,7 @@ test('binary infer: the exact request bytes go out and outputs are cut from the 
 test('JSON answers with NaN literals, 64-bit integers, classification and shared-memory outputs', async () => {
   handler = (_req, res) => sendJson(res, 200, '{"model_name":"m","model_version":"1","outputs":['
     + '{"name":"F","datatype":"FP32","shape":[2],"data":[NaN,-Infinity]},'
-    + '{"name":"L","datatype":"INT64","shape":[1],"data":[9007199254740993]},'
+    + '{"name":"L","datatype":"INT64","shape":[1],"parameters":{"note":"x","n":18446744073709551615},"data":[9007199254740993]},'
     + '{"name":"C","datatype":"BYTES","shape":[2],"data":["3.300000:1:dog","0.000123:7"]},'
     + '{"name":"S","datatype":"FP32","shape":[4]}]}');
   const result = await client.infer('m', [{ name: 'I', datatype: 'FP32', shape: [1], data: [1] }],
@@ -159,6 +159,8 @@ test('JSON answers with NaN literals, 64-bit integers, classification and shared
   assert.ok(Number.isNaN((f!.data as Float32Array)[0]));
   assert.equal((f!.data as Float32Array)[1], -Infinity);
   assert.deepEqual(l!.data, BigInt64Array.of(9007199254740993n));
+  assert.deepEqual(l!.parameters, { note: 'x', n: 18446744073709551615n });
+  assert.equal(f!.parameters, undefined);
   assert.deepEqual(c!.classification, [{ score: 3.3, index: 1, label: 'dog' }, { score: 0.000123, index: 7 }]);
   assert.deepEqual(s!.sharedMemory, { region: 'out', byteSize: 16, offset: 4 });
   assert.equal(s!.data, undefined);
