@@ -116,3 +116,36 @@ describe('reference server limits, none mode and log file', () => {
     assert.ok(!/^ready /m.test(text), 'the ready line goes to stdout only');
   });
 });
+
+describe('reference server restricted APIs', () => {
+  let server: ReferenceServer;
+  before(async () => {
+    server = await startReferenceServer({ extraArgs: ['--http-restricted-api', 'logging,model-repository:admin-key=secret', '--grpc-restricted-protocol=logging:admin-key=secret'] });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('answers 403 over HTTP and UNAVAILABLE over gRPC without the header, and serves with it', async () => {
+    const denied = await httpRequest(`${server.httpUrl}/v2/logging`);
+    assert.deepEqual([denied.status, denied.json], [403, { error: "This API is restricted, expecting header 'admin-key'" }]);
+    assert.equal((await httpRequest(`${server.httpUrl}/v2/repository/index`, { body: '' })).status, 403);
+    assert.equal((await httpRequest(`${server.httpUrl}/v2/logging`, { headers: { 'admin-key': 'secret' } })).status, 200);
+    assert.equal((await httpRequest(`${server.httpUrl}/v2/health/ready`)).status, 200);
+    const protoDir = join(__dirname, '..', '..', 'proto');
+    const def = protoLoader.loadSync([join(protoDir, 'grpc_service.proto')], { keepCase: true, longs: String, enums: String, oneofs: true, includeDirs: [protoDir] });
+    const pkg = grpc.loadPackageDefinition(def) as unknown as { inference: { GRPCInferenceService: grpc.ServiceClientConstructor } };
+    const client = new pkg.inference.GRPCInferenceService(server.grpcUrl, grpc.credentials.createInsecure()) as unknown as grpc.Client & Record<string, (...a: unknown[]) => unknown>;
+    const logSettings = (md: grpc.Metadata): Promise<unknown> => new Promise((resolve, reject) => {
+      client['LogSettings']!({}, md, { deadline: Date.now() + 5000 }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r)));
+    });
+    try {
+      await assert.rejects(logSettings(new grpc.Metadata()), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE && e.details === "This protocol is restricted, expecting header 'triton-grpc-protocol-admin-key'");
+      const md = new grpc.Metadata();
+      md.set('triton-grpc-protocol-admin-key', 'secret');
+      assert.ok(await logSettings(md));
+    } finally {
+      client.close();
+    }
+  });
+});

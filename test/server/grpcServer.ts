@@ -7,6 +7,7 @@ import { delay, FaultSpecError, parseFault } from './faults';
 import type { Fault, FaultStore } from './faults';
 import { grpcInfer, grpcStreamInfer } from './grpcInfer';
 import { modelIndex, modelMetadata, modelStatistics, requireExplicit } from './httpRoutes';
+import { checkGrpc } from './restrictions';
 import { asServerError, grpcStatusOf, ServerError } from './serverError';
 import { EXTENSIONS, SERVER_VERSION } from './serverState';
 import type { ServerState } from './serverState';
@@ -35,6 +36,11 @@ function loadPackage(): grpc.GrpcObject {
 export function toGrpcError(err: unknown): grpc.ServiceError {
   const e = asServerError(err);
   return Object.assign(new Error(e.message), { code: grpcStatusOf(e.code), details: e.message, metadata: new grpc.Metadata() }) as grpc.ServiceError;
+}
+
+function metadataString(md: grpc.Metadata, key: string): string | undefined {
+  const v = md.get(key)[0];
+  return typeof v === 'string' ? v : undefined;
 }
 
 function faultOf(call: { metadata: grpc.Metadata }, faults: FaultStore, method: string): Fault | undefined {
@@ -74,6 +80,7 @@ function unary(state: ServerState, faults: FaultStore, method: string, fn: Unary
       try {
         const fault = faultOf(call, faults, method);
         if (await applyFault(fault, call, (e) => callback(e))) return;
+        checkGrpc(state.grpcRestrictions, method, (k) => metadataString(call.metadata, k));
         state.log.verbose(1, 'grpc_server.cc:385', `Process for ${method}, rpc_ok=1`);
         callback(null, await fn(call.request, call));
       } catch (err) {
@@ -232,6 +239,7 @@ function services(state: ServerState, faults: FaultStore): Record<string, grpc.U
         try {
           const fault = faultOf(call, faults, 'ModelStreamInfer');
           if (await applyFault(fault, call, (e) => call.emit('error', e))) return;
+          checkGrpc(state.grpcRestrictions, 'ModelStreamInfer', (k) => metadataString(call.metadata, k));
           grpcStreamInfer(state, call);
         } catch (err) {
           call.emit('error', toGrpcError(err));

@@ -4,6 +4,7 @@ import * as zlib from 'node:zlib';
 import { delay, FaultSpecError, parseFault } from './faults';
 import type { Fault, FaultStore } from './faults';
 import { adminRoutes } from './httpRoutes';
+import { httpRestriction } from './restrictions';
 import { inferRoutes } from './httpInfer';
 import { stringifyJson } from './jsonCodec';
 import { asServerError, httpStatusOf, ServerError } from './serverError';
@@ -133,8 +134,14 @@ async function handle(state: ServerState, control: HttpControl, routes: Route[],
       req.socket.destroy();
       return;
     }
+    const restricted = httpRestriction(state.httpRestrictions, path, (name) => {
+      const v = req.headers[name];
+      return typeof v === 'string' ? v : undefined;
+    });
     if (fault?.status) {
       reply = jsonReply(fault.status, { error: 'injected fault' });
+    } else if (restricted) {
+      reply = { status: 403, body: JSON.stringify({ error: restricted }), headers: { 'Content-Type': 'text/plain' } };
     } else {
       reply = await route(state, routes, req, res, path, body, fault, abort.signal);
     }

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const state: ServerState = {
     repo, shm, log, mode, core: new InferenceCore(repo, shm, log), strictReadiness: opts.strictReadiness,
     maxInputSize: opts.maxInputSize, live: true, ready: false, trace: new TraceStore(),
+    httpRestrictions: opts.httpRestrictions, grpcRestrictions: opts.grpcRestrictions,
   };
   const names = opts.loadModels.includes('*') ? repo.scan() : opts.loadModels;
   for (const name of names) {

@@ -2,6 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControlMode } from './repository';
+import { addRestriction } from './restrictions';
+import type { Restrictions } from './restrictions';
 
 export interface ServerOptions {
   modelRepository: string;
@@ -18,6 +20,8 @@ export interface ServerOptions {
   strictReadiness: boolean;
   maxInputSize: number;
   pollSeconds: number;
+  httpRestrictions: Restrictions;
+  grpcRestrictions: Restrictions;
 }
 
 export class OptionError extends Error {}
@@ -47,6 +51,7 @@ export function parseOptions(argv: string[]): ServerOptions {
     modelRepository: defaultRepository(), httpPort: 8000, grpcPort: 8001, mode: 'explicit', loadModels: [],
     logFile: '', logInfo: true, logWarning: true, logError: true, logVerbose: 0, logFormat: 'default', strictReadiness: false,
     maxInputSize: 64 * 1024 * 1024, pollSeconds: 15,
+    httpRestrictions: new Map(), grpcRestrictions: new Map(),
   };
   let modeGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -84,6 +89,15 @@ export function parseOptions(argv: string[]): ServerOptions {
         break;
       }
       case 'strict-readiness': opts.strictReadiness = bool(name, value()); break;
+      case 'http-restricted-api': case 'grpc-restricted-protocol': {
+        const v = value();
+        try {
+          addRestriction(v, name === 'http-restricted-api' ? opts.httpRestrictions : opts.grpcRestrictions);
+        } catch (err) {
+          throw new OptionError(`--${name}: ${(err as Error).message}`);
+        }
+        break;
+      }
       case 'repository-poll-secs': opts.pollSeconds = int(name, value(), 1, 3600); break;
       case 'http-max-input-size': opts.maxInputSize = int(name, value(), 1, 2 ** 31 - 1); break;
       case 'exit-on-error': case 'strict-model-config': case 'disable-auto-complete-config': value(); break;

@@ -1,5 +1,6 @@
 // Shared server state for both transports: repository, inference, shared memory, log and trace settings.
 import type { InferenceCore } from './inferCore';
+import type { Restrictions } from './restrictions';
 import type { Logger } from './logger';
 import type { ControlMode, ModelRepository } from './repository';
 import { ServerError } from './serverError';
@@ -26,6 +27,8 @@ export interface ServerState {
   live: boolean;
   ready: boolean;
   trace: TraceStore;
+  httpRestrictions: Restrictions;
+  grpcRestrictions: Restrictions;
 }
 
 const TRACE_KEYS = ['trace_level', 'trace_rate', 'trace_count', 'log_frequency'];
