@@ -3,9 +3,9 @@
 // Usage: tsx bench/activation.ts [--runs N] [--host-runs N] [--no-host]
 // Goals: activation <= 50 ms, VSIX <= 3 MB. Prints figures and ratios, never pass/fail.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertHostInstalled, repoRoot, startCodeServer } from '../test/host/codeServer';
+import { assertHostInstalled, readHostLogs, repoRoot, startCodeServer } from '../test/host/codeServer';
 import { launchBrowser } from '../test/host/browser';
 import { runCommand } from '../test/e2e/support/actions';
 import { vsixPath } from '../test/host/workspace';
@@ -55,16 +55,6 @@ function probeOnce(bundle: string): ProbeResult {
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ProbeResult;
 }
 
-function findFiles(dir: string, match: (name: string) => boolean, out: string[] = []): string[] {
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) findFiles(p, match, out);
-    else if (match(name)) out.push(p);
-  }
-  return out;
-}
-
 async function measureInHost(vsix: string): Promise<HostResult> {
   const server = await startCodeServer({ vsix: [vsix] });
   const browser = await launchBrowser();
@@ -77,7 +67,7 @@ async function measureInHost(vsix: string): Promise<HostResult> {
     const deadline = Date.now() + 30_000;
     let line: string | undefined;
     while (!line) {
-      const ours = findFiles(logs, (n) => n === 'Triton Workbench.log').map((f) => readFileSync(f, 'utf8')).join('\n');
+      const ours = readHostLogs(server.dirs, 'Triton Workbench.log');
       line = ours.split('\n').find((l) => /Triton Workbench activated in [\d.]+ ms/.test(l));
       if (line) break;
       if (Date.now() > deadline) throw new Error(`no "Triton Workbench activated" line in ${logs} within 30 s`);
@@ -89,7 +79,7 @@ async function measureInHost(vsix: string): Promise<HostResult> {
     const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'Triton Workbench' }).first();
     const text = await row.locator('.activation-time').innerText();
     const vscodeMs = Number(/([\d.]+)\s*ms/.exec(text)?.[1] ?? NaN);
-    const host = findFiles(logs, (n) => n === 'remoteexthost.log' || n === 'exthost.log').map((f) => readFileSync(f, 'utf8')).join('\n');
+    const host = readHostLogs(server.dirs, 'remoteexthost.log');
     const errors = host.split('\n').filter((l) => /\[error\]/.test(l) && /triton/i.test(l));
     return { reportedMs: Number(/activated in ([\d.]+) ms/.exec(line)?.[1]), vscodeMs, errors };
   } finally {

@@ -1,6 +1,6 @@
 // Starts the VS Code hosts from .vscode-test/code-server: code-server itself (e2e, demo, bench) and
 // the VS Code server inside it (extension tests, which need flags code-server's own CLI refuses).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { makeTempDir, startProcess, throwawayHomeEnv } from './processes';
 import type { HostProcess, TempDir } from './processes';
@@ -169,4 +169,20 @@ export async function startVsCodeTestServer(options: { env?: Record<string, stri
     if (!options.keepDirs) temp.remove();
     throw error;
   }
+}
+
+/** The text of every log file named `fileName` (e.g. "remoteexthost.log") under a host's user data. */
+export function readHostLogs(dirs: HostDirs, fileName: string): string {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name === fileName) out.push(readFileSync(p, 'utf8'));
+    }
+  };
+  walk(join(dirs.userData, 'logs'));
+  walk(join(dirs.serverData, 'data/logs'));
+  return out.join('\n');
 }
