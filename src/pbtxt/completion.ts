@@ -40,7 +40,10 @@ export function complete(text: string, schema: Schema, offset: number, env: Comp
     return fieldItems(ctx, ctx.messageType, range);
   }
   if (pos.kind === 'value' && pos.info !== undefined && ctx.messageType !== undefined) {
-    return valueItems(ctx, ctx.messageType, pos.info, pos.inList, range, env);
+    const items = valueItems(ctx, ctx.messageType, pos.info, pos.inList, range, env);
+    // Completing right after a typed `:` (a trigger character) keeps the canonical `field: value`.
+    if (ctx.inString === undefined && text[ctx.replaceStart - 1] === ':') for (const i of items) i.insertText = ` ${i.insertText}`;
+    return items;
   }
   return [];
 }

@@ -7,10 +7,12 @@ import { SELECTOR } from './documents';
 import {
   COMPLETION_TRIGGERS, codeActionProvider, completionProvider, formattingProvider, hoverProvider, symbolProvider,
 } from './providers';
-import { registerServerDiagnostics } from './serverDiagnostics';
+import { registerServerDiagnostics, ServerDiagnostics } from './serverDiagnostics';
+import { registerValidateOnServer } from './validateOnServer';
 
 export function registerPbtxtLanguage(context: vscode.ExtensionContext, log: Logger): void {
   const diagnostics = new PbtxtDiagnostics(log);
+  const serverDiagnostics = new ServerDiagnostics();
   context.subscriptions.push(
     diagnostics,
     vscode.languages.registerCompletionItemProvider(SELECTOR, completionProvider(log), ...COMPLETION_TRIGGERS),
@@ -20,6 +22,7 @@ export function registerPbtxtLanguage(context: vscode.ExtensionContext, log: Log
     vscode.languages.registerCodeActionsProvider(SELECTOR, codeActionProvider(diagnostics), {
       providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
     }),
-    ...registerServerDiagnostics(context, log),
+    ...registerServerDiagnostics(serverDiagnostics, log),
+    registerValidateOnServer(context, serverDiagnostics, log),
   );
 }

@@ -96,6 +96,13 @@ test('platforms and backends as quoted strings, or bare inside an open string', 
   assert.equal(python.range.end.offset, backend.text.lastIndexOf('"'));
 });
 
+test('a value completed right after the colon gets the space the canonical style has', () => {
+  const tight = at('input { data_type:| }');
+  assert.equal(find(tight.items, 'TYPE_FP32').insertText, ' TYPE_FP32');
+  assert.equal(find(at('backend:|').items, 'python').insertText, ' "python"');
+  assert.equal(find(at('input { data_type: | }').items, 'TYPE_FP32').insertText, 'TYPE_FP32');
+});
+
 test('booleans and message values', () => {
   assert.deepEqual(at('model_transaction_policy { decoupled: | }').labels, ['true', 'false']);
   const msg = at('version_policy: |');
