@@ -94,6 +94,10 @@ export interface TritonClientOptions {
   deadlineMs?: number;
   /** Largest response body accepted, in bytes; larger answers fail with 'protocol'. Default DEFAULT_MAX_RESPONSE_BYTES (2 GiB). */
   maxResponseBytes?: number;
+  /** Give up on a connection attempt after this many ms ('unavailable'). Default 20 000; 0 turns it off. */
+  connectTimeoutMs?: number;
+  /** HTTP: fail a call whose connection stays silent this long while waiting ('deadline'). Default: off. */
+  idleTimeoutMs?: number;
   /** gRPC only: extra channel options passed to @grpc/grpc-js. */
   grpcChannelOptions?: Record<string, string | number>;
 }

@@ -10,6 +10,10 @@ export interface HttpTarget {
   hostname: string;
   port: number;
   agent: http.Agent;
+  /** 0 = no limit. */
+  connectTimeoutMs: number;
+  /** 0 = no limit. */
+  idleTimeoutMs: number;
 }
 
 export interface HttpExchange {
@@ -156,6 +160,21 @@ function exchangeCore(
         ? new TritonError('protocol', `connection failed while reading the answer: ${error.message}`, { request: call.request, cause: error })
         : TritonError.from(error, call.request));
     });
+    if (target.connectTimeoutMs > 0) {
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const limit = setTimeout(() => {
+          finish(new TritonError('unavailable', `no connection to ${target.hostname}:${target.port} within ${target.connectTimeoutMs} ms`, { request: call.request }));
+        }, target.connectTimeoutMs);
+        socket.once('connect', () => clearTimeout(limit));
+        socket.once('close', () => clearTimeout(limit));
+      });
+    }
+    if (target.idleTimeoutMs > 0) {
+      req.setTimeout(target.idleTimeoutMs, () => {
+        finish(new TritonError('deadline', `the connection stayed silent for ${target.idleTimeoutMs} ms`, { request: call.request }));
+      });
+    }
     req.on('response', (res) => {
       gotResponse = true;
       onResponse(res, (error) => finish(error), () => finish());

@@ -4,7 +4,7 @@ import https from 'node:https';
 import { gzip, deflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { TritonClient, TritonClientOptions } from '../client';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
+import { DEFAULT_CONCURRENCY, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
 import { TritonError } from '../errors';
 import { inferMany } from '../inferMany';
 import type {
@@ -57,7 +57,11 @@ class HttpTritonClient implements TritonClient {
         rejectUnauthorized: tls?.insecure !== true,
       })
       : new http.Agent(agentOptions);
-    this.target = { secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, agent };
+    this.target = {
+      secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, agent,
+      connectTimeoutMs: nonNegative(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs'),
+      idleTimeoutMs: nonNegative(options.idleTimeoutMs ?? 0, 'idleTimeoutMs'),
+    };
   }
 
   private exchangeFor(method: 'GET' | 'POST', path: string, options: CallOptions | undefined, body?: Uint8Array[], extraHeaders?: Record<string, string>): HttpExchange {
@@ -304,6 +308,13 @@ function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<s
 
 function pem(value: string | Uint8Array): string | Buffer {
   return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function nonNegative(value: number, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TritonError('invalid-argument', `${what} must be a non-negative number of milliseconds, got ${String(value)}`);
+  }
+  return value;
 }
 
 function checkCount(value: number, what: string): void {

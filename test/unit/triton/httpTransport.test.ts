@@ -1,5 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { gunzipSync, gzipSync, deflateSync } from 'node:zlib';
 import { createTritonClient } from '../../../src/triton/client';
 import type { TritonClient } from '../../../src/triton/client';
@@ -411,4 +414,45 @@ test('a kept-alive socket the server dropped is retried for idempotent calls onl
   await retrying.infer('m', inputs);
   await rejectsWith(retrying.infer('m', inputs, undefined, { sequenceId: 9, sequenceStart: true }), 'unavailable', /ECONNRESET|socket hang up/);
   await retrying.close();
+});
+
+test('idleTimeoutMs fails a call whose connection goes silent', async () => {
+  const idle = createTritonClient({ url: server.hostPort, protocol: 'http', idleTimeoutMs: 150 });
+  handler = (_req, res) => {
+    res.writeHead(200, { 'content-length': 100, 'content-type': 'application/json' });
+    res.write('{"na');
+  };
+  await rejectsWith(idle.serverMetadata(), 'deadline', /silent for 150 ms/);
+  await idle.close();
+});
+
+function hasPython(): boolean {
+  try {
+    execFileSync('python3', ['-c', 'pass'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('connectTimeoutMs gives up on a listener that never completes the handshake', { skip: hasPython() ? false : 'python3 is needed for a socket that listens without accepting' }, async () => {
+  // A listening socket that never accepts, with its backlog filled, drops further SYNs: connect() hangs.
+  const child = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+      child.once('error', reject);
+    });
+    const filler = connect(port, '127.0.0.1');
+    await once(filler, 'connect');
+    const blocked = createTritonClient({ url: `127.0.0.1:${port}`, protocol: 'http', connectTimeoutMs: 200, deadlineMs: 5000 });
+    const started = Date.now();
+    await rejectsWith(blocked.isServerLive(), 'unavailable', /no connection to 127\.0\.0\.1:\d+ within 200 ms/);
+    assert.ok(Date.now() - started < 2000);
+    filler.destroy();
+    await blocked.close();
+  } finally {
+    child.stdin!.end();
+    child.kill();
+  }
 });
