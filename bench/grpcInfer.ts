@@ -1,6 +1,7 @@
-// gRPC ModelInfer throughput at concurrency 1 against a minimal server in a child process, as a
-// ratio to the official Python client's rate on this machine class (~6.9k req/s).
-// Usage: npx tsx bench/grpcInfer.ts [requests]   (the child runs this file with --serve)
+// gRPC ModelInfer at concurrency 1 against a minimal server in a child process: the client's rate
+// and CPU per request, next to bare @grpc/grpc-js sending pre-encoded bytes (the floor any client
+// built on it can reach), and as a ratio to the Python client's ~6.9k req/s on this machine class.
+// Usage: npx tsx bench/grpcInfer.ts [requests per round]   (the child runs this file with --serve)
 import { spawn } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import { grpcProtos } from '../src/triton/grpc/grpcProtos';
@@ -8,6 +9,7 @@ import { createGrpcClient } from '../src/triton/grpc/grpcTransport';
 import type { InferInput } from '../src/triton/types';
 
 const PYTHON_CLIENT_RPS = 6900;
+const PATH = '/inference.GRPCInferenceService/ModelInfer';
 
 /** Answers every ModelInfer with one pre-encoded response, so the client is what gets measured. */
 function serve(): void {
@@ -28,6 +30,20 @@ function serve(): void {
   });
 }
 
+interface Round {
+  rps: number;
+  cpuMicrosPerRequest: number;
+}
+
+async function round(n: number, one: () => Promise<unknown>): Promise<Round> {
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await one();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { rps: n / seconds, cpuMicrosPerRequest: (used.user + used.system) / n };
+}
+
 async function measure(total: number): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
@@ -45,17 +61,34 @@ async function measure(total: number): Promise<void> {
       { name: 'INPUT0', datatype: 'INT32', shape: [1, 16], data: Int32Array.from({ length: 16 }, (_, i) => i) },
       { name: 'INPUT1', datatype: 'INT32', shape: [1, 16], data: new Int32Array(16).fill(1) },
     ];
-    for (let i = 0; i < 2000; i++) await client.infer('simple', inputs, undefined, { deadlineMs: 5000 });
-    const rates: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < total; i++) await client.infer('simple', inputs, undefined, { deadlineMs: 5000 });
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      rates.push(total / seconds);
+    const ours = (): Promise<unknown> => client.infer('simple', inputs, undefined, { deadlineMs: 5000 });
+
+    const bare = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const request = Buffer.from(grpcProtos().types.ModelInferRequest.encode({ model_name: 'simple', inputs: [], raw_input_contents: [Buffer.alloc(64), Buffer.alloc(64)] } as never).finish());
+    const identity = (b: Buffer): Buffer => b;
+    const baseline = (): Promise<unknown> => new Promise((resolve, reject) => {
+      bare.makeUnaryRequest(PATH, identity, identity, request, new grpc.Metadata(), { deadline: Date.now() + 5000 }, (e, r) => (e ? reject(e) : resolve(r)));
+    });
+
+    for (let i = 0; i < 2000; i++) {
+      await ours();
+      await baseline();
     }
-    await client.close();
-    const best = Math.max(...rates);
-    console.log(`gRPC infer, concurrency 1: ${rates.map((r) => r.toFixed(0)).join(' / ')} req/s; best ${best.toFixed(0)} req/s = ${(best / PYTHON_CLIENT_RPS).toFixed(2)}x the Python client`);
+    // Alternating rounds so both see the same background load.
+    const a: Round[] = [];
+    const b: Round[] = [];
+    for (let r = 0; r < 3; r++) {
+      a.push(await round(total, ours));
+      b.push(await round(total, baseline));
+    }
+    client.close();
+    bare.close();
+    const best = (rs: Round[]): Round => rs.reduce((x, y) => (y.rps > x.rps ? y : x));
+    const ba = best(a);
+    const bb = best(b);
+    console.log(`client infer : ${a.map((r) => r.rps.toFixed(0)).join(' / ')} req/s, best ${ba.rps.toFixed(0)} req/s, ${ba.cpuMicrosPerRequest.toFixed(1)} µs client CPU per request`);
+    console.log(`bare grpc-js : ${b.map((r) => r.rps.toFixed(0)).join(' / ')} req/s, best ${bb.rps.toFixed(0)} req/s, ${bb.cpuMicrosPerRequest.toFixed(1)} µs client CPU per request`);
+    console.log(`ratios       : ${(ba.rps / bb.rps).toFixed(2)}x bare grpc-js rate, ${(ba.rps / PYTHON_CLIENT_RPS).toFixed(2)}x the Python client's ${PYTHON_CLIENT_RPS} req/s`);
   } finally {
     child.kill();
   }

@@ -2,7 +2,7 @@
 // protocol errors a broken answer must produce.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { buildInferRequest } from '../../../src/triton/grpc/inferRequest';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
@@ -161,7 +161,9 @@ before(async () => {
         model_name: string; id: string; inputs: { name: string; datatype: string; shape: { toNumber(): number }[] }[]; raw_input_contents: Buffer[];
       };
       const shapeOf = (i: number): number[] => req.inputs[i]!.shape.map((d) => Number(d.toString()));
-      if (req.model_name === 'short') {
+      if (req.model_name.startsWith('unknown')) {
+        callback({ code: grpc.status.NOT_FOUND, details: `Request for unknown model: '${req.model_name}' is not found, 100% sure` });
+      } else if (req.model_name === 'short') {
         callback(null, encodeResponse([{ name: 'OUT', datatype: 'FP32', shape: [4], raw: new Uint8Array(12) }]));
       } else if (req.model_name === 'mismatch') {
         const r = responseType().encode({ model_name: 'x', outputs: [{ name: 'A', datatype: 'FP32', shape: [1] }, { name: 'B', datatype: 'FP32', shape: [1] }], raw_output_contents: [new Uint8Array(4)] } as never).finish();
@@ -275,4 +277,30 @@ test('inferMany keeps request order and isolates failures', async () => {
   assert.ok(outcomes[0]?.ok && outcomes[0].result.id === 'a');
   assert.ok(outcomes[1] && !outcomes[1].ok && outcomes[1].error.kind === 'protocol');
   assert.ok(outcomes[2]?.ok && outcomes[2].result.id === 'c');
+});
+
+test('server errors keep their code and text, including escaped characters', async () => {
+  const e = await rejection(client.infer('unknown-ünï', []));
+  assert.equal(e.kind, 'not-found');
+  assert.equal(e.grpcCode, grpc.status.NOT_FOUND);
+  assert.equal(e.serverMessage, "Request for unknown model: 'unknown-ünï' is not found, 100% sure");
+});
+
+test('compressed requests go through grpc-js and give the same result', async () => {
+  const inputs: InferInput[] = [{ name: 'A', datatype: 'FP64', shape: [300], data: new Float64Array(300).fill(0.25) }];
+  const gz = await client.infer('echo', inputs, undefined, { compression: 'gzip', requestId: 'gz' });
+  const plain = await client.infer('echo', inputs, undefined, { requestId: 'gz' });
+  assert.deepEqual(gz, plain);
+  const e = await rejection(client.infer('unknown-gz', [], undefined, { compression: 'deflate' }));
+  assert.equal(e.kind, 'not-found');
+});
+
+test('responses over maxResponseBytes fail as protocol errors on both paths', async () => {
+  const small = createGrpcClient({ url: server.url, protocol: 'grpc', maxResponseBytes: 200, deadlineMs: 5000 });
+  const inputs: InferInput[] = [{ name: 'A', datatype: 'UINT8', shape: [400], data: new Uint8Array(400) }];
+  assert.equal((await rejection(small.infer('echo', inputs))).kind, 'protocol');
+  assert.equal((await rejection(small.infer('echo', inputs, undefined, { compression: 'gzip' }))).kind, 'protocol');
+  const fits = await small.infer('echo', [{ name: 'A', datatype: 'UINT8', shape: [8], data: new Uint8Array(8) }]);
+  assert.equal(fits.outputs[0]?.shape[0], 8);
+  await small.close();
 });

@@ -1,0 +1,243 @@
+// Unary gRPC calls straight over node:http2, for the inference hot path: grpc-js spends about
+// twice the CPU per call, which caps a concurrency-1 client well below the server's rate.
+import * as http2 from 'node:http2';
+import type { TlsOptions } from '../client';
+import { GrpcStatus, TritonError, kindFromGrpcCode } from '../errors';
+import type { GrpcTarget } from './grpcChannel';
+
+const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_INADEQUATE_SECURITY } = http2.constants;
+const HEADER_BYTES = 5;
+/** Below this size the frame prefix and the message are joined; above, written separately (no copy). */
+const JOIN_LIMIT = 16 * 1024;
+
+export interface UnaryCallOptions {
+  path: string;
+  message: Buffer;
+  headers: Record<string, string>;
+  deadline?: number;
+  signal?: AbortSignal;
+  label: string;
+}
+
+/** HTTP status → gRPC code for answers that are not gRPC at all (the gRPC HTTP/2 mapping). */
+function codeForHttpStatus(status: number): number {
+  switch (status) {
+    case 400: return GrpcStatus.INTERNAL;
+    case 401: return GrpcStatus.UNAUTHENTICATED;
+    case 403: return GrpcStatus.PERMISSION_DENIED;
+    case 404: return GrpcStatus.UNIMPLEMENTED;
+    case 429: case 502: case 503: case 504: return GrpcStatus.UNAVAILABLE;
+    default: return GrpcStatus.UNKNOWN;
+  }
+}
+
+/** HTTP/2 RST_STREAM code → gRPC code, as the gRPC HTTP/2 protocol defines it. */
+function codeForReset(rst: number): number {
+  switch (rst) {
+    case NGHTTP2_REFUSED_STREAM: return GrpcStatus.UNAVAILABLE;
+    case NGHTTP2_CANCEL: return GrpcStatus.CANCELLED;
+    case NGHTTP2_ENHANCE_YOUR_CALM: return GrpcStatus.RESOURCE_EXHAUSTED;
+    case NGHTTP2_INADEQUATE_SECURITY: return GrpcStatus.PERMISSION_DENIED;
+    default: return GrpcStatus.INTERNAL;
+  }
+}
+
+function statusError(code: number, message: string, label: string): TritonError {
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED && /larger than/.test(message)) {
+    return new TritonError('protocol', `response too large: ${message}`, { request: label, grpcCode: code });
+  }
+  return new TritonError(kindFromGrpcCode(code), message, { request: label, grpcCode: code, serverMessage: message });
+}
+
+function decodeGrpcMessage(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export class Http2UnaryChannel {
+  private session: http2.ClientHttp2Session | undefined;
+  private active = 0;
+  private closed = false;
+  private readonly authority: string;
+  private readonly connectOptions: http2.SecureClientSessionOptions;
+
+  constructor(target: GrpcTarget, tls: TlsOptions | undefined, private readonly maxResponseBytes: number) {
+    const secure = target.tls || tls !== undefined;
+    this.authority = `${secure ? 'https' : 'http'}://${target.address}`;
+    this.connectOptions = { settings: { enablePush: false } };
+    if (secure) {
+      Object.assign(this.connectOptions, {
+        ALPNProtocols: ['h2'],
+        ca: tls?.ca === undefined ? undefined : Buffer.from(tls.ca),
+        cert: tls?.cert === undefined ? undefined : Buffer.from(tls.cert),
+        key: tls?.key === undefined ? undefined : Buffer.from(tls.key),
+        rejectUnauthorized: tls?.insecure !== true,
+      });
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.session?.close();
+    this.session = undefined;
+  }
+
+  private currentSession(): http2.ClientHttp2Session {
+    const existing = this.session;
+    if (existing && !existing.closed && !existing.destroyed) return existing;
+    const session = http2.connect(this.authority, this.connectOptions);
+    // A broken or draining connection is dropped; the next call opens a fresh one.
+    const forget = (): void => {
+      if (this.session === session) this.session = undefined;
+    };
+    session.on('error', forget);
+    session.on('close', forget);
+    session.on('goaway', forget);
+    session.unref();
+    this.session = session;
+    return session;
+  }
+
+  call(options: UnaryCallOptions): Promise<Buffer> {
+    const { label } = options;
+    if (this.closed) return Promise.reject(new TritonError('cancelled', 'the client is closed', { request: label }));
+    if (options.signal?.aborted) return Promise.reject(new TritonError('cancelled', 'cancelled before the call started', { request: label }));
+    const remaining = options.deadline === undefined ? undefined : options.deadline - Date.now();
+    if (remaining !== undefined && remaining <= 0) return Promise.reject(new TritonError('deadline', 'deadline exceeded before the call started', { request: label }));
+
+    const headers: http2.OutgoingHttpHeaders = {
+      ':method': 'POST',
+      ':path': options.path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-accept-encoding': 'identity',
+      'user-agent': 'triton-workbench-grpc',
+      ...options.headers,
+    };
+    if (remaining !== undefined) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(remaining))}m`;
+
+    return new Promise<Buffer>((resolve, reject) => {
+      let stream: http2.ClientHttp2Stream;
+      let session: http2.ClientHttp2Session;
+      try {
+        session = this.currentSession();
+        stream = session.request(headers, { endStream: false });
+      } catch (e) {
+        this.session = undefined;
+        reject(connectionError(e, label));
+        return;
+      }
+      if (this.active++ === 0) session.ref();
+      const chunks: Buffer[] = [];
+      let received = 0;
+      let httpStatus = 0;
+      let grpcStatus: number | undefined;
+      let grpcMessage = '';
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+
+      const finish = (error: TritonError | undefined, body?: Buffer): void => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (--this.active === 0 && !session.destroyed) session.unref();
+        if (error) {
+          if (!stream.closed) stream.close(NGHTTP2_CANCEL);
+          reject(error);
+        } else {
+          resolve(body!);
+        }
+      };
+      const onAbort = (): void => finish(new TritonError('cancelled', 'cancelled', { request: label, cause: options.signal?.reason }));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (remaining !== undefined) {
+        timer = setTimeout(() => finish(new TritonError('deadline', `deadline exceeded after ${Math.ceil(remaining)} ms`, { request: label })), remaining);
+      }
+
+      const readStatus = (h: http2.IncomingHttpHeaders): void => {
+        if (h['grpc-status'] === undefined) return;
+        grpcStatus = Number(h['grpc-status']);
+        grpcMessage = decodeGrpcMessage(h['grpc-message']);
+      };
+      stream.on('response', (h) => {
+        httpStatus = Number(h[':status']);
+        readStatus(h);
+      });
+      stream.on('trailers', readStatus);
+      stream.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > this.maxResponseBytes + HEADER_BYTES) {
+          finish(new TritonError('protocol', `response larger than the ${this.maxResponseBytes}-byte limit`, { request: label }));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      const noStatus = (): TritonError => {
+        if (httpStatus !== 200 && httpStatus !== 0) return statusError(codeForHttpStatus(httpStatus), `the server answered HTTP ${httpStatus}, not gRPC`, label);
+        return new TritonError('protocol', 'the server sent no grpc-status', { request: label });
+      };
+      stream.on('end', () => {
+        // Without a status the outcome is decided on 'close', once a reset code is known.
+        if (grpcStatus === undefined) return;
+        if (grpcStatus !== GrpcStatus.OK) {
+          finish(statusError(grpcStatus, grpcMessage, label));
+          return;
+        }
+        const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+        finish(...frame(data, label));
+      });
+      stream.on('close', () => {
+        if (settled) return;
+        if (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR) {
+          finish(noStatus());
+          return;
+        }
+        finish(resetError());
+      });
+      // Our own cancellations settle first, so a reset seen here came from the peer or from the
+      // connection going away (which Node reports as CANCEL on every open stream).
+      const resetError = (): TritonError => {
+        if (session.destroyed || session.closed) return new TritonError('unavailable', 'connection dropped before the answer was complete', { request: label });
+        return statusError(codeForReset(stream.rstCode), `Received RST_STREAM with code ${stream.rstCode}`, label);
+      };
+      stream.on('error', (e: unknown) => {
+        finish((e as { code?: unknown })?.code === 'ERR_HTTP2_STREAM_ERROR' ? resetError() : connectionError(e, label));
+      });
+
+      const prefix = Buffer.allocUnsafe(HEADER_BYTES);
+      prefix[0] = 0;
+      prefix.writeUInt32BE(options.message.length, 1);
+      if (options.message.length <= JOIN_LIMIT) {
+        stream.end(Buffer.concat([prefix, options.message], HEADER_BYTES + options.message.length));
+      } else {
+        stream.write(prefix);
+        stream.end(options.message);
+      }
+    });
+  }
+}
+
+/** Socket, TLS and HTTP/2 session failures all mean the server could not be talked to. */
+function connectionError(error: unknown, label: string): TritonError {
+  if (error instanceof TritonError) return error;
+  const e = error as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? ` (${e.code})` : '';
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return new TritonError('unavailable', `cannot talk to the server${code}: ${message}`, { request: label, cause: error });
+}
+
+/** The single length-prefixed message of a unary answer, checked against the bytes that came. */
+function frame(data: Buffer, label: string): [TritonError | undefined, Buffer?] {
+  if (data.length < HEADER_BYTES) return [new TritonError('protocol', `answer has ${data.length} byte(s), less than a gRPC message header`, { request: label })];
+  if (data[0] !== 0) return [new TritonError('protocol', 'answer is compressed although only identity encoding was offered', { request: label })];
+  const length = data.readUInt32BE(1);
+  if (length !== data.length - HEADER_BYTES) {
+    return [new TritonError('protocol', `answer message states ${length} byte(s) but ${data.length - HEADER_BYTES} arrived`, { request: label })];
+  }
+  return [undefined, data.subarray(HEADER_BYTES)];
+}

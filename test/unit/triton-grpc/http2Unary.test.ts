@@ -1,0 +1,150 @@
+// The direct HTTP/2 inference path against a hand-written HTTP/2 server that misbehaves on
+// request: non-gRPC answers, missing status, cut or compressed frames, resets, dropped sessions.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http2 from 'node:http2';
+import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
+import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
+import { TritonError } from '../../../src/triton/errors';
+import type { TritonClient } from '../../../src/triton/client';
+
+let server: http2.Http2Server;
+let client: TritonClient;
+let lastHeaders: http2.IncomingHttpHeaders | undefined;
+let lastBody: Buffer | undefined;
+
+function framed(message: Uint8Array, flag = 0, statedLength = message.length): Buffer {
+  const prefix = Buffer.alloc(5);
+  prefix[0] = flag;
+  prefix.writeUInt32BE(statedLength, 1);
+  return Buffer.concat([prefix, message]);
+}
+
+const okMessage = (): Uint8Array => grpcProtos().types.ModelInferResponse.encode({ model_name: 'h2', model_version: '3' } as never).finish();
+
+before(async () => {
+  server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    const chunks: Buffer[] = [];
+    // Resets and dropped sessions are the point of some modes; the server side ignores them.
+    stream.on('error', () => undefined);
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      lastHeaders = headers;
+      lastBody = Buffer.concat(chunks);
+      const grpcHeaders = { ':status': 200, 'content-type': 'application/grpc' };
+      switch (headers['x-mode']) {
+        case 'html404':
+          stream.respond({ ':status': 404, 'content-type': 'text/html' });
+          stream.end('<h1>not here</h1>');
+          break;
+        case 'no-status':
+          stream.respond(grpcHeaders);
+          stream.end(framed(okMessage()));
+          break;
+        case 'truncated':
+          stream.respond(grpcHeaders, { waitForTrailers: true });
+          stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+          stream.end(framed(okMessage(), 0, 100));
+          break;
+        case 'compressed':
+          stream.respond(grpcHeaders, { waitForTrailers: true });
+          stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+          stream.end(framed(okMessage(), 1));
+          break;
+        case 'trailers-only':
+          stream.respond({ ...grpcHeaders, 'grpc-status': '5', 'grpc-message': encodeURIComponent('no model «x», 100%') }, { endStream: true });
+          break;
+        case 'refuse':
+          stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+          break;
+        case 'reset':
+          stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+          break;
+        case 'headers-then-nothing':
+          stream.respond(grpcHeaders);
+          stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+          break;
+        case 'drop':
+          stream.session?.destroy();
+          break;
+        case 'hang':
+          break;
+        default:
+          stream.respond(grpcHeaders, { waitForTrailers: true });
+          stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'grpc-message': '' }));
+          stream.end(framed(okMessage()));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  client = createGrpcClient({ url: `127.0.0.1:${port}`, protocol: 'grpc', headers: { authorization: 'Basic dTpw' } });
+});
+
+after(async () => {
+  await client?.close();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+async function failure(mode: string, deadlineMs = 5000): Promise<TritonError> {
+  try {
+    await client.infer('m', [], undefined, { deadlineMs, headers: { 'x-mode': mode } });
+  } catch (e) {
+    assert.ok(e instanceof TritonError, String(e));
+    return e;
+  }
+  assert.fail(`mode ${mode} should fail`);
+}
+
+test('a well-formed answer; the request is framed gRPC with the caller headers and a timeout', async () => {
+  const result = await client.infer('m', [], undefined, { deadlineMs: 5000, headers: { 'x-mode': 'ok' } });
+  assert.deepEqual([result.modelName, result.modelVersion], ['h2', '3']);
+  assert.equal(lastHeaders?.['content-type'], 'application/grpc');
+  assert.equal(lastHeaders?.te, 'trailers');
+  assert.equal(lastHeaders?.authorization, 'Basic dTpw');
+  assert.match(String(lastHeaders?.['grpc-timeout']), /^\d+m$/);
+  assert.equal(lastHeaders?.[':path'], '/inference.GRPCInferenceService/ModelInfer');
+  assert.equal(lastBody?.[0], 0);
+  assert.equal(lastBody?.readUInt32BE(1), (lastBody?.length ?? 0) - 5);
+});
+
+test('an HTTP answer that is not gRPC maps through the gRPC HTTP status table', async () => {
+  const e = await failure('html404');
+  assert.equal(e.kind, 'unsupported');
+  assert.match(e.message, /HTTP 404/);
+});
+
+test('missing grpc-status, a cut frame and a compressed frame are protocol errors', async () => {
+  assert.equal((await failure('no-status')).kind, 'protocol');
+  const cut = await failure('truncated');
+  assert.equal(cut.kind, 'protocol');
+  assert.match(cut.message, /states 100 byte/);
+  assert.match((await failure('compressed')).message, /compressed/);
+});
+
+test('a trailers-only error keeps its code and decoded message', async () => {
+  const e = await failure('trailers-only');
+  assert.equal(e.kind, 'not-found');
+  assert.equal(e.serverMessage, 'no model «x», 100%');
+});
+
+test('resets map like grpc-js, a dropped connection is unavailable, and the next call reconnects', async () => {
+  assert.equal((await failure('refuse')).kind, 'unavailable');
+  // Other resets map as grpc-js maps them (INTERNAL_ERROR → INTERNAL).
+  const reset = await failure('reset');
+  assert.equal(reset.kind, 'server');
+  assert.match(reset.message, /RST_STREAM with code 2/);
+  assert.notEqual((await failure('headers-then-nothing')).kind, 'ok');
+  assert.equal((await failure('drop')).kind, 'unavailable');
+  const again = await client.infer('m', [], undefined, { deadlineMs: 5000, headers: { 'x-mode': 'ok' } });
+  assert.equal(again.modelName, 'h2');
+});
+
+test('a silent server hits the deadline; an abort cancels', async () => {
+  assert.equal((await failure('hang', 100)).kind, 'deadline');
+  const controller = new AbortController();
+  const pending = client.infer('m', [], undefined, { signal: controller.signal, headers: { 'x-mode': 'hang' } });
+  controller.abort();
+  await assert.rejects(pending, (e: unknown) => e instanceof TritonError && e.kind === 'cancelled');
+});
