@@ -100,7 +100,7 @@ export function toCoreRequest(req: Obj): CoreRequest {
     if (raw.length > 0) data = raw[rawIndex++];
     else if (isDatatype(datatype)) data = contentsToBuffer(name, model, datatype, contents);
     if (data === undefined) throw new ServerError('INVALID_ARG', `unable to find data for input tensor '${name}' for model '${model}' in request.`);
-    return { name, datatype, shape, data: Buffer.from(data) };
+    return { name, datatype, shape, data };
   });
   const outputs: OutputSpec[] = ((req['outputs'] as Obj[] | undefined) ?? []).map((o) => {
     const name = String(o['name'] ?? '');

@@ -81,7 +81,7 @@ function unary(state: ServerState, faults: FaultStore, method: string, fn: Unary
         const fault = faultOf(call, faults, method);
         if (await applyFault(fault, call, (e) => callback(e))) return;
         checkGrpc(state.grpcRestrictions, method, (k) => metadataString(call.metadata, k));
-        state.log.verbose(1, 'grpc_server.cc:385', `Process for ${method}, rpc_ok=1`);
+        if (state.log.settings.log_verbose_level >= 1) state.log.verbose(1, 'grpc_server.cc:385', `Process for ${method}, rpc_ok=1`);
         callback(null, await fn(call.request, call));
       } catch (err) {
         if (err instanceof FaultSpecError) callback(toGrpcError(new ServerError('INVALID_ARG', err.message)));

@@ -209,7 +209,7 @@ export function buildInferReply(res: CoreResponse, binaryOf: (name: string) => b
   if (chunks.length === 0) return { status: 200, body: json, headers: { 'Content-Type': 'application/json' }, compressible: true };
   return {
     status: 200,
-    body: Buffer.concat([json, ...chunks]),
+    body: [json, ...chunks],
     headers: { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(json.length) },
     compressible: true,
   };

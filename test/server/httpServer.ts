@@ -12,7 +12,8 @@ import type { ServerState } from './serverState';
 
 export interface HttpReply {
   status: number;
-  body?: Buffer | string;
+  /** A list of buffers is sent without concatenating (big binary outputs). */
+  body?: Buffer | string | Buffer[];
   headers?: Record<string, string>;
   /** Compress per Accept-Encoding (infer responses). */
   compressible?: boolean;
@@ -120,7 +121,7 @@ async function handle(state: ServerState, control: HttpControl, routes: Route[],
   const abort = new AbortController();
   res.on('close', () => abort.abort());
   const path = (req.url ?? '/').split('?')[0]!;
-  state.log.verbose(1, 'http_server.cc:4663', `HTTP request: ${req.method === 'GET' ? 0 : req.method === 'POST' ? 2 : 1} ${path}`);
+  if (state.log.settings.log_verbose_level >= 1) state.log.verbose(1, 'http_server.cc:4663', `HTTP request: ${req.method === 'GET' ? 0 : req.method === 'POST' ? 2 : 1} ${path}`);
   let fault: Fault | undefined;
   let reply: HttpReply;
   try {
@@ -178,22 +179,30 @@ async function route(state: ServerState, routes: Route[], req: http.IncomingMess
 }
 
 function send(req: http.IncomingMessage, res: http.ServerResponse, reply: HttpReply, fault: Fault | undefined): void {
-  let body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body ?? Buffer.alloc(0);
+  let parts: Buffer[] = typeof reply.body === 'string' ? [Buffer.from(reply.body)] : Array.isArray(reply.body) ? reply.body : reply.body ? [reply.body] : [];
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
-  if (reply.compressible && body.length > 0) {
-    const enc = chooseEncoding(typeof req.headers['accept-encoding'] === 'string' ? req.headers['accept-encoding'] : undefined);
-    if (enc === 'gzip') body = zlib.gzipSync(body);
-    if (enc === 'deflate') body = zlib.deflateSync(body);
-    if (enc) headers['Content-Encoding'] = enc;
+  const enc = reply.compressible ? chooseEncoding(typeof req.headers['accept-encoding'] === 'string' ? req.headers['accept-encoding'] : undefined) : undefined;
+  if (enc) {
+    const whole = Buffer.concat(parts);
+    parts = [enc === 'gzip' ? zlib.gzipSync(whole) : zlib.deflateSync(whole)];
+    headers['Content-Encoding'] = enc;
   }
+  const length = parts.reduce((n, p) => n + p.length, 0);
   if (fault?.badHeaderLength !== undefined && headers['Inference-Header-Content-Length'] !== undefined) {
-    headers['Inference-Header-Content-Length'] = String(fault.badHeaderLength === -1 ? body.length + 1000 : fault.badHeaderLength);
+    headers['Inference-Header-Content-Length'] = String(fault.badHeaderLength === -1 ? length + 1000 : fault.badHeaderLength);
   }
-  headers['Content-Length'] = String(body.length);
+  headers['Content-Length'] = String(length);
   res.writeHead(reply.status, headers);
-  if (fault?.truncate && body.length > 0) {
-    res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+  if (fault?.truncate && length > 0) {
+    res.write(Buffer.concat(parts).subarray(0, Math.floor(length / 2)), () => res.destroy());
     return;
   }
-  res.end(body);
+  if (parts.length === 1) {
+    res.end(parts[0]);
+    return;
+  }
+  res.cork();
+  for (const p of parts) res.write(p);
+  res.uncork();
+  res.end();
 }

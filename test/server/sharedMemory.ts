@@ -68,7 +68,7 @@ export class SharedMemoryManager {
 
   read(name: string, offset: number, byteSize: number): Buffer {
     const r = this.checked(name, offset, byteSize);
-    const buf = Buffer.alloc(byteSize);
+    const buf = Buffer.allocUnsafe(byteSize);
     const fd = this.open(r);
     try {
       let done = 0;
