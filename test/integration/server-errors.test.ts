@@ -83,6 +83,28 @@ describe('reference server error answers', () => {
     });
   }
 
+  it('answers mutated infer bodies with a JSON error or a result, never a crash or a hang', async () => {
+    // Deterministic xorshift so a failure can be replayed.
+    let seed = 0x2545f491;
+    const rand = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const header = Buffer.from(JSON.stringify({ id: 'f', inputs: [in0({ data: undefined, parameters: { binary_data_size: 64 } }), in1()], outputs: [{ name: 'OUTPUT0', parameters: { binary_data: true, classification: 2 } }] }));
+    const valid = Buffer.concat([header, Buffer.alloc(64, 1)]);
+    for (let i = 0; i < 150; i++) {
+      const body = Buffer.from(valid);
+      for (let k = 0; k <= rand(4); k++) body[rand(body.length)] = rand(256);
+      const cut = rand(3) === 0 ? body.subarray(0, rand(body.length)) : body;
+      const res = await httpRequest(`${server.httpUrl}/v2/models/simple/infer`, { body: cut, headers: { 'Inference-Header-Content-Length': String(rand(4) === 0 ? rand(400) : header.length) } });
+      if (res.status === 200) continue;
+      assert.ok([400, 404, 500, 501].includes(res.status), `status ${res.status} for case ${i}`);
+      assert.equal(typeof (res.json as { error?: unknown } | undefined)?.error, 'string', `case ${i}: ${res.body.toString().slice(0, 200)}`);
+    }
+  });
+
   it('still serves after every bad request', async () => {
     assert.equal((await httpRequest(`${server.httpUrl}/v2/health/ready`)).status, 200);
   });
