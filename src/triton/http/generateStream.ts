@@ -10,7 +10,10 @@ import { parseJsonAnswer } from './jsonText';
 /** Splits an SSE byte stream into the `data` payloads of its events. */
 export class SseDecoder {
   private pending = '';
+  /** Where the search for the next line break resumes, so long lines are not rescanned per chunk. */
+  private scanned = 0;
   private data: string[] = [];
+  private dataLength = 0;
   private readonly decoder = new TextDecoder('utf-8');
 
   constructor(private readonly maxEventBytes: number, private readonly where?: string) {}
@@ -18,31 +21,47 @@ export class SseDecoder {
   push(chunk: Uint8Array): string[] {
     this.pending += this.decoder.decode(chunk, { stream: true });
     const events: string[] = [];
-    let newline: number;
-    while ((newline = this.pending.search(/\r\n|\n|\r/)) >= 0) {
-      const line = this.pending.slice(0, newline);
-      const width = this.pending.startsWith('\r\n', newline) ? 2 : 1;
-      this.pending = this.pending.slice(newline + width);
-      if (line === '') {
-        if (this.data.length > 0) events.push(this.data.join('\n'));
-        this.data = [];
-      } else if (line.startsWith('data:')) {
-        this.data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
-      }
-      // Other fields (event:, id:, retry:, comments) carry nothing Triton uses.
+    let start = 0;
+    for (let i = this.scanned; i < this.pending.length; i++) {
+      const c = this.pending.charCodeAt(i);
+      if (c !== 0x0a && c !== 0x0d) continue;
+      // A CR at the very end may be the first half of CRLF: wait for the next chunk.
+      if (c === 0x0d && i + 1 === this.pending.length) break;
+      this.line(this.pending.slice(start, i), events);
+      if (c === 0x0d && this.pending.charCodeAt(i + 1) === 0x0a) i++;
+      start = i + 1;
     }
-    if (this.pending.length + this.data.reduce((n, d) => n + d.length, 0) > this.maxEventBytes) {
+    this.pending = this.pending.slice(start);
+    this.scanned = Math.max(0, this.pending.length - (this.pending.endsWith('\r') ? 1 : 0));
+    if (this.pending.length + this.dataLength > this.maxEventBytes) {
       throw new TritonError('protocol', `server-sent event exceeds the ${this.maxEventBytes}-byte limit`, { request: this.where });
     }
     return events;
   }
 
+  private line(line: string, events: string[]): void {
+    if (line === '') {
+      if (this.data.length > 0) events.push(this.data.join('\n'));
+      this.data = [];
+      this.dataLength = 0;
+    } else if (line.startsWith('data:')) {
+      const payload = line.slice(line.startsWith('data: ') ? 6 : 5);
+      this.data.push(payload);
+      this.dataLength += payload.length;
+    }
+    // Other fields (event:, id:, retry:, comments) carry nothing Triton uses.
+  }
+
   /** Payload of a final event the server did not terminate with a blank line. */
   end(): string[] {
-    this.pending += this.decoder.decode();
-    const events = this.pending === '' ? [] : this.push(new Uint8Array([0x0a]));
+    const events: string[] = [];
+    const rest = this.pending + this.decoder.decode();
+    this.pending = '';
+    this.scanned = 0;
+    if (rest !== '') events.push(...this.push(new TextEncoder().encode(`${rest}\n`)));
     if (this.data.length > 0) events.push(this.data.join('\n'));
     this.data = [];
+    this.dataLength = 0;
     return events;
   }
 }

@@ -456,3 +456,23 @@ test('connectTimeoutMs gives up on a listener that never completes the handshake
     child.kill();
   }
 });
+
+test('server-sent events: split anywhere, CRLF/CR/LF line ends, multi-line data, size limit', async () => {
+  const { SseDecoder } = await import('../../../src/triton/http/generateStream');
+  const text = 'data: {"a":1}\r\n\r\n: comment\nevent: x\ndata: {"b":\ndata: 2}\n\ndata:{"c":3}\r\rdata: {"d":4}';
+  const bytes = Buffer.from(text);
+  // Every split point must give the same events.
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const sse = new SseDecoder(1 << 20);
+    const events = [...sse.push(bytes.subarray(0, cut)), ...sse.push(bytes.subarray(cut)), ...sse.end()];
+    assert.deepEqual(events, ['{"a":1}', '{"b":\n2}', '{"c":3}', '{"d":4}'], `cut at ${cut}`);
+  }
+  const small = new SseDecoder(64);
+  assert.throws(() => { for (let i = 0; i < 100; i++) small.push(Buffer.from('data: xxxxxxxxxx')); }, (e: unknown) => e instanceof TritonError && e.kind === 'protocol');
+});
+
+test('generate_stream refused before streaming is an ordinary error answer', async () => {
+  handler = (_req, res) => sendJson(res, 400, { error: "Unsupported content-encoding, only 'identity' is supported." });
+  const error = await rejectsWith((async () => { for await (const _ of client.generateStream('llm', {})) { /* none */ } })(), 'invalid-argument', /identity/);
+  assert.equal(error.status, 400);
+});
