@@ -34,67 +34,80 @@ function isHex(c: number): boolean {
   return isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-export function tokenize(text: string): LexResult {
-  const tokens: Token[] = [];
-  const comments: { start: number; end: number }[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
-      i++;
-      continue;
+/** Pulls tokens one at a time, so a parse does not keep every token alive at once. */
+export class Lexer {
+  readonly comments: { start: number; end: number }[] = [];
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  next(): Token {
+    const text = this.text;
+    const n = text.length;
+    let i = this.i;
+    for (;;) {
+      if (i >= n) {
+        this.i = n;
+        return { kind: 'eof', start: n, end: n, text: '' };
+      }
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
+        i++;
+        continue;
+      }
+      if (c === 35 /* # */) {
+        const start = i;
+        const nl = text.indexOf('\n', i);
+        i = nl === -1 ? n : nl;
+        this.comments.push({ start, end: i });
+        continue;
+      }
+      const tok = this.token(i, c);
+      this.i = tok.end;
+      return tok;
     }
-    if (c === 35 /* # */) {
-      const start = i;
-      while (i < n && text.charCodeAt(i) !== 10) i++;
-      comments.push({ start, end: i });
-      continue;
-    }
-    const start = i;
+  }
+
+  private token(start: number, c: number): Token {
+    const text = this.text;
+    const n = text.length;
+    let i = start;
     if (isIdentStart(c)) {
+      i++;
       while (i < n && isIdentPart(text.charCodeAt(i))) i++;
-      tokens.push({ kind: 'ident', start, end: i, text: text.slice(start, i) });
-      continue;
+      return { kind: 'ident', start, end: i, text: text.slice(start, i) };
     }
-    if (isDigit(c) || (c === 46 && i + 1 < n && isDigit(text.charCodeAt(i + 1)))) {
-      tokens.push(lexNumber(text, start));
-      i = tokens[tokens.length - 1].end;
-      continue;
-    }
-    if (c === 34 || c === 39) {
-      const tok = lexString(text, start);
-      tokens.push(tok);
-      i = tok.end;
-      continue;
-    }
+    if (isDigit(c) || (c === 46 && i + 1 < n && isDigit(text.charCodeAt(i + 1)))) return lexNumber(text, start);
+    if (c === 34 || c === 39) return lexString(text, start);
     const hole = placeholderAt(text, i);
     if (hole > i) {
       const raw = text.slice(i, hole);
-      tokens.push({ kind: 'placeholder', start, end: hole, text: raw, error: `Unfilled template placeholder ${raw}: replace it with a real value; Triton reads this file literally.` });
-      i = hole;
-      continue;
+      return { kind: 'placeholder', start, end: hole, text: raw, error: `Unfilled template placeholder ${raw}: replace it with a real value; Triton reads this file literally.` };
     }
     if (c === 47 /* / */ && (text[i + 1] === '/' || text[i + 1] === '*')) {
       // A C-style comment is a common slip; report it once and skip the line instead of cascading.
-      while (i < n && text.charCodeAt(i) !== 10) i++;
-      tokens.push({ kind: 'punct', start, end: i, text: text.slice(start, i), error: 'Comments in config.pbtxt start with "#"; "//" and "/*" are not comments.' });
-      continue;
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? n : nl;
+      return { kind: 'punct', start, end: i, text: text.slice(start, i), error: 'Comments in config.pbtxt start with "#"; "//" and "/*" are not comments.' };
     }
     const ch = text[i];
-    if (PUNCT.has(ch)) {
-      tokens.push({ kind: 'punct', start, end: i + 1, text: ch });
-      i++;
-      continue;
-    }
+    if (PUNCT.has(ch)) return { kind: 'punct', start, end: i + 1, text: ch };
     // Anything else is a stray character; keep it as a token so the parser can point at it.
     const cp = text.codePointAt(i) ?? c;
     const width = cp > 0xffff ? 2 : 1;
-    tokens.push({ kind: 'punct', start, end: i + width, text: text.slice(i, i + width), error: `Unexpected character '${text.slice(i, i + width)}'` });
-    i += width;
+    const bad = text.slice(i, i + width);
+    return { kind: 'punct', start, end: i + width, text: bad, error: `Unexpected character '${bad}'` };
   }
-  tokens.push({ kind: 'eof', start: n, end: n, text: '' });
-  return { tokens, comments };
+}
+
+export function tokenize(text: string): LexResult {
+  const lexer = new Lexer(text);
+  const tokens: Token[] = [];
+  for (let t = lexer.next(); ; t = lexer.next()) {
+    tokens.push(t);
+    if (t.kind === 'eof') break;
+  }
+  return { tokens, comments: lexer.comments };
 }
 
 /** End of a `${name}` or `{{ name }}` template hole starting at `i` on the same line, or `i` when there is none. */

@@ -1,5 +1,6 @@
 // Answers "which message type and field are at this offset / this path" over a parsed document.
 import type { FieldNode, MessageNode, ParsedDocument } from './ast';
+import { endOf, startOf } from './parser';
 import type { FieldInfo, MessageType, Schema } from './schema';
 
 export interface Location {
@@ -17,7 +18,7 @@ export interface Location {
 }
 
 function inside(body: MessageNode, offset: number): boolean {
-  return offset > body.range.start.offset && (offset < body.range.end.offset || !body.closed);
+  return offset > startOf(body.range) && (offset < endOf(body.range) || !body.closed);
 }
 
 export function locate(doc: ParsedDocument, schema: Schema, offset: number): Location {
@@ -27,13 +28,13 @@ export function locate(doc: ParsedDocument, schema: Schema, offset: number): Loc
   for (;;) {
     let field: FieldNode | undefined;
     for (const f of message.fields) {
-      if (f.range.start.offset > offset) break;
-      const end = f.value?.kind === 'message' && !f.value.closed ? Number.MAX_SAFE_INTEGER : f.range.end.offset;
+      if (startOf(f.range) > offset) break;
+      const end = f.value?.kind === 'message' && !f.value.closed ? Number.MAX_SAFE_INTEGER : endOf(f.range);
       if (offset <= end) field = f;
     }
     if (field === undefined) return { message, messageType, field: undefined, fieldInfo: undefined, onName: false, path };
     const info = messageType?.fields.get(field.name);
-    const onName = offset >= field.nameRange.start.offset && offset <= field.nameRange.end.offset;
+    const onName = offset >= startOf(field.nameRange) && offset <= endOf(field.nameRange);
     let body: MessageNode | undefined;
     const v = field.value;
     if (v?.kind === 'message' && inside(v, offset)) body = v;

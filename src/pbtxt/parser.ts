@@ -3,7 +3,7 @@ import type {
   Comment, FieldNode, ListNode, MessageNode, ParsedDocument, Position, Range, ScalarNode, SyntaxDiagnostic,
 } from './ast';
 import type { Token } from './lexer';
-import { tokenize } from './lexer';
+import { Lexer } from './lexer';
 
 /** Same limit as protobuf's default recursion limit for text format. */
 export const MAX_NESTING = 100;
@@ -44,24 +44,53 @@ function describe(tok: Token): string {
   return `"${tok.text.length > 40 ? tok.text.slice(0, 40) + '…' : tok.text}"`;
 }
 
+/**
+ * A range that works out line and character only when asked: a big document has tens of thousands of
+ * nodes, and eager Position objects made garbage collection the main cost of parsing.
+ */
+export class TextRange implements Range {
+  constructor(private readonly mapper: (offset: number) => Position, readonly startOffset: number, readonly endOffset: number) {}
+
+  get start(): Position {
+    return this.mapper(this.startOffset);
+  }
+
+  get end(): Position {
+    return this.mapper(this.endOffset);
+  }
+
+  toJSON(): { start: Position; end: Position } {
+    return { start: this.start, end: this.end };
+  }
+}
+
+/** Offsets of a range without building Position objects when it is a TextRange. */
+export function startOf(r: Range): number {
+  return r instanceof TextRange ? r.startOffset : r.start.offset;
+}
+
+export function endOf(r: Range): number {
+  return r instanceof TextRange ? r.endOffset : r.end.offset;
+}
+
 class Parser {
-  private readonly tokens: Token[];
-  private readonly commentSpans: { start: number; end: number }[];
+  private readonly lexer: Lexer;
+  /** Lookahead (at most two tokens); tokens die young instead of living for the whole parse. */
+  private readonly ahead: Token[] = [];
   private readonly errors: SyntaxDiagnostic[] = [];
   private readonly positionAt: (offset: number) => Position;
-  private pos = 0;
+  /** End offset of the last consumed token. */
+  private lastEnd = 0;
 
   constructor(private readonly text: string) {
-    const lexed = tokenize(text);
-    this.tokens = lexed.tokens;
-    this.commentSpans = lexed.comments;
+    this.lexer = new Lexer(text);
     this.positionAt = createPositionMapper(text);
   }
 
   run(): ParsedDocument {
     const root: MessageNode = { kind: 'message', range: this.range(0, this.text.length), fields: [], closed: true };
     this.parseBody(root, undefined, 0, undefined);
-    const comments: Comment[] = this.commentSpans.map((c) => ({
+    const comments: Comment[] = this.lexer.comments.map((c) => ({
       range: this.range(c.start, c.end),
       text: this.text.slice(c.start + 1, c.end),
     }));
@@ -69,7 +98,7 @@ class Parser {
   }
 
   private range(start: number, end: number): Range {
-    return { start: this.positionAt(start), end: this.positionAt(end) };
+    return new TextRange(this.positionAt, start, end);
   }
 
   private error(start: number, end: number, message: string, code = 'syntax'): void {
@@ -77,12 +106,14 @@ class Parser {
   }
 
   private peek(k = 0): Token {
-    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)];
+    while (this.ahead.length <= k) this.ahead.push(this.lexer.next());
+    return this.ahead[k];
   }
 
   private next(): Token {
-    const t = this.tokens[this.pos];
-    if (this.pos < this.tokens.length - 1) this.pos++;
+    const t = this.peek();
+    this.ahead.shift();
+    if (t.kind !== 'eof') this.lastEnd = t.end;
     return t;
   }
 
@@ -142,7 +173,7 @@ class Parser {
         ? `Expected a value for field "${nameTok.text}", found ${describe(t)}`
         : `Expected ":" or "{" after field name "${nameTok.text}", found ${describe(t)}`);
     }
-    if (field.value !== undefined) field.range = { start: field.nameRange.start, end: field.value.range.end };
+    if (field.value !== undefined) field.range = this.range(nameTok.start, this.lastEnd);
     const sep = this.peek();
     if (this.isPunct(sep, ',') || this.isPunct(sep, ';')) this.next();
     return field;
@@ -174,8 +205,7 @@ class Parser {
     } else {
       this.parseBody(node, closer, depth, open);
     }
-    const last = this.tokens[Math.max(0, this.pos - 1)];
-    node.range = { start: openRange.start, end: this.positionAt(Math.max(open.end, last.end)) };
+    node.range = this.range(open.start, Math.max(open.end, this.lastEnd));
     return node;
   }
 
@@ -195,8 +225,7 @@ class Parser {
     const open = this.next();
     const node: ListNode = { kind: 'list', range: this.range(open.start, open.end), items: [], closed: false };
     const finish = (): ListNode => {
-      const last = this.tokens[Math.max(0, this.pos - 1)];
-      node.range = this.range(open.start, Math.max(open.end, last.end));
+      node.range = this.range(open.start, Math.max(open.end, this.lastEnd));
       return node;
     };
     if (depth > MAX_NESTING) {

@@ -83,6 +83,15 @@ function compare(ctx: RuleContext, kind: 'input' | 'output', tensors: OnnxTensor
     const want = configDims(t, batching);
     const ok = stated.length === want.length && stated.every((d, i) => want[i] === -1 || d === want[i]);
     if (ok) continue;
+    const rest = want.slice(1);
+    if (!batching && want[0] === -1 && stated.length === rest.length && stated.every((d, i) => rest[i] === -1 || d === rest[i])) {
+      // proto3 cannot tell "max_batch_size: 0" from an absent one, and ONNX Runtime's auto-complete may
+      // then enable batching on the dynamic first dimension; say so rather than call it an error.
+      report(ctx, ctx.cfg.scalar('max_batch_size')?.range ?? nameNode?.range ?? openRange(ctx, c), 'warning', 'onnx-implicit-batch',
+        `${cap(kind)} "${name}" leaves out the model's dynamic first dimension (shape ${formatDims(t.dims)}), which only works as a batch dimension: set max_batch_size above 0, or write dims ${formatDims(want)}.`,
+        { data: { expectedDims: want, modelDims: t.dims } });
+      continue;
+    }
     const fullModel = formatDims(t.dims);
     const msg = stated.length !== want.length
       ? `${cap(kind)} "${name}": the model expects ${t.dims.length} dimensions (shape ${fullModel}) but the config gives ${stated.length}${batching ? ' plus the batch dimension' : ''}; use dims ${formatDims(want)}.`
