@@ -1,0 +1,278 @@
+// Client bench against the reference server in its own process: `simple` over HTTP binary, HTTP JSON
+// and gRPC at concurrency 1 and 16 next to a raw keep-alive POST floor; 64 MiB FP32 round trips over
+// HTTP, gRPC and system shared memory; memory before and after 10,000 requests.
+// Usage: npm run bench:client [-- --duration 3000 --slices 6 --rounds 3 --only <regex> --skip-big --skip-memory]
+// Profile one measure: node --cpu-prof --import tsx bench/client.ts --only 'http binary c=1$' --skip-big --skip-memory
+import { createTritonClient } from '../src/triton/client';
+import type { TritonClient } from '../src/triton/client';
+import { grpcProtos } from '../src/triton/grpc/grpcProtos';
+import { buildInferRequest } from '../src/triton/grpc/inferRequest';
+import { buildInferBody } from '../src/triton/http/inferBody';
+import {
+  createSharedMemoryRegion, destroySharedMemoryRegion, getSharedMemoryTensor, setSharedMemoryTensors,
+} from '../src/triton/sharedMemory';
+import type { InferInput, InferOptions } from '../src/triton/types';
+import { startReferenceServer } from '../test/support/referenceServer';
+import type { ReferenceServer } from '../test/support/referenceServer';
+import { measureLoop, measurePair, medianSecondsAlternating, memorySample } from './clientMeasure';
+import { rawGrpcInfer, rawPoster } from './raw-floor';
+import type { RawPost } from './raw-floor';
+
+interface Args {
+  durationMs: number;
+  slices: number;
+  rounds: number;
+  only: RegExp | undefined;
+  skipBig: boolean;
+  skipMemory: boolean;
+  memoryRequests: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { durationMs: 3000, slices: 6, rounds: 3, only: undefined, skipBig: false, skipMemory: false, memoryRequests: 10_000 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--duration') args.durationMs = Number(value());
+    else if (flag === '--slices') args.slices = Number(value());
+    else if (flag === '--rounds') args.rounds = Number(value());
+    else if (flag === '--only') args.only = new RegExp(value());
+    else if (flag === '--skip-big') args.skipBig = true;
+    else if (flag === '--skip-memory') args.skipMemory = true;
+    else if (flag === '--memory-requests') args.memoryRequests = Number(value());
+    else throw new Error(`unknown option ${flag}`);
+  }
+  for (const key of ['durationMs', 'slices', 'rounds', 'memoryRequests'] as const) {
+    if (!(args[key] >= 1)) throw new Error(`--${key} must be a positive number`);
+  }
+  return args;
+}
+
+const MiB = 1024 * 1024;
+const BIG_ELEMENTS = 16 * MiB;
+/** A GPU-less Triton answers 64 MiB bodies only with a larger input limit; so does the reference server. */
+const SERVER_ARGS = ['--http-max-input-size', String(512 * MiB), '--log-info', 'false'];
+/** Official Python client over gRPC on the reference machine (PERFORMANCE.md). */
+const PYTHON_GRPC_RPS = 6900;
+
+const simpleInputs: InferInput[] = [
+  { name: 'INPUT0', datatype: 'INT32', shape: [1, 16], data: Int32Array.from({ length: 16 }, (_, i) => i) },
+  { name: 'INPUT1', datatype: 'INT32', shape: [1, 16], data: Int32Array.from({ length: 16 }, () => 1) },
+];
+
+interface Row {
+  measure: string;
+  value: string;
+  p50: string;
+  p99: string;
+  floor: string;
+  ratio: string;
+  target: string;
+}
+
+const rows: Row[] = [];
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '-';
+}
+
+function verdict(ok: boolean | undefined): string {
+  return ok === undefined ? '' : ok ? ' (met)' : ' (NOT met)';
+}
+
+function printTable(): void {
+  const head: Row = { measure: 'measure', value: 'value', p50: 'p50 µs', p99: 'p99 µs', floor: 'floor', ratio: 'ratio', target: 'target' };
+  const keys = Object.keys(head) as (keyof Row)[];
+  const widths = keys.map((k) => Math.max(...[head, ...rows].map((r) => r[k].length)));
+  const line = (r: Row): string => `| ${keys.map((k, i) => r[k].padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+function pick(args: Args, name: string): boolean {
+  return args.only === undefined || args.only.test(name);
+}
+
+function httpFloor(server: ReferenceServer, model: string, inputs: InferInput[], options: InferOptions, sockets: number): RawPost {
+  const body = buildInferBody(inputs, undefined, options);
+  const headers: Record<string, string> = body.headerLength !== undefined
+    ? { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(body.headerLength) }
+    : { 'content-type': 'application/json' };
+  return rawPoster(server.httpUrl, `/v2/models/${model}/infer`, body.chunks, headers, sockets);
+}
+
+function grpcFloor(server: ReferenceServer, model: string, inputs: InferInput[]): RawPost {
+  const message = buildInferRequest(model, inputs, undefined, undefined, `ModelInfer ${model}`);
+  return rawGrpcInfer(server.grpcUrl, Buffer.from(grpcProtos().types.ModelInferRequest.encode(message as never).finish()));
+}
+
+async function benchSimple(server: ReferenceServer, args: Args): Promise<void> {
+  for (const concurrency of [1, 16]) {
+    for (const mode of ['http binary', 'http json', 'grpc'] as const) {
+      const name = `simple ${mode} c=${concurrency}`;
+      if (!pick(args, name)) continue;
+      const options: InferOptions = { binaryData: mode !== 'http json' };
+      const raw = mode === 'grpc' ? grpcFloor(server, 'simple', simpleInputs) : httpFloor(server, 'simple', simpleInputs, options, concurrency);
+      const client = createTritonClient({ url: mode === 'grpc' ? server.grpcUrl : server.httpUrl, protocol: mode === 'grpc' ? 'grpc' : 'http', concurrency });
+      const pair = await measurePair(() => raw.post(), () => client.infer('simple', simpleInputs, undefined, options), {
+        concurrency, slices: args.slices, sliceMs: args.durationMs / args.slices, warmupMs: 1000,
+      });
+      raw.close();
+      await client.close();
+      let target = '';
+      if (mode !== 'grpc') {
+        const wanted = concurrency === 1 ? 0.8 : 0.7;
+        target = `≥ ${wanted}× floor${verdict(pair.ratio >= wanted)}`;
+      } else if (concurrency === 1) {
+        target = `≥ ${PYTHON_GRPC_RPS} req/s${verdict(pair.client.perSecond >= PYTHON_GRPC_RPS)}`;
+      }
+      const floorName = mode === 'grpc' ? 'bare grpc-js unary floor' : `raw POST floor (${mode.slice(5)})`;
+      rows.push({ measure: `${floorName} c=${concurrency}`, value: `${fmt(pair.floor.perSecond)} req/s`, p50: fmt(pair.floor.p50Us), p99: fmt(pair.floor.p99Us), floor: '', ratio: '', target: '' });
+      rows.push({
+        measure: name, value: `${fmt(pair.client.perSecond)} req/s`, p50: fmt(pair.client.p50Us), p99: fmt(pair.client.p99Us),
+        floor: `${fmt(pair.floor.perSecond)} req/s`, ratio: fmt(pair.ratio, 2), target,
+      });
+      console.error(`done: ${name}`);
+    }
+  }
+}
+
+function bigTensor(): Float32Array {
+  const data = new Float32Array(BIG_ELEMENTS);
+  for (let i = 0; i < data.length; i++) data[i] = (i % 1021) * 0.5;
+  return data;
+}
+
+function checkEcho(out: unknown, sent: Float32Array, how: string): void {
+  const got = out as Float32Array | undefined;
+  if (!(got instanceof Float32Array) || got.length !== sent.length || got[12345] !== sent[12345] || got[sent.length - 1] !== sent[sent.length - 1]) {
+    throw new Error(`${how}: the 64 MiB tensor did not come back intact`);
+  }
+}
+
+function mbPerSecond(bytes: number, seconds: number): number {
+  return bytes / seconds / 1e6;
+}
+
+async function benchBig(server: ReferenceServer, args: Args): Promise<void> {
+  const data = bigTensor();
+  const inputs: InferInput[] = [{ name: 'INPUT0', datatype: 'FP32', shape: [BIG_ELEMENTS], data }];
+  const bothWays = 2 * data.byteLength;
+  const httpRaw = httpFloor(server, 'identity_fp32', inputs, {}, 1);
+  try {
+    for (const protocol of ['http', 'grpc'] as const) {
+      const name = `64 MiB FP32 round trip ${protocol}`;
+      if (!pick(args, name)) continue;
+      const client = createTritonClient({ url: protocol === 'http' ? server.httpUrl : server.grpcUrl, protocol });
+      const once = async (): Promise<void> => {
+        const result = await client.infer('identity_fp32', inputs);
+        checkEcho(result.outputs[0]?.data, data, name);
+      };
+      const grpcRaw = protocol === 'grpc' ? grpcFloor(server, 'identity_fp32', inputs) : undefined;
+      const calls = [() => httpRaw.post(), once, ...(grpcRaw ? [() => grpcRaw.post()] : [])];
+      const [floorSeconds, seconds, grpcSeconds] = await medianSecondsAlternating(calls, args.rounds);
+      grpcRaw?.close();
+      await client.close();
+      const rate = mbPerSecond(bothWays, seconds!);
+      rows.push({ measure: 'raw POST floor 64 MiB', value: `${fmt(mbPerSecond(bothWays, floorSeconds!))} MB/s`, p50: fmt(floorSeconds! * 1e6), p99: '', floor: '', ratio: '', target: '' });
+      if (grpcSeconds !== undefined) {
+        rows.push({ measure: 'bare grpc-js unary floor 64 MiB', value: `${fmt(mbPerSecond(bothWays, grpcSeconds))} MB/s`, p50: fmt(grpcSeconds * 1e6), p99: '', floor: '', ratio: '', target: '' });
+      }
+      rows.push({
+        measure: name, value: `${fmt(rate)} MB/s`, p50: fmt(seconds! * 1e6), p99: '',
+        floor: `${fmt(mbPerSecond(bothWays, floorSeconds!))} MB/s`,
+        ratio: fmt(floorSeconds! / seconds!, 2) + (grpcSeconds !== undefined ? ` (${fmt(grpcSeconds / seconds!, 2)} of grpc-js)` : ''),
+        target: protocol === 'http' ? `≥ 1000 MB/s${verdict(rate >= 1000)}` : '',
+      });
+      console.error(`done: ${name}`);
+    }
+    if (pick(args, '64 MiB FP32 round trip shm')) await benchShm(server, args, data, httpRaw);
+  } finally {
+    httpRaw.close();
+  }
+}
+
+async function benchShm(server: ReferenceServer, args: Args, data: Float32Array, httpRaw: RawPost): Promise<void> {
+  const tag = `tw_bench_${process.pid}`;
+  const client: TritonClient = createTritonClient({ url: server.httpUrl, protocol: 'http' });
+  const input = await createSharedMemoryRegion(`/${tag}_in`, data.byteLength, { createOnly: true });
+  const output = await createSharedMemoryRegion(`/${tag}_out`, data.byteLength, { createOnly: true });
+  try {
+    await client.registerSystemSharedMemory(`${tag}_in`, input.key, data.byteLength);
+    await client.registerSystemSharedMemory(`${tag}_out`, output.key, data.byteLength);
+    const inputs: InferInput[] = [{ name: 'INPUT0', datatype: 'FP32', shape: [data.length], sharedMemory: { region: `${tag}_in`, byteSize: data.byteLength } }];
+    const outputs = [{ name: 'OUTPUT0', sharedMemory: { region: `${tag}_out`, byteSize: data.byteLength } }];
+    const inferTimes: number[] = [];
+    const once = async (): Promise<void> => {
+      await setSharedMemoryTensors(input, [{ datatype: 'FP32', shape: [data.length], data }]);
+      const begin = process.hrtime.bigint();
+      await client.infer('identity_fp32', inputs, outputs);
+      inferTimes.push(Number(process.hrtime.bigint() - begin) / 1e9);
+      checkEcho(await getSharedMemoryTensor(output, 'FP32', [data.length]), data, 'shm');
+    };
+    const [floorSeconds, seconds] = await medianSecondsAlternating([() => httpRaw.post(), once], args.rounds) as [number, number];
+    const rate = mbPerSecond(2 * data.byteLength, seconds);
+    rows.push({
+      measure: '64 MiB FP32 round trip shm (write+infer+read)', value: `${fmt(rate)} MB/s`, p50: fmt(seconds * 1e6), p99: '',
+      floor: `${fmt(mbPerSecond(2 * data.byteLength, floorSeconds))} MB/s`,
+      ratio: fmt(floorSeconds / seconds, 2), target: `≥ 4000 MB/s${verdict(rate >= 4000)}`,
+    });
+    inferTimes.sort((a, b) => a - b);
+    const inferSeconds = inferTimes[Math.floor(inferTimes.length / 2)]!;
+    rows.push({ measure: '  of which the infer call (server-side copies)', value: `${fmt(inferSeconds * 1e3, 1)} ms`, p50: fmt(inferSeconds * 1e6), p99: '', floor: '', ratio: '', target: '' });
+    rows.push({ measure: '  client side only (write+read)', value: `${fmt(mbPerSecond(2 * data.byteLength, seconds - inferSeconds))} MB/s`, p50: fmt((seconds - inferSeconds) * 1e6), p99: '', floor: '', ratio: '', target: '' });
+    console.error('done: shm');
+  } finally {
+    await client.unregisterSystemSharedMemory(`${tag}_in`).catch(() => undefined);
+    await client.unregisterSystemSharedMemory(`${tag}_out`).catch(() => undefined);
+    await destroySharedMemoryRegion(input);
+    await destroySharedMemoryRegion(output);
+    await client.close();
+  }
+}
+
+async function benchMemory(server: ReferenceServer, args: Args): Promise<void> {
+  for (const protocol of ['http', 'grpc'] as const) {
+    const name = `memory ${protocol}`;
+    if (!pick(args, name)) continue;
+    const client = createTritonClient({ url: protocol === 'http' ? server.httpUrl : server.grpcUrl, protocol, concurrency: 16 });
+    const call = (): Promise<unknown> => client.infer('simple', simpleInputs);
+    // Sockets, channels and JIT settle during the warm-up; growth after that is what counts.
+    await measureLoop(call, { concurrency: 16, durationMs: 1e9, maxRequests: 2000, warmupMs: 0 });
+    const before = memorySample();
+    await measureLoop(call, { concurrency: 16, durationMs: 1e9, maxRequests: args.memoryRequests, warmupMs: 0 });
+    const after = memorySample();
+    await client.close();
+    const gcNote = (globalThis as { gc?: unknown }).gc === undefined ? ' (run with --expose-gc for exact heap figures)' : '';
+    rows.push({
+      measure: `${name}: ${args.memoryRequests} requests, c=16`,
+      value: `RSS ${fmt(before.rssMiB, 1)} → ${fmt(after.rssMiB, 1)} MiB; heap ${fmt(before.heapMiB, 2)} → ${fmt(after.heapMiB, 2)} MiB; buffers ${fmt(before.externalMiB, 2)} → ${fmt(after.externalMiB, 2)} MiB${gcNote}`,
+      p50: '', p99: '', floor: '', ratio: '', target: `heap growth ${fmt(after.heapMiB - before.heapMiB, 2)} MiB`,
+    });
+    console.error(`done: ${name}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const server = await startReferenceServer({ extraArgs: SERVER_ARGS, startTimeoutMs: 60_000 });
+  try {
+    await benchSimple(server, args);
+    if (!args.skipBig) await benchBig(server, args);
+    if (!args.skipMemory) await benchMemory(server, args);
+  } finally {
+    await server.stop();
+  }
+  console.log(`client bench: node ${process.version}, reference server in its own process; floor and client alternate in ${args.slices} slices over ${args.durationMs} ms each (ratio = median of paired slices); 64 MiB: median of ${args.rounds} alternating rounds`);
+  printTable();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,129 @@
+// Bounded measurement loops for the client bench: warm-up, N workers for a fixed time or request
+// count, requests/s and latency percentiles.
+
+export interface LoopOptions {
+  concurrency: number;
+  /** Measured time; the loop also stops at maxRequests. */
+  durationMs: number;
+  maxRequests: number;
+  warmupMs: number;
+}
+
+export interface LoopStats {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+async function runFor(call: () => Promise<unknown>, concurrency: number, durationMs: number, maxRequests: number, latencies: number[] | undefined): Promise<{ count: number; seconds: number }> {
+  let started = 0;
+  const begin = process.hrtime.bigint();
+  const end = begin + BigInt(Math.round(durationMs * 1e6));
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const now = process.hrtime.bigint();
+      if (now >= end || started >= maxRequests) return;
+      started++;
+      await call();
+      if (latencies !== undefined) latencies.push(Number(process.hrtime.bigint() - now) / 1e3);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { count: started, seconds: Number(process.hrtime.bigint() - begin) / 1e9 };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+/** Warms up, then measures `call` with `concurrency` callers in flight. */
+export async function measureLoop(call: () => Promise<unknown>, options: LoopOptions): Promise<LoopStats> {
+  await runFor(call, options.concurrency, options.warmupMs, Number.MAX_SAFE_INTEGER, undefined);
+  const latencies: number[] = [];
+  const { count, seconds } = await runFor(call, options.concurrency, options.durationMs, options.maxRequests, latencies);
+  return summarize(latencies, count, seconds);
+}
+
+export interface PairOptions {
+  concurrency: number;
+  /** Alternating slices of floor then client; each side runs `slices` times for `sliceMs`. */
+  slices: number;
+  sliceMs: number;
+  warmupMs: number;
+}
+
+export interface PairStats {
+  floor: LoopStats;
+  client: LoopStats;
+  /** Median of the per-slice client/floor ratios: both sides of a pair saw the same machine load. */
+  ratio: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function summarize(latencies: number[], count: number, seconds: number): LoopStats {
+  const sorted = Float64Array.from(latencies).sort();
+  return { requests: count, seconds, perSecond: count / seconds, p50Us: percentile(sorted, 0.5), p99Us: percentile(sorted, 0.99) };
+}
+
+/**
+ * Floor and client measured in short alternating slices, so a burst of load from elsewhere on a
+ * shared machine hits both sides of a pair instead of skewing one of them.
+ */
+export async function measurePair(floor: () => Promise<unknown>, client: () => Promise<unknown>, options: PairOptions): Promise<PairStats> {
+  await runFor(floor, options.concurrency, options.warmupMs / 2, Number.MAX_SAFE_INTEGER, undefined);
+  await runFor(client, options.concurrency, options.warmupMs / 2, Number.MAX_SAFE_INTEGER, undefined);
+  const sides = [{ call: floor, latencies: [] as number[], count: 0, seconds: 0, rates: [] as number[] }, { call: client, latencies: [] as number[], count: 0, seconds: 0, rates: [] as number[] }];
+  for (let i = 0; i < options.slices; i++) {
+    for (const side of sides) {
+      const { count, seconds } = await runFor(side.call, options.concurrency, options.sliceMs, Number.MAX_SAFE_INTEGER, side.latencies);
+      side.count += count;
+      side.seconds += seconds;
+      side.rates.push(count / seconds);
+    }
+  }
+  const [f, c] = sides as [typeof sides[0], typeof sides[0]];
+  return {
+    floor: summarize(f.latencies, f.count, f.seconds),
+    client: summarize(c.latencies, c.count, c.seconds),
+    ratio: median(c.rates.map((rate, i) => rate / f.rates[i]!)),
+  };
+}
+
+/** Median wall time of `rounds` runs of each call after one warm-up run each, alternating, in seconds. */
+export async function medianSecondsAlternating(calls: readonly (() => Promise<unknown>)[], rounds: number): Promise<number[]> {
+  for (const call of calls) await call();
+  const times = calls.map(() => [] as number[]);
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, call] of calls.entries()) {
+      const begin = process.hrtime.bigint();
+      await call();
+      times[k]!.push(Number(process.hrtime.bigint() - begin) / 1e9);
+    }
+  }
+  return times.map(median);
+}
+
+export interface MemorySample {
+  rssMiB: number;
+  heapMiB: number;
+  externalMiB: number;
+}
+
+/** Memory after a full collection when the process runs with --expose-gc. */
+export function memorySample(): MemorySample {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc !== undefined) {
+    gc();
+    gc();
+  }
+  const m = process.memoryUsage();
+  const mib = (n: number): number => n / (1024 * 1024);
+  return { rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external + m.arrayBuffers) };
+}
