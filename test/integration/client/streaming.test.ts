@@ -23,6 +23,14 @@ function scalar(result: InferResult, name: string): number {
   return Number((out.data as ArrayLike<number>)[0]);
 }
 
+function isFinal(item: StreamResponse): boolean {
+  return item.result !== undefined && item.final;
+}
+
+function requestIdOf(item: StreamResponse): string | undefined {
+  return item.error !== undefined ? item.requestId : item.result.id;
+}
+
 /** Reads until `done` says enough, bounded in time. */
 async function collect(stream: InferStream, done: (seen: StreamResponse[]) => boolean): Promise<StreamResponse[]> {
   const seen: StreamResponse[] = [];
@@ -68,7 +76,7 @@ describe('client streaming', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
       assert.deepEqual(data.map((r) => scalar(r, 'OUT')), values);
       assert.deepEqual(data.map((r) => scalar(r, 'IDX')), values.map((_, i) => i));
       assert.ok(data.every((r) => r.id === 'r1'));
-      assert.deepEqual(seen.map((s) => s.final), [...values.map(() => false), true]);
+      assert.deepEqual(seen.map(isFinal), [...values.map(() => false), true]);
       assert.deepEqual(results.at(-1)!.outputs, []);
     });
 
@@ -79,12 +87,12 @@ describe('client streaming', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
       stream.send({ model: 'repeat_int32', inputs: repeatInputs([10, 20], [0, 0], 0), options: { requestId: 'fast', enableEmptyFinalResponse: true } });
       stream.end();
       const seen = await drain(stream);
-      const byId = (id: string): number[] => seen.filter((s) => s.result?.id === id && !s.final).map((s) => scalar(s.result!, 'OUT'));
+      const byId = (id: string): number[] => seen.filter((s) => s.result?.id === id && !isFinal(s)).map((s) => scalar(s.result!, 'OUT'));
       assert.deepEqual(byId('slow'), [1, 2, 3]);
       assert.deepEqual(byId('fast'), [10, 20]);
-      assert.equal(seen.filter((s) => s.final).length, 2);
+      assert.equal(seen.filter(isFinal).length, 2);
       // The fast request finished while the slow one was still producing.
-      const fastFinal = seen.findIndex((s) => s.final && s.result?.id === 'fast');
+      const fastFinal = seen.findIndex((s) => isFinal(s) && s.result?.id === 'fast');
       const slowLast = seen.findIndex((s) => s.result?.id === 'slow' && scalar(s.result, 'OUT') === 3);
       assert.ok(fastFinal < slowLast, 'responses were not delivered as they were produced');
     });
@@ -95,17 +103,17 @@ describe('client streaming', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
       stream.send({ model: 'wrong_model_name', inputs: repeatInputs([1], [0], 0), options: { requestId: 'bad-model' } });
       const first = await collect(stream, (s) => s.length >= 1);
       assert.equal(first[0]!.error?.kind, 'server');
-      assert.equal(first[0]!.requestId, 'bad-model');
+      assert.equal(requestIdOf(first[0]!), 'bad-model');
       assert.match(first[0]!.error!.message, /unknown model/);
       stream.send({ model: 'repeat_int32', inputs: repeatInputs([1, 2], [0], 0), options: { requestId: 'bad-delay' } });
       stream.send({ model: 'repeat_int32', inputs: repeatInputs([5], [0], 0), options: { requestId: 'good', enableEmptyFinalResponse: true } });
       stream.end();
       const rest = await drain(stream);
-      const bad = rest.find((s) => s.requestId === 'bad-delay');
+      const bad = rest.find((s) => s.error !== undefined && requestIdOf(s) === 'bad-delay');
       assert.ok(bad?.error, `no error for the mismatched DELAY: ${JSON.stringify(rest.map((s) => s.error?.message ?? s.result?.id))}`);
       assert.match(bad.error.message, /DELAY|same number/);
       const good = rest.filter((s) => s.result?.id === 'good');
-      assert.deepEqual(good.map((s) => (s.final ? 'final' : scalar(s.result!, 'OUT'))), [5, 'final']);
+      assert.deepEqual(good.map((s) => (isFinal(s) ? 'final' : scalar(s.result!, 'OUT'))), [5, 'final']);
     });
 
     it('refuses a reserved triton_ parameter in-band', async (t) => {
