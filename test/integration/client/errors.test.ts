@@ -10,7 +10,7 @@ import type { TritonClient } from '../../../src/triton/client';
 import { encodeTensor } from '../../../src/triton/tensor';
 import type { InferInput } from '../../../src/triton/types';
 import { startReferenceServer } from '../../support/referenceServer';
-import { expectTritonError, fault, REFERENCE_ONLY, TEST_TIMEOUT_MS, TRANSPORTS, useSuiteServer } from '../support/clientSuite';
+import { expectTritonError, fault, REFERENCE_ONLY, requireModel, TEST_TIMEOUT_MS, TRANSPORTS, useSuiteServer } from '../support/clientSuite';
 import type { Transport } from '../support/clientSuite';
 
 const IN0 = Int32Array.from({ length: 16 }, (_, i) => i);
@@ -193,13 +193,15 @@ describe('client errors', { timeout: TEST_TIMEOUT_MS * 6 }, () => {
           assert.equal((await client().infer('simple', simpleInputs())).outputs.length, 2);
         });
 
-        it('protocol: an answer larger than maxResponseBytes', async () => {
+        it('protocol: an answer larger than maxResponseBytes', async (t) => {
+          if (!(await requireModel(t, client(), 'identity_fp32'))) return;
           const small = server().client('http', { maxResponseBytes: 1024 });
           await expectTritonError(small.infer('identity_fp32', [{ name: 'INPUT0', datatype: 'FP32', shape: [4096], data: new Float32Array(4096) }]), 'protocol', /limit/);
           assert.equal(await small.isServerLive(), true);
         });
       } else {
-        it('protocol: an answer larger than the channel accepts', async () => {
+        it('protocol: an answer larger than the channel accepts', async (t) => {
+          if (!(await requireModel(t, client(), 'identity_fp32'))) return;
           const small = server().client('grpc', { grpcChannelOptions: { 'grpc.max_receive_message_length': 1024 } });
           const error = await expectTritonError(small.infer('identity_fp32', [{ name: 'INPUT0', datatype: 'FP32', shape: [4096], data: new Float32Array(4096) }]), 'protocol');
           assert.match(error.message, /larger than max/);
