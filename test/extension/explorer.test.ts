@@ -36,7 +36,7 @@ async function api(): Promise<ExplorerApi> {
 }
 
 /** Waits for a condition re-checked on each refresh of the tree; fails with what was last seen. */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -200,6 +200,7 @@ describe('model explorer', function () {
     const configPath = join(dir, 'config.pbtxt');
     writeFileSync(configPath, 'name: "identity_int16"\nbackend: "identity"\nmax_batch_size: 0\ninput [ { name: "INPUT0" data_type: TYPE_INT16 dims: [ -1 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_INT16 dims: [ -1 ] } ]\n');
     await waitFor('the new model folder to be linked', async () => {
+      await vscode.commands.executeCommand('triton.refresh');
       const m = await modelNode(explorer, 'reference', 'identity_int16');
       return m?.contextValue?.includes('linked') ? m : undefined;
     });

@@ -21,6 +21,8 @@ export interface ExplorerContext {
   setActiveServer(id: string): Promise<void>;
   /** Re-reads `triton.servers` into the catalog. */
   reloadServers(): void;
+  /** Looks for model folders (config.pbtxt) in the workspace again. */
+  rescanWorkspace(): Promise<void>;
 }
 
 /** The server's reason when there is one, else the error's own message. */

@@ -64,7 +64,8 @@ export function modelHandlers(docs: ServerDocumentProvider): Record<string, Hand
   return {
     'triton.refresh': async (ctx) => {
       ctx.reloadServers();
-      await ctx.refresh.refreshAll('manual');
+      // File watchers can miss files created inside new folders; a manual refresh looks again.
+      await Promise.all([ctx.refresh.refreshAll('manual'), ctx.rescanWorkspace()]);
     },
     'triton.refreshServer': async (ctx, arg) => {
       const id = (arg as { serverId?: string } | undefined)?.serverId ?? ctx.activeServerId();

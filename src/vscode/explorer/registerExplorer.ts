@@ -110,6 +110,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
       await refresh.request(id, 'server-switched');
     },
     reloadServers,
+    rescanWorkspace: () => scanWorkspace(),
   };
 
   // Workspace model folders: scanned once, then kept current by a watcher on config.pbtxt files.
