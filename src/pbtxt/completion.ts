@@ -4,6 +4,8 @@ import type { CursorContext } from './cursor';
 import { cursorContext, fieldsPresent, stringFieldIn } from './cursor';
 import { fieldDoc } from './fieldDocs';
 import { createPositionMapper, parse } from './parser';
+import type { RepositoryEnvironment } from './repositoryModel';
+import { describeTensor } from './repositoryModel';
 import type { FieldInfo, MessageType, Schema } from './schema';
 import { enumValueDoc, knownStringValues } from './valueDocs';
 import { MessageView } from './view';
@@ -22,15 +24,7 @@ export interface CompletionItem {
   sortText: string;
 }
 
-/** What the editor knows beyond the file: the model repository around it. */
-export interface CompletionEnvironment {
-  /** Models in the same repository (for ensemble steps). */
-  modelNames?: readonly string[];
-  /** Input and output names of a model in the repository, if its config can be read. */
-  tensorsOf?: (model: string) => { inputs: readonly string[]; outputs: readonly string[] } | undefined;
-}
-
-export function complete(text: string, schema: Schema, offset: number, env: CompletionEnvironment = {}): CompletionItem[] {
+export function complete(text: string, schema: Schema, offset: number, env: RepositoryEnvironment = {}): CompletionItem[] {
   const ctx = cursorContext(text, schema, offset);
   const at = createPositionMapper(text);
   const range: Range = { start: at(ctx.replaceStart), end: at(ctx.replaceEnd) };
@@ -122,7 +116,7 @@ const SNIPPETS: Record<string, string> = {
 };
 
 function valueItems(
-  ctx: CursorContext, type: MessageType, f: FieldInfo, inList: boolean, range: Range, env: CompletionEnvironment,
+  ctx: CursorContext, type: MessageType, f: FieldInfo, inList: boolean, range: Range, env: RepositoryEnvironment,
 ): CompletionItem[] {
   const t = f.type;
   const item = (label: string, kind: CompletionKind, detail: string, documentation: string | undefined, i: number): CompletionItem => ({
@@ -162,11 +156,12 @@ function valueItems(
   }
   if (step !== undefined && f.name === 'key' && !inList) {
     const model = stringFieldIn(ctx.tokens, step, 'model_name');
-    const tensors = model === undefined ? undefined : env.tensorsOf?.(model);
-    if (tensors === undefined) return [];
+    const summary = model === undefined ? undefined : env.modelOf?.(model);
+    if (summary === undefined) return [];
     const map = ctx.path[ctx.path.length - 1];
-    const names = map === 'input_map' ? tensors.inputs : map === 'output_map' ? tensors.outputs : [];
-    return names.map((n, i) => str(n, 'tensor', `${map === 'input_map' ? 'input' : 'output'} of ${model}`, undefined, i));
+    const tensors = map === 'input_map' ? summary.inputs : map === 'output_map' ? summary.outputs : [];
+    const role = map === 'input_map' ? 'input' : 'output';
+    return tensors.map((t, i) => str(t.name, 'tensor', `${role} of ${model}: ${describeTensor(t)}`, undefined, i));
   }
   return [];
 }

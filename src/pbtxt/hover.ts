@@ -2,8 +2,11 @@
 import type { ParsedDocument, Range, ScalarNode } from './ast';
 import { fieldDoc } from './fieldDocs';
 import { locate } from './locate';
+import type { ModelSummary, RepositoryEnvironment } from './repositoryModel';
+import { describeTensor } from './repositoryModel';
 import type { EnumType, FieldInfo, MessageType, Schema } from './schema';
 import { enumValueDoc, knownStringValues } from './valueDocs';
+import { MessageView } from './view';
 
 export interface HoverResult {
   range: Range;
@@ -14,10 +17,13 @@ export interface HoverResult {
 /** At most this many allowed values are listed in a field's hover. */
 const MAX_LISTED = 16;
 
-export function hoverAt(doc: ParsedDocument, schema: Schema, offset: number): HoverResult | undefined {
+/** `env`: the repository around the file, for what ensemble steps call. */
+export function hoverAt(doc: ParsedDocument, schema: Schema, offset: number, env: RepositoryEnvironment = {}): HoverResult | undefined {
   const loc = locate(doc, schema, offset);
   const field = loc.field;
   if (field === undefined || loc.messageType === undefined) return undefined;
+  const step = stepHover(doc, loc.messageType.fullName, field.name, field.value, offset, env);
+  if (step !== undefined) return step;
   const info = loc.fieldInfo;
   if (loc.onName) {
     if (info === undefined) return undefined;
@@ -37,7 +43,9 @@ export function hoverAt(doc: ParsedDocument, schema: Schema, offset: number): Ho
   return undefined;
 }
 
-function scalarAt(value: ParsedDocument['root']['fields'][number]['value'], offset: number): ScalarNode | undefined {
+type FieldValue = ParsedDocument['root']['fields'][number]['value'];
+
+function scalarAt(value: FieldValue, offset: number): ScalarNode | undefined {
   const within = (s: ScalarNode): boolean => offset >= s.range.start.offset && offset <= s.range.end.offset;
   if (value?.kind === 'scalar') return within(value) ? value : undefined;
   if (value?.kind === 'list') {
@@ -77,4 +85,41 @@ function describeEnumValue(e: EnumType, name: string): string | undefined {
   if (number === undefined) return undefined;
   const doc = enumValueDoc(name) ?? e.comments.get(name);
   return `**${name}** = ${number} — \`${e.name}\`${doc === undefined ? '' : `\n\n${doc}`}`;
+}
+
+/** The model a step calls (on `model_name`), or the called model's tensor (on an input_map/output_map key). */
+function stepHover(
+  doc: ParsedDocument, owner: string, fieldName: string, value: FieldValue, offset: number, env: RepositoryEnvironment,
+): HoverResult | undefined {
+  if (env.modelOf === undefined) return undefined;
+  const scalar = scalarAt(value, offset);
+  if (scalar === undefined || typeof scalar.value !== 'string' || scalar.scalarKind !== 'string') return undefined;
+  if (owner === 'inference.ModelEnsembling.Step' && fieldName === 'model_name') {
+    const model = env.modelOf(scalar.value);
+    if (model === undefined) {
+      const known = env.modelNames?.includes(scalar.value) ?? false;
+      return known ? undefined : { range: scalar.range, contents: `**${scalar.value}**: no model folder of this name in this repository.` };
+    }
+    return { range: scalar.range, contents: describeModel(model) };
+  }
+  const map = owner === 'inference.ModelEnsembling.Step.InputMapEntry' ? 'input' : owner === 'inference.ModelEnsembling.Step.OutputMapEntry' ? 'output' : undefined;
+  if (map === undefined || fieldName !== 'key') return undefined;
+  const step = new MessageView(doc.root).message('ensemble_scheduling')?.messages('step')
+    .find((s) => s.node.node.range.start.offset <= offset && offset <= s.node.node.range.end.offset);
+  const modelName = step?.node.str('model_name');
+  const model = modelName === undefined ? undefined : env.modelOf(modelName);
+  if (model === undefined) return undefined;
+  const tensor = (map === 'input' ? model.inputs : model.outputs).find((t) => t.name === scalar.value);
+  const contents = tensor === undefined
+    ? `**${scalar.value}** is not an ${map} of \`${model.name}\` (its ${map}s: ${(map === 'input' ? model.inputs : model.outputs).map((t) => `\`${t.name}\``).join(', ') || 'none'}).`
+    : `**${tensor.name}**: ${map} of \`${model.name}\` — \`${describeTensor(tensor)}\``;
+  return { range: scalar.range, contents };
+}
+
+function describeModel(m: ModelSummary): string {
+  const kind = [m.platform, m.backend].filter((x) => x !== undefined && x !== '').join(' / ') || 'backend not set';
+  const lines = [`**${m.name}** — ${kind}, max_batch_size ${m.maxBatchSize}`, ''];
+  for (const t of m.inputs) lines.push(`- input \`${t.name}\`: \`${describeTensor(t)}\``);
+  for (const t of m.outputs) lines.push(`- output \`${t.name}\`: \`${describeTensor(t)}\``);
+  return lines.join('\n');
 }

@@ -195,6 +195,14 @@ describe('config.pbtxt language', () => {
     assert.match(value.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'), /TYPE_UINT8\*\* = 2/);
   });
 
+  it('shows the signature of the model an ensemble step calls, read from the repository', async () => {
+    const document = await open('pbtxt-editor/repo/pipeline/config.pbtxt');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, positionOf(document, '"classifier"', 3));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /\*\*classifier\*\* — onnxruntime_onnx/);
+    assert.match(text, /input `data_0`: `TYPE_FP32 \[3, 224, 224\]`/);
+  });
+
   it('formats to the canonical style, keeps comments, and is idempotent', async () => {
     const document = await open('pbtxt-editor/repo/messy/config.pbtxt');
     const options = { tabSize: 2, insertSpaces: true };

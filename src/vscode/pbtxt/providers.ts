@@ -9,7 +9,7 @@ import type { Logger } from '../log';
 import { DIAGNOSTIC_SOURCE, toCompletionItem, toDocumentSymbol, toRange, toTextEdit } from './convert';
 import type { PbtxtDiagnostics } from './diagnostics';
 import { isModelConfig, parsedOf, schema } from './documents';
-import { completionEnvironment } from './repositoryModels';
+import { repositoryEnvironment } from './repositoryModels';
 
 export const COMPLETION_TRIGGERS = [':', '"'];
 
@@ -18,7 +18,7 @@ export function completionProvider(log: Logger): vscode.CompletionItemProvider {
     async provideCompletionItems(document, position, token): Promise<vscode.CompletionItem[]> {
       if (!isModelConfig(document)) return [];
       try {
-        const env = await completionEnvironment(document, token);
+        const env = await repositoryEnvironment(document, token);
         if (token.isCancellationRequested) return [];
         return complete(document.getText(), schema(), document.offsetAt(position), env).map((c) => toCompletionItem(c, position));
       } catch (error) {
@@ -31,10 +31,12 @@ export function completionProvider(log: Logger): vscode.CompletionItemProvider {
 
 export function hoverProvider(log: Logger): vscode.HoverProvider {
   return {
-    provideHover(document, position): vscode.Hover | undefined {
+    async provideHover(document, position, token): Promise<vscode.Hover | undefined> {
       if (!isModelConfig(document)) return undefined;
       try {
-        const found = hoverAt(parsedOf(document), schema(), document.offsetAt(position));
+        const env = await repositoryEnvironment(document, token);
+        if (token.isCancellationRequested) return undefined;
+        const found = hoverAt(parsedOf(document), schema(), document.offsetAt(position), env);
         return found === undefined ? undefined : new vscode.Hover(new vscode.MarkdownString(found.contents), toRange(found.range));
       } catch (error) {
         log.error('pbtxt hover failed', error);

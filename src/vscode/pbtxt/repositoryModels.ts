@@ -1,12 +1,12 @@
-// What completion needs from the model repository around a config: sibling models and their tensors.
+// The model repository around a config, read through the workspace file system: sibling models and
+// the signatures of the models an ensemble calls.
 import * as vscode from 'vscode';
-import type { CompletionEnvironment } from '../../pbtxt/completion';
-import { parse } from '../../pbtxt/parser';
-import { MessageView } from '../../pbtxt/view';
+import type { ModelSummary, RepositoryEnvironment } from '../../pbtxt/repositoryModel';
+import { summarizeModel } from '../../pbtxt/repositoryModel';
 
 /** Configs larger than this are not read for tensor names. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
-/** At most this many step models are looked up per completion. */
+/** At most this many step models are looked up per request. */
 const MAX_STEP_MODELS = 50;
 
 /** The model folder of a config: `<model>/config.pbtxt` or `<model>/configs/<x>.pbtxt`. */
@@ -19,7 +19,7 @@ function baseName(uri: vscode.Uri): string {
   return uri.path.split('/').filter((p) => p !== '').pop() ?? '';
 }
 
-export async function completionEnvironment(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<CompletionEnvironment> {
+export async function repositoryEnvironment(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<RepositoryEnvironment> {
   if (document.uri.scheme === 'untitled') return {};
   const modelDir = modelDirOf(document.uri);
   const own = baseName(modelDir);
@@ -39,24 +39,22 @@ export async function completionEnvironment(document: vscode.TextDocument, token
     if (modelNames.includes(m[1])) wanted.add(m[1]);
     if (wanted.size >= MAX_STEP_MODELS) break;
   }
-  const tensors = new Map<string, { inputs: string[]; outputs: string[] }>();
+  const models = new Map<string, ModelSummary>();
   await Promise.all([...wanted].map(async (model) => {
-    const found = await readTensors(vscode.Uri.joinPath(repo, model, 'config.pbtxt'));
-    if (found !== undefined) tensors.set(model, found);
+    const text = await readConfig(vscode.Uri.joinPath(repo, model, 'config.pbtxt'));
+    if (text !== undefined) models.set(model, summarizeModel(model, text));
   }));
   if (token.isCancellationRequested) return {};
-  return { modelNames, tensorsOf: (model) => tensors.get(model) };
+  return { modelNames, modelOf: (model) => models.get(model) };
 }
 
-async function readTensors(uri: vscode.Uri): Promise<{ inputs: string[]; outputs: string[] } | undefined> {
+/** An open editor's text wins over the file on disk, so unsaved signatures are seen. */
+async function readConfig(uri: vscode.Uri): Promise<string | undefined> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open !== undefined) return open.getText();
   try {
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > MAX_CONFIG_BYTES) return undefined;
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    const text = open?.getText() ?? Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
-    const cfg = new MessageView(parse(text).root);
-    const names = (kind: string): string[] => cfg.messages(kind).map((e) => e.node.str('name')).filter((n): n is string => n !== undefined && n !== '');
-    return { inputs: names('input'), outputs: names('output') };
+    if ((await vscode.workspace.fs.stat(uri)).size > MAX_CONFIG_BYTES) return undefined;
+    return Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
   } catch {
     return undefined;
   }

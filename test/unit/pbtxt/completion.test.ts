@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CompletionEnvironment, CompletionItem } from '../../../src/pbtxt/completion';
+import type { CompletionItem } from '../../../src/pbtxt/completion';
+import type { RepositoryEnvironment } from '../../../src/pbtxt/repositoryModel';
+import { summarizeModel } from '../../../src/pbtxt/repositoryModel';
 import { complete } from '../../../src/pbtxt/completion';
 import { loadSchema } from '../../../src/pbtxt/schema';
 
 /** Completes at the `|` in `marked`. */
-function at(marked: string, env?: CompletionEnvironment): { items: CompletionItem[]; labels: string[]; text: string; offset: number } {
+function at(marked: string, env?: RepositoryEnvironment): { items: CompletionItem[]; labels: string[]; text: string; offset: number } {
   const offset = marked.indexOf('|');
   assert.ok(offset >= 0, 'marker');
   const text = marked.slice(0, offset) + marked.slice(offset + 1);
@@ -111,9 +113,10 @@ test('booleans and message values', () => {
 });
 
 test('ensemble steps: model names from the repository and tensor names of the called model', () => {
-  const env: CompletionEnvironment = {
+  const classifier = summarizeModel('classifier', 'input [ { name: "data_0" data_type: TYPE_FP32 dims: [ 3, 224, 224 ] } ]\noutput { name: "fc6_1" data_type: TYPE_FP32 dims: [ 1000 ] }');
+  const env: RepositoryEnvironment = {
     modelNames: ['preprocess', 'classifier'],
-    tensorsOf: (m) => (m === 'classifier' ? { inputs: ['data_0'], outputs: ['fc6_1'] } : undefined),
+    modelOf: (m) => (m === 'classifier' ? classifier : undefined),
   };
   const names = at('platform: "ensemble"\nensemble_scheduling { step [ { model_name: | } ] }', env);
   assert.deepEqual(names.labels, ['preprocess', 'classifier']);
@@ -121,6 +124,7 @@ test('ensemble steps: model names from the repository and tensor names of the ca
   assert.equal(names.items[0].kind, 'model');
   const keys = at('ensemble_scheduling { step [ { model_name: "classifier" input_map { key: | } } ] }', env);
   assert.deepEqual(keys.labels, ['data_0']);
+  assert.equal(keys.items[0].detail, 'input of classifier: TYPE_FP32 [3, 224, 224]');
   const outs = at('ensemble_scheduling { step { model_name: "classifier"\n output_map { key: "|" } } }', env);
   assert.deepEqual(outs.labels, ['fc6_1']);
   assert.equal(outs.items[0].insertText, 'fc6_1');

@@ -5,6 +5,7 @@ import { formatDocument } from '../../../src/pbtxt/format';
 import { hoverAt } from '../../../src/pbtxt/hover';
 import { parse } from '../../../src/pbtxt/parser';
 import { quickFixesFor } from '../../../src/pbtxt/quickFixes';
+import { summarizeModel } from '../../../src/pbtxt/repositoryModel';
 import { loadSchema } from '../../../src/pbtxt/schema';
 import type { OutlineSymbol } from '../../../src/pbtxt/symbols';
 import { documentSymbols } from '../../../src/pbtxt/symbols';
@@ -67,7 +68,7 @@ test('completion, hover, outline, formatting and quick fixes never throw on brok
     try {
       for (let k = 0; k < 4; k++) {
         const offset = Math.floor(random() * (text.length + 1));
-        for (const item of complete(text, schema, offset, { modelNames: ['a', 'b'], tensorsOf: () => ({ inputs: ['x'], outputs: ['y'] }) })) {
+        for (const item of complete(text, schema, offset, { modelNames: ['a', 'b'], modelOf: (m) => summarizeModel(m, text) })) {
           assert.ok(item.range.start.offset <= offset && offset <= item.range.end.offset, 'the replaced range holds the cursor');
         }
         const hover = hoverAt(doc, schema, offset);

@@ -6,6 +6,7 @@ import { parse } from '../../../src/pbtxt/parser';
 import { loadSchema } from '../../../src/pbtxt/schema';
 import { validateDocument } from '../../../src/pbtxt/validate';
 import { configJsonToPbtxt } from '../../../src/pbtxt/fromJson';
+import { locate } from '../../../src/pbtxt/locate';
 import { corpusTexts, mutate, rng } from './mutate';
 
 const RUNS = Number(process.env.PBTXT_FUZZ_RUNS ?? 3000);
@@ -22,6 +23,7 @@ test(`${RUNS} mutated configs parse and validate without throwing, each within 1
     try {
       const doc = parse(input);
       diagnostics = validateDocument(doc, schema);
+      locate(doc, schema, Math.floor(random() * (input.length + 1)));
     } catch (e) {
       assert.fail(`run ${i} threw ${String(e)} on ${JSON.stringify(input)}`);
     }

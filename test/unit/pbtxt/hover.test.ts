@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { HoverResult } from '../../../src/pbtxt/hover';
 import { hoverAt } from '../../../src/pbtxt/hover';
 import { parse } from '../../../src/pbtxt/parser';
+import { summarizeModel } from '../../../src/pbtxt/repositoryModel';
 import { loadSchema } from '../../../src/pbtxt/schema';
 
 /** Hovers at the `|` in `marked`. */
@@ -64,4 +65,26 @@ test('nothing for unknown fields, plain values, whitespace or comments', () => {
   assert.equal(at('name: "model"\n|\n').hover, undefined);
   assert.equal(at('# max_batch|_size').hover, undefined);
   assert.equal(at('input { data_type: NOT_A_TY|PE }').hover, undefined);
+});
+
+test('ensemble steps: the called model and the tensors its maps name', () => {
+  const classifier = summarizeModel('classifier', 'platform: "onnxruntime_onnx"\nmax_batch_size: 8\ninput [ { name: "data_0" data_type: TYPE_FP32 dims: [ 3, 224, 224 ] } ]\noutput { name: "fc6_1" data_type: TYPE_FP32 dims: [ 1000 ] }');
+  const env = { modelNames: ['classifier', 'empty_dir'], modelOf: (m: string) => (m === 'classifier' ? classifier : undefined) };
+  const marked = 'platform: "ensemble"\nensemble_scheduling { step [ { model_name: "classi|fier" input_map { key: "data_0" value: "img" } output_map { key: "nope" value: "P" } } ] }';
+  const hoverWith = (m: string): HoverResult | undefined => {
+    const offset = m.indexOf('|');
+    const text = m.slice(0, offset) + m.slice(offset + 1);
+    return hoverAt(parse(text), loadSchema(), offset, env);
+  };
+  const model = hoverWith(marked)?.contents ?? '';
+  assert.match(model, /\*\*classifier\*\* — onnxruntime_onnx, max_batch_size 8/);
+  assert.match(model, /- input `data_0`: `TYPE_FP32 \[3, 224, 224\]`/);
+  assert.match(model, /- output `fc6_1`: `TYPE_FP32 \[1000\]`/);
+  const key = hoverWith(marked.replace('|', '').replace('key: "data_0"', 'key: "da|ta_0"'))?.contents ?? '';
+  assert.match(key, /\*\*data_0\*\*: input of `classifier` — `TYPE_FP32 \[3, 224, 224\]`/);
+  const wrong = hoverWith(marked.replace('|', '').replace('key: "nope"', 'key: "no|pe"'))?.contents ?? '';
+  assert.match(wrong, /is not an output of `classifier` \(its outputs: `fc6_1`\)/);
+  const missing = hoverWith(marked.replace('classi|fier', 'typo|model'))?.contents ?? '';
+  assert.match(missing, /no model folder of this name/);
+  assert.equal(hoverWith(marked.replace('classi|fier', 'empty|_dir')), undefined, 'a folder without a readable config says nothing');
 });

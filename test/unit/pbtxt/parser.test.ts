@@ -105,6 +105,7 @@ test('reports grammar errors with positions and keeps parsing', () => {
     ['a: 1 // note', /start with "#"/, 0, 5],
     ['a: ${X}', /Unfilled template placeholder \$\{X\}/, 0, 3],
     ['a:\nb: 2', /Expected a value for field "a"/, 0, 1],
+    ['\ufeffname: "x"', /byte order mark/, 0, 0],
   ];
   for (const [text, re, line, character] of cases) {
     const doc = parse(text);
