@@ -1,8 +1,9 @@
 // gRPC ModelInfer at concurrency 1 against a minimal server in a child process: the client's rate
 // and CPU per request, next to bare @grpc/grpc-js sending pre-encoded bytes (the floor any client
 // built on it can reach), and as a ratio to the Python client's ~6.9k req/s on this machine class.
-// Usage: npx tsx bench/grpcInfer.ts [requests per round]   (the child runs this file with --serve)
+// Usage: npx tsx bench/grpcInfer.ts [requests per round] [--grpc-js]   (the child runs this file with --serve)
 import { spawn } from 'node:child_process';
+import * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { grpcProtos } from '../src/triton/grpc/grpcProtos';
 import { createGrpcClient } from '../src/triton/grpc/grpcTransport';
@@ -11,7 +12,10 @@ import type { InferInput } from '../src/triton/types';
 const PYTHON_CLIENT_RPS = 6900;
 const PATH = '/inference.GRPCInferenceService/ModelInfer';
 
-/** Answers every ModelInfer with one pre-encoded response, so the client is what gets measured. */
+/**
+ * Answers every ModelInfer with one pre-encoded response, so the client is what gets measured:
+ * by default straight over node:http2 (a fast server), or through a grpc-js server with --grpc-js.
+ */
 function serve(): void {
   const protos = grpcProtos();
   const answer = Buffer.from(protos.types.ModelInferResponse.encode({
@@ -19,6 +23,21 @@ function serve(): void {
     outputs: [{ name: 'OUTPUT0', datatype: 'INT32', shape: [1, 16] }, { name: 'OUTPUT1', datatype: 'INT32', shape: [1, 16] }],
     raw_output_contents: [Buffer.alloc(64, 1), Buffer.alloc(64, 2)],
   } as never).finish());
+  if (!process.argv.includes('--grpc-js')) {
+    const framedAnswer = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), answer]);
+    framedAnswer.writeUInt32BE(answer.length, 1);
+    const h2 = http2.createServer();
+    h2.on('stream', (stream) => {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(framedAnswer);
+      });
+    });
+    h2.listen(0, '127.0.0.1', () => process.stdout.write(`ready ${(h2.address() as { port: number }).port}\n`));
+    return;
+  }
   const method = { ...protos.methods.ModelInfer, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b };
   const server = new grpc.Server();
   server.addService({ ModelInfer: method } as unknown as grpc.ServiceDefinition, {
@@ -45,7 +64,8 @@ async function round(n: number, one: () => Promise<unknown>): Promise<Round> {
 }
 
 async function measure(total: number): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const serverArgs = ['--serve', ...process.argv.filter((a) => a === '--grpc-js')];
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename, ...serverArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let text = '';
@@ -95,4 +115,4 @@ async function measure(total: number): Promise<void> {
 }
 
 if (process.argv.includes('--serve')) serve();
-else void measure(Number(process.argv[2] ?? 10000));
+else void measure(Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 10000));

@@ -9,6 +9,10 @@ const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM, NGHTT
 const HEADER_BYTES = 5;
 /** Below this size the frame prefix and the message are joined; above, written separately (no copy). */
 const JOIN_LIMIT = 16 * 1024;
+const STREAM_WINDOW = 4 * 1024 * 1024;
+const SESSION_WINDOW = 16 * 1024 * 1024;
+/** grpc-js gives a connection attempt the same 20 s. */
+const CONNECT_TIMEOUT_MS = 20000;
 
 export interface UnaryCallOptions {
   path: string;
@@ -68,7 +72,9 @@ export class Http2UnaryChannel {
   constructor(target: GrpcTarget, tls: TlsOptions | undefined, private readonly maxResponseBytes: number) {
     const secure = target.tls || tls !== undefined;
     this.authority = `${secure ? 'https' : 'http'}://${target.address}`;
-    this.connectOptions = { settings: { enablePush: false } };
+    // Larger flow-control windows than HTTP/2's 64 KiB default let big tensors stream without
+    // waiting for a window update every few frames.
+    this.connectOptions = { settings: { enablePush: false, initialWindowSize: STREAM_WINDOW } };
     if (secure) {
       Object.assign(this.connectOptions, {
         ALPNProtocols: ['h2'],
@@ -97,6 +103,14 @@ export class Http2UnaryChannel {
     session.on('error', forget);
     session.on('close', forget);
     session.on('goaway', forget);
+    // A peer that accepts the socket but never speaks HTTP/2 must not hold calls forever.
+    const connectTimer = setTimeout(() => session.destroy(new Error(`no HTTP/2 connection after ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+    connectTimer.unref();
+    session.once('connect', () => {
+      clearTimeout(connectTimer);
+      session.setLocalWindowSize(SESSION_WINDOW);
+    });
+    session.once('close', () => clearTimeout(connectTimer));
     session.unref();
     this.session = session;
     return session;

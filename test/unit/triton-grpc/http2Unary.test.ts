@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
+import { createServer } from 'node:net';
 import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
 import { TritonError } from '../../../src/triton/errors';
@@ -12,6 +13,7 @@ let server: http2.Http2Server;
 let client: TritonClient;
 let lastHeaders: http2.IncomingHttpHeaders | undefined;
 let lastBody: Buffer | undefined;
+let bigAnswer: Buffer = Buffer.alloc(0);
 
 function framed(message: Uint8Array, flag = 0, statedLength = message.length): Buffer {
   const prefix = Buffer.alloc(5);
@@ -69,6 +71,11 @@ before(async () => {
           stream.session?.destroy();
           break;
         case 'hang':
+          break;
+        case 'big':
+          stream.respond(grpcHeaders, { waitForTrailers: true });
+          stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+          stream.end(bigAnswer);
           break;
         default:
           stream.respond(grpcHeaders, { waitForTrailers: true });
@@ -147,4 +154,25 @@ test('a silent server hits the deadline; an abort cancels', async () => {
   const pending = client.infer('m', [], undefined, { signal: controller.signal, headers: { 'x-mode': 'hang' } });
   controller.abort();
   await assert.rejects(pending, (e: unknown) => e instanceof TritonError && e.kind === 'cancelled');
+});
+
+test('nothing listening: unavailable at once, without a deadline', async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const dead = createGrpcClient({ url: `127.0.0.1:${port}`, protocol: 'grpc' });
+  await assert.rejects(dead.infer('m', []), (e: unknown) => e instanceof TritonError && e.kind === 'unavailable' && /ECONNREFUSED/.test(e.message));
+  await dead.close();
+});
+
+test('a 3 MiB answer arrives whole through the larger flow-control window', async () => {
+  const big = grpcProtos().types.ModelInferResponse.encode({
+    model_name: 'big', outputs: [{ name: 'O', datatype: 'UINT8', shape: [3 << 20] }], raw_output_contents: [Buffer.alloc(3 << 20, 7)],
+  } as never).finish();
+  bigAnswer = framed(big);
+  const result = await client.infer('m', [], undefined, { deadlineMs: 10000, headers: { 'x-mode': 'big' } });
+  const data = result.outputs[0]?.data as Uint8Array;
+  assert.equal(data.length, 3 << 20);
+  assert.equal(data[data.length - 1], 7);
 });
