@@ -25,6 +25,8 @@ interface Slot {
   config: ServerConfig;
   health: ServerHealth;
   control: ModelControl;
+  /** The control-mode probe ran since the server was last reachable (so polls do not repeat it). */
+  probed: boolean;
   models?: Map<string, ModelEntry>;
   indexProblem?: ServerProblem;
   client?: Promise<CatalogClient>;
@@ -71,7 +73,7 @@ export class ModelCatalog {
     for (const config of servers) {
       const old = this.slots.get(config.name);
       if (old !== undefined && JSON.stringify(old.config) === JSON.stringify(config)) next.set(config.name, old);
-      else next.set(config.name, { config, health: { state: 'unknown' }, control: 'unknown', details: new Map() });
+      else next.set(config.name, { config, health: { state: 'unknown' }, control: 'unknown', probed: false, details: new Map() });
     }
     for (const [id, slot] of this.slots) if (next.get(id) !== slot) closeClient(slot);
     this.slots.clear();
@@ -142,13 +144,15 @@ export class ModelCatalog {
     const healthChanged = !sameHealth(slot.health, health);
     slot.health = health;
     if (health.state === 'unreachable') {
-      // Model details may be gone once the server is back; drop them, keep the last model list.
+      // Model details may be gone once the server is back, maybe restarted in another control mode.
       slot.details.clear();
+      slot.probed = false;
       if (healthChanged) this.emit({ kind: 'server', serverId });
       return 'unreachable';
     }
-    if (slot.control === 'unknown' && this.options.probeModelControl === true && health.extensions?.includes('model_repository')) {
-      await this.probeControl(slot, opts);
+    if (!slot.probed && this.options.probeModelControl === true && health.extensions?.includes('model_repository')) {
+      slot.probed = true;
+      await this.probeControl(slot, serverId, opts);
     }
     const changes = await this.refreshIndex(serverId, slot, signal);
     if (healthChanged || changes === 'all') this.emit({ kind: 'server', serverId });
@@ -240,12 +244,14 @@ export class ModelCatalog {
     return slot.models?.get(name);
   }
 
-  private async probeControl(slot: Slot, opts: { signal?: AbortSignal; deadlineMs: number }): Promise<void> {
+  /** Unloading a name no model has changes nothing, and fails only where load/unload is forbidden. */
+  private async probeControl(slot: Slot, serverId: string, opts: { signal?: AbortSignal; deadlineMs: number }): Promise<void> {
     try {
-      await (await slot.client)?.unloadModel(probeModelName, opts);
-      slot.control = 'explicit';
+      await (await this.client(serverId)).unloadModel(probeModelName, opts);
+      this.setControl(slot, serverId, 'explicit');
     } catch (error) {
-      if (isModelControlForbidden(error)) slot.control = 'forbidden';
+      // Other failures (a restricted API, a timeout) say nothing about the mode; the next load will.
+      if (isModelControlForbidden(error)) this.setControl(slot, serverId, 'forbidden');
     }
   }
 
