@@ -92,6 +92,9 @@ export class Lexer {
     }
     const ch = text[i];
     if (PUNCT.has(ch)) return { kind: 'punct', start, end: i + 1, text: ch };
+    if (c === 0xfeff) {
+      return { kind: 'punct', start, end: i + 1, text: '\ufeff', error: 'The file starts with a byte order mark (BOM), which Triton\'s parser rejects; save it as UTF-8 without BOM.' };
+    }
     // Anything else is a stray character; keep it as a token so the parser can point at it.
     const cp = text.codePointAt(i) ?? c;
     const width = cp > 0xffff ? 2 : 1;

@@ -102,7 +102,7 @@ function compare(ctx: RuleContext, kind: 'input' | 'output', tensors: OnnxTensor
     report(ctx, (reshape !== undefined ? c.fieldRange('reshape') : dimsSpan) ?? nameNode?.range ?? openRange(ctx, c), 'error', 'onnx-dims', msg,
       { ...(fix !== undefined ? { fix } : {}), data: { expectedDims: want, modelDims: t.dims } });
   }
-  if (kind === 'input') {
+  if (kind === 'input' && configured.length > 0) {
     for (const t of unmatched) {
       report(ctx, ctx.cfg.nameRange('input') ?? startRange(ctx), 'error', 'onnx-missing-input',
         `${file} has input "${t.name}" (${t.dataType ?? 'unknown type'} ${formatDims(configDims(t, batching))}) that the config does not list.`,

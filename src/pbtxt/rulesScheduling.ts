@@ -186,7 +186,8 @@ export function checkWarmup(ctx: RuleContext): void {
     }
     for (const e of w.mapEntries('inputs')) {
       const value = e.entry.node.message('value');
-      if (!inputs.has(e.key) && !controls.has(e.key)) {
+      // With no inputs listed the backend fills them in, so unknown names cannot be told here.
+      if (inputs.size > 0 && !inputs.has(e.key) && !controls.has(e.key)) {
         report(ctx, e.keyRange, 'error', 'warmup', `Warmup input "${e.key}" is not an input of this model.`);
       }
       if (value === undefined) continue;
