@@ -9,6 +9,7 @@ import { createTritonClient } from '../../../src/triton/client';
 import type { TritonClient } from '../../../src/triton/client';
 import { encodeTensor } from '../../../src/triton/tensor';
 import type { InferInput } from '../../../src/triton/types';
+import { httpRequest } from '../../support/httpRequest';
 import { startReferenceServer } from '../../support/referenceServer';
 import { expectTritonError, fault, REFERENCE_ONLY, requireModel, TEST_TIMEOUT_MS, TRANSPORTS, useSuiteServer } from '../support/clientSuite';
 import type { Transport } from '../support/clientSuite';
@@ -191,6 +192,23 @@ describe('client errors', { timeout: TEST_TIMEOUT_MS * 6 }, () => {
           await expectTritonError(client().infer('simple', simpleInputs(), undefined, fault('bad-header-length')), 'protocol', /Inference-Header-Content-Length|header/i);
           await expectTritonError(client().infer('simple', simpleInputs(), undefined, fault('bad-header-length=7')), 'protocol');
           assert.equal((await client().infer('simple', simpleInputs())).outputs.length, 2);
+        });
+
+        it('a keep-alive socket dropped once is replayed for idempotent calls only', { skip: REFERENCE_ONLY }, async () => {
+          const own = server().client('http', { concurrency: 1 });
+          const dropNext = async (match: string): Promise<void> => {
+            const answer = await httpRequest(`${server().httpUrl}/__fault`, { body: { fault: 'drop', match, count: 1 }, timeoutMs: 10_000 });
+            assert.equal(answer.status, 200);
+          };
+          assert.equal((await own.serverMetadata()).name, 'triton');
+          await dropNext('/v2');
+          // The GET meets the dropped socket, and is sent again on a fresh one.
+          assert.equal((await own.serverMetadata()).name, 'triton');
+          await own.infer('simple', simpleInputs());
+          await dropNext('/v2/repository/models/simple/load');
+          // Loading is not idempotent: the failure is reported, not repeated.
+          await expectTritonError(own.loadModel('simple'), 'unavailable', /ECONNRESET|hang up/);
+          assert.equal(await own.isModelReady('simple'), true);
         });
 
         it('protocol: an answer larger than maxResponseBytes', async (t) => {
