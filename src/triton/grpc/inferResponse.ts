@@ -4,6 +4,8 @@ import { bytesToStrings } from '../bytesCodec';
 import { isDatatype } from '../datatypes';
 import { TritonError } from '../errors';
 import { decodeTensor, elementCountOfAnswer } from '../tensor';
+import { hasContents, tensorFromContents } from './tensorContents';
+import type { TensorContentsWire } from './tensorContents';
 import type { ClassificationEntry, InferResult, OutputTensor, ParameterValue, RequestedOutput, SharedMemoryRef } from '../types';
 
 /** What protobufjs decodes an int64/uint64 into: a number, or a Long when the value is large. */
@@ -30,6 +32,7 @@ export interface OutputTensorWire {
   datatype: string;
   shape: Int64Value[];
   parameters?: Record<string, InferParameterWire>;
+  contents?: TensorContentsWire | null;
 }
 
 export interface InferResponseWire {
@@ -130,7 +133,9 @@ export function inferResultFromWire(response: InferResponseWire, requested: read
       out.sharedMemory = shm;
     } else {
       const bytes = raw[i];
-      if (bytes === undefined) {
+      if (bytes === undefined && hasContents(wire.contents)) {
+        out.data = tensorFromContents(wire.datatype, wire.contents, shape, at);
+      } else if (bytes === undefined) {
         if (elementCountOfAnswer(shape, at) !== 0) throw new TritonError('protocol', 'no raw_output_contents entry for this output', { request: at });
         out.data = decodeTensor(wire.datatype, new Uint8Array(0), shape, at);
       } else {

@@ -206,10 +206,23 @@ export function tensorJson(datatype: TritonDatatype, data: TensorData, shape: re
   if (datatype === 'FP32' || datatype === 'FP64') {
     const arr = values as ArrayLike<number>;
     let out = '[';
-    for (let i = 0; i < arr.length; i++) out += (i > 0 ? ',' : '') + jsonScalar(arr[i]!);
+    for (let i = 0; i < arr.length; i++) out += (i > 0 ? ',' : '') + jsonDouble(arr[i]!);
     return `${out}]`;
   }
   return `[${Array.prototype.join.call(values, ',')}]`;
+}
+
+/**
+ * A float as python-rapidjson writes it (the Python client sends numpy floats as Python floats):
+ * shortest round-trip digits like JavaScript, but integral values keep ".0", zero keeps its sign
+ * and exponents have no '+' ("1e21", not "1e+21").
+ */
+export function jsonDouble(value: number): string {
+  if (!Number.isFinite(value)) return jsonScalar(value);
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  const text = String(value);
+  if (text.includes('e')) return text.replace('e+', 'e');
+  return text.includes('.') ? text : `${text}.0`;
 }
 
 function decodeForJson(datatype: TritonDatatype, bytes: Uint8Array, count: number): ArrayLike<unknown> {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TritonError } from '../../../src/triton/errors';
-import { buildInferBody } from '../../../src/triton/http/inferBody';
+import { buildInferBody, jsonDouble } from '../../../src/triton/http/inferBody';
 import { jsonString, parseJsonAnswer } from '../../../src/triton/http/jsonText';
 
 // The expected bodies below are written by hand from client-conventions.md §4 (key order of the
@@ -71,7 +71,7 @@ test('JSON inputs carry flat data and no Inference-Header-Content-Length', () =>
     ],
     [{ name: 'O', binary: false }],
   );
-  const json = '{"inputs":[{"name":"F","shape":[1,3],"datatype":"FP32","data":[0.5,1,-2.25]},'
+  const json = '{"inputs":[{"name":"F","shape":[1,3],"datatype":"FP32","data":[0.5,1.0,-2.25]},'
     + '{"name":"S","shape":[2],"datatype":"BYTES","data":["a","\\u00E9\\n\\""]},'
     + '{"name":"B","shape":[2],"datatype":"BOOL","data":[true,false]},'
     + '{"name":"L","shape":[1],"datatype":"INT64","data":[9007199254740993]}],'
@@ -160,4 +160,13 @@ test('answers with NaN/Infinity literals and integers beyond 2^53 parse exactly'
     assert.throws(() => parseJsonAnswer(bad), (e: unknown) => e instanceof TritonError && e.kind === 'protocol', bad);
   }
   assert.throws(() => parseJsonAnswer('['.repeat(100000)), (e: unknown) => e instanceof TritonError && e.kind === 'protocol');
+});
+
+test('floats in JSON data are written the way python-rapidjson writes Python floats', () => {
+  const cases: [number, string][] = [
+    [1, '1.0'], [-2, '-2.0'], [0, '0.0'], [-0, '-0.0'], [0.5, '0.5'], [1e21, '1e21'], [1.5e300, '1.5e300'],
+    [1e20, '100000000000000000000.0'], [1e-6, '0.000001'], [1.5e-7, '1.5e-7'], [Math.fround(0.1), '0.10000000149011612'],
+    [NaN, 'NaN'], [-Infinity, '-Infinity'],
+  ];
+  for (const [value, text] of cases) assert.equal(jsonDouble(value), text, String(value));
 });
