@@ -163,6 +163,20 @@ before(async () => {
       const shapeOf = (i: number): number[] => req.inputs[i]!.shape.map((d) => Number(d.toString()));
       if (req.model_name.startsWith('unknown')) {
         callback({ code: grpc.status.NOT_FOUND, details: `Request for unknown model: '${req.model_name}' is not found, 100% sure` });
+      } else if (req.model_name === 'typed') {
+        // A KServe server that answers with typed contents instead of raw bytes.
+        callback(null, Buffer.from(responseType().encode({
+          model_name: 'typed',
+          outputs: [
+            { name: 'I8', datatype: 'INT8', shape: [3], contents: { int_contents: [-128, 0, 127] } },
+            { name: 'I64', datatype: 'INT64', shape: [2], contents: { int64_contents: ['-9223372036854775808', '5'] } },
+            { name: 'U64', datatype: 'UINT64', shape: [1], contents: { uint64_contents: ['18446744073709551615'] } },
+            { name: 'F', datatype: 'FP32', shape: [2], contents: { fp32_contents: [0.5, -1] } },
+            { name: 'B', datatype: 'BOOL', shape: [2], contents: { bool_contents: [true, false] } },
+            { name: 'S', datatype: 'BYTES', shape: [1], contents: { bytes_contents: [Buffer.from('hi')] } },
+            { name: 'BAD', datatype: 'FP64', shape: [3], contents: { fp64_contents: [1] } },
+          ].filter((o) => o.name !== 'BAD' || req.id === 'bad'),
+        } as never).finish()));
       } else if (req.model_name === 'short') {
         callback(null, encodeResponse([{ name: 'OUT', datatype: 'FP32', shape: [4], raw: new Uint8Array(12) }]));
       } else if (req.model_name === 'mismatch') {
@@ -303,4 +317,18 @@ test('responses over maxResponseBytes fail as protocol errors on both paths', as
   const fits = await small.infer('echo', [{ name: 'A', datatype: 'UINT8', shape: [8], data: new Uint8Array(8) }]);
   assert.equal(fits.outputs[0]?.shape[0], 8);
   await small.close();
+});
+
+test('typed InferTensorContents (other KServe servers) are read when no raw bytes come', async () => {
+  const result = await client.infer('typed', []);
+  const by = (n: string): unknown => result.outputs.find((o) => o.name === n)?.data;
+  assert.deepEqual(Array.from(by('I8') as Int8Array), [-128, 0, 127]);
+  assert.deepEqual(Array.from(by('I64') as BigInt64Array), [-(2n ** 63n), 5n]);
+  assert.deepEqual(Array.from(by('U64') as BigUint64Array), [2n ** 64n - 1n]);
+  assert.deepEqual(Array.from(by('F') as Float32Array), [0.5, -1]);
+  assert.deepEqual(by('B'), [true, false]);
+  assert.equal(Buffer.from((by('S') as Uint8Array[])[0]!).toString(), 'hi');
+  const e = await rejection(client.infer('typed', [], undefined, { requestId: 'bad' }));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /1 typed value\(s\) but shape \[3\] needs 3/);
 });
