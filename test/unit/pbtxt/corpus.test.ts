@@ -51,5 +51,6 @@ for (const name of cases) {
     const expected = existsSync(goldenPath) ? readFileSync(goldenPath, 'utf8') : '<missing expected.txt>';
     assert.equal(actual, expected);
     if (name.startsWith('valid_')) assert.equal(result.counts.error + result.counts.warning, 0, 'a valid case must have no errors or warnings');
+    else assert.ok(result.counts.error + result.counts.warning > 0, 'an invalid case must report something');
   });
 }
