@@ -88,3 +88,64 @@ describe('reference server in poll mode', () => {
     assert.equal((await httpRequest(url('/v2/models/identity_int32/ready'))).status, 400);
   });
 });
+
+describe('reference server ensembles', () => {
+  let server: ReferenceServer;
+  let repo: string;
+  const url = (p: string): string => server.httpUrl + p;
+  const state = async (name: string): Promise<string | undefined> => {
+    const index = (await httpRequest(url('/v2/repository/index'), { body: '' })).json as Array<{ name: string; state?: string; reason?: string }>;
+    const e = index.find((x) => x.name === name);
+    return e && `${e.state}${e.reason ? `: ${e.reason}` : ''}`;
+  };
+  before(async () => {
+    repo = scratchRepository(['simple', 'simple_ensemble']);
+    server = await startReferenceServer({ modelRepository: repo, extraArgs: ['--model-control-mode=explicit', '--load-model=simple_ensemble'] });
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('runs the steps in data-flow order and counts each step in the composing model statistics', async () => {
+    assert.equal(await state('simple'), 'READY');
+    const a = Array.from({ length: 16 }, (_, i) => i);
+    const res = await httpRequest(url('/v2/models/simple_ensemble/infer'), { body: { inputs: [
+      { name: 'INPUT0', shape: [1, 16], datatype: 'INT32', data: a },
+      { name: 'INPUT1', shape: [1, 16], datatype: 'INT32', data: Array(16).fill(3) },
+    ] } });
+    assert.equal(res.status, 200, res.body.toString());
+    const outputs = (res.json as { outputs: Array<{ name: string; data: number[] }> }).outputs;
+    assert.deepEqual(outputs.find((o) => o.name === 'OUTPUT0')!.data, a.map((x) => 2 * x));
+    assert.deepEqual(outputs.find((o) => o.name === 'OUTPUT1')!.data, Array(16).fill(6));
+    const stats = (await httpRequest(url('/v2/models/simple/stats'))).json as { model_stats: Array<{ execution_count: number }> };
+    assert.equal(stats.model_stats[0]!.execution_count, 2);
+    assert.equal(((await httpRequest(url('/v2/models/simple_ensemble'))).json as { platform: string }).platform, 'ensemble');
+  });
+
+  it('marks the ensemble unloaded with its composing model, brings it back, and unloads dependents on request', async () => {
+    assert.equal((await httpRequest(url('/v2/repository/models/simple/unload'), { body: '' })).status, 200);
+    assert.equal(await state('simple_ensemble'), 'UNAVAILABLE: unloaded');
+    assert.equal((await httpRequest(url('/v2/repository/models/simple/load'), { body: '' })).status, 200);
+    assert.equal(await state('simple_ensemble'), 'READY');
+    // simple is now loaded explicitly, so unloading the ensemble's dependents keeps it.
+    assert.equal((await httpRequest(url('/v2/repository/models/simple_ensemble/unload'), { body: { parameters: { unload_dependents: true } } })).status, 200);
+    assert.equal(await state('simple'), 'READY');
+    assert.equal((await httpRequest(url('/v2/repository/models/simple/unload'), { body: '' })).status, 200);
+    assert.equal((await httpRequest(url('/v2/repository/models/simple_ensemble/load'), { body: '' })).status, 200);
+    assert.equal(await state('simple'), 'READY');
+    assert.equal((await httpRequest(url('/v2/repository/models/simple_ensemble/unload'), { body: { parameters: { unload_dependents: true } } })).status, 200);
+    assert.equal(await state('simple'), 'UNAVAILABLE: unloaded');
+  });
+
+  it('rejects an ensemble whose step maps a tensor to an input the composing model does not have', async () => {
+    const config = {
+      platform: 'ensemble', max_batch_size: 8,
+      input: [{ name: 'A', data_type: 'TYPE_INT32', dims: [16] }], output: [{ name: 'B', data_type: 'TYPE_INT32', dims: [16] }],
+      ensemble_scheduling: { step: [{ model_name: 'simple', model_version: -1, input_map: { NOPE: 'A' }, output_map: { OUTPUT0: 'B' } }] },
+    };
+    const res = await httpRequest(url('/v2/repository/models/simple_ensemble/load'), { body: { parameters: { config: JSON.stringify(config) } } });
+    assert.equal(res.status, 400);
+    assert.match((res.json as { error: string }).error, /ensemble tensor A is mapping to non-existing input NOPE in model simple/);
+  });
+});

@@ -180,7 +180,7 @@ function services(state: ServerState, faults: FaultStore): Record<string, grpc.U
       requireExplicit(state);
       const p = ((req['parameters'] as Record<string, Obj> | undefined) ?? {})['unload_dependents'];
       if (p && p['parameter_choice'] !== 'bool_param') throw new ServerError('INVALID_ARG', "invalid value type for 'unload_dependents' parameter, expected bool_param.");
-      state.repo.unload(String(req['model_name'] ?? ''));
+      state.repo.unload(String(req['model_name'] ?? ''), p?.['bool_param'] === true);
       return {};
     }),
     SystemSharedMemoryStatus: u('SystemSharedMemoryStatus', (req) => {

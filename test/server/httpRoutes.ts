@@ -191,8 +191,9 @@ export function adminRoutes(control: HttpControl): Route[] {
         POST: ({ state, params, body }) => {
           if (params[0]) throw new ServerError('UNSUPPORTED', "'repository_name' specification is not supported");
           requireExplicit(state);
-          bodyJson(body, true);
-          state.repo.unload(params[1]!);
+          const parameters = asObject(asObject(bodyJson(body, true))['parameters'] ?? undefined);
+          // A non-boolean unload_dependents is ignored, as 2.59.1 does over HTTP.
+          state.repo.unload(params[1]!, parameters['unload_dependents'] === true);
           return { status: 200, body: '', headers: { 'Content-Type': 'application/json' } };
         },
       },

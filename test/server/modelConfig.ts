@@ -3,6 +3,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { BACKENDS } from './backends';
 import { parseConfigText } from './configSchema';
+import { validateEnsemble } from './ensemble';
+import { ConfigError } from './serverError';
 import type { ConfigObject } from './configSchema';
 
 const PLATFORM_BACKEND: Record<string, string> = {
@@ -11,7 +13,6 @@ const PLATFORM_BACKEND: Record<string, string> = {
 };
 const FRAMEWORK_BACKENDS = new Set(['tensorflow', 'tensorrt', 'onnxruntime', 'pytorch']);
 
-export class ConfigError extends Error {}
 
 /** Numeric version directories (no leading zeros), sorted ascending. */
 export function versionDirs(modelDir: string): number[] {
@@ -154,6 +155,7 @@ export function validateConfig(config: ConfigObject, modelName: string, modelDir
   }
   const mbs = Number(config['max_batch_size'] ?? 0);
   if (mbs < 0) throw new ConfigError(`'max_batch_size' must be non-negative value for ${name}`);
+  validateEnsemble(config, name);
   validateIo(config, 'input', name);
   validateIo(config, 'output', name);
   const db = config['dynamic_batching'] as ConfigObject | undefined;

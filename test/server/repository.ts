@@ -7,8 +7,10 @@ import type { ModelBackend } from './backends';
 import { parseConfigJson, parseConfigText } from './configSchema';
 import type { ConfigObject } from './configSchema';
 import type { Logger } from './logger';
-import { completeConfig, ConfigError, servedVersions, validateConfig, versionDirs } from './modelConfig';
-import { ServerError } from './serverError';
+import { checkStep, ensembleBackend, ensembleSteps } from './ensemble';
+import type { ComposingModel } from './ensemble';
+import { completeConfig, servedVersions, validateConfig, versionDirs } from './modelConfig';
+import { ConfigError, ServerError } from './serverError';
 import { ModelStatistics } from './statistics';
 import { TextFormatError } from './textFormat';
 
@@ -39,6 +41,10 @@ interface ModelEntry {
   model?: LoadedModel;
   /** What the directory looked like at the last load attempt, for poll mode. */
   stamp?: string;
+  /** Loaded by a request or at start-up (not only as a dependency). */
+  explicit: boolean;
+  /** Ensembles that loaded this model as a composing model. */
+  dependencyOf: Set<string>;
 }
 
 export interface IndexEntry {
@@ -58,6 +64,7 @@ const POLL_FAILED = (name: string): string => `failed to load '${name}', failed 
 export class ModelRepository {
   private readonly entries = new Map<string, ModelEntry>();
   private readonly overrideDirs: string[] = [];
+  private readonly loading = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -76,7 +83,23 @@ export class ModelRepository {
     return names.filter((n) => !n.startsWith('.') && isDir(join(this.root, n))).sort();
   }
 
-  load(name: string, override?: LoadOverride): void {
+  /** Loads (or reloads) a model; `dependencyOf` names the ensemble that needs it. */
+  load(name: string, override?: LoadOverride, dependencyOf?: string): void {
+    const existing = this.entries.get(name);
+    if (dependencyOf !== undefined && existing?.model && [...existing.versions.values()].some((v) => v.state === 'READY')) {
+      existing.dependencyOf.add(dependencyOf);
+      return;
+    }
+    if (this.loading.has(name)) throw new ConfigError(`circular dependency: '${name}' is already being loaded`);
+    this.loading.add(name);
+    try {
+      this.loadNow(name, override, dependencyOf);
+    } finally {
+      this.loading.delete(name);
+    }
+  }
+
+  private loadNow(name: string, override: LoadOverride | undefined, dependencyOf: string | undefined): void {
     const dirOnDisk = join(this.root, name);
     let modelDir = dirOnDisk;
     let config: ConfigObject;
@@ -94,7 +117,7 @@ export class ModelRepository {
     } catch (err) {
       if (err instanceof ServerError) throw err;
       this.log.error('model_repository_manager.cc:1460', `Poll failed for model directory '${name}': ${(err as Error).message}`);
-      if (!this.entries.has(name)) this.entries.set(name, { name, versions: new Map() });
+      if (!this.entries.has(name)) this.entries.set(name, { name, versions: new Map(), explicit: false, dependencyOf: new Set() });
       throw new ServerError('INTERNAL', POLL_FAILED(name));
     }
     completeConfig(config, name, modelDir);
@@ -105,16 +128,16 @@ export class ModelRepository {
       this.log.error('model_repository_manager.cc:1500', msg);
       throw new ServerError('INVALID_ARG', msg);
     }
-    const entry: ModelEntry = this.entries.get(name) ?? { name, versions: new Map<number, VersionEntry>() };
+    const entry: ModelEntry = this.entries.get(name) ?? { name, versions: new Map<number, VersionEntry>(), explicit: false, dependencyOf: new Set() };
     this.entries.set(name, entry);
+    if (dependencyOf === undefined) entry.explicit = true;
+    else entry.dependencyOf.add(dependencyOf);
     entry.stamp = override ? undefined : dirStamp(dirOnDisk);
     for (const v of served) this.log.info('model_lifecycle.cc:473', `loading: ${name}:${v}`);
     let model: LoadedModel;
     try {
       validateConfig(config, name, modelDir);
-      const factory = BACKENDS[String(config['backend'])];
-      if (!factory) throw new ConfigError(`unable to find backend library for backend '${String(config['backend'])}', try specifying runtime on the model configuration.`);
-      const backend = factory(config, modelDir);
+      const backend = config['platform'] === 'ensemble' ? this.ensemble(name, config) : this.backend(config, modelDir);
       model = { name, config, modelDir, backend, labels: readLabels(config, modelDir), sequences: new Map() };
     } catch (err) {
       const reason = `Invalid argument: ${(err as Error).message}`;
@@ -138,17 +161,83 @@ export class ModelRepository {
     entry.versions = versions;
     entry.model = model;
     this.log.info('model_lifecycle.cc:849', `successfully loaded '${name}'`);
+    // Ensembles made unavailable by unloading this model come back.
+    for (const e of this.entries.values()) {
+      if (!e.model || !this.usesModel(e, name)) continue;
+      const allReady = ensembleSteps(e.model.config).every((s) => this.isReady(s.model));
+      for (const v of e.versions.values()) {
+        if (allReady && v.state === 'UNAVAILABLE' && v.reason === 'unloaded') {
+          v.state = 'READY';
+          v.reason = '';
+        }
+      }
+    }
   }
 
-  unload(name: string): void {
+  /** Unloads a model; ensembles using it become UNAVAILABLE; `unloadDependents` also unloads what an ensemble loaded for itself. */
+  unload(name: string, unloadDependents = false): void {
     const entry = this.entries.get(name);
     if (!entry || !entry.model) return;
+    const config = entry.model.config;
     for (const v of entry.versions.values()) {
       v.state = 'UNAVAILABLE';
       v.reason = 'unloaded';
       this.log.info('model_lifecycle.cc:623', `successfully unloaded '${name}' version ${v.version}`);
     }
     entry.model = undefined;
+    entry.explicit = false;
+    for (const e of this.entries.values()) {
+      if (!e.model || !this.usesModel(e, name)) continue;
+      for (const v of e.versions.values()) {
+        v.state = 'UNAVAILABLE';
+        v.reason = 'unloaded';
+      }
+    }
+    if (config['platform'] !== 'ensemble') return;
+    for (const step of ensembleSteps(config)) {
+      const dep = this.entries.get(step.model);
+      if (!dep) continue;
+      dep.dependencyOf.delete(name);
+      if (unloadDependents && !dep.explicit && dep.dependencyOf.size === 0) this.unload(step.model, true);
+    }
+  }
+
+  private usesModel(e: ModelEntry, name: string): boolean {
+    return e.model?.config['platform'] === 'ensemble' && ensembleSteps(e.model.config).some((s) => s.model === name);
+  }
+
+  private isReady(name: string): boolean {
+    const e = this.entries.get(name);
+    return !!e?.model && [...e.versions.values()].some((v) => v.state === 'READY');
+  }
+
+  private backend(config: ConfigObject, modelDir: string): ModelBackend {
+    const factory = BACKENDS[String(config['backend'])];
+    if (!factory) throw new ConfigError(`unable to find backend library for backend '${String(config['backend'])}', try specifying runtime on the model configuration.`);
+    return factory(config, modelDir);
+  }
+
+  /** Loads the composing models first, checks each step against them, then builds the ensemble. */
+  private ensemble(name: string, config: ConfigObject): ModelBackend {
+    for (const step of ensembleSteps(config)) {
+      try {
+        this.load(step.model, undefined, name);
+      } catch (err) {
+        throw new ConfigError(`ensemble '${name}' depends on '${step.model}' which has no loaded version. Model '${step.model}' loading failed with error: ${(err as Error).message.trim()}`);
+      }
+      checkStep(step, this.composing(step.model, step.version), name);
+    }
+    return ensembleBackend(config, (m, v) => this.composing(m, v));
+  }
+
+  private composing(model: string, version: number): ComposingModel {
+    const found = this.get(model, version < 0 ? '' : String(version));
+    return {
+      name: model,
+      config: found.model.config,
+      backend: found.model.backend,
+      record: (ns, batchSize) => found.version.stats.recordSuccess({ queueNs: 0, computeInputNs: 0, computeInferNs: ns, computeOutputNs: 0, totalNs: ns, batchSize }),
+    };
   }
 
   /** Poll mode: loads new model directories, reloads changed ones, unloads removed ones. */

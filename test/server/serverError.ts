@@ -12,6 +12,9 @@ export class ServerError extends Error {
   }
 }
 
+/** A model configuration Triton would refuse; the message is Triton's. */
+export class ConfigError extends Error {}
+
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case 'INTERNAL': return 500;

@@ -65,5 +65,14 @@ describe('model config completion and validation', () => {
     assert.match(check('backend: "identity" output { name: "O" data_type: TYPE_FP32 dims: [1] label_filename: "../x" }'), /outside model directory/);
     assert.match(check('backend: "identity" output { name: "O" data_type: TYPE_FP32 dims: [4] reshape { shape: [3] } }'), /different size for dims and reshape/);
     assert.equal(check('backend: "identity" input { name: "I" data_type: TYPE_FP32 dims: [-1, 4] }'), 'accepted');
+    const ensemble = (steps: string): string => check(`platform: "ensemble" input { name: "A" data_type: TYPE_FP32 dims: [1] } output { name: "Z" data_type: TYPE_FP32 dims: [1] } ensemble_scheduling { ${steps} }`);
+    const step = (inp: string, out: string): string => `step { model_name: "m" input_map { key: "x" value: "${inp}" } output_map { key: "y" value: "${out}" } }`;
+    assert.equal(ensemble(step('A', 'T') + step('T', 'Z')), 'accepted');
+    assert.match(ensemble(''), /must specify 'step' for ensemble 'bad'/);
+    assert.match(ensemble(step('A', 'T') + step('A', 'T')), /ensemble tensor 'T' can appear in an output map only once/);
+    assert.match(ensemble(step('B', 'Z')), /ensemble input 'A' for ensemble bad' is not used/);
+    assert.match(ensemble(step('A', 'T')), /output 'Z' for ensemble 'bad' is not written/);
+    assert.match(ensemble(step('A', 'Z') + step('A', 'U')), /ensemble tensor 'U' is unused in ensemble 'bad'/);
+    assert.match(check('backend: "identity" ensemble_scheduling { }'), /ensemble scheduling cannot be set for model 'bad' whose platform is not ensemble/);
   });
 });
