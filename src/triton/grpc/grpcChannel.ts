@@ -140,10 +140,11 @@ export class GrpcConnection {
     if (signal?.aborted) throw new TritonError('cancelled', 'cancelled before the call started', { request, cause: signal.reason });
   }
 
-  setup(options: CallOptions | undefined): CallSetup {
+  /** `useDefaultDeadline` false: only an explicit deadline applies (streams may live long). */
+  setup(options: CallOptions | undefined, useDefaultDeadline = true): CallSetup {
     const metadata = this.baseMetadata.clone();
     if (options?.headers) for (const [k, v] of Object.entries(options.headers)) metadata.set(k.toLowerCase(), v);
-    const deadlineMs = options?.deadlineMs ?? this.defaultDeadlineMs;
+    const deadlineMs = options?.deadlineMs ?? (useDefaultDeadline ? this.defaultDeadlineMs : undefined);
     const callOptions: grpc.CallOptions = {};
     if (deadlineMs !== undefined) {
       if (!(deadlineMs > 0)) throw invalidArgument(`deadline must be a positive number of milliseconds, got ${deadlineMs}`);

@@ -38,7 +38,9 @@ export class GrpcInferStream implements InferStream {
 
   constructor(conn: GrpcConnection, protos: GrpcProtos, options: StreamOptions | undefined) {
     conn.checkUsable(this.label, options?.signal);
-    const { metadata, callOptions } = conn.setup(options);
+    // The client's default per-call deadline is meant for unary calls, not for a stream that
+    // may serve a long generation; only StreamOptions.deadlineMs bounds the stream.
+    const { metadata, callOptions } = conn.setup(options, false);
     if (options?.compression) metadata.set('grpc-internal-encoding-request', options.compression);
     const method = protos.methods.ModelStreamInfer!;
     const requestType = protos.types.ModelInferRequest;

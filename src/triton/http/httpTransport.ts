@@ -20,6 +20,7 @@ import type { HttpAnswer, HttpExchange, HttpTarget } from './httpRequest';
 import { buildInferBody } from './inferBody';
 import { parseInferResponse } from './inferResponse';
 import { parseHttpUrl, pathSegment, versionSegment } from './httpPaths';
+import { toJsonText } from './jsonText';
 
 const gzipAsync = promisify(gzip);
 const deflateAsync = promisify(deflate);
@@ -87,7 +88,7 @@ class HttpTritonClient implements TritonClient {
   }
 
   private async send(method: 'GET' | 'POST', path: string, options: CallOptions | undefined, json?: unknown): Promise<HttpAnswer & { request: string }> {
-    const body = json === undefined ? undefined : [Buffer.from(JSON.stringify(json), 'utf8')];
+    const body = json === undefined ? undefined : [Buffer.from(toJsonText(json), 'latin1')];
     const call = this.exchangeFor(method, path, options, body, json === undefined ? undefined : { 'content-type': 'application/json' });
     const answer = await exchange(this.target, call);
     if (answer.status !== 200) throw errorFromAnswer(answer, call.request);
@@ -136,7 +137,7 @@ class HttpTritonClient implements TritonClient {
   async loadModel(model: string, options?: LoadModelOptions): Promise<void> {
     const parameters: Record<string, string> = {};
     if (options?.config !== undefined) {
-      parameters.config = typeof options.config === 'string' ? options.config : JSON.stringify(options.config);
+      parameters.config = typeof options.config === 'string' ? options.config : toJsonText(options.config);
     }
     if (options?.files !== undefined) {
       if (options.config === undefined) throw new TritonError('invalid-argument', 'loading override files needs a config as well', { request: `load ${model}` });
@@ -283,7 +284,7 @@ class HttpTritonClient implements TritonClient {
 
   generateStream(model: string, body: GenerateBody, options?: GenerateOptions): AsyncIterable<GenerateBody> {
     const call = this.exchangeFor('POST', this.generatePath(model, options, true), options,
-      [Buffer.from(JSON.stringify(body ?? {}), 'utf8')], { 'content-type': 'application/json', accept: 'text/event-stream' });
+      [Buffer.from(toJsonText(body ?? {}), 'latin1')], { 'content-type': 'application/json', accept: 'text/event-stream' });
     return generateEvents(this.target, call);
   }
 

@@ -42,6 +42,28 @@ export function jsonScalar(value: string | number | boolean | bigint): string {
   }
 }
 
+/**
+ * Compact JSON text of plain data, escaped like jsonString (the Python client's request bodies),
+ * with bigints written exactly. Undefined members are left out, as JSON.stringify does.
+ */
+export function toJsonText(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string': case 'boolean': case 'bigint': return jsonScalar(value);
+    case 'number': return jsonScalar(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : toJsonText(v))).join(',')}]`;
+      const parts: string[] = [];
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        if (v !== undefined) parts.push(`${jsonString(key)}:${toJsonText(v)}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      throw new TritonError('invalid-argument', `cannot send a ${typeof value} as JSON`);
+  }
+}
+
 // An integer literal of 16+ digits standing alone as a value may be beyond 2^53.
 const LONG_INTEGER = /[:[,]\s*-?\d{16,}\s*[,\]}]/;
 

@@ -105,6 +105,10 @@ test('model control and shared-memory calls send the bodies Triton expects', asy
   assert.deepEqual(JSON.parse(server.received.at(-1)!.body.toString()), { parameters: { config: '{"max_batch_size":4}', 'file:1/model.onnx': 'AQID' } });
   await client.loadModel('m');
   assert.equal(server.received.at(-1)!.body.toString(), '{}');
+  // Bodies are escaped like the Python client's (ASCII only) and carry bigints exactly.
+  await client.loadModel('m', { config: { name: 'modèle', max_queue_delay_microseconds: 2n ** 63n - 1n } });
+  assert.equal(server.received.at(-1)!.body.toString('latin1'),
+    '{"parameters":{"config":"{\\"name\\":\\"mod\\\\u00E8le\\",\\"max_queue_delay_microseconds\\":9223372036854775807}"}}');
   await client.unloadModel('m');
   assert.equal(server.received.at(-1)!.body.toString(), '{"parameters":{"unload_dependents":false}}');
   await client.registerSystemSharedMemory('in', '/in_key', 128, 0);
