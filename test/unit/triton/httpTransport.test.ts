@@ -302,7 +302,7 @@ test('a decompression bomb stops at maxResponseBytes', async () => {
 
 test('base path, default and per-call headers, keep-alive reuse', async () => {
   const before = server.connections();
-  const based = createTritonClient({ url: `http://${server.hostPort}/triton/`, protocol: 'http', headers: { Authorization: 'Basic abc' }, concurrency: 1 });
+  const based = createTritonClient({ url: `http://${server.hostPort}/triton/`, protocol: 'http', headers: { Authorization: 'Basic abc' }, concurrency: 1, deadlineMs: 5000 });
   handler = (_req, res) => { res.writeHead(200, { 'content-length': 0 }); res.end(); };
   for (let i = 0; i < 5; i++) assert.equal(await based.isServerReady({ headers: { 'X-Trace': String(i) } }), true);
   const last = server.received.at(-1)!;
@@ -421,7 +421,7 @@ test('a kept-alive socket the server dropped is retried for idempotent calls onl
 });
 
 test('idleTimeoutMs fails a call whose connection goes silent', async () => {
-  const idle = createTritonClient({ url: server.hostPort, protocol: 'http', idleTimeoutMs: 150 });
+  const idle = createTritonClient({ url: server.hostPort, protocol: 'http', idleTimeoutMs: 150, deadlineMs: 5000 });
   handler = (_req, res) => {
     res.writeHead(200, { 'content-length': 100, 'content-type': 'application/json' });
     res.write('{"na');
