@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../../pbtxt/ast';
 import { createCachingConfigFs } from '../../pbtxt/cachingConfigFs';
-import { validate } from '../../pbtxt/validate';
+import type * as ValidateModule from '../../pbtxt/validate';
 import type { Logger } from '../log';
 import { toDiagnostic } from './convert';
 import { isModelConfig, LANGUAGE_ID, parsedOf, schema } from './documents';
@@ -76,6 +76,9 @@ export class PbtxtDiagnostics implements vscode.Disposable {
       found = doc.errors;
     } else {
       const local = document.uri.scheme === 'file';
+      // Required here, not imported: the validator pulls in protobufjs, which activation can do without.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { validate } = require('../../pbtxt/validate') as typeof ValidateModule;
       found = await validate(doc.text, {
         document: doc,
         schema: schema(),

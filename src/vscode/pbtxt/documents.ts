@@ -3,8 +3,8 @@ import * as vscode from 'vscode';
 import type { ParsedDocument } from '../../pbtxt/ast';
 import { isModelConfigFile } from '../../pbtxt/documentKind';
 import { parse } from '../../pbtxt/parser';
+import type * as SchemaModule from '../../pbtxt/schema';
 import type { Schema } from '../../pbtxt/schema';
-import { loadSchema } from '../../pbtxt/schema';
 
 export const LANGUAGE_ID = 'pbtxt';
 export const SELECTOR: vscode.DocumentSelector = { language: LANGUAGE_ID };
@@ -19,9 +19,13 @@ export function parsedOf(document: vscode.TextDocument): ParsedDocument {
   return doc;
 }
 
-/** The ModelConfig schema, read from proto/ on first use so activation stays cheap. */
+let schemaModule: typeof SchemaModule | undefined;
+
+/** The ModelConfig schema, read from proto/ on first use: protobufjs is not loaded at activation. */
 export function schema(): Schema {
-  return loadSchema();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  schemaModule ??= require('../../pbtxt/schema') as typeof SchemaModule;
+  return schemaModule.loadSchema();
 }
 
 /** Model configs get schema help; other text protos get syntax help only. Untitled buffers count as configs. */

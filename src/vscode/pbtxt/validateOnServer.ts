@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { isGenericLoadError } from '../../pbtxt/serverReport';
 import { createClientFor } from '../../services/clientFactory';
-import { ConfigOverrideError, pbtxtToConfigJson } from '../../services/configOverride';
+import type * as ConfigOverrideModule from '../../services/configOverride';
 import type { ServerConfig } from '../../services/serverConfig';
 import { parseServerSettings } from '../../services/serverConfig';
 import { TritonError } from '../../triton/errors';
@@ -44,6 +44,8 @@ async function validateOnServer(context: vscode.ExtensionContext, diagnostics: S
     void vscode.window.showErrorMessage('Open a config.pbtxt in the editor to validate it on a server.');
     return;
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ConfigOverrideError, pbtxtToConfigJson } = require('../../services/configOverride') as typeof ConfigOverrideModule;
   let json: Record<string, unknown>;
   try {
     json = pbtxtToConfigJson(document.getText(), schema());
