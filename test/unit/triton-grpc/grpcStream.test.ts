@@ -135,6 +135,19 @@ test('aborting the signal cancels the stream on both ends', async () => {
   await serverSaw;
 });
 
+test('the client default deadline does not apply to streams; an explicit one does', async () => {
+  const withDefault = createGrpcClient({ url: server.url, protocol: 'grpc', deadlineMs: 50 });
+  const open = withDefault.streamInfer();
+  open.send({ model: 'hang', inputs: [] });
+  // The wait is the point here: the stream must outlive the 50 ms default, then still answer.
+  const it = open[Symbol.asyncIterator]();
+  await new Promise<void>((r) => setTimeout(r, 200));
+  open.send({ model: 'echo', inputs: [], options: { requestId: 'late' } });
+  assert.equal((await it.next()).value?.result?.id, 'late');
+  open.cancel();
+  await withDefault.close();
+});
+
 test('a stream deadline ends a stream that stays silent', async () => {
   const stream = client.streamInfer({ deadlineMs: 150 });
   stream.send({ model: 'hang', inputs: [] });
