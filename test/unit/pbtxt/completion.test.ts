@@ -63,6 +63,13 @@ test('completion works in a half-written file after unclosed blocks', () => {
   assert.ok(nested.labels.includes('max_queue_size'));
 });
 
+test('angle brackets, colon-before-block and message lists with a colon all resolve the message type', () => {
+  assert.ok(at('version_policy: < specific < | > >').labels.includes('versions'));
+  assert.ok(at('version_policy: { latest: { | } }').labels.includes('num_versions'));
+  assert.ok(at('output: [ { name: "o" }, { | } ]').labels.includes('label_filename'));
+  assert.ok(at('optimization { cuda { graph_spec [ { input { key: "x" value { | } } } ] } }').labels.includes('dim'));
+});
+
 test('the word being typed is replaced', () => {
   const { items, offset } = at('max_ba|');
   const item = find(items, 'max_batch_size');
