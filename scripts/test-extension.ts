@@ -2,7 +2,7 @@
 // server from code-server plus a headless Chromium workbench, the way @vscode/test-electron would.
 // Usage: tsx scripts/test-extension.ts   (env: TEST_FILTER, MOCHA_GREP, EXTENSION_TEST_TIMEOUT_MS)
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { format } from 'node:util';
@@ -10,6 +10,7 @@ import { repoRoot, startVsCodeTestServer } from '../test/host/codeServer';
 import type { VsCodeTestServer } from '../test/host/codeServer';
 import { launchBrowser } from '../test/host/browser';
 import type { BrowserSession } from '../test/host/browser';
+import { listFiles } from '../test/host/files';
 import { makeTempDir, withTimeout } from '../test/host/processes';
 import { prepareWorkspace } from '../test/host/workspace';
 import { startReferenceServer } from '../test/support/referenceServer';
@@ -22,19 +23,10 @@ const timeoutMs = Number(process.env.EXTENSION_TEST_TIMEOUT_MS ?? 300_000);
 // Workbench messages that say only that this machine is offline.
 const knownNoise = [/ENOTFOUND open-vsx\.org/, /\[Service Worker\] registration/];
 
-function collectTests(dir: string, out: string[]): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) collectTests(p, out);
-    else if (name.endsWith('.test.ts')) out.push(p);
-  }
-  return out;
-}
-
 async function compileTests(): Promise<void> {
   rmSync(testsOut, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [join(testsSource, 'index.ts'), ...collectTests(testsSource, [])],
+    entryPoints: [join(testsSource, 'index.ts'), ...listFiles(testsSource, (name) => name.endsWith('.test.ts'))],
     outbase: testsSource,
     outdir: testsOut,
     bundle: true,

@@ -1,17 +1,8 @@
 // Entry point the extension host loads for extension tests: runs every compiled *.test.js beside it
 // with mocha (BDD), optionally narrowed by TEST_FILTER (path substring) or MOCHA_GREP (test title).
 import Mocha from 'mocha';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-
-function collect(dir: string, out: string[]): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) collect(p, out);
-    else if (name.endsWith('.test.js')) out.push(p);
-  }
-  return out;
-}
+import { relative } from 'node:path';
+import { listFiles } from '../host/files';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({
@@ -22,9 +13,9 @@ export function run(): Promise<void> {
     ...(process.env.MOCHA_GREP ? { grep: process.env.MOCHA_GREP } : {}),
   });
   const filter = process.env.TEST_FILTER;
-  const files = collect(__dirname, [])
-    .filter((f) => !filter || relative(__dirname, f).includes(filter))
-    .sort();
+  const files = listFiles(__dirname, (name) => name.endsWith('.test.js')).filter(
+    (f) => !filter || relative(__dirname, f).includes(filter),
+  );
   for (const f of files) mocha.addFile(f);
   return new Promise((resolve, reject) => {
     if (files.length === 0) return reject(new Error(`no extension test files under ${__dirname}${filter ? ` matching ${filter}` : ''}`));

@@ -1,7 +1,8 @@
 // Starts the VS Code hosts from .vscode-test/code-server: code-server itself (e2e, demo, bench) and
 // the VS Code server inside it (extension tests, which need flags code-server's own CLI refuses).
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { listFiles } from './files';
 import { makeTempDir, startProcess, throwawayHomeEnv } from './processes';
 import type { HostProcess, TempDir } from './processes';
 
@@ -173,16 +174,8 @@ export async function startVsCodeTestServer(options: { env?: Record<string, stri
 
 /** The text of every log file named `fileName` (e.g. "remoteexthost.log") under a host's user data. */
 export function readHostLogs(dirs: HostDirs, fileName: string): string {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name === fileName) out.push(readFileSync(p, 'utf8'));
-    }
-  };
-  walk(join(dirs.userData, 'logs'));
-  walk(join(dirs.serverData, 'data/logs'));
-  return out.join('\n');
+  return [join(dirs.userData, 'logs'), join(dirs.serverData, 'data/logs')]
+    .flatMap((dir) => listFiles(dir, (name) => name === fileName))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
 }
