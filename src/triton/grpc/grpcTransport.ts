@@ -46,8 +46,12 @@ function fastMethods(protos: GrpcProtos): FastMethods {
   };
 }
 
-/** A connection failure, as opposed to a status the server chose to answer with. */
+/**
+ * A failure that is not the server's answer: local errors (no gRPC code), deadlines, cancellation,
+ * nonsense, or a connection that could not be made. Health checks raise these instead of saying false.
+ */
 function unreachable(error: TritonError): boolean {
+  if (error.grpcCode === undefined) return true;
   if (error.kind === 'deadline' || error.kind === 'cancelled' || error.kind === 'protocol') return true;
   return error.grpcCode === GrpcStatus.UNAVAILABLE && /No connection established|connect|Connection dropped|Name resolution|ECONN|TLS|handshake/i.test(error.message);
 }
@@ -75,7 +79,12 @@ class GrpcTritonClient implements TritonClient {
   }
 
   private get protos(): GrpcProtos {
-    this.protosCache ??= grpcProtos();
+    if (this.protosCache) return this.protosCache;
+    try {
+      this.protosCache = grpcProtos();
+    } catch (e) {
+      throw new TritonError('unsupported', `cannot load the gRPC protocol definitions: ${(e as Error).message}`, { request: 'gRPC', cause: e });
+    }
     return this.protosCache;
   }
 
@@ -85,12 +94,7 @@ class GrpcTritonClient implements TritonClient {
   }
 
   private async call<Out>(rpc: string, request: Wire, label: string, options: CallOptions | undefined, interpret: (m: Wire) => Out): Promise<Out> {
-    let method: AnyMethod;
-    try {
-      method = this.protos.methods[rpc]!;
-    } catch (e) {
-      throw new TritonError('unsupported', `cannot load the gRPC protocol definitions: ${(e as Error).message}`, { request: label, cause: e });
-    }
+    const method: AnyMethod = this.protos.methods[rpc]!;
     return this.conn.unary(method, withoutDefaults(request), label, options, interpret);
   }
 

@@ -14,6 +14,8 @@ export interface HttpTarget {
   connectTimeoutMs: number;
   /** 0 = no limit. */
   idleTimeoutMs: number;
+  /** Set by close(): failures of calls still running are reported as 'cancelled'. */
+  closed?: boolean;
 }
 
 export interface HttpExchange {
@@ -135,7 +137,7 @@ function exchangeCore(
       signal?.removeEventListener('abort', onAbort);
       if (error === undefined) { resolve(); return; }
       req.destroy();
-      reject(error);
+      reject(target.closed ? new TritonError('cancelled', 'the client was closed while the call ran', { request: call.request, cause: error }) : error);
     };
     const onAbort = (): void => {
       finish(new TritonError('cancelled', 'cancelled', { request: call.request, cause: signal?.reason }));
@@ -210,16 +212,20 @@ function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: Tr
   const chunks: Buffer[] = [];
   let received = 0;
   let done = false;
+  // A large body of known length is copied into place as it arrives, so the one copy overlaps the
+  // transfer instead of following it (and the chunks are freed as they go).
+  const inPlace = expected !== undefined && expected >= COPY_IN_PLACE_FROM ? placedBuffer(expected, call.alignBinary ? binaryStart(res) : undefined) : undefined;
   res.on('data', (chunk: Buffer) => {
     if (done) return;
     received += chunk.byteLength;
-    if (received > call.maxResponseBytes) {
+    if (received > call.maxResponseBytes || (inPlace !== undefined && received > inPlace.byteLength)) {
       done = true;
       res.destroy();
-      callback(new TritonError('protocol', `response exceeds the ${call.maxResponseBytes}-byte limit`, { request: call.request, status }));
+      callback(new TritonError('protocol', `response exceeds the ${inPlace?.byteLength ?? call.maxResponseBytes}-byte limit`, { request: call.request, status }));
       return;
     }
-    chunks.push(chunk);
+    if (inPlace !== undefined) inPlace.set(chunk, received - chunk.byteLength);
+    else chunks.push(chunk);
   });
   res.on('end', () => {
     if (done) return;
@@ -228,7 +234,7 @@ function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: Tr
       callback(new TritonError('protocol', `response cut off: ${received} of ${expected} bytes arrived`, { request: call.request, status }));
       return;
     }
-    callback(undefined, joinChunks(chunks, received, call.alignBinary ? binaryStart(res) : undefined));
+    callback(undefined, inPlace ?? joinChunks(chunks, received, call.alignBinary ? binaryStart(res) : undefined));
   });
   const cutOff = (): void => {
     if (done) return;
@@ -245,6 +251,16 @@ function binaryStart(res: IncomingMessage): number | undefined {
   const value = res.headers['inference-header-content-length'];
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
   return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Bodies at least this large, with a Content-Length, are copied into place while they arrive. */
+const COPY_IN_PLACE_FROM = Infinity;
+
+/** An uninitialised buffer of `length` bytes whose byte `alignAt` sits on an 8-byte boundary. */
+function placedBuffer(length: number, alignAt: number | undefined): Buffer {
+  const room = Buffer.allocUnsafe(length + 7);
+  const pad = (8 - ((room.byteOffset + (alignAt ?? 0)) % 8)) % 8;
+  return room.subarray(pad, pad + length);
 }
 
 /** Joins body chunks (the one copy the body gets), placing byte `alignAt` on an 8-byte boundary. */

@@ -290,6 +290,7 @@ class HttpTritonClient implements TritonClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.target.closed = true;
     this.target.agent.destroy();
   }
 }

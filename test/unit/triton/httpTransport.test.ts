@@ -480,3 +480,14 @@ test('generate_stream refused before streaming is an ordinary error answer', asy
   const error = await rejectsWith((async () => { for await (const _ of client.generateStream('llm', {})) { /* none */ } })(), 'invalid-argument', /identity/);
   assert.equal(error.status, 400);
 });
+
+test('close() ends calls still running with cancelled', async () => {
+  const closing = createTritonClient({ url: server.hostPort, protocol: 'http', deadlineMs: 5000 });
+  let arrived!: () => void;
+  const requestArrived = new Promise<void>((resolve) => { arrived = resolve; });
+  handler = () => arrived();
+  const call = closing.serverMetadata();
+  await requestArrived;
+  await closing.close();
+  await rejectsWith(call, 'cancelled', /closed while the call ran/);
+});
