@@ -126,6 +126,9 @@ test('health: true, false on a non-OK status, false for an unknown model, error 
   assert.deepEqual(seen.ModelReady, { name: 'simple', version: '1' });
   assert.equal(await client.isModelReady('other', { deadlineMs: 5000 }), false);
   assert.equal(await client.isModelReady('gone', { deadlineMs: 5000 }), false);
+  // A local mistake is not a "no" from the server.
+  assert.equal((await rejection(client.isServerLive({ deadlineMs: -1 }))).kind, 'invalid-argument');
+  assert.equal((await rejection(client.isModelReady('simple', { version: 'v1' }))).kind, 'invalid-argument');
 
   // A port that was just free: nothing listens there.
   const probe = createServer();
