@@ -1,11 +1,10 @@
 // Explorer bench: a reference server with a generated 1,000-model repository; times how long the
 // tree takes to produce its model rows once the index has arrived, and what the catalog costs in memory.
 // Usage: npm run bench:explorer [-- --models 1000 --runs 15]
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { generateRepository, startServer } from './explorerFixture';
 import { createTritonClient } from '../src/triton/client';
 import { registerExplorerNodes } from '../src/services/explorerNodes';
 import { ExplorerTree } from '../src/services/explorerTree';
@@ -20,40 +19,6 @@ const arg = (name: string, fallback: number): number => {
 const modelCount = arg('models', 1000);
 const runs = arg('runs', 15);
 const goalMs = 300;
-
-function generateRepository(dir: string, count: number): void {
-  for (let i = 0; i < count; i++) {
-    const name = `model_${String(i).padStart(4, '0')}`;
-    mkdirSync(join(dir, name, '1'), { recursive: true });
-    // Every tenth model is broken so the index carries UNAVAILABLE entries with reasons, like real repositories.
-    const dims = i % 10 === 9 ? '[ 0 ]' : '[ -1 ]';
-    writeFileSync(join(dir, name, 'config.pbtxt'), `name: "${name}"\nbackend: "identity"\nmax_batch_size: 0\ninput [ { name: "INPUT0" data_type: TYPE_FP32 dims: ${dims} } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: ${dims} } ]\n`);
-  }
-}
-
-async function startServer(repo: string): Promise<{ httpUrl: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/server/main.ts', '--model-repository', repo, '--http-port', '0', '--grpc-port', '0', '--model-control-mode', 'explicit', '--load-model', '*', '--log-info', 'false', '--log-warning', 'false', '--log-error', 'false'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const httpUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the reference server did not print its ready line within 60 s')), 60_000);
-    child.once('exit', (code) => reject(new Error(`the reference server exited early (code ${code})`)));
-    lines.on('line', (line) => {
-      const m = /^ready http=(\S+) grpc=/.exec(line);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(`http://${m[1]}`);
-      }
-    });
-  });
-  return {
-    httpUrl,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
-  };
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

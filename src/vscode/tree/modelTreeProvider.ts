@@ -55,10 +55,16 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ExplorerNode>,
     const item = new vscode.TreeItem(view.label, collapsible[view.collapsible]);
     item.id = element.id;
     if (view.description !== undefined) item.description = view.description;
-    if (view.tooltip !== undefined) item.tooltip = new vscode.MarkdownString(view.tooltip);
     if (view.icon !== undefined) item.iconPath = new vscode.ThemeIcon(view.icon.id, view.icon.color !== undefined ? new vscode.ThemeColor(view.icon.color) : undefined);
     item.contextValue = view.contextValue;
     if (view.command !== undefined) item.command = { command: view.command.command, title: view.command.title, arguments: [...view.command.args] };
+    return item;
+  }
+
+  /** Tooltips are filled on hover: a 1,000-model list then sends the workbench rows, not 1,000 markdown documents. */
+  resolveTreeItem(item: vscode.TreeItem, element: ExplorerNode): vscode.TreeItem {
+    const tooltip = this.tree.view(element).tooltip;
+    if (tooltip !== undefined) item.tooltip = new vscode.MarkdownString(tooltip);
     return item;
   }
 
@@ -67,7 +73,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ExplorerNode>,
     const walk = async (element: ExplorerNode | undefined, depth: number): Promise<SnapshotNode[]> => {
       const kids = await this.getChildren(element);
       return Promise.all(kids.map(async (node) => {
-        const item = this.getTreeItem(node);
+        const item = this.resolveTreeItem(this.getTreeItem(node), node);
         const expandable = item.collapsibleState !== vscode.TreeItemCollapsibleState.None;
         const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
         const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
