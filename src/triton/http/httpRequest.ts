@@ -212,20 +212,16 @@ function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: Tr
   const chunks: Buffer[] = [];
   let received = 0;
   let done = false;
-  // A large body of known length is copied into place as it arrives, so the one copy overlaps the
-  // transfer instead of following it (and the chunks are freed as they go).
-  const inPlace = expected !== undefined && expected >= COPY_IN_PLACE_FROM ? placedBuffer(expected, call.alignBinary ? binaryStart(res) : undefined) : undefined;
   res.on('data', (chunk: Buffer) => {
     if (done) return;
     received += chunk.byteLength;
-    if (received > call.maxResponseBytes || (inPlace !== undefined && received > inPlace.byteLength)) {
+    if (received > call.maxResponseBytes) {
       done = true;
       res.destroy();
-      callback(new TritonError('protocol', `response exceeds the ${inPlace?.byteLength ?? call.maxResponseBytes}-byte limit`, { request: call.request, status }));
+      callback(new TritonError('protocol', `response exceeds the ${call.maxResponseBytes}-byte limit`, { request: call.request, status }));
       return;
     }
-    if (inPlace !== undefined) inPlace.set(chunk, received - chunk.byteLength);
-    else chunks.push(chunk);
+    chunks.push(chunk);
   });
   res.on('end', () => {
     if (done) return;
@@ -234,7 +230,7 @@ function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: Tr
       callback(new TritonError('protocol', `response cut off: ${received} of ${expected} bytes arrived`, { request: call.request, status }));
       return;
     }
-    callback(undefined, inPlace ?? joinChunks(chunks, received, call.alignBinary ? binaryStart(res) : undefined));
+    callback(undefined, joinChunks(chunks, received, call.alignBinary ? binaryStart(res) : undefined));
   });
   const cutOff = (): void => {
     if (done) return;
@@ -251,16 +247,6 @@ function binaryStart(res: IncomingMessage): number | undefined {
   const value = res.headers['inference-header-content-length'];
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
   return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
-}
-
-/** Bodies at least this large, with a Content-Length, are copied into place while they arrive. */
-const COPY_IN_PLACE_FROM = Infinity;
-
-/** An uninitialised buffer of `length` bytes whose byte `alignAt` sits on an 8-byte boundary. */
-function placedBuffer(length: number, alignAt: number | undefined): Buffer {
-  const room = Buffer.allocUnsafe(length + 7);
-  const pad = (8 - ((room.byteOffset + (alignAt ?? 0)) % 8)) % 8;
-  return room.subarray(pad, pad + length);
 }
 
 /** Joins body chunks (the one copy the body gets), placing byte `alignAt` on an 8-byte boundary. */

@@ -46,6 +46,9 @@ class HttpTritonClient implements TritonClient {
     }
     this.deadlineMs = options.deadlineMs;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!Number.isSafeInteger(this.maxResponseBytes) || this.maxResponseBytes < 1) {
+      throw new TritonError('invalid-argument', `maxResponseBytes must be a positive integer, got ${String(options.maxResponseBytes)}`);
+    }
     this.headers = lowerCaseHeaders(options.headers);
     const agentOptions = { keepAlive: true, maxSockets: this.concurrency };
     const tls = options.tls;

@@ -491,3 +491,19 @@ test('close() ends calls still running with cancelled', async () => {
   await closing.close();
   await rejectsWith(call, 'cancelled', /closed while the call ran/);
 });
+
+test('aborting inferMany cancels the running request and every one not yet sent', async () => {
+  const controller = new AbortController();
+  let arrivals = 0;
+  handler = () => {
+    // The first request is never answered; aborting is what ends it.
+    arrivals++;
+    controller.abort();
+  };
+  const requests = Array.from({ length: 4 }, () => ({ model: 'm', inputs: [{ name: 'I', datatype: 'INT32' as const, shape: [1], data: [1] }] }));
+  const outcomes = await client.inferMany(requests, { concurrency: 1, signal: controller.signal });
+  assert.equal(arrivals, 1);
+  assert.deepEqual(outcomes.map((o) => (o.ok ? 'ok' : o.error.kind)), ['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+  await assert.rejects(client.inferMany(requests, { concurrency: 0 }), (e: unknown) => e instanceof TritonError && e.kind === 'invalid-argument');
+  assert.throws(() => createTritonClient({ url: server.hostPort, protocol: 'http', maxResponseBytes: -1 }), TritonError);
+});
