@@ -21,8 +21,9 @@ export class Logger {
     this.settings = { log_file: '', log_info: true, log_warning: true, log_error: true, log_verbose_level: 0, log_format: 'default', ...settings };
   }
 
-  prefix(level: 'I' | 'W' | 'E', source: string, now = new Date()): string {
-    const micros = pad(now.getUTCMilliseconds(), 3) + pad(Math.floor((performance.now() % 1) * 1000), 3);
+  prefix(level: 'I' | 'W' | 'E', source: string, epochMicros = Math.floor((performance.timeOrigin + performance.now()) * 1000)): string {
+    const now = new Date(Math.floor(epochMicros / 1000));
+    const micros = pad(epochMicros % 1_000_000, 6);
     if (this.settings.log_format === 'ISO8601') {
       const date = `${now.getUTCFullYear()}-${pad(now.getUTCMonth() + 1)}-${pad(now.getUTCDate())}`;
       const time = `${pad(now.getUTCHours())}:${pad(now.getUTCMinutes())}:${pad(now.getUTCSeconds())}`;

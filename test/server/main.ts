@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     log_file: opts.logFile, log_info: opts.logInfo, log_warning: opts.logWarning, log_error: opts.logError,
     log_verbose_level: opts.logVerbose, log_format: opts.logFormat as LogFormat,
   });
+  for (const name of opts.ignored) log.warning('command_line_parser.cc:2100', `--${name} has no effect on the reference server`);
   const mode: ControlMode = opts.mode;
   const repo = new ModelRepository(resolve(opts.modelRepository), mode, log);
   const shm = new SharedMemoryManager();

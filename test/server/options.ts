@@ -22,7 +22,19 @@ export interface ServerOptions {
   pollSeconds: number;
   httpRestrictions: Restrictions;
   grpcRestrictions: Restrictions;
+  /** tritonserver options accepted so that the server can stand in for it, but without effect here. */
+  ignored: string[];
 }
+
+const IGNORED = new Set([
+  'exit-on-error', 'strict-model-config', 'disable-auto-complete-config', 'metrics-port', 'metrics-address', 'allow-metrics',
+  'allow-gpu-metrics', 'allow-cpu-metrics', 'metrics-interval-ms', 'metrics-config', 'backend-directory', 'backend-config',
+  'repoagent-directory', 'model-config-name', 'id', 'pinned-memory-pool-byte-size', 'cuda-memory-pool-byte-size',
+  'min-supported-compute-capability', 'exit-timeout-secs', 'http-thread-count', 'grpc-infer-thread-count', 'rate-limit',
+  'rate-limit-resource', 'cache-config', 'cache-directory', 'trace-config', 'allow-client-shm', 'http-address',
+  'grpc-address', 'allow-http', 'allow-grpc', 'grpc-keepalive-time', 'grpc-keepalive-timeout', 'buffer-manager-thread-count',
+  'model-load-thread-count', 'model-namespacing', 'host-policy', 'model-load-retry-count',
+]);
 
 export class OptionError extends Error {}
 
@@ -51,7 +63,7 @@ export function parseOptions(argv: string[]): ServerOptions {
     modelRepository: defaultRepository(), httpPort: 8000, grpcPort: 8001, mode: 'explicit', loadModels: [],
     logFile: '', logInfo: true, logWarning: true, logError: true, logVerbose: 0, logFormat: 'default', strictReadiness: false,
     maxInputSize: 64 * 1024 * 1024, pollSeconds: 15,
-    httpRestrictions: new Map(), grpcRestrictions: new Map(),
+    httpRestrictions: new Map(), grpcRestrictions: new Map(), ignored: [],
   };
   let modeGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -100,8 +112,11 @@ export function parseOptions(argv: string[]): ServerOptions {
       }
       case 'repository-poll-secs': opts.pollSeconds = int(name, value(), 1, 3600); break;
       case 'http-max-input-size': opts.maxInputSize = int(name, value(), 1, 2 ** 31 - 1); break;
-      case 'exit-on-error': case 'strict-model-config': case 'disable-auto-complete-config': value(); break;
-      default: throw new OptionError(`unknown option --${name}`);
+      default:
+        if (!IGNORED.has(name)) throw new OptionError(`unknown option --${name}`);
+        // The only tritonserver switch without a value.
+        if (name !== 'disable-auto-complete-config' || eq !== -1) value();
+        opts.ignored.push(name);
     }
   }
   // Without --model-control-mode every model loads at start and load/unload still work (explicit + '*').

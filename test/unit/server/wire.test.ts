@@ -4,6 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseFault, FaultStore } from '../../server/faults';
 import { parseJson, stringifyJson } from '../../server/jsonCodec';
+import { Logger } from '../../server/logger';
 import { SharedMemoryManager } from '../../server/sharedMemory';
 import { tensorFromJson, tensorToJson } from '../../server/tensor';
 
@@ -62,5 +63,15 @@ describe('server wire helpers', () => {
     } finally {
       rmSync(file, { force: true });
     }
+  });
+});
+
+describe('server log lines', () => {
+  it('formats the default and ISO8601 prefixes from one microsecond clock', () => {
+    const log = new Logger();
+    const t = Date.UTC(2026, 10, 24, 22, 21, 45) * 1000 + 383000;
+    assert.equal(log.prefix('I', 'model_lifecycle.cc:473', t), `I1124 22:21:45.383000 ${process.pid} model_lifecycle.cc:473]`);
+    log.settings.log_format = 'ISO8601';
+    assert.equal(log.prefix('E', 'server.cc:1', t + 999_999), `2026-11-24T22:21:46Z E ${process.pid} server.cc:1]`);
   });
 });
