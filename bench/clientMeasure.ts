@@ -96,18 +96,29 @@ export async function measurePair(floor: () => Promise<unknown>, client: () => P
   };
 }
 
-/** Median wall time of `rounds` runs of each call after one warm-up run each, alternating, in seconds. */
-export async function medianSecondsAlternating(calls: readonly (() => Promise<unknown>)[], rounds: number): Promise<number[]> {
+export interface TimedRuns {
+  /** Median wall time, seconds. */
+  seconds: number;
+  /** Median CPU time this process spent (user + system), seconds: what the client itself costs. */
+  cpuSeconds: number;
+}
+
+/** Median wall and CPU time of `rounds` runs of each call after one warm-up run each, alternating. */
+export async function medianSecondsAlternating(calls: readonly (() => Promise<unknown>)[], rounds: number): Promise<TimedRuns[]> {
   for (const call of calls) await call();
-  const times = calls.map(() => [] as number[]);
+  const wall = calls.map(() => [] as number[]);
+  const cpu = calls.map(() => [] as number[]);
   for (let i = 0; i < rounds; i++) {
     for (const [k, call] of calls.entries()) {
+      const cpuBefore = process.cpuUsage();
       const begin = process.hrtime.bigint();
       await call();
-      times[k]!.push(Number(process.hrtime.bigint() - begin) / 1e9);
+      wall[k]!.push(Number(process.hrtime.bigint() - begin) / 1e9);
+      const used = process.cpuUsage(cpuBefore);
+      cpu[k]!.push((used.user + used.system) / 1e6);
     }
   }
-  return times.map(median);
+  return calls.map((_, k) => ({ seconds: median(wall[k]!), cpuSeconds: median(cpu[k]!) }));
 }
 
 export interface MemorySample {
