@@ -21,7 +21,7 @@ const testsOut = join(repoRoot, 'out/test/extension');
 const timeoutMs = Number(process.env.EXTENSION_TEST_TIMEOUT_MS ?? 300_000);
 
 // Workbench messages that say only that this machine is offline.
-const knownNoise = [/ENOTFOUND open-vsx\.org/, /\[Service Worker\] registration/];
+const knownNoise = [/ENOTFOUND open-vsx\.org/, /\[Service Worker\] registration/, /^(Resolving|Resolved) connection token/, /^Creating a socket/];
 
 async function compileTests(): Promise<void> {
   rmSync(testsOut, { recursive: true, force: true });

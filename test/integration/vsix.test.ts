@@ -1,0 +1,58 @@
+// The packaged VSIX: only allow-listed files, everything the manifest names, and a bundle that
+// activates from the extracted package alone (no node_modules ship).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { repoRoot } from '../host/codeServer';
+import { makeTempDir } from '../host/processes';
+import { vsixPath } from '../host/workspace';
+import { readZip } from '../host/zipReader';
+import type { ZipEntry } from '../host/zipReader';
+
+let entries: ZipEntry[] = [];
+const files = (): string[] => entries.map((e) => e.name.replace(/^extension\//, '')).filter((n) => !n.startsWith('[') && n !== 'extension.vsixmanifest');
+
+before(() => {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/package.mjs'), '--quiet'], { encoding: 'utf8', timeout: 180_000 });
+  assert.equal(r.status, 0, `npm run package failed:\n${r.stdout}${r.stderr}`);
+  entries = readZip(vsixPath());
+});
+
+test('the VSIX holds the bundle, protos, grammar, language configuration and docs', () => {
+  // vsce renames the docs: readme.md, changelog.md, LICENSE.txt.
+  const required = ['package.json', 'readme.md', 'LICENSE.txt', 'changelog.md', 'dist/extension.js', 'language-configuration.json', 'syntaxes/pbtxt.tmLanguage.json', 'proto/model_config.proto', 'proto/grpc_service.proto', 'proto/health.proto'];
+  for (const f of required) {
+    assert.ok(files().includes(f), `${f} is missing from the VSIX`);
+  }
+});
+
+test('the VSIX holds no sources, tests, source maps or dependencies', () => {
+  const leaked = files().filter((f) => /^(src|test|scripts|bench|node_modules|out|demo|\.ci|\.vscode-test)\/|\.map$|\.ts$/.test(f));
+  assert.deepEqual(leaked, []);
+});
+
+test('the packaged bundle activates from the extracted package alone', () => {
+  const temp = makeTempDir('triton-vsix');
+  try {
+    for (const entry of entries) {
+      if (!entry.name.startsWith('extension/')) continue;
+      const target = join(temp.path, entry.name.slice('extension/'.length));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, entry.read());
+    }
+    // cwd and NODE_PATH point away from the repository, so only what the VSIX holds can load.
+    const r = spawnSync(process.execPath, [join(repoRoot, 'bench/activationProbe.mjs'), join(temp.path, 'dist/extension.js')], {
+      cwd: temp.path,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, NODE_PATH: '' },
+    });
+    assert.equal(r.status, 0, `activation failed:\n${r.stderr}`);
+    const result = JSON.parse(r.stdout.trim()) as { subscriptions: number; totalMs: number };
+    assert.ok(result.subscriptions > 0, 'activate() registered nothing');
+  } finally {
+    temp.remove();
+  }
+});
