@@ -15,9 +15,27 @@ interface StreamResponseWire {
   infer_response?: InferResponseWire | null;
 }
 
-/** Responses held for a slow reader before the transport is paused (HTTP/2 flow control then holds the server). */
+/**
+ * Responses (or tensor bytes) held for a slow reader before the transport is paused; HTTP/2 flow
+ * control then holds the server back.
+ */
 const HIGH_WATER = 64;
 const LOW_WATER = 16;
+const HIGH_WATER_BYTES = 64 * 1024 * 1024;
+const LOW_WATER_BYTES = 16 * 1024 * 1024;
+
+function responseBytes(item: StreamResponse): number {
+  let total = 0;
+  for (const o of item.result?.outputs ?? []) {
+    const data = o.data;
+    if (Array.isArray(data)) {
+      for (const element of data) total += element instanceof Uint8Array ? element.byteLength : 1;
+    } else if (data) {
+      total += data.byteLength;
+    }
+  }
+  return total;
+}
 
 type Waiter = { resolve: (r: IteratorResult<StreamResponse>) => void; reject: (e: TritonError) => void };
 
@@ -25,6 +43,7 @@ export class GrpcInferStream implements InferStream {
   private readonly call: grpc.ClientDuplexStream<unknown, StreamResponseWire>;
   private readonly label = 'ModelStreamInfer';
   private readonly queue: StreamResponse[] = [];
+  private queuedBytes = 0;
   private waiter: Waiter | undefined;
   /** Set once the RPC is over: undefined while open, null for a clean end, an error otherwise. */
   private finished: TritonError | null | undefined;
@@ -100,7 +119,8 @@ export class GrpcInferStream implements InferStream {
   private next(): Promise<IteratorResult<StreamResponse>> {
     const item = this.queue.shift();
     if (item) {
-      if (this.paused && this.queue.length <= LOW_WATER) {
+      this.queuedBytes -= responseBytes(item);
+      if (this.paused && this.queue.length <= LOW_WATER && this.queuedBytes <= LOW_WATER_BYTES) {
         this.paused = false;
         this.call.resume();
       }
@@ -122,7 +142,8 @@ export class GrpcInferStream implements InferStream {
       return;
     }
     this.queue.push(item);
-    if (!this.paused && this.queue.length >= HIGH_WATER) {
+    this.queuedBytes += responseBytes(item);
+    if (!this.paused && (this.queue.length >= HIGH_WATER || this.queuedBytes >= HIGH_WATER_BYTES)) {
       this.paused = true;
       this.call.pause();
     }

@@ -55,11 +55,14 @@ const JOIN_BELOW = 64 * 1024;
 
 /** Sends one request; an idempotent one hitting a stale keep-alive socket is retried once on a fresh one. */
 export async function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
+  const started = Date.now();
   try {
     return await exchangeOnce(target, call);
   } catch (error) {
-    if (error instanceof StaleSocketError) return exchangeOnce(target, call);
-    throw error;
+    if (!(error instanceof StaleSocketError)) throw error;
+    // The retry gets what is left of the caller's deadline, not a fresh one.
+    const deadlineMs = call.deadlineMs === undefined ? undefined : call.deadlineMs - (Date.now() - started);
+    return exchangeOnce(target, { ...call, deadlineMs });
   }
 }
 
