@@ -180,7 +180,14 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 
 function lexString(text: string, start: number): Token {
   const quote = text[start];
+  const q = quote.charCodeAt(0);
   const n = text.length;
+  // Most literals have no escapes: one slice instead of building the value character by character.
+  for (let j = start + 1; j < n; j++) {
+    const c = text.charCodeAt(j);
+    if (c === q) return { kind: 'string', start, end: j + 1, text: text.slice(start, j + 1), str: text.slice(start + 1, j) };
+    if (c === 92 /* \\ */ || c === 10) break;
+  }
   let i = start + 1;
   let out = '';
   let error: string | undefined;

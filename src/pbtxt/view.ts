@@ -15,10 +15,15 @@ export function viewOf(node: MessageNode): MessageView {
   return v;
 }
 
+/** Bodies up to this many fields are scanned; larger ones (the top level of a big config) get an index. */
+const INDEX_FROM = 16;
+
 export class MessageView {
-  private readonly byName = new Map<string, FieldNode[]>();
+  private readonly byName: Map<string, FieldNode[]> | undefined;
 
   constructor(readonly node: MessageNode) {
+    if (node.fields.length < INDEX_FROM) return;
+    this.byName = new Map();
     for (const f of node.fields) {
       const list = this.byName.get(f.name);
       if (list === undefined) this.byName.set(f.name, [f]);
@@ -27,22 +32,32 @@ export class MessageView {
   }
 
   has(name: string): boolean {
-    return this.byName.has(name);
+    if (this.byName !== undefined) return this.byName.has(name);
+    for (const f of this.node.fields) if (f.name === name) return true;
+    return false;
   }
 
   fields(name: string): FieldNode[] {
-    return this.byName.get(name) ?? [];
+    if (this.byName !== undefined) return this.byName.get(name) ?? [];
+    const out: FieldNode[] = [];
+    for (const f of this.node.fields) if (f.name === name) out.push(f);
+    return out;
+  }
+
+  private last(name: string): FieldNode | undefined {
+    if (this.byName !== undefined) return this.byName.get(name)?.at(-1);
+    const fields = this.node.fields;
+    for (let i = fields.length - 1; i >= 0; i--) if (fields[i].name === name) return fields[i];
+    return undefined;
   }
 
   /** Range of the last occurrence of a field (its name), for diagnostics on a field. */
   nameRange(name: string): Range | undefined {
-    const list = this.byName.get(name);
-    return list?.[list.length - 1].nameRange;
+    return this.last(name)?.nameRange;
   }
 
   fieldRange(name: string): Range | undefined {
-    const list = this.byName.get(name);
-    return list?.[list.length - 1].range;
+    return this.last(name)?.range;
   }
 
   /** Every scalar given for `name`, in order, lists flattened. */
@@ -68,13 +83,25 @@ export class MessageView {
   }
 
   message(name: string): MessageView | undefined {
-    const all = this.messages(name);
-    return all.length === 0 ? undefined : all[all.length - 1].node;
+    const v = this.last(name)?.value;
+    if (v?.kind === 'message') return viewOf(v);
+    if (v?.kind !== 'list') return undefined;
+    for (let i = v.items.length - 1; i >= 0; i--) {
+      const it = v.items[i];
+      if (it.kind === 'message') return viewOf(it);
+    }
+    return undefined;
   }
 
   scalar(name: string): ScalarNode | undefined {
-    const all = this.scalars(name);
-    return all.length === 0 ? undefined : all[all.length - 1].node;
+    const v = this.last(name)?.value;
+    if (v?.kind === 'scalar') return v;
+    if (v?.kind !== 'list') return undefined;
+    for (let i = v.items.length - 1; i >= 0; i--) {
+      const it = v.items[i];
+      if (it.kind === 'scalar') return it;
+    }
+    return undefined;
   }
 
   str(name: string): string | undefined {
