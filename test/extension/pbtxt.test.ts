@@ -240,7 +240,7 @@ describe('config.pbtxt language', () => {
     assert.equal(document.getText(), before);
   });
 
-  it('outlines tensors and ensemble steps', async () => {
+  it('outlines tensors and ensemble steps, and folds blocks', async () => {
     const document = await open('pbtxt-editor/repo/pipeline/config.pbtxt');
     const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri);
     const names = symbols.map((s) => s.name);
@@ -248,6 +248,8 @@ describe('config.pbtxt language', () => {
     assert.equal(symbols[2].children[0].name, 'RAW');
     const steps = symbols[4].children.find((s) => s.name === 'step');
     assert.deepEqual(steps?.children.map((s) => s.name), ['preprocess', 'classifier']);
+    const folds = await vscode.commands.executeCommand<vscode.FoldingRange[]>('vscode.executeFoldingRangeProvider', document.uri);
+    assert.ok(folds.some((f) => f.start === 4 && f.end === 8), `ensemble_scheduling folds; got ${folds.map((f) => `${f.start}-${f.end}`).join(', ')}`);
   });
 
   it('load failures from a server\'s repository index land on the workspace config, and clear when fixed', async function () {

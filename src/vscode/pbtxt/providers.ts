@@ -1,6 +1,7 @@
 // Thin adapters from the pbtxt core (completion, hover, formatting, outline, quick fixes) to VS Code.
 import * as vscode from 'vscode';
 import { complete } from '../../pbtxt/completion';
+import { foldingRanges } from '../../pbtxt/folding';
 import { formatDocument } from '../../pbtxt/format';
 import { hoverAt } from '../../pbtxt/hover';
 import { quickFixesFor } from '../../pbtxt/quickFixes';
@@ -91,6 +92,17 @@ export function codeActionProvider(diagnostics: PbtxtDiagnostics): vscode.CodeAc
         });
       }
       return actions;
+    },
+  };
+}
+
+export function foldingProvider(): vscode.FoldingRangeProvider {
+  return {
+    provideFoldingRanges(document): vscode.FoldingRange[] {
+      return foldingRanges(parsedOf(document)).map((r) => new vscode.FoldingRange(
+        r.startLine, r.endLine,
+        r.kind === 'comment' ? vscode.FoldingRangeKind.Comment : r.kind === 'region' ? vscode.FoldingRangeKind.Region : undefined,
+      ));
     },
   };
 }
