@@ -96,6 +96,12 @@ describe('reference server limits, none mode and log file', () => {
     assert.equal((await httpRequest(url('/v2/health/live'))).status, 200);
   });
 
+  it('fails to start, with Triton-like messages, on a taken port or a missing repository', async () => {
+    const port = Number(new URL(server.httpUrl).port);
+    await assert.rejects(startReferenceServer({ httpPort: port }), /exited before it was ready[\s\S]*error: creating server: Unavailable - Socket '127\.0\.0\.1:\d+' already in use/);
+    await assert.rejects(startReferenceServer({ modelRepository: join(dir, 'missing') }), /error: creating server: Internal - failed to stat file /);
+  });
+
   it('refuses load and unload in none mode, with all models loaded', async () => {
     const res = await httpRequest(url('/v2/repository/models/simple/unload'), { body: '' });
     assert.equal(res.status, 503);

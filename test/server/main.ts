@@ -1,4 +1,5 @@
 // Reference server entry point: options, startup loading and log tables, both listeners, restart and shutdown.
+import { existsSync, statSync } from 'node:fs';
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -42,7 +43,12 @@ async function main(): Promise<void> {
   });
   for (const name of opts.ignored) log.warning('command_line_parser.cc:2100', `--${name} has no effect on the reference server`);
   const mode: ControlMode = opts.mode;
-  const repo = new ModelRepository(resolve(opts.modelRepository), mode, log);
+  const root = resolve(opts.modelRepository);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    process.stderr.write(`error: creating server: Internal - failed to stat file ${root}\n`);
+    process.exit(1);
+  }
+  const repo = new ModelRepository(root, mode, log);
   const shm = new SharedMemoryManager();
   const state: ServerState = {
     repo, shm, log, mode, core: new InferenceCore(repo, shm, log), strictReadiness: opts.strictReadiness,
@@ -117,7 +123,10 @@ async function main(): Promise<void> {
   try {
     await startListeners();
   } catch (err) {
-    fatal(`creating server: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e.code === 'EADDRINUSE') fatal(`creating server: Unavailable - Socket '127.0.0.1:${e.port ?? httpPort}' already in use`);
+    if (/No address added/.test(e.message)) fatal(`creating server: Unavailable - Socket '127.0.0.1:${grpcPort}' already in use`);
+    fatal(`creating server: ${e.message}`);
   }
   state.ready = true;
   process.stdout.write(`ready http=127.0.0.1:${httpPort} grpc=127.0.0.1:${grpcPort}\n`);
