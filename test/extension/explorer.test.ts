@@ -26,6 +26,7 @@ interface ExplorerApi {
   refresh(serverId?: string): Promise<void>;
   activeServerId(): string | undefined;
   statusBarText(): string;
+  refreshRuns(serverId: string): number;
 }
 
 async function api(): Promise<ExplorerApi> {
@@ -239,6 +240,13 @@ describe('model explorer', function () {
     assert.deepEqual(result.outputs.map((o) => [o.name, o.shape]).sort(), [['OUTPUT0', [1, 16]], ['OUTPUT1', [1, 16]]]);
   });
 
+  it('coalesces a burst of refreshes of one server into at most two runs', async () => {
+    const before = explorer.refreshRuns('reference');
+    await Promise.all(Array.from({ length: 20 }, () => explorer.refresh('reference')));
+    const runs = explorer.refreshRuns('reference') - before;
+    assert.ok(runs >= 1 && runs <= 2, `${runs} refresh runs for 20 requests`);
+  });
+
   it('follows a server going down and coming back', async () => {
     const outage = await spawnServer(root, ['--model-control-mode', 'explicit', '--load-model', 'simple']);
     try {
@@ -248,15 +256,20 @@ describe('model explorer', function () {
         const s = await serverNode(explorer, 'outage');
         return find(s.children, 'simple') ? s : undefined;
       });
+      // Switching the active server moves the status bar to it.
+      await vscode.commands.executeCommand('triton.switchServer', { serverId: 'outage' });
+      assert.equal(explorer.activeServerId(), 'outage');
+      assert.match(explorer.statusBarText(), /outage: (ready|live)/);
       // The restart switch takes the listeners down for 4 s, then brings them back on the same ports.
       const restart = await fetch(`${outage.httpUrl}/__control/restart`, { method: 'POST', body: '{"delay_ms":4000}', signal: AbortSignal.timeout(5_000) });
       assert.equal(restart.status, 200);
       const down = await waitFor('the tree to show the server unreachable', async () => {
         await explorer.refresh('outage');
         const s = await serverNode(explorer, 'outage');
-        return s.description === 'unreachable' ? s : undefined;
+        return s.description?.startsWith('unreachable') ? s : undefined;
       });
       assert.equal(down.icon, 'debug-disconnect');
+      assert.match(explorer.statusBarText(), /outage: unreachable/);
       assert.match(down.children![0]!.label, /^Unreachable: /);
       assert.ok(find(down.children, 'simple'), 'the last known models stay listed');
       const back = await waitFor('the tree to show the server again', async () => {
@@ -265,7 +278,9 @@ describe('model explorer', function () {
         return /2\.\d+/.test(s.description ?? '') ? s : undefined;
       }, 20_000);
       assert.ok(!back.children!.some((c) => c.label.startsWith('Unreachable')));
+      await waitFor('the status bar to show the server ready again', async () => (/outage: (ready|live)/.test(explorer.statusBarText()) ? true : undefined));
     } finally {
+      await vscode.commands.executeCommand('triton.switchServer', { serverId: 'reference' });
       await outage.stop();
     }
   });
