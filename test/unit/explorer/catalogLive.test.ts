@@ -148,3 +148,11 @@ test('a load the server never answers is cancelled by the signal', async () => {
     await srv.close();
   }
 });
+
+test('a TLS file that cannot be read is named in the error', async () => {
+  const catalog = catalogFor({ name: 'certs', httpUrl: 'https://127.0.0.1:1', protocol: 'http', tls: { caFile: '/nonexistent/ca.pem' } });
+  assert.equal(await catalog.refreshServer('certs'), 'unreachable');
+  const problem = catalog.server('certs')!.health.problem!;
+  assert.match(problem.message, /cannot read the TLS CA file of server 'certs' \(\/nonexistent\/ca\.pem\)/);
+  catalog.dispose();
+});

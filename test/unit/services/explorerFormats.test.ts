@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildCurlCommand, buildInferRequest, shellQuote } from '../../../src/services/curlRequest';
 import { statisticsMarkdown, formatNs } from '../../../src/services/statisticsReport';
 import { ConfigOverrideError, pbtxtToConfigJson } from '../../../src/services/configOverride';
@@ -101,4 +103,20 @@ test('unknown fields and syntax errors say where', () => {
   assert.throws(() => pbtxtToConfigJson('input [ { name: "a" data_type: TYPE_NOPE } ]'), /'TYPE_NOPE' is not a DataType value/);
   assert.throws(() => pbtxtToConfigJson('input [ { name: "a" '), ConfigOverrideError);
   assert.throws(() => pbtxtToConfigJson('max_batch_size: "8"'), /takes an integer/);
+});
+
+test('every model config in the repository converts, with names and tensors intact', () => {
+  const roots = [join(__dirname, '../../server/models'), join(__dirname, '../../../demo/workspace/model_repository')].filter((d) => existsSync(d));
+  let converted = 0;
+  for (const root of roots) {
+    for (const name of readdirSync(root)) {
+      const file = join(root, name, 'config.pbtxt');
+      if (!existsSync(file)) continue;
+      const json = pbtxtToConfigJson(readFileSync(file, 'utf8'));
+      assert.equal(json.name, name, file);
+      assert.ok(Array.isArray(json.input) || json.platform === 'ensemble' || json.input === undefined, file);
+      converted++;
+    }
+  }
+  assert.ok(converted >= 10, `only ${converted} configs found`);
 });
