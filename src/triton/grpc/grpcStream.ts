@@ -19,10 +19,12 @@ interface StreamResponseWire {
  * Responses (or tensor bytes) held for a slow reader before the transport is paused; HTTP/2 flow
  * control then holds the server back.
  */
-const HIGH_WATER = 64;
-const LOW_WATER = 16;
-const HIGH_WATER_BYTES = 64 * 1024 * 1024;
-const LOW_WATER_BYTES = 16 * 1024 * 1024;
+export interface StreamBufferLimits {
+  responses: number;
+  bytes: number;
+}
+
+const DEFAULT_LIMITS: StreamBufferLimits = { responses: 64, bytes: 64 * 1024 * 1024 };
 
 function responseBytes(item: StreamResponse): number {
   let total = 0;
@@ -55,7 +57,8 @@ export class GrpcInferStream implements InferStream {
   private readonly signal: AbortSignal | undefined;
   private readonly onAbort = (): void => this.cancel();
 
-  constructor(conn: GrpcConnection, protos: GrpcProtos, options: StreamOptions | undefined) {
+  /** Reading resumes once the held responses drop to a quarter of the limits. */
+  constructor(conn: GrpcConnection, protos: GrpcProtos, options: StreamOptions | undefined, private readonly limits: StreamBufferLimits = DEFAULT_LIMITS) {
     conn.checkUsable(this.label, options?.signal);
     // The client's default per-call deadline is meant for unary calls, not for a stream that
     // may serve a long generation; only StreamOptions.deadlineMs bounds the stream.
@@ -120,7 +123,7 @@ export class GrpcInferStream implements InferStream {
     const item = this.queue.shift();
     if (item) {
       this.queuedBytes -= responseBytes(item);
-      if (this.paused && this.queue.length <= LOW_WATER && this.queuedBytes <= LOW_WATER_BYTES) {
+      if (this.paused && this.queue.length <= this.limits.responses / 4 && this.queuedBytes <= this.limits.bytes / 4) {
         this.paused = false;
         this.call.resume();
       }
@@ -143,7 +146,7 @@ export class GrpcInferStream implements InferStream {
     }
     this.queue.push(item);
     this.queuedBytes += responseBytes(item);
-    if (!this.paused && (this.queue.length >= HIGH_WATER || this.queuedBytes >= HIGH_WATER_BYTES)) {
+    if (!this.paused && (this.queue.length >= this.limits.responses || this.queuedBytes >= this.limits.bytes)) {
       this.paused = true;
       this.call.pause();
     }

@@ -7,6 +7,9 @@ import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { TritonError } from '../../../src/triton/errors';
 import type { TritonClient } from '../../../src/triton/client';
 import type { StreamResponse } from '../../../src/triton/types';
+import { GrpcConnection } from '../../../src/triton/grpc/grpcChannel';
+import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
+import { GrpcInferStream } from '../../../src/triton/grpc/grpcStream';
 import { startTestServer } from './grpcTestServer';
 import type { TestServer } from './grpcTestServer';
 
@@ -23,6 +26,8 @@ let client: TritonClient;
 let cancelledOnServer: (() => void) | undefined;
 let flooded: (() => void) | undefined;
 const FLOOD = 300;
+const HEAVY = 48;
+const HEAVY_BYTES = 256 * 1024;
 
 function response(req: WireRequest, final: boolean, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -58,6 +63,11 @@ before(async () => {
             break;
           case 'flood':
             for (let i = 0; i < FLOOD; i++) call.write(response(req, i === FLOOD - 1, { id: String(i), raw_output_contents: [Buffer.alloc(4096, i % 251)], outputs: [{ name: 'O', datatype: 'UINT8', shape: ['4096'] }] }));
+            flooded?.();
+            break;
+          case 'heavy':
+            // Fewer responses than the count bound, but more bytes than the byte bound.
+            for (let i = 0; i < HEAVY; i++) call.write(response(req, i === HEAVY - 1, { id: String(i), raw_output_contents: [Buffer.alloc(HEAVY_BYTES, i)], outputs: [{ name: 'O', datatype: 'UINT8', shape: [String(HEAVY_BYTES)] }] }));
             flooded?.();
             break;
           case 'hang':
@@ -180,4 +190,33 @@ test('a slow reader holds at most a bounded number of responses', async () => {
   }
   assert.equal(count, FLOOD);
   assert.ok(most <= 65, `held ${most} responses`);
+});
+
+test('a slow reader of large responses holds a bounded number of bytes', async () => {
+  // Limits scaled down (4 MiB instead of 64 MiB) so the test moves little data.
+  const conn = new GrpcConnection({ url: server.url, protocol: 'grpc' });
+  const stream = new GrpcInferStream(conn, grpcProtos(), { deadlineMs: 30000 }, { responses: 1000, bytes: 4 << 20 });
+  const allWritten = new Promise<void>((r) => { flooded = r; });
+  stream.send({ model: 'heavy', inputs: [] });
+  stream.end();
+  const it = stream[Symbol.asyncIterator]();
+  assert.equal((await it.next()).value?.result?.id, '0');
+  await allWritten;
+  const held = (): number => (stream as unknown as { queuedBytes: number }).queuedBytes;
+  // Give the transport many turns to deliver while nothing is read; an unbounded buffer would take
+  // in all 12 MiB, a bounded one stops near its limit.
+  for (let turn = 0; turn < 2000 && held() < 8 << 20; turn++) await new Promise<void>((r) => setImmediate(r));
+  let most = held();
+  let count = 1;
+  for (;;) {
+    for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+    most = Math.max(most, held());
+    const next = await it.next();
+    if (next.done) break;
+    assert.equal((next.value.result?.outputs[0]?.data as Uint8Array)[0], count);
+    count++;
+  }
+  assert.equal(count, HEAVY);
+  assert.ok(most <= (4 << 20) + HEAVY_BYTES, `held ${(most / 1048576).toFixed(1)} MiB`);
+  conn.close();
 });
