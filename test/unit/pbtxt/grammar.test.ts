@@ -189,3 +189,15 @@ test('language configuration: # comments, brackets, indentation after an opening
   const word = new RegExp(config.wordPattern, 'g');
   assert.deepEqual('data_type: TYPE_FP32 dims: [ -1, 2.5 ]'.match(word), ['data_type', 'TYPE_FP32', 'dims', '-1', '2.5']);
 });
+
+test('```pbtxt code blocks in Markdown are highlighted with the pbtxt grammar', async () => {
+  const t = await tokenize('Some text\n\n```pbtxt\nname: "x"\nkind: KIND_GPU\n```\n\nafter name: here', 'text.html.markdown');
+  const name = t.find((x) => x.text === 'name');
+  assert.ok(name?.scopes.includes('meta.embedded.block.pbtxt'), JSON.stringify(name));
+  assert.equal(scopeOf(t, 'name'), 'support.type.property-name.pbtxt');
+  assert.equal(scopeOf(t, 'KIND_GPU'), 'constant.other.enum.pbtxt');
+  const after = t.find((x) => x.text.includes('after'));
+  assert.ok(after !== undefined && !after.scopes.some((s) => s.endsWith('.pbtxt')), 'text after the fence is Markdown again');
+  const other = await tokenize('```python\nname: 1\n```', 'text.html.markdown');
+  assert.ok(!other.some((x) => x.scopes.some((s) => s.endsWith('.pbtxt'))), 'other languages are left alone');
+});

@@ -11,9 +11,26 @@ export interface Token {
 }
 
 const root = join(__dirname, '..', '..', '..');
-let grammarPromise: Promise<textmate.IGrammar> | undefined;
+/** Scope → file under syntaxes/ ('' = the stand-in Markdown host below). */
+const GRAMMAR_FILES: Record<string, string> = {
+  'source.pbtxt': 'pbtxt.tmLanguage.json',
+  'markdown.pbtxt.codeblock': 'pbtxt.markdown.tmLanguage.json',
+  'text.html.markdown': '',
+};
+/** A host with the Markdown scope name and no rules of its own, for testing the code-block injection. */
+const MARKDOWN_STANDIN = JSON.stringify({ scopeName: 'text.html.markdown', patterns: [] });
 
-async function loadGrammar(): Promise<textmate.IGrammar> {
+const grammars = new Map<string, Promise<textmate.IGrammar>>();
+let registry: Promise<textmate.Registry> | undefined;
+
+async function loadGrammar(scopeName: string): Promise<textmate.IGrammar> {
+  registry ??= createRegistry();
+  const grammar = await (await registry).loadGrammar(scopeName);
+  if (grammar === null) throw new Error(`grammar ${scopeName} did not load`);
+  return grammar;
+}
+
+async function createRegistry(): Promise<textmate.Registry> {
   const wasm = readFileSync(join(root, 'node_modules', 'vscode-oniguruma', 'release', 'onig.wasm'));
   await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
   const registry = new textmate.Registry({
@@ -22,19 +39,21 @@ async function loadGrammar(): Promise<textmate.IGrammar> {
       createOnigString: (s: string) => new oniguruma.OnigString(s),
     }),
     loadGrammar: async (scopeName: string) => {
-      if (scopeName !== 'source.pbtxt') return null;
-      const path = join(root, 'syntaxes', 'pbtxt.tmLanguage.json');
+      const file = GRAMMAR_FILES[scopeName];
+      if (file === undefined) return null;
+      if (file === '') return textmate.parseRawGrammar(MARKDOWN_STANDIN, 'markdown.json');
+      const path = join(root, 'syntaxes', file);
       return textmate.parseRawGrammar(readFileSync(path, 'utf8'), path);
     },
+    getInjections: (scopeName: string) => (scopeName === 'text.html.markdown' ? ['markdown.pbtxt.codeblock'] : undefined),
   });
-  const grammar = await registry.loadGrammar('source.pbtxt');
-  if (grammar === null) throw new Error('grammar source.pbtxt did not load');
-  return grammar;
+  return registry;
 }
 
-export async function tokenize(text: string): Promise<Token[]> {
-  grammarPromise ??= loadGrammar();
-  const grammar = await grammarPromise;
+export async function tokenize(text: string, scopeName = 'source.pbtxt'): Promise<Token[]> {
+  let pending = grammars.get(scopeName);
+  if (pending === undefined) grammars.set(scopeName, (pending = loadGrammar(scopeName)));
+  const grammar = await pending;
   const tokens: Token[] = [];
   let state = textmate.INITIAL;
   text.split('\n').forEach((line, index) => {
