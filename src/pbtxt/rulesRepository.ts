@@ -90,7 +90,7 @@ export async function checkBackendDetection(ctx: RuleContext, loc: ModelLocation
   const dot = loc.dirName.lastIndexOf('.');
   if (dot > 0 && dot < loc.dirName.length - 1) {
     const backend = loc.dirName.slice(dot + 1);
-    report(ctx, startRange(ctx), 'hint', 'autofill-backend', `Triton uses backend "${backend}" (from the model name "${loc.dirName}"); default_model_filename becomes model.${backend}.);
+    report(ctx, startRange(ctx), 'hint', 'autofill-backend', `Triton uses backend "${backend}" (from the model name "${loc.dirName}"); default_model_filename becomes model.${backend}.`);
     return backend;
   }
   if (dot <= 0 || dot === loc.dirName.length - 1) {
