@@ -174,6 +174,8 @@ describe('reference server over HTTP', () => {
       const raw = res['raw_output_contents'] as Buffer[];
       assert.equal(raw[0]!.readInt32LE(15 * 4), 18);
       await assert.rejects(unary(client, 'ModelInfer', { model_name: 'nope' }), (e: grpc.ServiceError) => e.code === grpc.status.NOT_FOUND && /Request for unknown model: 'nope'/.test(e.details));
+      await assert.rejects(unary(client, 'ModelInfer', { model_name: 'identity_fp32', inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [-4] }], raw_input_contents: [Buffer.alloc(16)] }), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /unexpected shape for input 'INPUT0' for model 'identity_fp32'\. Expected \[-1\], got \[-4\]/.test(e.details));
+      await assert.rejects(unary(client, 'ModelInfer', { model_name: 'identity_fp32', inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [2], contents: { int_contents: [1, 2] } }] }), (e: grpc.ServiceError) => e.code === grpc.status.INVALID_ARGUMENT && /unexpected explicit tensor data for input tensor 'INPUT0' for model 'identity_fp32' of type 'INT32', expected datatype 'FP32'/.test(e.details));
       const stream = (client['ModelStreamInfer'] as () => grpc.ClientDuplexStream<object, { infer_response: { raw_output_contents: Buffer[]; parameters: Record<string, { bool_param: boolean }> } }>)();
       const values: number[] = [];
       let finals = 0;

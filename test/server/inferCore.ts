@@ -107,6 +107,9 @@ export class InferenceCore {
         throw new ServerError('INVALID_ARG', `${rid(req.id)}inference input '${inp.name}' data-type is '${got}', but model '${name}' expects '${spec.datatype}'`);
       }
       const expected = mbs > 0 ? [-1, ...spec.dims] : spec.dims;
+      if (inp.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+        throw new ServerError('INVALID_ARG', `${rid(req.id)}unexpected shape for input '${inp.name}' for model '${name}'. Expected ${shapeText(expected)}, got ${shapeText(inp.shape)}. `);
+      }
       let dims = inp.shape;
       if (mbs > 0) {
         if (inp.shape.length === 0) throw new ServerError('INVALID_ARG', `${rid(req.id)}unexpected shape for input '${inp.name}' for model '${name}'. Expected ${shapeText(expected)}, got ${shapeText(inp.shape)}. `);
