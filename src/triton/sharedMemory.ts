@@ -114,7 +114,8 @@ export async function writeSharedMemory(region: SharedMemoryRegionHandle, data: 
 /** Reads `length` bytes at `offset`. */
 export async function readSharedMemory(region: SharedMemoryRegionHandle, offset: number, length: number): Promise<Buffer> {
   checkRange(region, offset, length, 'read');
-  const out = Buffer.alloc(length);
+  // Filled completely below (or the read fails), so zeroing it first would be wasted work.
+  const out = Buffer.allocUnsafe(length);
   let done = 0;
   try {
     while (done < length) {

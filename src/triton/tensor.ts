@@ -182,7 +182,8 @@ export function elementCountOfAnswer(shape: unknown, where?: string): number {
 export function tensorFromJson(datatype: TritonDatatype, data: unknown, shape: readonly number[], where?: string): TensorData {
   const count = elementCountOfAnswer(shape, where);
   if (!Array.isArray(data)) throw new TritonError('protocol', `'data' of a ${datatype} output is not an array`, { request: where });
-  const flat = (data.some(Array.isArray) ? data.flat(100) : data) as unknown[];
+  // Triton always answers flat; a nested answer is flattened, anything mixed fails the type checks below.
+  const flat = (data.length > 0 && Array.isArray(data[0]) ? data.flat(100) : data) as unknown[];
   if (flat.length !== count) {
     throw new TritonError('protocol', `${datatype} output has ${flat.length} value(s) but shape [${shape.join(',')}] needs ${count}`, { request: where });
   }
@@ -219,17 +220,18 @@ export function tensorFromJson(datatype: TritonDatatype, data: unknown, shape: r
       return out;
     }
     default: {
-      const numbers = new Array<number>(count);
+      const wide = datatype === 'FP16' || datatype === 'BF16';
+      // Half floats are rounded from doubles; every other type is filled in place (one pass, no temporary).
+      const out = wide ? new Float64Array(count) : new (datatypeInfo(datatype).array as Float64ArrayConstructor)(count);
       for (let i = 0; i < count; i++) {
         const v = flat[i];
-        if (typeof v === 'number') numbers[i] = v;
-        else if (typeof v === 'bigint') numbers[i] = Number(v);
+        if (typeof v === 'number') out[i] = v;
+        else if (typeof v === 'bigint') out[i] = Number(v);
         else throw bad(i, 'a number');
       }
-      if (datatype === 'FP16') return toFp16Array(numbers);
-      if (datatype === 'BF16') return toBf16Array(numbers);
-      const Ctor = datatypeInfo(datatype).array as Float32ArrayConstructor;
-      return Ctor.from(numbers);
+      if (datatype === 'FP16') return toFp16Array(out);
+      if (datatype === 'BF16') return toBf16Array(out);
+      return out;
     }
   }
 }
