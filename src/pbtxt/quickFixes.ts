@@ -1,4 +1,5 @@
-// Quick fixes for validator diagnostics: the validator's own fix, plus inserting missing tensor fields.
+// Quick fixes for validator diagnostics: the validator's own fix, plus inserting missing fields and
+// replacing invalid dimensions.
 import type { Diagnostic, MessageNode, ParsedDocument, QuickFix, TextEdit } from './ast';
 
 /** Values inserted for a missing required field of an input or output, by diagnostic code. */
@@ -11,8 +12,20 @@ const MISSING_FIELDS: Record<string, { title: string; text: string }[]> = {
   'tensor-name': [{ title: 'Add name', text: 'name: ""' }],
 };
 
+/** Backends offered when Triton cannot tell which one runs the model. */
+const COMMON_BACKENDS = ['onnxruntime', 'python', 'tensorrt', 'pytorch'];
+
 export function quickFixesFor(doc: ParsedDocument, d: Diagnostic): QuickFix[] {
   const fixes: QuickFix[] = d.fix !== undefined ? [d.fix] : [];
+  if (d.code === 'bad-dim' && /^-?\s*\d+$/.test(doc.text.slice(d.range.start.offset, d.range.end.offset))) {
+    fixes.push({ title: 'Change to -1 (variable size)', edits: [{ range: d.range, newText: '-1' }] });
+    fixes.push({ title: 'Change to 1', edits: [{ range: d.range, newText: '1' }] });
+    return fixes;
+  }
+  if (d.code === 'no-backend') {
+    for (const b of COMMON_BACKENDS) fixes.push({ title: `Add backend: "${b}"`, edits: [insertTopLevel(doc, `backend: "${b}"`)] });
+    return fixes;
+  }
   const missing = MISSING_FIELDS[d.code];
   if (missing === undefined) return fixes;
   const tensor = tensorAt(doc, d.range.start.offset);
@@ -58,4 +71,16 @@ function indentOf(src: string, offset: number): string {
   let start = offset;
   while (start > 0 && src[start - 1] !== '\n') start--;
   return /^[ \t]*/.exec(src.slice(start, offset))?.[0] ?? '';
+}
+
+/** An edit adding a top-level field on its own line: after `name` when there is one, else first. */
+function insertTopLevel(doc: ParsedDocument, text: string): TextEdit {
+  const name = doc.root.fields.find((f) => f.name === 'name');
+  if (name === undefined) {
+    const at = doc.positionAt(0);
+    return { range: { start: at, end: at }, newText: `${text}\n` };
+  }
+  const eol = doc.text.indexOf('\n', name.range.end.offset);
+  const at = doc.positionAt(eol === -1 ? doc.text.length : eol);
+  return { range: { start: at, end: at }, newText: `\n${text}` };
 }

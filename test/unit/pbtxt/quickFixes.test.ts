@@ -5,7 +5,11 @@ import { isModelConfigFile } from '../../../src/pbtxt/documentKind';
 import { parse } from '../../../src/pbtxt/parser';
 import { quickFixesFor } from '../../../src/pbtxt/quickFixes';
 import { isGenericLoadError, serverDiagnostic } from '../../../src/pbtxt/serverReport';
-import { validateDocument } from '../../../src/pbtxt/validate';
+import { validate, validateDocument } from '../../../src/pbtxt/validate';
+import { nodeConfigFs } from '../../../src/pbtxt/configFs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function apply(text: string, edits: readonly TextEdit[]): string {
   let out = text;
@@ -48,6 +52,31 @@ test("the validator's own fixes come first: typo in a field name and in an enum 
   assert.match(typo, /^max_batch_size: 3$/m);
   const kind = fixes('backend: "python"\ninstance_group [ { kind: KIND_GPUU } ]\n', 'unknown-enum-value');
   assert.equal(kind[0].title, 'Change to KIND_GPU');
+});
+
+test('an invalid dimension can become -1 or 1', () => {
+  const text = 'backend: "python"\ninput { name: "A" data_type: TYPE_FP32 dims: [ 3, 0 ] }\n';
+  assert.deepEqual(fixes(text, 'bad-dim').map((f) => f.title), ['Change to -1 (variable size)', 'Change to 1']);
+  assert.match(applyFix(text, 'bad-dim', 'Change to -1 (variable size)'), /dims: \[ 3, -1 \]/);
+  assert.match(applyFix('backend: "python"\noutput { name: "B" data_type: TYPE_FP32 dims: [ -5 ] }\n', 'bad-dim', 'Change to 1'), /dims: \[ 1 \]/);
+});
+
+test('a model whose backend cannot be told gets a backend line after its name', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pbtxt-fix-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'mystery', '1'), { recursive: true });
+  const filePath = join(dir, 'mystery', 'config.pbtxt');
+  const text = 'name: "mystery"\nmax_batch_size: 0\n';
+  writeFileSync(filePath, text);
+  const doc = parse(text);
+  const d = (await validate(text, { filePath, fs: nodeConfigFs, document: doc })).find((x) => x.code === 'no-backend');
+  assert.ok(d, 'no-backend reported');
+  const list = quickFixesFor(doc, d);
+  assert.deepEqual(list.map((f) => f.title), ['Add backend: "onnxruntime"', 'Add backend: "python"', 'Add backend: "tensorrt"', 'Add backend: "pytorch"']);
+  const fixed = apply(text, list[1].edits);
+  assert.equal(fixed, 'name: "mystery"\nbackend: "python"\nmax_batch_size: 0\n');
+  writeFileSync(filePath, fixed);
+  assert.ok(!(await validate(fixed, { filePath, fs: nodeConfigFs })).some((x) => x.code === 'no-backend'));
 });
 
 test('no insertion for an empty dims list that is already written', () => {
