@@ -48,6 +48,18 @@ describe('reference server in explicit mode', () => {
     assert.deepEqual([badKey.status, badKey.json], [500, { error: 'unexpected error on creating Triton parameter' }]);
   });
 
+  it('honours the execute_delay_ms model parameter in execution time and statistics', async () => {
+    const config = { backend: 'identity', input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [-1] }], output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1] }], parameters: { execute_delay_ms: { string_value: '300' } } };
+    assert.equal((await httpRequest(url('/v2/repository/models/identity_fp32/load'), { body: { parameters: { config: JSON.stringify(config) } } })).status, 200);
+    const t0 = Date.now();
+    const res = await httpRequest(url('/v2/models/identity_fp32/infer'), { body: { inputs: [{ name: 'INPUT0', shape: [1], datatype: 'FP32', data: [1] }] } });
+    assert.equal(res.status, 200);
+    assert.ok(Date.now() - t0 >= 290, `answered after ${Date.now() - t0} ms`);
+    const stats = (await httpRequest(url('/v2/models/identity_fp32/stats'))).json as { model_stats: Array<{ inference_stats: { compute_infer: { count: number; ns: number } } }> };
+    assert.ok(stats.model_stats[0]!.inference_stats.compute_infer.ns >= 290e6);
+    assert.equal((await httpRequest(url('/v2/repository/models/identity_fp32/load'), { body: '' })).status, 200);
+  });
+
   it('answers generate with unwrapped outputs and streams a decoupled model as server-sent events', async () => {
     const gen = await httpRequest(url('/v2/models/identity_bytes/generate'), { body: { id: '42', INPUT0: 'hello', parameters: { temperature: 0 } } });
     assert.equal(gen.status, 200);

@@ -68,6 +68,25 @@ interface Prepared {
 const rid = (id: string): string => `[request id: ${id || '<id_unknown>'}] `;
 const shapeText = (s: readonly number[]): string => `[${s.join(',')}]`;
 
+/** Triton's identity backend parameter `execute_delay_ms`: every execution takes at least that long. */
+async function executeDelay(config: ConfigObject, signal: AbortSignal): Promise<void> {
+  const params = (config['parameters'] as Record<string, { string_value?: string }> | undefined) ?? {};
+  const ms = Number(params['execute_delay_ms']?.string_value ?? 0);
+  if (!(ms > 0)) return;
+  await new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new ServerError('CANCELLED', 'request cancelled'));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.min(ms, 600_000));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new ServerError('CANCELLED', 'request cancelled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export function isDecoupled(config: ConfigObject): boolean {
   return (config['model_transaction_policy'] as ConfigObject | undefined)?.['decoupled'] === true;
 }
@@ -256,6 +275,7 @@ export class InferenceCore {
         return;
       }
       const t1 = process.hrtime.bigint();
+      await executeDelay(p.model.config, signal);
       const produced = p.model.backend.execute!(p.exec);
       const t2 = process.hrtime.bigint();
       const outputs = this.finishOutputs(req, p, produced);
