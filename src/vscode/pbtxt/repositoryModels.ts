@@ -19,7 +19,19 @@ function baseName(uri: vscode.Uri): string {
   return uri.path.split('/').filter((p) => p !== '').pop() ?? '';
 }
 
-export async function repositoryEnvironment(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<RepositoryEnvironment> {
+/** Hovering and completing in a row reuse one look at the repository for a short while. */
+const REUSE_MS = 3000;
+let recent: { key: string; at: number; env: Promise<RepositoryEnvironment> } | undefined;
+
+export function repositoryEnvironment(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<RepositoryEnvironment> {
+  const key = `${document.uri.toString()}@${document.version}`;
+  if (recent !== undefined && recent.key === key && Date.now() - recent.at < REUSE_MS) return recent.env;
+  const env = readEnvironment(document);
+  recent = { key, at: Date.now(), env };
+  return env.then((e) => (token.isCancellationRequested ? {} : e));
+}
+
+async function readEnvironment(document: vscode.TextDocument): Promise<RepositoryEnvironment> {
   if (document.uri.scheme === 'untitled') return {};
   const modelDir = modelDirOf(document.uri);
   const own = baseName(modelDir);
@@ -44,7 +56,6 @@ export async function repositoryEnvironment(document: vscode.TextDocument, token
     const text = await readConfig(vscode.Uri.joinPath(repo, model, 'config.pbtxt'));
     if (text !== undefined) models.set(model, summarizeModel(model, text));
   }));
-  if (token.isCancellationRequested) return {};
   return { modelNames, modelOf: (model) => models.get(model) };
 }
 
