@@ -15,10 +15,13 @@ export interface LoopStats {
   perSecond: number;
   p50Us: number;
   p99Us: number;
+  /** CPU time of this process (user + system) per request, µs: what the caller itself costs. */
+  cpuUsPerRequest: number;
 }
 
-async function runFor(call: () => Promise<unknown>, concurrency: number, durationMs: number, maxRequests: number, latencies: number[] | undefined): Promise<{ count: number; seconds: number }> {
+async function runFor(call: () => Promise<unknown>, concurrency: number, durationMs: number, maxRequests: number, latencies: number[] | undefined): Promise<{ count: number; seconds: number; cpuUs: number }> {
   let started = 0;
+  const cpuBefore = process.cpuUsage();
   const begin = process.hrtime.bigint();
   const end = begin + BigInt(Math.round(durationMs * 1e6));
   const worker = async (): Promise<void> => {
@@ -31,7 +34,8 @@ async function runFor(call: () => Promise<unknown>, concurrency: number, duratio
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { count: started, seconds: Number(process.hrtime.bigint() - begin) / 1e9 };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { count: started, seconds: Number(process.hrtime.bigint() - begin) / 1e9, cpuUs: cpu.user + cpu.system };
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -43,8 +47,8 @@ function percentile(sorted: Float64Array, p: number): number {
 export async function measureLoop(call: () => Promise<unknown>, options: LoopOptions): Promise<LoopStats> {
   await runFor(call, options.concurrency, options.warmupMs, Number.MAX_SAFE_INTEGER, undefined);
   const latencies: number[] = [];
-  const { count, seconds } = await runFor(call, options.concurrency, options.durationMs, options.maxRequests, latencies);
-  return summarize(latencies, count, seconds);
+  const { count, seconds, cpuUs } = await runFor(call, options.concurrency, options.durationMs, options.maxRequests, latencies);
+  return summarize(latencies, count, seconds, cpuUs);
 }
 
 export interface PairOptions {
@@ -67,9 +71,9 @@ function median(values: number[]): number {
   return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function summarize(latencies: number[], count: number, seconds: number): LoopStats {
+function summarize(latencies: number[], count: number, seconds: number, cpuUs: number): LoopStats {
   const sorted = Float64Array.from(latencies).sort();
-  return { requests: count, seconds, perSecond: count / seconds, p50Us: percentile(sorted, 0.5), p99Us: percentile(sorted, 0.99) };
+  return { requests: count, seconds, perSecond: count / seconds, p50Us: percentile(sorted, 0.5), p99Us: percentile(sorted, 0.99), cpuUsPerRequest: cpuUs / count };
 }
 
 /**
@@ -79,19 +83,20 @@ function summarize(latencies: number[], count: number, seconds: number): LoopSta
 export async function measurePair(floor: () => Promise<unknown>, client: () => Promise<unknown>, options: PairOptions): Promise<PairStats> {
   await runFor(floor, options.concurrency, options.warmupMs / 2, Number.MAX_SAFE_INTEGER, undefined);
   await runFor(client, options.concurrency, options.warmupMs / 2, Number.MAX_SAFE_INTEGER, undefined);
-  const sides = [{ call: floor, latencies: [] as number[], count: 0, seconds: 0, rates: [] as number[] }, { call: client, latencies: [] as number[], count: 0, seconds: 0, rates: [] as number[] }];
+  const sides = [floor, client].map((call) => ({ call, latencies: [] as number[], count: 0, seconds: 0, cpuUs: 0, rates: [] as number[] }));
   for (let i = 0; i < options.slices; i++) {
     for (const side of sides) {
-      const { count, seconds } = await runFor(side.call, options.concurrency, options.sliceMs, Number.MAX_SAFE_INTEGER, side.latencies);
+      const { count, seconds, cpuUs } = await runFor(side.call, options.concurrency, options.sliceMs, Number.MAX_SAFE_INTEGER, side.latencies);
       side.count += count;
       side.seconds += seconds;
+      side.cpuUs += cpuUs;
       side.rates.push(count / seconds);
     }
   }
   const [f, c] = sides as [typeof sides[0], typeof sides[0]];
   return {
-    floor: summarize(f.latencies, f.count, f.seconds),
-    client: summarize(c.latencies, c.count, c.seconds),
+    floor: summarize(f.latencies, f.count, f.seconds, f.cpuUs),
+    client: summarize(c.latencies, c.count, c.seconds, c.cpuUs),
     ratio: median(c.rates.map((rate, i) => rate / f.rates[i]!)),
   };
 }
