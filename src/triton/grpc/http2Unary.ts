@@ -11,6 +11,7 @@ const HEADER_BYTES = 5;
 const JOIN_LIMIT = 16 * 1024;
 const STREAM_WINDOW = 4 * 1024 * 1024;
 const SESSION_WINDOW = 16 * 1024 * 1024;
+const IDLE_REPLACE_MS = 5 * 60 * 1000;
 /** grpc-js gives a connection attempt the same 20 s. */
 const CONNECT_TIMEOUT_MS = 20000;
 
@@ -65,6 +66,7 @@ function decodeGrpcMessage(value: unknown): string {
 export class Http2UnaryChannel {
   private session: http2.ClientHttp2Session | undefined;
   private active = 0;
+  private lastUsed = 0;
   private closed = false;
   private readonly authority: string;
   private readonly connectOptions: http2.SecureClientSessionOptions;
@@ -94,7 +96,15 @@ export class Http2UnaryChannel {
 
   private currentSession(): http2.ClientHttp2Session {
     const existing = this.session;
-    if (existing && !existing.closed && !existing.destroyed) return existing;
+    const now = Date.now();
+    const idle = now - this.lastUsed;
+    this.lastUsed = now;
+    if (existing && !existing.closed && !existing.destroyed) {
+      // No keepalive pings on this path: a connection left idle for long (a laptop that slept, a
+      // NAT that forgot it) is replaced rather than trusted.
+      if (this.active > 0 || idle < IDLE_REPLACE_MS) return existing;
+      existing.close();
+    }
     const session = http2.connect(this.authority, this.connectOptions);
     // A broken or draining connection is dropped; the next call opens a fresh one.
     const forget = (): void => {

@@ -285,10 +285,11 @@ class HttpTritonClient implements TritonClient {
     return expectObject(doc, 'generate response', request);
   }
 
-  generateStream(model: string, body: GenerateBody, options?: GenerateOptions): AsyncIterable<GenerateBody> {
+  async *generateStream(model: string, body: GenerateBody, options?: GenerateOptions): AsyncGenerator<GenerateBody> {
+    // Built inside the generator so that bad arguments surface where the caller iterates, as rejections.
     const call = this.exchangeFor('POST', this.generatePath(model, options, true), options,
       [Buffer.from(toJsonText(body ?? {}), 'latin1')], { 'content-type': 'application/json', accept: 'text/event-stream' });
-    return generateEvents(this.target, call);
+    yield* generateEvents(this.target, call);
   }
 
   async close(): Promise<void> {

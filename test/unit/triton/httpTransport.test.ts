@@ -479,6 +479,9 @@ test('generate_stream refused before streaming is an ordinary error answer', asy
   handler = (_req, res) => sendJson(res, 400, { error: "Unsupported content-encoding, only 'identity' is supported." });
   const error = await rejectsWith((async () => { for await (const _ of client.generateStream('llm', {})) { /* none */ } })(), 'invalid-argument', /identity/);
   assert.equal(error.status, 400);
+  // Bad arguments surface while iterating, as a rejection, not as a throw from generateStream().
+  const stream = client.generateStream('', {});
+  await rejectsWith((async () => { for await (const _ of stream) { /* none */ } })(), 'invalid-argument', /model name is empty/);
 });
 
 test('close() ends calls still running with cancelled', async () => {
