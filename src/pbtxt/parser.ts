@@ -81,6 +81,8 @@ class Parser {
   private readonly positionAt: (offset: number) => Position;
   /** End offset of the last consumed token. */
   private lastEnd = 0;
+  /** Fields an unclosed block handed back, waiting for the enclosing block to take them. */
+  private orphans: FieldNode[] = [];
 
   constructor(private readonly text: string) {
     this.lexer = new Lexer(text);
@@ -127,6 +129,7 @@ class Parser {
       if (t.kind === 'eof') {
         if (closer !== undefined && openTok !== undefined) {
           this.error(openTok.start, openTok.end, `Expected "${closer}" to close this "${openTok.text}", reached end of file`);
+          this.hoistOutdented(body, openTok);
         }
         body.closed = closer === undefined;
         return;
@@ -143,11 +146,32 @@ class Parser {
       }
       if (t.kind === 'ident') {
         body.fields.push(this.parseField(depth));
+        if (this.orphans.length > 0) {
+          for (const f of this.orphans) body.fields.push(f);
+          this.orphans = [];
+        }
         continue;
       }
       this.next();
       this.error(t.start, t.end, t.error ?? `Expected a field name, found ${describe(t)}`, t.kind === 'placeholder' ? 'template-placeholder' : 'syntax');
     }
+  }
+
+  /**
+   * A block left open while typing swallows everything after it. Fields that start a line at or left of
+   * the indentation of the line that opened the block are given back to the enclosing block, so one
+   * missing "}" does not turn every later top-level field into an unknown field of the open block.
+   */
+  private hoistOutdented(body: MessageNode, openTok: Token): void {
+    const openLine = this.positionAt(openTok.start).line;
+    const lineStart = openTok.start - this.positionAt(openTok.start).character;
+    let indent = 0;
+    while (this.text[lineStart + indent] === ' ' || this.text[lineStart + indent] === '\t') indent++;
+    const split = body.fields.findIndex((f) => {
+      const p = f.nameRange.start;
+      return p.line > openLine && p.character <= indent && this.text.slice(p.offset - p.character, p.offset).trim() === '';
+    });
+    if (split !== -1) this.orphans = body.fields.splice(split);
   }
 
   private parseField(depth: number): FieldNode {
@@ -173,7 +197,7 @@ class Parser {
         ? `Expected a value for field "${nameTok.text}", found ${describe(t)}`
         : `Expected ":" or "{" after field name "${nameTok.text}", found ${describe(t)}`);
     }
-    if (field.value !== undefined) field.range = this.range(nameTok.start, this.lastEnd);
+    if (field.value !== undefined) field.range = this.range(nameTok.start, endOf(field.value.range));
     const sep = this.peek();
     if (this.isPunct(sep, ',') || this.isPunct(sep, ';')) this.next();
     return field;
@@ -205,7 +229,9 @@ class Parser {
     } else {
       this.parseBody(node, closer, depth, open);
     }
-    node.range = this.range(open.start, Math.max(open.end, this.lastEnd));
+    const kept = node.fields.at(-1);
+    const end = this.orphans.length > 0 ? (kept === undefined ? open.end : endOf(kept.range)) : this.lastEnd;
+    node.range = this.range(open.start, Math.max(open.end, end));
     return node;
   }
 
@@ -225,7 +251,9 @@ class Parser {
     const open = this.next();
     const node: ListNode = { kind: 'list', range: this.range(open.start, open.end), items: [], closed: false };
     const finish = (): ListNode => {
-      node.range = this.range(open.start, Math.max(open.end, this.lastEnd));
+      const kept = node.items.at(-1);
+      const end = this.orphans.length > 0 ? (kept === undefined ? open.end : endOf(kept.range)) : this.lastEnd;
+      node.range = this.range(open.start, Math.max(open.end, end));
       return node;
     };
     if (depth > MAX_NESTING) {

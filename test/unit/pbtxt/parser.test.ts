@@ -127,6 +127,22 @@ test('recovers: later fields are still in the tree after an error', () => {
   assert.equal((field(unclosed.root, 'input').value as MessageNode).fields[0].name, 'name');
 });
 
+test('an unclosed block gives back the fields written at or left of its own indentation', () => {
+  const text = ['name: "m"', 'input [', '  {', '    name: "a"', '    reshape {', '      shape: [ 1 ]', '    dims: [ 1 ]', 'output {', '  name: "b"', 'max_batch_size: 4'].join('\n');
+  const doc = parse(text);
+  assert.deepEqual(doc.root.fields.map((f) => f.name), ['name', 'input', 'output', 'max_batch_size']);
+  const item = (field(doc.root, 'input').value as ListNode).items[0] as MessageNode;
+  assert.deepEqual(item.fields.map((f) => f.name), ['name', 'reshape', 'dims']);
+  assert.deepEqual((field(item, 'reshape').value as MessageNode).fields.map((f) => f.name), ['shape']);
+  assert.deepEqual((field(doc.root, 'output').value as MessageNode).fields.map((f) => f.name), ['name']);
+  assert.equal(text.slice(field(doc.root, 'input').range.start.offset, field(doc.root, 'input').range.end.offset), text.slice(text.indexOf('input'), text.indexOf('\noutput')));
+  assert.ok(doc.errors.every((e) => /to close this/.test(e.message)));
+  // A closed block is never split, however it is indented.
+  const flat = parse('input {\nname: "a"\n}\noutput {\nname: "b"\n}');
+  assert.deepEqual(flat.errors, []);
+  assert.deepEqual((field(flat.root, 'input').value as MessageNode).fields.map((f) => f.name), ['name']);
+});
+
 test('deep nesting stops at the protobuf recursion limit without overflowing the stack', () => {
   const deep = 'a '.repeat(1).concat('{ a '.repeat(50_000), '}'.repeat(50_000));
   const doc = parse(deep);
