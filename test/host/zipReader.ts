@@ -1,6 +1,7 @@
 // Reads the entries of a zip archive (a VSIX) through its central directory, for checking what a
 // package holds; stored and deflated entries only, which is what vsce writes.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
@@ -52,4 +53,16 @@ export function readZip(path: string): ZipEntry[] {
     });
   }
   return entries;
+}
+
+/** Writes the entries under `prefix` (a VSIX keeps the extension in extension/) below `target`. */
+export function extractZip(path: string, target: string, prefix = 'extension/'): void {
+  for (const entry of readZip(path)) {
+    if (!entry.name.startsWith(prefix)) continue;
+    const relative = normalize(entry.name.slice(prefix.length));
+    if (relative.startsWith('..')) throw new Error(`${path}: entry ${entry.name} points outside the archive`);
+    const file = join(target, relative);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, entry.read());
+  }
 }

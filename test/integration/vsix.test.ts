@@ -3,12 +3,11 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { repoRoot } from '../host/codeServer';
 import { makeTempDir } from '../host/processes';
 import { vsixPath } from '../host/workspace';
-import { readZip } from '../host/zipReader';
+import { extractZip, readZip } from '../host/zipReader';
 import type { ZipEntry } from '../host/zipReader';
 
 let entries: ZipEntry[] = [];
@@ -36,12 +35,7 @@ test('the VSIX holds no sources, tests, source maps or dependencies', () => {
 test('the packaged bundle activates from the extracted package alone', () => {
   const temp = makeTempDir('triton-vsix');
   try {
-    for (const entry of entries) {
-      if (!entry.name.startsWith('extension/')) continue;
-      const target = join(temp.path, entry.name.slice('extension/'.length));
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, entry.read());
-    }
+    extractZip(vsixPath(), temp.path);
     // cwd and NODE_PATH point away from the repository, so only what the VSIX holds can load.
     const r = spawnSync(process.execPath, [join(repoRoot, 'bench/activationProbe.mjs'), join(temp.path, 'dist/extension.js')], {
       cwd: temp.path,
