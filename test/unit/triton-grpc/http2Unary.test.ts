@@ -14,6 +14,7 @@ let client: TritonClient;
 let lastHeaders: http2.IncomingHttpHeaders | undefined;
 let lastBody: Buffer | undefined;
 let bigAnswer: Buffer = Buffer.alloc(0);
+let sessions = 0;
 
 function framed(message: Uint8Array, flag = 0, statedLength = message.length): Buffer {
   const prefix = Buffer.alloc(5);
@@ -26,6 +27,7 @@ const okMessage = (): Uint8Array => grpcProtos().types.ModelInferResponse.encode
 
 before(async () => {
   server = http2.createServer();
+  server.on('session', () => sessions++);
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
     // Resets and dropped sessions are the point of some modes; the server side ignores them.
@@ -175,4 +177,16 @@ test('a 3 MiB answer arrives whole through the larger flow-control window', asyn
   const data = result.outputs[0]?.data as Uint8Array;
   assert.equal(data.length, 3 << 20);
   assert.equal(data[data.length - 1], 7);
+});
+
+test('one connection carries consecutive calls; one idle for minutes is replaced', async (t) => {
+  const ok = (): Promise<unknown> => client.infer('m', [], undefined, { deadlineMs: 5000, headers: { 'x-mode': 'ok' } });
+  await ok();
+  const before = sessions;
+  await ok();
+  await ok();
+  assert.equal(sessions, before, 'calls reuse the connection');
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() + 6 * 60 * 1000 });
+  await ok();
+  assert.equal(sessions, before + 1, 'an idle connection is replaced');
 });
