@@ -105,6 +105,13 @@ describe('reference server error answers', () => {
     }
   });
 
+  it('sends the errors 2.59.1 sends as text/plain with that content type, others as JSON', async () => {
+    const unknown = await httpRequest(`${server.httpUrl}/v2/models/nope/infer`, { body: { inputs: [] } });
+    assert.deepEqual([unknown.status, unknown.headers['content-type'], unknown.json], [404, 'text/plain', { error: "Request for unknown model: 'nope' is not found" }]);
+    const meta = await httpRequest(`${server.httpUrl}/v2/models/nope`);
+    assert.equal(meta.headers['content-type'], 'application/json');
+  });
+
   it('still serves after every bad request', async () => {
     assert.equal((await httpRequest(`${server.httpUrl}/v2/health/ready`)).status, 200);
   });

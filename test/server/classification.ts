@@ -17,7 +17,7 @@ function formatValue(v: number | bigint | boolean, datatype: string): string {
 }
 
 export function classify(t: Tensor, k: number, batching: boolean, labels: readonly string[] | undefined): Tensor {
-  if (!SUPPORTED.has(t.datatype)) throw new ServerError('INVALID_ARG', `class result not available for output due to unsupported type '${t.datatype}'`);
+  if (!SUPPORTED.has(t.datatype)) throw new ServerError('INVALID_ARG', `class result not available for output due to unsupported type '${t.datatype}'`, true);
   const batch = batching && t.shape.length >= 1 ? t.shape[0]! : 1;
   const per = batching && t.shape.length >= 1 ? elementCount(t.shape.slice(1)) : elementCount(t.shape);
   if (per > 1_000_000) throw new ServerError('INVALID_ARG', 'classification output tensor too large');

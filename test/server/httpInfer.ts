@@ -19,7 +19,7 @@ const isObj = (v: JsonValue | undefined): v is JsonObject => v !== null && typeo
 const isUint = (v: JsonValue | undefined): v is number | bigint => (typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'bigint' && v >= 0n);
 const parseErr = (what: string, msg: string): ServerError => new ServerError('INTERNAL', `Unable to parse '${what}': ${msg}`);
 
-function shmRef(name: string, params: JsonObject): ShmRef | undefined {
+function shmRef(params: JsonObject): ShmRef | undefined {
   const region = params['shared_memory_region'];
   if (region === undefined) return undefined;
   if (typeof region !== 'string') throw parseErr('shared_memory_region', 'attempt to access JSON non-string as string');
@@ -27,7 +27,6 @@ function shmRef(name: string, params: JsonObject): ShmRef | undefined {
   const offset = params['shared_memory_offset'] ?? 0;
   if (!isUint(size)) throw parseErr('shared_memory_byte_size', 'attempt to access JSON non-unsigned-integer as unsigned-integer');
   if (!isUint(offset)) throw parseErr('shared_memory_offset', 'attempt to access JSON non-unsigned-integer as unsigned-integer');
-  void name;
   return { region, byteSize: Number(size), offset: Number(offset) };
 }
 
@@ -72,7 +71,7 @@ function parseInferRequest(ctx: HttpContext, model: string, version: string): Pa
     const n = Number.parseInt(headerValue, 10);
     headerLength = Number.isNaN(n) ? 0 : n;
     if (headerLength < 0 || headerLength > body.length) {
-      throw new ServerError('INVALID_ARG', `inference header size should be in range (0, ${body.length}), got: ${headerValue}`);
+      throw new ServerError('INVALID_ARG', `inference header size should be in range (0, ${body.length}), got: ${headerValue}`, true);
     }
   }
   if (headerLength === 0) return parseRawRequest(ctx, model, version);
@@ -107,7 +106,7 @@ function parseInferRequest(ctx: HttpContext, model: string, version: string): Pa
     if (!isObj(params)) throw parseErr('parameters', 'attempt to access JSON non-object as object');
     const dims = shape.map(Number);
     const binSize = params['binary_data_size'];
-    const shm = shmRef(name, params);
+    const shm = shmRef(params);
     const set = [inp['data'] !== undefined && "'data'", binSize !== undefined && "'binary_data_size'", shm && "'shared_memory_region'"].filter(Boolean);
     if (set.length > 1) {
       throw new ServerError('INVALID_ARG', `Input must set only one of the following fields: 'data', 'binary_data_size' in 'parameters', 'shared_memory_region' in 'parameters'. But set ${set.join(' ')}`);
@@ -148,7 +147,7 @@ function parseInferRequest(ctx: HttpContext, model: string, version: string): Pa
       if (bin !== undefined && typeof bin !== 'boolean') throw parseErr('binary_data', 'attempt to access JSON non-boolean as boolean');
       const cls = params['classification'];
       if (cls !== undefined && !isUint(cls)) throw new ServerError('INTERNAL', "Unable to set 'classification': attempt to access JSON non-unsigned-integer as unsigned-integer");
-      const shm = shmRef(name, params);
+      const shm = shmRef(params);
       if (shm && cls !== undefined) throw new ServerError('INVALID_ARG', "Output can't set both 'shared_memory_region' and 'classification'");
       if (shm && bin === true) throw new ServerError('INVALID_ARG', "Output can't set both 'shared_memory_region' and 'binary_data'");
       const spec: OutputSpec = { name };
@@ -217,7 +216,12 @@ export function buildInferReply(res: CoreResponse, binaryOf: (name: string) => b
 
 async function inferHandler(ctx: HttpContext): Promise<HttpReply> {
   const [model, version] = [ctx.params[0]!, ctx.params[1]!];
-  const { model: loaded } = ctx.state.core.resolve(model, version);
+  let loaded;
+  try {
+    loaded = ctx.state.core.resolve(model, version).model;
+  } catch (err) {
+    throw err instanceof ServerError && err.code === 'NOT_FOUND' ? new ServerError(err.code, err.message, true) : err;
+  }
   if (isDecoupled(loaded.config)) {
     throw new ServerError('UNSUPPORTED', "HTTP end point doesn't support models with decoupled transaction policy");
   }

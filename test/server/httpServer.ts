@@ -49,7 +49,9 @@ export function jsonReply(status: number, value: unknown): HttpReply {
 
 export function errorReply(err: unknown): HttpReply {
   const e = asServerError(err);
-  return jsonReply(httpStatusOf(e.code), { error: e.message });
+  const reply = jsonReply(httpStatusOf(e.code), { error: e.message });
+  if (e.plainText) reply.headers = { 'Content-Type': 'text/plain' };
+  return reply;
 }
 
 /** Reads the body, refusing more than `limit` bytes without buffering them. */

@@ -243,7 +243,7 @@ export class InferenceCore {
       }
       if (spec?.shm) {
         if (result.data.length > spec.shm.byteSize) {
-          throw new ServerError('INTERNAL', `shared memory size specified with the request for output '${t.name}' (${spec.shm.byteSize} bytes) should be at least ${result.data.length} bytes to hold the results`);
+          throw new ServerError('INTERNAL', `shared memory size specified with the request for output '${t.name}' (${spec.shm.byteSize} bytes) should be at least ${result.data.length} bytes to hold the results`, true);
         }
         this.shm.write(spec.shm.region, spec.shm.offset, result.data);
         result = { ...result, data: Buffer.alloc(0), shm: spec.shm };

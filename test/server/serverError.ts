@@ -6,6 +6,8 @@ export class ServerError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** HTTP only: 2.59.1 sends some errors with `Content-Type: text/plain` (the body is JSON all the same). */
+    readonly plainText = false,
   ) {
     super(message);
     this.name = 'ServerError';
