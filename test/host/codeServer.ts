@@ -84,7 +84,7 @@ function workbenchUrl(origin: string, folder: string, query: Record<string, stri
 
 export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
   assertHostInstalled();
-  const temp = makeTempDir('triton-code-server');
+  const temp = makeTempDir('triton-code-server', { removeOnExit: !options.keepDirs });
   const dirs = makeHostDirs(temp);
   const env = { ...process.env, ...throwawayHomeEnv(dirs.home), ...options.env };
   const config = join(dirs.root, 'config.yaml');
@@ -140,7 +140,7 @@ export interface VsCodeTestServer {
 /** The bare VS Code server with the smoke-test driver enabled, as extension tests need. */
 export async function startVsCodeTestServer(options: { env?: Record<string, string>; echo?: string; keepDirs?: boolean } = {}): Promise<VsCodeTestServer> {
   assertHostInstalled();
-  const temp = makeTempDir('triton-vscode-test');
+  const temp = makeTempDir('triton-vscode-test', { removeOnExit: !options.keepDirs });
   const dirs = makeHostDirs(temp);
   const env = { ...process.env, ...throwawayHomeEnv(dirs.home), ...options.env };
   const server = startProcess(

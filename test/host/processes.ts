@@ -24,13 +24,16 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => killAllNow());
+  process.on('exit', () => {
+    killAllNow();
+    removeTempDirsNow();
+  });
   // Children live in their own process groups, so a Ctrl-C reaches only us: take them down too,
   // unless the program handles the signal itself (then it stops them in its own way).
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       if (process.listenerCount(signal) > 1) return;
-      killAllNow();
+      // The exit hook above does the cleaning.
       process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
     });
   }
@@ -150,9 +153,25 @@ export interface TempDir {
   remove(): void;
 }
 
-export function makeTempDir(prefix: string): TempDir {
+const liveTempDirs = new Set<string>();
+
+/** A fresh folder under the system temp dir, removed by remove() or, failing that, when this process exits. */
+export function makeTempDir(prefix: string, options: { removeOnExit?: boolean } = {}): TempDir {
+  installExitHook();
   const path = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true, maxRetries: 3 }) };
+  if (options.removeOnExit !== false) liveTempDirs.add(path);
+  return {
+    path,
+    remove: () => {
+      liveTempDirs.delete(path);
+      rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
+}
+
+function removeTempDirsNow(): void {
+  for (const path of liveTempDirs) rmSync(path, { recursive: true, force: true });
+  liveTempDirs.clear();
 }
 
 /** HOME and XDG folders inside `dir`, so nothing the host writes lands in the user's home. */

@@ -2,7 +2,8 @@
 // output, and stop() takes down the whole process group, grandchildren included.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startProcess } from '../host/processes';
 
 const node = process.execPath;
@@ -66,4 +67,21 @@ test('stop kills the whole process group, including a grandchild that ignores SI
 test('waitForExit reports the exit code', async () => {
   const p = startProcess(node, ['-e', 'process.exit(7)']);
   assert.equal(await p.waitForExit(5_000), 7);
+});
+
+test('a Ctrl-C to a program using the host takes down its process groups and temporary folders', async () => {
+  const script = `
+    const { makeTempDir, startProcess } = require(${JSON.stringify(join(__dirname, '../host/processes.ts'))});
+    const dir = makeTempDir('triton-sigint-check');
+    const child = startProcess(process.execPath, ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000);']);
+    console.log('ready dir=' + dir.path + ' child=' + child.pid);
+    setInterval(() => {}, 1000);`;
+  const program = startProcess(process.execPath, ['--import', 'tsx', '-e', script]);
+  const m = await program.waitForLine(/ready dir=(\S+) child=(\d+)/, 15_000);
+  const [dir, child] = [m[1]!, Number(m[2])];
+  assert.ok(existsSync(dir) && alive(child));
+  process.kill(program.pid, 'SIGINT');
+  assert.equal(await program.waitForExit(10_000), 130);
+  assert.equal(existsSync(dir), false, 'the temporary folder outlived the program');
+  assert.equal(alive(child), false, 'the child outlived the program');
 });
