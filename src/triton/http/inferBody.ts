@@ -213,16 +213,26 @@ export function tensorJson(datatype: TritonDatatype, data: TensorData, shape: re
 }
 
 /**
- * A float as python-rapidjson writes it (the Python client sends numpy floats as Python floats):
- * shortest round-trip digits like JavaScript, but integral values keep ".0", zero keeps its sign
- * and exponents have no '+' ("1e21", not "1e+21").
+ * A float as the Python client sends it: numpy floats become Python floats, which python-rapidjson
+ * writes like Python's repr() — shortest round-trip digits, fixed notation with a ".0" for integral
+ * values when the decimal exponent is in [-4, 16), otherwise "1.5e+16" / "1e-05" (signed, 2+ digits).
  */
 export function jsonDouble(value: number): string {
   if (!Number.isFinite(value)) return jsonScalar(value);
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
-  const text = String(value);
-  if (text.includes('e')) return text.replace('e+', 'e');
-  return text.includes('.') ? text : `${text}.0`;
+  const sign = value < 0 ? '-' : '';
+  // toExponential() without an argument gives the shortest digits that read back to the same double.
+  const [mantissa, exponentText] = Math.abs(value).toExponential().split('e') as [string, string];
+  const digits = mantissa.replace('.', '');
+  const exponent = Number(exponentText);
+  if (exponent >= 16 || exponent < -4) {
+    const abs = Math.abs(exponent);
+    const rest = digits.length > 1 ? `.${digits.slice(1)}` : '';
+    return `${sign}${digits[0]}${rest}e${exponent < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
+  }
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  if (digits.length <= exponent + 1) return `${sign}${digits}${'0'.repeat(exponent + 1 - digits.length)}.0`;
+  return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
 }
 
 function decodeForJson(datatype: TritonDatatype, bytes: Uint8Array, count: number): ArrayLike<unknown> {

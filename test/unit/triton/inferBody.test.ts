@@ -162,10 +162,12 @@ test('answers with NaN/Infinity literals and integers beyond 2^53 parse exactly'
   assert.throws(() => parseJsonAnswer('['.repeat(100000)), (e: unknown) => e instanceof TritonError && e.kind === 'protocol');
 });
 
-test('floats in JSON data are written the way python-rapidjson writes Python floats', () => {
+test('floats in JSON data are written as Python repr() writes them (what python-rapidjson emits)', () => {
   const cases: [number, string][] = [
-    [1, '1.0'], [-2, '-2.0'], [0, '0.0'], [-0, '-0.0'], [0.5, '0.5'], [1e21, '1e21'], [1.5e300, '1.5e300'],
-    [1e20, '100000000000000000000.0'], [1e-6, '0.000001'], [1.5e-7, '1.5e-7'], [Math.fround(0.1), '0.10000000149011612'],
+    [1, '1.0'], [-2, '-2.0'], [0, '0.0'], [-0, '-0.0'], [0.5, '0.5'], [100, '100.0'], [1e15, '1000000000000000.0'],
+    [1e16, '1e+16'], [1.5e16, '1.5e+16'], [1.2345678901234568e17, '1.2345678901234568e+17'], [1e21, '1e+21'], [1e100, '1e+100'],
+    [1.7976931348623157e308, '1.7976931348623157e+308'], [0.0001, '0.0001'], [0.0003, '0.0003'], [1e-5, '1e-05'],
+    [-2.5e-5, '-2.5e-05'], [5e-324, '5e-324'], [Math.fround(0.1), '0.10000000149011612'], [-123.456, '-123.456'],
     [NaN, 'NaN'], [-Infinity, '-Infinity'],
   ];
   for (const [value, text] of cases) assert.equal(jsonDouble(value), text, String(value));
