@@ -2,8 +2,14 @@
 // Uses the pbtxt core's parser and the schema read from proto/model_config.proto.
 import type { FieldNode, MessageNode, ScalarNode, ValueNode } from '../pbtxt/ast';
 import { parse } from '../pbtxt/parser';
+import type * as SchemaModule from '../pbtxt/schema';
 import type { FieldInfo, MessageType, Schema } from '../pbtxt/schema';
-import { loadSchema } from '../pbtxt/schema';
+
+/** The schema module pulls in protobufjs; it loads on the first conversion, not at activation. */
+function defaultSchema(): Schema {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../pbtxt/schema') as typeof SchemaModule).loadSchema();
+}
 
 export class ConfigOverrideError extends Error {
   override readonly name = 'ConfigOverrideError';
@@ -18,7 +24,7 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 const int64Types = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
 /** Throws ConfigOverrideError (with the line and column) on syntax errors or unknown fields. */
-export function pbtxtToConfigJson(text: string, schema: Schema = loadSchema()): Record<string, Json> {
+export function pbtxtToConfigJson(text: string, schema: Schema = defaultSchema()): Record<string, Json> {
   const doc = parse(text);
   const first = doc.errors.find((e) => e.severity === 'error');
   if (first !== undefined) throw new ConfigOverrideError(first.message, first.range.start.line + 1, first.range.start.character + 1);

@@ -122,6 +122,7 @@ function problemHint(kind: string | undefined): string | undefined {
     case 'permission-denied': return 'The server refused this request: a restricted API needs a header (see --http-restricted-api); add it as a secret header.';
     case 'tls': return 'TLS failed: check the CA file, or the https/http scheme of the URL.';
     case 'deadline': return 'The server did not answer in time.';
+    case 'unavailable': return 'Check that Triton runs and listens at this URL (HTTP 8000, gRPC 8001 by default).';
     default: return undefined;
   }
 }

@@ -1,8 +1,8 @@
 // Read-only documents fetched from a server: `triton-config:` (the effective config as pbtxt) and
 // `triton-info:` (metadata JSON, statistics markdown). Each open re-reads the server.
 import * as vscode from 'vscode';
-import { configJsonToPbtxt } from '../../pbtxt/fromJson';
-import { loadSchema } from '../../pbtxt/schema';
+import type * as FromJsonModule from '../../pbtxt/fromJson';
+import type * as SchemaModule from '../../pbtxt/schema';
 import type { ModelCatalog } from '../../services/modelCatalog';
 import { statisticsMarkdown } from '../../services/statisticsReport';
 import { reasonOf } from './explorerContext';
@@ -22,6 +22,15 @@ function parseUri(uri: vscode.Uri): { serverId: string; model: string; kind: str
   const parts = uri.path.split('/').filter((p) => p !== '');
   if (parts.length !== 3) throw new Error(`not a Triton document address: ${uri.toString()}`);
   return { serverId: decodeURIComponent(parts[0]!), model: decodeURIComponent(parts[1]!), kind: parts[2]! };
+}
+
+/** pbtxt rendering needs the proto schema (protobufjs): loaded on the first config shown, not at activation. */
+function renderPbtxt(config: Record<string, unknown>): string {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { configJsonToPbtxt } = require('../../pbtxt/fromJson') as typeof FromJsonModule;
+  const { loadSchema } = require('../../pbtxt/schema') as typeof SchemaModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return configJsonToPbtxt(config, loadSchema());
 }
 
 export class ServerDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -44,7 +53,7 @@ export class ServerDocumentProvider implements vscode.TextDocumentContentProvide
     switch (kind) {
       case 'config.pbtxt': {
         const config = await this.catalog.config(serverId, model, signal);
-        text = `# Effective configuration of '${model}' as server '${serverId}' reports it (read-only).\n${configJsonToPbtxt(config, loadSchema())}`;
+        text = `# Effective configuration of '${model}' as server '${serverId}' reports it (read-only).\n${renderPbtxt(config)}`;
         break;
       }
       case 'metadata.json':
