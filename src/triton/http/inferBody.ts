@@ -100,7 +100,8 @@ function requestParameters(options: InferOptions, noOutputs: boolean, binaryDefa
 
 function parameterValue(key: string, value: ParameterValue, where?: string): string {
   if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'bigint') return jsonScalar(value);
-  if (typeof value === 'number' && Number.isFinite(value)) return jsonScalar(value);
+  // Integers as integers, other numbers as Python floats, as the Python client would send int/float values.
+  if (typeof value === 'number' && Number.isFinite(value)) return Number.isInteger(value) ? BigInt(value).toString() : jsonDouble(value);
   throw new TritonError('invalid-argument', `parameter '${key}' must be a string, a finite number, a boolean or a bigint`, { request: where });
 }
 

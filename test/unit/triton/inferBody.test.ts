@@ -47,10 +47,10 @@ test('no outputs listed: binary_data_output is added after the request-level par
   const body = buildInferBody(
     [{ name: 'IN', datatype: 'UINT8', shape: [2], data: [7, 8] }],
     undefined,
-    { requestId: 'r1', sequenceId: 42, sequenceStart: true, priority: 2, timeoutMicros: 1000, parameters: { p: 'x', n: 3, b: false } },
+    { requestId: 'r1', sequenceId: 42, sequenceStart: true, priority: 2, timeoutMicros: 1000, parameters: { p: 'x', n: 3, b: false, f: 1e-5, big: 1e21 } },
   );
   const json = '{"id":"r1","inputs":[{"name":"IN","shape":[2],"datatype":"UINT8","parameters":{"binary_data_size":2}}],'
-    + '"parameters":{"sequence_id":42,"sequence_start":true,"sequence_end":false,"priority":2,"timeout":1000,"binary_data_output":true,"p":"x","n":3,"b":false}}';
+    + '"parameters":{"sequence_id":42,"sequence_start":true,"sequence_end":false,"priority":2,"timeout":1000,"binary_data_output":true,"p":"x","n":3,"b":false,"f":1e-05,"big":1000000000000000000000}}';
   assert.deepEqual(joined(body.chunks), Buffer.concat([Buffer.from(json), Buffer.from([7, 8])]));
 });
 
