@@ -22,6 +22,14 @@ export function quickFixesFor(doc: ParsedDocument, d: Diagnostic): QuickFix[] {
     fixes.push({ title: 'Change to 1', edits: [{ range: d.range, newText: '1' }] });
     return fixes;
   }
+  if (d.code === 'autofill-io') {
+    const fix = signatureFix(doc, d.data);
+    return fix === undefined ? fixes : [...fixes, fix];
+  }
+  if (d.code === 'onnx-missing-input') {
+    const fix = missingInputFix(doc, d.data);
+    return fix === undefined ? fixes : [...fixes, fix];
+  }
   if (d.code === 'no-backend') {
     for (const b of COMMON_BACKENDS) fixes.push({ title: `Add backend: "${b}"`, edits: [insertTopLevel(doc, `backend: "${b}"`)] });
     return fixes;
@@ -83,4 +91,54 @@ function insertTopLevel(doc: ParsedDocument, text: string): TextEdit {
   const eol = doc.text.indexOf('\n', name.range.end.offset);
   const at = doc.positionAt(eol === -1 ? doc.text.length : eol);
   return { range: { start: at, end: at }, newText: `\n${text}` };
+}
+
+interface SignatureTensor {
+  name: string;
+  dataType: string | undefined;
+  dims: number[] | undefined;
+}
+
+function isTensorList(v: unknown): v is SignatureTensor[] {
+  return Array.isArray(v) && v.every((t) => t !== null && typeof t === 'object' && typeof (t as SignatureTensor).name === 'string'
+    && (typeof (t as SignatureTensor).dataType === 'string' || (t as SignatureTensor).dataType === undefined)
+    && ((t as SignatureTensor).dims === undefined || (Array.isArray((t as SignatureTensor).dims) && (t as SignatureTensor).dims!.every((n) => typeof n === 'number'))));
+}
+
+function tensorBlock(kind: 'input' | 'output', name: string, dataType: string, dims: readonly number[]): string {
+  return `${kind} {\n  name: ${JSON.stringify(name)}\n  data_type: ${dataType}\n  dims: [ ${dims.join(', ')} ]\n}`;
+}
+
+/** "Write the model file's inputs and outputs into the config", from the signature the validator read. */
+function signatureFix(doc: ParsedDocument, data: Record<string, unknown> | undefined): QuickFix | undefined {
+  const inputs = data?.inputs;
+  const outputs = data?.outputs;
+  if (!isTensorList(inputs) || !isTensorList(outputs)) return undefined;
+  const all = [...inputs.map((t) => ['input', t] as const), ...outputs.map((t) => ['output', t] as const)];
+  // A tensor whose type or shape the file does not tell cannot be written correctly: offer nothing.
+  if (all.length === 0 || all.some(([, t]) => t.dataType === undefined || t.dims === undefined)) return undefined;
+  const batching = maxBatchSize(doc) > 0;
+  const blocks = all.map(([kind, t]) => tensorBlock(kind, t.name, t.dataType!, batching ? t.dims!.slice(1) : t.dims!));
+  const end = doc.positionAt(doc.text.length);
+  const lead = doc.text === '' || doc.text.endsWith('\n') ? '' : '\n';
+  return { title: "Write the model file's inputs and outputs into the config", edits: [{ range: { start: end, end }, newText: `${lead}${blocks.join('\n')}\n` }] };
+}
+
+/** "Add input "x"" after the last input, from the model file's signature. */
+function missingInputFix(doc: ParsedDocument, data: Record<string, unknown> | undefined): QuickFix | undefined {
+  const name = data?.name;
+  const dataType = data?.expectedDataType;
+  const dims = data?.expectedDims;
+  if (typeof name !== 'string' || typeof dataType !== 'string' || !Array.isArray(dims) || !dims.every((n) => typeof n === 'number')) return undefined;
+  const inputs = doc.root.fields.filter((f) => f.name === 'input');
+  const last = inputs[inputs.length - 1];
+  if (last === undefined) return undefined;
+  const eol = doc.text.indexOf('\n', last.range.end.offset);
+  const at = doc.positionAt(eol === -1 ? doc.text.length : eol);
+  return { title: `Add input "${name}" from the model file`, edits: [{ range: { start: at, end: at }, newText: `\n${tensorBlock('input', name, dataType, dims as number[])}` }] };
+}
+
+function maxBatchSize(doc: ParsedDocument): number {
+  const v = doc.root.fields.filter((f) => f.name === 'max_batch_size').pop()?.value;
+  return v?.kind === 'scalar' && typeof v.value === 'bigint' ? Number(v.value) : 0;
 }

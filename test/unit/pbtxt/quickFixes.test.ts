@@ -9,6 +9,7 @@ import { validate, validateDocument } from '../../../src/pbtxt/validate';
 import { nodeConfigFs } from '../../../src/pbtxt/configFs';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { onnxModelBytes } from './onnxBytes';
 import { join } from 'node:path';
 
 function apply(text: string, edits: readonly TextEdit[]): string {
@@ -77,6 +78,53 @@ test('a model whose backend cannot be told gets a backend line after its name', 
   assert.equal(fixed, 'name: "mystery"\nbackend: "python"\nmax_batch_size: 0\n');
   writeFileSync(filePath, fixed);
   assert.ok(!(await validate(fixed, { filePath, fs: nodeConfigFs })).some((x) => x.code === 'no-backend'));
+});
+
+/** A model folder with a real ONNX file, validated with the repository checks. */
+async function onnxModel(t: { after: (fn: () => void) => void }, config: string): Promise<{ filePath: string; text: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pbtxt-onnx-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'densenet', '1'), { recursive: true });
+  writeFileSync(join(dir, 'densenet', '1', 'model.onnx'), onnxModelBytes({
+    inputs: [{ name: 'data_0', elemType: 1, dims: ['batch', 3, 224, 224] }, { name: 'mask', elemType: 7, dims: ['batch', 4] }],
+    outputs: [{ name: 'fc6_1', elemType: 1, dims: ['batch', 1000] }],
+  }));
+  const filePath = join(dir, 'densenet', 'config.pbtxt');
+  writeFileSync(filePath, config);
+  return { filePath, text: config };
+}
+
+async function repoFix(filePath: string, text: string, code: string, title: RegExp): Promise<string> {
+  const doc = parse(text);
+  const d = (await validate(text, { filePath, fs: nodeConfigFs, document: doc })).find((x) => x.code === code);
+  assert.ok(d, `${code} reported`);
+  const fix = quickFixesFor(doc, d).find((f) => title.test(f.title));
+  assert.ok(fix, `fix ${title} offered`);
+  const out = apply(text, fix.edits);
+  writeFileSync(filePath, out);
+  return out;
+}
+
+test("a config without tensors can take the ONNX file's signature, batch dimension left out", async (t) => {
+  const { filePath, text } = await onnxModel(t, 'platform: "onnxruntime_onnx"\nmax_batch_size: 8\n');
+  const out = await repoFix(filePath, text, 'autofill-io', /inputs and outputs/);
+  assert.equal(out, [
+    'platform: "onnxruntime_onnx"', 'max_batch_size: 8',
+    'input {', '  name: "data_0"', '  data_type: TYPE_FP32', '  dims: [ 3, 224, 224 ]', '}',
+    'input {', '  name: "mask"', '  data_type: TYPE_INT64', '  dims: [ 4 ]', '}',
+    'output {', '  name: "fc6_1"', '  data_type: TYPE_FP32', '  dims: [ 1000 ]', '}', '',
+  ].join('\n'));
+  const after = await validate(out, { filePath, fs: nodeConfigFs });
+  assert.deepEqual(after.filter((x) => x.severity === 'error').map((x) => x.message), [], 'the written signature matches the model');
+});
+
+test('an input the ONNX file has but the config lacks can be added', async (t) => {
+  const config = 'platform: "onnxruntime_onnx"\nmax_batch_size: 8\ninput [ { name: "data_0" data_type: TYPE_FP32 dims: [ 3, 224, 224 ] } ]\noutput [ { name: "fc6_1" data_type: TYPE_FP32 dims: [ 1000 ] } ]\n';
+  const { filePath, text } = await onnxModel(t, config);
+  const out = await repoFix(filePath, text, 'onnx-missing-input', /Add input "mask"/);
+  assert.match(out, /input \{\n {2}name: "mask"\n {2}data_type: TYPE_INT64\n {2}dims: \[ 4 \]\n\}/);
+  const after = await validate(out, { filePath, fs: nodeConfigFs });
+  assert.ok(!after.some((x) => x.code === 'onnx-missing-input'), after.map((x) => x.message).join(' | '));
 });
 
 test('no insertion for an empty dims list that is already written', () => {
