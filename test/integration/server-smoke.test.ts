@@ -23,7 +23,7 @@ describe('reference server over HTTP', () => {
   const url = (p: string): string => server.httpUrl + p;
 
   before(async () => {
-    server = await startReferenceServer();
+    server = await startReferenceServer({ metricsPort: 0 });
   });
   after(async () => {
     await server.stop();
@@ -158,6 +158,22 @@ describe('reference server over HTTP', () => {
     const out = (res.json as { outputs: Array<{ datatype: string; data: string[] }> }).outputs[0]!;
     assert.equal(out.datatype, 'BYTES');
     assert.match(out.data[0]!, /^\d+\.\d{6}:0:red$/);
+  });
+
+  it('serves Prometheus metrics in Triton\'s families from the same statistics', async () => {
+    const before = await httpRequest(`${server.metricsUrl!}/metrics`);
+    const count = (text: string): number => Number(/^nv_inference_request_success\{model="identity_uint8",version="1"\} (\d+)$/m.exec(text)![1]);
+    const n = count(before.body.toString());
+    await httpRequest(url('/v2/models/identity_uint8/infer'), { body: { inputs: [{ name: 'INPUT0', shape: [2], datatype: 'UINT8', data: [1, 2] }] } });
+    const after = await httpRequest(`${server.metricsUrl!}/metrics/`);
+    assert.equal(after.headers['content-type'], 'text/plain; charset=utf-8');
+    const text = after.body.toString();
+    assert.equal(count(text), n + 1);
+    assert.match(text, /^# TYPE nv_inference_request_failure counter$/m);
+    assert.match(text, /^nv_inference_request_failure\{model="simple",reason="BACKEND",version="1"\} \d+$/m);
+    assert.match(text, /^nv_cpu_memory_total_bytes \d+$/m);
+    assert.equal((await httpRequest(`${server.metricsUrl!}/other`)).body.length, 0);
+    assert.equal((await httpRequest(`${server.metricsUrl!}/metrics`, { body: '' })).status, 405);
   });
 
   it('serves gRPC: health, inference and a decoupled stream', async () => {

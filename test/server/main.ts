@@ -7,6 +7,7 @@ import { FaultStore } from './faults';
 import { startGrpcServer } from './grpcServer';
 import type { GrpcHandle } from './grpcServer';
 import { createHttpServer } from './httpServer';
+import { createMetricsServer } from './metrics';
 import { InferenceCore } from './inferCore';
 import { Logger } from './logger';
 import type { LogFormat } from './logger';
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
   const faults = new FaultStore();
   let httpPort = opts.httpPort;
   let grpcPort = opts.grpcPort;
+  let metricsPort = opts.metricsPort;
   let httpServer: http.Server;
+  let metricsServer: http.Server | undefined;
   let grpc: GrpcHandle | undefined;
   let restarting = false;
   const control = {
@@ -106,12 +109,23 @@ async function main(): Promise<void> {
     httpServer = createHttpServer(state, control);
     httpPort = await listenHttp(httpServer, httpPort);
     log.info('http_server.cc:4725', `Started HTTPService at 127.0.0.1:${httpPort}`);
+    if (metricsPort !== undefined) {
+      metricsServer = createMetricsServer(repo);
+      metricsPort = await listenHttp(metricsServer, metricsPort);
+      log.info('http_server.cc:4818', `Started Metrics Service at 127.0.0.1:${metricsPort}`);
+    }
   }
 
   async function stopListeners(): Promise<void> {
     const closing = new Promise<void>((res) => httpServer.close(() => res()));
     httpServer.closeAllConnections();
     await closing;
+    if (metricsServer) {
+      const server = metricsServer;
+      const closed = new Promise<void>((res) => server.close(() => res()));
+      server.closeAllConnections();
+      await closed;
+    }
     await grpc?.stop();
   }
 
@@ -129,6 +143,7 @@ async function main(): Promise<void> {
     fatal(`creating server: ${e.message}`);
   }
   state.ready = true;
+  if (metricsPort !== undefined) process.stdout.write(`metrics http=127.0.0.1:${metricsPort}\n`);
   process.stdout.write(`ready http=127.0.0.1:${httpPort} grpc=127.0.0.1:${grpcPort}\n`);
 
   if (mode === 'poll') setInterval(() => repo.poll(), opts.pollSeconds * 1000).unref();

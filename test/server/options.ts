@@ -22,12 +22,14 @@ export interface ServerOptions {
   pollSeconds: number;
   httpRestrictions: Restrictions;
   grpcRestrictions: Restrictions;
+  /** Serve /metrics on this port (0 = free); off unless given, so parallel servers never collide on 8002. */
+  metricsPort?: number;
   /** tritonserver options accepted so that the server can stand in for it, but without effect here. */
   ignored: string[];
 }
 
 const IGNORED = new Set([
-  'exit-on-error', 'strict-model-config', 'disable-auto-complete-config', 'metrics-port', 'metrics-address', 'allow-metrics',
+  'exit-on-error', 'strict-model-config', 'disable-auto-complete-config', 'metrics-address', 'allow-metrics',
   'allow-gpu-metrics', 'allow-cpu-metrics', 'metrics-interval-ms', 'metrics-config', 'backend-directory', 'backend-config',
   'repoagent-directory', 'model-config-name', 'id', 'pinned-memory-pool-byte-size', 'cuda-memory-pool-byte-size',
   'min-supported-compute-capability', 'exit-timeout-secs', 'http-thread-count', 'grpc-infer-thread-count', 'rate-limit',
@@ -110,6 +112,7 @@ export function parseOptions(argv: string[]): ServerOptions {
         }
         break;
       }
+      case 'metrics-port': opts.metricsPort = int(name, value(), 0, 65535); break;
       case 'repository-poll-secs': opts.pollSeconds = int(name, value(), 1, 3600); break;
       case 'http-max-input-size': opts.maxInputSize = int(name, value(), 1, 2 ** 31 - 1); break;
       default:

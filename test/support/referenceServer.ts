@@ -9,6 +9,8 @@ export interface ReferenceServerOptions {
   grpcPort?: number;
   extraArgs?: string[];
   env?: Record<string, string>;
+  /** Serve Prometheus metrics on this port (0 = a free one); off when undefined. */
+  metricsPort?: number;
   /** How long to wait for the `ready` line (default 20 s: the first start may build the bundle). */
   startTimeoutMs?: number;
 }
@@ -21,6 +23,8 @@ export interface ReferenceServer {
   pid: number;
   /** The --log-file given in extraArgs, if any. */
   logFile?: string;
+  /** e.g. http://127.0.0.1:41236, when started with `metricsPort`. */
+  metricsUrl?: string;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
   /** Resolves with the first match of `pattern` in the output (already printed or printed later). */
@@ -60,6 +64,7 @@ export function startReferenceServer(options: ReferenceServerOptions = {}): Prom
     '--model-repository', options.modelRepository ?? join(ROOT, 'test', 'server', 'models'),
     '--http-port', String(options.httpPort ?? 0),
     '--grpc-port', String(options.grpcPort ?? 0),
+    ...(options.metricsPort !== undefined ? ['--metrics-port', String(options.metricsPort)] : []),
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...(options.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -121,6 +126,8 @@ export function startReferenceServer(options: ReferenceServerOptions = {}): Prom
       };
       const logFile = logFileOf(options.extraArgs ?? []);
       if (logFile !== undefined) server.logFile = logFile;
+      const metrics = /^metrics http=(127\.0\.0\.1:\d+)$/m.exec(output);
+      if (metrics) server.metricsUrl = `http://${metrics[1]}`;
       resolve(server);
     };
     const onExit = (code: number | null, signal: string | null): void => fail(`exited before it was ready (code ${code}, signal ${signal})`);
