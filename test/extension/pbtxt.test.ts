@@ -2,6 +2,7 @@
 // formatting, outline, quick fixes and Validate on Server against the reference server.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { onnxModelBytes } from '../unit/pbtxt/onnxBytes';
 
 const extensionId = 'triton-workbench.triton-workbench';
 
@@ -142,6 +143,24 @@ describe('config.pbtxt language', () => {
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
     assert.match(document.lineAt(2).text, /^max_batch_size: 4/);
     await diagnosticsWhere(document.uri, (d) => !d.some((x) => x.code === 'unknown-field') && d.some((x) => x.code === 'unknown-enum-value'), 'the typo diagnostic to go after the fix');
+  });
+
+  it('writes the inputs and outputs of model.onnx into an empty config with a quick fix', async () => {
+    await vscode.workspace.fs.writeFile(workspaceUri('pbtxt-editor/repo/densenet/1/model.onnx'), onnxModelBytes({
+      inputs: [{ name: 'data_0', elemType: 1, dims: ['batch', 3, 224, 224] }],
+      outputs: [{ name: 'fc6_1', elemType: 1, dims: ['batch', 1000] }],
+    }));
+    await vscode.workspace.fs.writeFile(workspaceUri('pbtxt-editor/repo/densenet/config.pbtxt'), Buffer.from('platform: "onnxruntime_onnx"\nmax_batch_size: 4\n'));
+    const document = await open('pbtxt-editor/repo/densenet/config.pbtxt');
+    const found = await diagnosticsWhere(document.uri, (d) => d.some((x) => x.code === 'autofill-io'), 'the ONNX signature notice');
+    const notice = found.find((x) => x.code === 'autofill-io');
+    assert.ok(notice);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, notice.range);
+    const fill = actions.find((a) => a.title === "Write the model file's inputs and outputs into the config");
+    assert.ok(fill?.edit, actions.map((a) => a.title).join(', '));
+    assert.ok(await vscode.workspace.applyEdit(fill.edit));
+    assert.match(document.getText(), /input \{\n {2}name: "data_0"\n {2}data_type: TYPE_FP32\n {2}dims: \[ 3, 224, 224 \]\n\}/);
+    await diagnosticsWhere(document.uri, (d) => !d.some((x) => x.code === 'autofill-io' || x.severity === vscode.DiagnosticSeverity.Error), 'a config that matches its model file');
   });
 
   it('revalidates after edits and keeps only the result for the latest text', async () => {
