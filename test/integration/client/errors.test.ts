@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createTritonClient } from '../../../src/triton/client';
 import type { TritonClient } from '../../../src/triton/client';
 import { encodeTensor } from '../../../src/triton/tensor';
+import type { TritonErrorKind } from '../../../src/triton/errors';
 import type { InferInput } from '../../../src/triton/types';
 import { httpRequest } from '../../support/httpRequest';
 import { startReferenceServer } from '../../support/referenceServer';
@@ -165,11 +166,11 @@ describe('client errors', { timeout: TEST_TIMEOUT_MS * 6 }, () => {
       });
 
       it('maps error statuses to kinds: unavailable, unauthenticated, permission-denied, unsupported', { skip: REFERENCE_ONLY }, async () => {
-        const cases: [string, string, string][] = transport === 'http'
-          ? [['status=503', 'unavailable', ''], ['status=401', 'unauthenticated', ''], ['status=403', 'permission-denied', ''], ['status=501', 'unsupported', ''], ['status=504', 'deadline', '']]
-          : [['status=14', 'unavailable', ''], ['status=16', 'unauthenticated', ''], ['status=7', 'permission-denied', ''], ['status=12', 'unsupported', ''], ['status=5', 'not-found', '']];
+        const cases: [string, TritonErrorKind][] = transport === 'http'
+          ? [['status=503', 'unavailable'], ['status=401', 'unauthenticated'], ['status=403', 'permission-denied'], ['status=501', 'unsupported'], ['status=504', 'deadline']]
+          : [['status=14', 'unavailable'], ['status=16', 'unauthenticated'], ['status=7', 'permission-denied'], ['status=12', 'unsupported'], ['status=5', 'not-found']];
         for (const [spec, kind] of cases) {
-          await expectTritonError(client().serverMetadata(fault(spec)), kind as never, /injected fault/);
+          await expectTritonError(client().serverMetadata(fault(spec)), kind, /injected fault/);
         }
       });
 
