@@ -200,8 +200,9 @@ describe('model explorer', function () {
     mkdirSync(join(dir, '1'), { recursive: true });
     const configPath = join(dir, 'config.pbtxt');
     writeFileSync(configPath, 'name: "identity_int16"\nbackend: "identity"\nmax_batch_size: 0\ninput [ { name: "INPUT0" data_type: TYPE_INT16 dims: [ -1 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_INT16 dims: [ -1 ] } ]\n');
+    // The file watcher reports the new folder; a manual refresh also rescans, in case the watcher misses it.
+    await vscode.commands.executeCommand('triton.refresh');
     await waitFor('the new model folder to be linked', async () => {
-      await vscode.commands.executeCommand('triton.refresh');
       const m = await modelNode(explorer, 'reference', 'identity_int16');
       return m?.contextValue?.includes('linked') ? m : undefined;
     });

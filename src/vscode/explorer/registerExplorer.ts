@@ -116,7 +116,16 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
   // Workspace model folders: scanned once, then kept current by a watcher on config.pbtxt files.
   let scanTimer: ReturnType<typeof setTimeout> | undefined;
   const scanWorkspace = async (): Promise<void> => {
-    const files = await vscode.workspace.findFiles('**/config.pbtxt', '**/{node_modules,.git}/**', 10_000);
+    // A huge or slow workspace must not keep a scan (and the Refresh command) waiting for ever.
+    const cancel = new vscode.CancellationTokenSource();
+    const timer = setTimeout(() => cancel.cancel(), 20_000);
+    let files: vscode.Uri[];
+    try {
+      files = await vscode.workspace.findFiles('**/config.pbtxt', '**/{node_modules,.git}/**', 10_000, cancel.token);
+    } finally {
+      clearTimeout(timer);
+      cancel.dispose();
+    }
     workspace.setConfigPaths(files.map((f) => f.fsPath), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
   };
   const scheduleScan = (): void => {
