@@ -101,12 +101,12 @@ export async function validate(text: string, options: ValidateOptions = {}): Pro
   const ctx = contextOf(doc, out, loc.dirName);
   checkName(ctx, loc);
   const entries = await options.fs.readDir(modelDir);
-  if (entries !== undefined) {
-    const served = checkVersions(ctx, entries);
-    const detected = await checkBackendDetection(ctx, loc, served);
-    await checkModelFiles(ctx, loc, served);
-    await checkOnnx(ctx, loc, served, detected);
-  }
+  // A folder that cannot be read (an unsaved file, a virtual document) says nothing about the repository.
+  if (entries === undefined) return sortDiagnostics(out);
+  const served = checkVersions(ctx, entries);
+  const detected = await checkBackendDetection(ctx, loc, served);
+  await checkModelFiles(ctx, loc, served);
+  await checkOnnx(ctx, loc, served, detected);
   await checkSideFiles(ctx, loc);
   await checkEnsembleSteps(ctx, stepModelLookup(options.fs, dirname(modelDir)));
   return sortDiagnostics(out);

@@ -87,6 +87,9 @@ test('name, versions and model files are checked only when a file system is give
   const ds = await validate(text, { filePath: file, fs: nodeConfigFs });
   assert.deepEqual(ds.map((d) => d.code), ['name-mismatch', 'missing-version']);
   assert.equal(applyFix(text, ds[0]).split('\n')[0], 'name: "pyfolder"');
+  const labelled = text.replace('"Y" data_type: TYPE_FP32 dims: [ 1 ]', '"Y" data_type: TYPE_FP32 dims: [ 1 ] label_filename: "labels.txt"');
+  const nowhere = await validate(labelled, { filePath: join(root, 'repo', 'not-created', 'config.pbtxt'), fs: nodeConfigFs });
+  assert.deepEqual(nowhere.map((d) => d.code), ['name-mismatch'], 'an unreadable folder adds no repository findings');
 });
 
 test('a caller-supplied file system (as the editor passes) is used for every read', async () => {
