@@ -130,6 +130,18 @@ describe('client endpoints', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
         assertSumDiff(result);
       });
 
+      it('passes infer options through: version, priority, queue timeout, custom parameters and headers', async () => {
+        assertSumDiff(await client().infer('simple', simpleInputs(), undefined, { modelVersion: 1 }));
+        const result = await client().infer('simple', simpleInputs(), undefined, {
+          priority: 1, timeoutMicros: 5_000_000, parameters: { my_flag: true, my_count: 3, my_text: 'x' }, headers: { 'x-request-tag': 'endpoints' },
+        });
+        assertSumDiff(result);
+        await expectTritonError(client().infer('simple', simpleInputs(), undefined, { modelVersion: 3 }), 'not-found', /version 3/);
+        await expectTritonError(client().infer('simple', simpleInputs(), undefined, { parameters: { sequence_id: 1 } }), 'invalid-argument', /sequence_id/);
+        const stats = await client().modelStatistics('simple', { version: 1 });
+        assert.deepEqual(stats.map((s) => [s.name, s.version]), [['simple', '1']]);
+      });
+
       it('infers a batch of two', async () => {
         const a = Int32Array.from({ length: 32 }, (_, i) => i);
         const b = Int32Array.from({ length: 32 }, (_, i) => 2 * i);
