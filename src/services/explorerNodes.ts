@@ -71,12 +71,15 @@ function modelView(entry: ModelEntry | undefined, node: ExplorerNode, ctx: TreeC
     return { label: node.model!, description: 'no longer in the repository', icon: { id: 'warning' }, contextValue: 'model gone', collapsible: 'none' };
   }
   const readyVersions = entry.versions.filter((v) => v.state === 'READY').map((v) => v.version);
-  const description = [stateWords[entry.state], readyVersions.length > 0 ? `v${readyVersions.join(', v')}` : '', linked !== undefined ? '⇄ workspace' : ''].filter((s) => s !== '').join(' · ');
+  // While the server is unreachable the list is the last one it gave; say so rather than pretend it is live.
+  const stale = state?.health.state === 'unreachable';
+  const description = [stateWords[entry.state], readyVersions.length > 0 ? `v${readyVersions.join(', v')}` : '', linked !== undefined ? '⇄ workspace' : '', stale ? 'last known' : ''].filter((s) => s !== '').join(' · ');
   const lines = [
     `**${md(entry.name)}** — ${stateWords[entry.state]}`,
     ...(entry.reason !== undefined ? ['', `Reason: ${md(entry.reason)}`] : []),
     ...(entry.versions.length > 0 ? ['', ...entry.versions.map((v) => `- version ${md(v.version)}: ${stateWords[v.state]}${v.reason !== undefined && v.state !== 'READY' ? ` — ${md(v.reason)}` : ''}`)] : []),
     ...(linked !== undefined ? ['', `Workspace folder: ${md(linked.displayPath)}`] : []),
+    ...(stale ? ['', '_Last known state: the server is unreachable._'] : []),
   ];
   const flags = ['model', entry.state.toLowerCase(), state?.control === 'forbidden' ? 'noControl' : 'control', linked !== undefined ? 'linked' : ''].filter((f) => f !== '');
   return { label: entry.name, description, tooltip: lines.join('  \n'), icon: stateIcons[entry.state], contextValue: flags.join(' '), collapsible: 'collapsed', ...(linked !== undefined ? { resourcePath: linked.configPath } : {}) };

@@ -136,6 +136,7 @@ test('an unreachable server says why, keeps its last model list, and recovers', 
   assert.match(rows[0]!.view.label, /^Unreachable: cannot reach the server \(ECONNREFUSED\)/);
   assert.match(rows[0]!.view.contextValue, /unreachable/);
   assert.equal(rows[1]!.view.label, 'a', 'the last known models stay listed');
+  assert.match(rows[1]!.view.description!, /last known$/);
   c.down = undefined;
   assert.equal(await catalog.refreshServer('local'), 'ok');
   assert.match(tree.view(server!).description!, /2\.59\.1/);
