@@ -86,6 +86,20 @@ describe('reference server over HTTP', () => {
     assert.deepEqual(json.outputs.find((o) => o.name === 'OUTPUT1')!.data, range16.map((x) => x - 2));
   });
 
+  it('takes a raw binary body (Inference-Header-Content-Length: 0) as the single input and answers in binary', async () => {
+    const raw = Buffer.alloc(12);
+    [1.5, -2, 3].forEach((v, i) => raw.writeFloatLE(v, i * 4));
+    const res = await httpRequest(url('/v2/models/identity_fp32/infer'), { body: raw, headers: { 'Inference-Header-Content-Length': '0' } });
+    assert.equal(res.status, 200, res.body.toString());
+    const jsonLength = Number(res.headers['inference-header-content-length']);
+    const header = JSON.parse(res.body.subarray(0, jsonLength).toString()) as { outputs: Array<{ shape: number[]; parameters: { binary_data_size: number } }> };
+    assert.deepEqual(header.outputs[0]!.shape, [3]);
+    assert.deepEqual(res.body.subarray(jsonLength), raw);
+    const empty = await httpRequest(url('/v2/models/identity_fp32/infer'), { body: '' });
+    assert.equal(empty.status, 200);
+    assert.deepEqual((empty.json as { outputs: Array<{ shape: number[] }> }).outputs[0]!.shape, [0]);
+  });
+
   it('reports short binary data and garbage bodies as errors and keeps serving', async () => {
     const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [3], datatype: 'FP32', parameters: { binary_data_size: 12 } }] }));
     const short = await httpRequest(url('/v2/models/identity_fp32/infer'), { body: Buffer.concat([header, Buffer.alloc(4)]), headers: { 'Inference-Header-Content-Length': String(header.length) } });
