@@ -22,7 +22,10 @@ export class VsCodeServerSettings implements ServerSettings {
   }
 
   async setActiveServer(name: string): Promise<void> {
-    await vscode.workspace.getConfiguration(section).update('activeServer', name, this.target('activeServer'));
+    // The choice lives beside the server list it picks from, unless it was already set elsewhere.
+    const set = vscode.workspace.getConfiguration(section).inspect('activeServer');
+    const placed = set?.workspaceFolderValue !== undefined || set?.workspaceValue !== undefined || set?.globalValue !== undefined;
+    await vscode.workspace.getConfiguration(section).update('activeServer', name, this.target(placed ? 'activeServer' : 'servers'));
   }
 
   refreshIntervalSeconds(): number {
