@@ -106,6 +106,32 @@ describe('client system shared memory', { timeout: TEST_TIMEOUT_MS * 4 }, () => 
         });
       });
 
+      it('carries BYTES tensors through shared memory (simple_string)', async (t) => {
+        const a = Array.from({ length: 16 }, (_, i) => String(i * 11));
+        const b = Array.from({ length: 16 }, () => '-3');
+        const outSize = 1024;
+        await withRegions({ in: 1024, out: 2 * outSize }, async ({ in: input, out }) => {
+          const placed = await setSharedMemoryTensors(input!, [{ datatype: 'BYTES', shape: [1, 16], data: a }, { datatype: 'BYTES', shape: [1, 16], data: b }]);
+          if (!(await register(t, 'in', input!, 1024))) return;
+          await register(t, 'out', out!, 2 * outSize);
+          const result = await client().infer('simple_string', [
+            { name: 'INPUT0', datatype: 'BYTES', shape: [1, 16], sharedMemory: { region: `${tag}_in`, ...placed[0]! } },
+            { name: 'INPUT1', datatype: 'BYTES', shape: [1, 16], sharedMemory: { region: `${tag}_in`, ...placed[1]! } },
+          ], [
+            { name: 'OUTPUT0', sharedMemory: { region: `${tag}_out`, byteSize: outSize } },
+            { name: 'OUTPUT1', sharedMemory: { region: `${tag}_out`, byteSize: outSize, offset: outSize } },
+          ]);
+          const read = async (name: string, offset: number): Promise<number[]> => {
+            const tensor = result.outputs.find((o) => o.name === name);
+            assert.ok(tensor?.sharedMemory, `${name} does not say where it was written`);
+            const values = await getSharedMemoryTensor(out!, 'BYTES', tensor.shape, offset);
+            return (values as Uint8Array[]).map((v) => Number(Buffer.from(v).toString('utf8')));
+          };
+          assert.deepEqual(await read('OUTPUT0', 0), a.map((v) => Number(v) - 3));
+          assert.deepEqual(await read('OUTPUT1', outSize), a.map((v) => Number(v) + 3));
+        });
+      });
+
       it('uses a region registered at an offset inside a larger object', async (t) => {
         const at = 4096;
         await withRegions({ in: at + 2 * TENSOR_BYTES, out: at + 2 * TENSOR_BYTES }, async ({ in: input, out }) => {
