@@ -94,7 +94,12 @@ function noteMapKey(f: FieldNode, entry: MessageNode, mapKeys: Map<string, Set<s
 function checkValue(f: FieldNode, info: FieldInfo, v: ValueNode, out: Diagnostic[]): void {
   if (info.type.kind === 'message') {
     if (v.kind !== 'message') {
-      err(out, v.range, 'expected-message', `Field "${f.name}" is a message (${info.typeLabel}); write it as ${f.name} { ... }.`);
+      // `value: "3"` for a ModelParameter is the usual slip: offer to wrap it in the message's only field.
+      const only = info.type.messageType.fields.size === 1 ? [...info.type.messageType.fields.values()][0] : undefined;
+      const wrap = v.kind === 'scalar' && only !== undefined && only.type.kind === 'scalar' && only.type.scalar === 'string' && v.scalarKind === 'string';
+      err(out, v.range, 'expected-message',
+        wrap ? `Field "${f.name}" is a message (${info.typeLabel}); write it as ${f.name} { ${only.name}: ${v.text} }.` : `Field "${f.name}" is a message (${info.typeLabel}); write it as ${f.name} { ... }.`,
+        wrap ? { fix: { title: `Wrap in { ${only.name}: ... }`, edits: [{ range: v.range, newText: `{ ${only.name}: ${v.text} }` }] } } : undefined);
       return;
     }
     checkBody(v, info.type.messageType, out);

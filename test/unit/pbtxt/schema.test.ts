@@ -79,6 +79,8 @@ test('repeated vs singular, duplicates (proto3 default rule), oneofs, maps', () 
     ['not-repeated', 0], ['duplicate-field', 2], ['duplicate-field', 3], ['oneof-conflict', 4],
     ['duplicate-map-key', 5], ['expected-message', 6], ['expected-message', 7], ['unknown-field', 8],
   ]);
+  assert.equal(d[5].fix, '"bare"→{ string_value: "bare" }');
+  assert.equal(d[6].fix, undefined);
 });
 
 test('locate answers which message type and field are at an offset', () => {
