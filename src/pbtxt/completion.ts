@@ -7,7 +7,8 @@ import { createPositionMapper, parse } from './parser';
 import type { RepositoryEnvironment } from './repositoryModel';
 import { describeTensor } from './repositoryModel';
 import type { FieldInfo, MessageType, Schema } from './schema';
-import { enumValueDoc, knownStringValues } from './valueDocs';
+import type { KnownValue } from './valueDocs';
+import { acceleratorParameterKeys, enumValueDoc, knownStringValues, modelParameterKeys } from './valueDocs';
 import { MessageView } from './view';
 
 export type CompletionKind = 'field' | 'enumMember' | 'value' | 'snippet' | 'model' | 'tensor';
@@ -144,6 +145,10 @@ function valueItems(
     }];
   }
   if (t.kind !== 'scalar' || t.scalar !== 'string') return [];
+  if (f.name === 'key' && !inList) {
+    const keys = parameterKeys(ctx, shortName(type));
+    if (keys !== undefined) return keys.map((k, i) => str(k.value, 'value', 'parameter', k.doc, i));
+  }
   const known = knownStringValues(type.fullName, f.name);
   if (known !== undefined) return known.map((k, i) => str(k.value, 'value', f.name, k.doc, i));
   const step = ctx.openers.length >= 1 ? stepOpener(ctx, type) : undefined;
@@ -190,6 +195,19 @@ function ensembleTensors(text: string, forInput: boolean, stepStart: number): { 
     for (const m of step.node.mapEntries('output_map')) add(m.entry.node.str('value'), `produced by ${model}`);
   }
   return out;
+}
+
+/** Known `parameters` keys for the model's backend, or for the execution accelerator being edited. */
+function parameterKeys(ctx: CursorContext, entryType: string): readonly KnownValue[] | undefined {
+  if (entryType === 'ModelConfig.ParametersEntry') {
+    const cfg = new MessageView(parse(ctx.text).root);
+    return modelParameterKeys(cfg.str('backend'), cfg.str('platform'));
+  }
+  if (entryType === 'ModelOptimizationPolicy.ExecutionAccelerators.Accelerator.ParametersEntry') {
+    const accelerator = ctx.openers[ctx.openers.length - 2];
+    return acceleratorParameterKeys(accelerator === undefined ? undefined : stringFieldIn(ctx.tokens, accelerator.index, 'name'));
+  }
+  return undefined;
 }
 
 /** The `{` of the ensemble step around an `input_map` / `output_map` entry, if that is where we are. */

@@ -5,7 +5,8 @@ import { locate } from './locate';
 import type { ModelSummary, RepositoryEnvironment } from './repositoryModel';
 import { describeTensor } from './repositoryModel';
 import type { EnumType, FieldInfo, MessageType, Schema } from './schema';
-import { enumValueDoc, knownStringValues } from './valueDocs';
+import type { KnownValue } from './valueDocs';
+import { acceleratorParameterKeys, enumValueDoc, knownStringValues, modelParameterKeys } from './valueDocs';
 import { MessageView } from './view';
 
 export interface HoverResult {
@@ -37,6 +38,9 @@ export function hoverAt(doc: ParsedDocument, schema: Schema, offset: number, env
     return text === undefined ? undefined : { range: scalar.range, contents: text };
   }
   if (scalar.scalarKind === 'string' && typeof scalar.value === 'string') {
+    const keys = info.name === 'key' ? parameterKeysAt(doc, loc.messageType.fullName, offset) : undefined;
+    const key = keys?.find((k) => k.value === scalar.value);
+    if (key !== undefined) return { range: scalar.range, contents: `**${key.value}** (parameter)\n\n${key.doc}` };
     const known = knownStringValues(loc.messageType.fullName, info.name)?.find((k) => k.value === scalar.value);
     if (known !== undefined) return { range: scalar.range, contents: `**${known.value}** (${info.name})\n\n${known.doc}` };
   }
@@ -122,4 +126,15 @@ function describeModel(m: ModelSummary): string {
   for (const t of m.inputs) lines.push(`- input \`${t.name}\`: \`${describeTensor(t)}\``);
   for (const t of m.outputs) lines.push(`- output \`${t.name}\`: \`${describeTensor(t)}\``);
   return lines.join('\n');
+}
+
+/** Known keys for a `parameters` entry at `offset`: the model's backend's, or the enclosing accelerator's. */
+function parameterKeysAt(doc: ParsedDocument, entryType: string, offset: number): readonly KnownValue[] | undefined {
+  const cfg = new MessageView(doc.root);
+  if (entryType === 'inference.ModelConfig.ParametersEntry') return modelParameterKeys(cfg.str('backend'), cfg.str('platform'));
+  if (entryType !== 'inference.ModelOptimizationPolicy.ExecutionAccelerators.Accelerator.ParametersEntry') return undefined;
+  const accelerators = cfg.message('optimization')?.message('execution_accelerators');
+  const all = [...(accelerators?.messages('gpu_execution_accelerator') ?? []), ...(accelerators?.messages('cpu_execution_accelerator') ?? [])];
+  const here = all.find((a) => a.node.node.range.start.offset <= offset && offset <= a.node.node.range.end.offset);
+  return acceleratorParameterKeys(here?.node.str('name'));
 }

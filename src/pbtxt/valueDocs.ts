@@ -91,3 +91,62 @@ export function knownStringValues(messageFullName: string, field: string): reado
   if (key === 'ModelOptimizationPolicy.ExecutionAccelerators.Accelerator.name') return ACCELERATORS;
   return undefined;
 }
+
+/** Model-config `parameters` keys that backends read, by backend (from each backend's documentation). */
+const BACKEND_PARAMETERS: Record<string, readonly KnownValue[]> = {
+  onnxruntime: [
+    { value: 'intra_op_thread_count', doc: 'Threads used inside one operator; "0" lets ONNX Runtime pick (the number of cores).' },
+    { value: 'inter_op_thread_count', doc: 'Threads used across operators when execution_mode is parallel; "0" lets ONNX Runtime pick.' },
+    { value: 'execution_mode', doc: '"0" runs operators one after another (default), "1" runs graph branches in parallel.' },
+    { value: 'enable_mem_arena', doc: '"1" enables ONNX Runtime\'s memory arena, "0" disables it.' },
+    { value: 'enable_mem_pattern', doc: '"1" enables memory pattern planning, "0" disables it.' },
+    { value: 'memory.enable_memory_arena_shrinkage', doc: 'Devices whose memory arena shrinks after each run, e.g. "cpu:0;gpu:0".' },
+    { value: 'session.use_device_allocator_for_initializers', doc: '"1" allocates initializer (weight) memory with the device allocator; default "0".' },
+    { value: 'cudnn_conv_algo_search', doc: 'Older form of the CUDA option: "0" exhaustive (default), "1" heuristic, "2" default algorithm.' },
+    { value: 'gpu_mem_limit', doc: 'Older form of the CUDA option: GPU memory limit in bytes for the CUDA arena.' },
+    { value: 'arena_extend_strategy', doc: 'Older form of the CUDA option: "0" grow by powers of two (default), "1" grow by what is requested.' },
+    { value: 'do_copy_in_default_stream', doc: 'Older form of the CUDA option: "1" copies on the compute stream (default), "0" on separate streams.' },
+  ],
+  pytorch: [
+    { value: 'DISABLE_OPTIMIZED_EXECUTION', doc: '"true" turns off TorchScript\'s optimized execution (slow first calls, sometimes slower models).' },
+    { value: 'INFERENCE_MODE', doc: '"true" runs under torch.InferenceMode (no autograd bookkeeping).' },
+    { value: 'DISABLE_CUDNN', doc: '"true" turns cuDNN off.' },
+    { value: 'ENABLE_WEIGHT_SHARING', doc: '"true" lets instances on the same device share weights (not for stateful models).' },
+    { value: 'ENABLE_CACHE_CLEANING', doc: '"true" empties the CUDA cache after every execution (slower; for out-of-memory trouble).' },
+    { value: 'INTER_OP_THREAD_COUNT', doc: 'Size of the inter-op thread pool; set once for the whole backend.' },
+    { value: 'INTRA_OP_THREAD_COUNT', doc: 'Threads used inside one op; set once for the whole backend.' },
+    { value: 'ENABLE_JIT_EXECUTOR', doc: '"false" turns off the TorchScript JIT executor.' },
+    { value: 'ENABLE_JIT_PROFILING', doc: '"false" turns off TorchScript JIT profiling.' },
+  ],
+  python: [
+    { value: 'EXECUTION_ENV_PATH', doc: 'A packed Python environment (conda-pack tar.gz) to run model.py in; may start with $$TRITON_MODEL_DIRECTORY.' },
+    { value: 'FORCE_CPU_ONLY_INPUT_TENSORS', doc: '"no" lets inputs stay in GPU memory when they arrive there; by default they are copied to the CPU.' },
+  ],
+  tensorrt: [
+    { value: 'precision_mode', doc: '"FP16" or "INT8" lets TensorRT build lower-precision engines.' },
+    { value: 'max_workspace_size_bytes', doc: 'Workspace TensorRT may use while building, in bytes.' },
+    { value: 'trt_engine_cache_enable', doc: '"1" keeps built engines on disk so later loads skip the build.' },
+    { value: 'trt_engine_cache_path', doc: 'Folder for the cached engines.' },
+    { value: 'trt_timing_cache_enable', doc: '"1" keeps TensorRT\'s timing cache to speed up later builds.' },
+    { value: 'trt_timing_cache_path', doc: 'Folder for the timing cache.' },
+    { value: 'trt_builder_optimization_level', doc: 'How hard TensorRT searches while building, e.g. "3".' },
+    { value: 'trt_cuda_graph_enable', doc: '"1" runs the engines through CUDA graphs.' },
+  ],
+};
+
+const PLATFORM_TO_BACKEND: Record<string, string> = {
+  onnxruntime_onnx: 'onnxruntime', pytorch_libtorch: 'pytorch', torch_aoti: 'pytorch', tensorrt_plan: 'tensorrt',
+  tensorflow_savedmodel: 'tensorflow', tensorflow_graphdef: 'tensorflow',
+};
+
+/** `parameters` keys a model's backend reads (by backend, else by platform). */
+export function modelParameterKeys(backend: string | undefined, platform: string | undefined): readonly KnownValue[] {
+  const b = backend !== undefined && backend !== '' ? backend : PLATFORM_TO_BACKEND[platform ?? ''];
+  if (b === 'tensorrt') return [];
+  return BACKEND_PARAMETERS[b ?? ''] ?? [];
+}
+
+/** `parameters` keys of an execution accelerator (ONNX Runtime's TensorRT execution provider). */
+export function acceleratorParameterKeys(accelerator: string | undefined): readonly KnownValue[] {
+  return accelerator === 'tensorrt' ? BACKEND_PARAMETERS.tensorrt : [];
+}

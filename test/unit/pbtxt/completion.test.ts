@@ -153,6 +153,20 @@ test('ensemble map values: ensemble inputs and earlier step outputs, or ensemble
   assert.equal(outputs.items[0].insertText, '"PROBS"');
 });
 
+test("parameters keys the model's backend reads, and the TensorRT accelerator's", () => {
+  const python = at('backend: "python"\nparameters { key: "|" value { string_value: "" } }');
+  assert.deepEqual(python.labels, ['EXECUTION_ENV_PATH', 'FORCE_CPU_ONLY_INPUT_TENSORS']);
+  assert.equal(python.items[0].insertText, 'EXECUTION_ENV_PATH');
+  const onnx = at('platform: "onnxruntime_onnx"\nparameters { key: | }');
+  assert.ok(onnx.labels.includes('intra_op_thread_count') && onnx.labels.includes('execution_mode'));
+  assert.equal(find(onnx.items, 'execution_mode').insertText, '"execution_mode"');
+  assert.ok(at('platform: "pytorch_libtorch"\nparameters [ { key: | } ]').labels.includes('DISABLE_OPTIMIZED_EXECUTION'));
+  assert.deepEqual(at('backend: "my_custom"\nparameters { key: | }').labels, []);
+  const trt = at('optimization { execution_accelerators { gpu_execution_accelerator [ { name: "tensorrt" parameters { key: | } } ] } }');
+  assert.ok(trt.labels.includes('precision_mode') && trt.labels.includes('trt_engine_cache_enable'));
+  assert.deepEqual(at('optimization { execution_accelerators { cpu_execution_accelerator [ { name: "openvino" parameters { key: | } } ] } }').labels, []);
+});
+
 test('snippets for input, output, instance_group and dynamic_batching', () => {
   const { items } = at('|');
   const input = find(items, 'input');

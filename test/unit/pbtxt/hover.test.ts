@@ -55,6 +55,13 @@ test('known platform and backend values are explained; string fields list them',
   assert.match(at('plat|form: "x"').hover?.contents ?? '', /Known values: `"onnxruntime_onnx"`/);
 });
 
+test('known parameters keys are explained for the backend that reads them', () => {
+  assert.match(at('backend: "python"\nparameters { key: "EXECUTION_E|NV_PATH" value { string_value: "x" } }').hover?.contents ?? '', /conda-pack/);
+  assert.equal(at('backend: "onnxruntime"\nparameters { key: "EXECUTION_E|NV_PATH" value { string_value: "x" } }').hover, undefined);
+  const trt = at('optimization { execution_accelerators { gpu_execution_accelerator [ { name: "tensorrt" parameters { key: "precision_m|ode" value: "FP16" } } ] } }');
+  assert.match(trt.hover?.contents ?? '', /lower-precision/);
+});
+
 test('map fields show their map type', () => {
   assert.match(at('param|eters { key: "a" value { string_value: "b" } }').hover?.contents ?? '', /map<string, ModelParameter>/);
 });
