@@ -39,7 +39,12 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
   subs.push({ dispose: () => catalog.dispose() });
   const workspace = new WorkspaceRepository();
   const refresh = new RefreshManager({
-    refresh: (id, _reasons, signal) => catalog.refreshServer(id, signal),
+    refresh: async (id, reasons, signal) => {
+      const started = performance.now();
+      const outcome = await catalog.refreshServer(id, signal);
+      log.trace(`Refreshed server '${id}' (${reasons.join(', ')}) in ${(performance.now() - started).toFixed(0)} ms: ${outcome}, ${catalog.server(id)?.models?.size ?? 0} models`);
+      return outcome;
+    },
     intervalSeconds: () => settings.refreshIntervalSeconds(),
     onError: (id, error) => log.error(`Refreshing server '${id}' failed`, error),
   });
