@@ -236,5 +236,14 @@ export function checkMisc(ctx: RuleContext): void {
   for (const { node: step } of ctx.cfg.message('ensemble_scheduling')?.messages('step') ?? []) {
     const ns = step.scalar('model_namespace');
     if (ns !== undefined) report(ctx, ns.range, 'error', 'model-namespace', 'model_namespace is reserved and must not be set.');
+    const version = step.scalar('model_version');
+    if (typeof version?.value === 'bigint' && version.value < -1n) {
+      report(ctx, version.range, 'error', 'model-version', `model_version ${version.value} is invalid: use -1 for the latest version, or a version number.`);
+    }
+  }
+  for (const e of ctx.cfg.mapEntries('cc_model_filenames')) {
+    if (!/^\d+\.\d+$/.test(e.key)) {
+      report(ctx, e.keyRange, 'warning', 'compute-capability', `cc_model_filenames key "${e.key}" is not a CUDA compute capability such as "8.0"; no GPU will match it.`);
+    }
   }
 }
