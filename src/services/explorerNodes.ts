@@ -82,7 +82,8 @@ function modelView(entry: ModelEntry | undefined, node: ExplorerNode, ctx: TreeC
     ...(stale ? ['', '_Last known state: the server is unreachable._'] : []),
   ];
   const flags = ['model', entry.state.toLowerCase(), state?.control === 'forbidden' ? 'noControl' : 'control', linked !== undefined ? 'linked' : ''].filter((f) => f !== '');
-  return { label: entry.name, description, tooltip: lines.join('  \n'), icon: stateIcons[entry.state], contextValue: flags.join(' '), collapsible: 'collapsed', ...(linked !== undefined ? { resourcePath: linked.configPath } : {}) };
+  const hasChildren = entry.state === 'READY' || entry.reason !== undefined || entry.versions.length > 0;
+  return { label: entry.name, description, tooltip: lines.join('  \n'), icon: stateIcons[entry.state], contextValue: flags.join(' '), collapsible: hasChildren ? 'collapsed' : 'none', ...(linked !== undefined ? { resourcePath: linked.configPath } : {}) };
 }
 
 const serverKind: NodeKind = {

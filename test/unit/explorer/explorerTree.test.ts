@@ -58,6 +58,7 @@ test('server → models from the index, each with its state icon, versions and t
   assert.equal(broken!.view.icon!.id, 'error');
   assert.match(broken!.view.tooltip!, /Invalid argument: model input dims/);
   assert.equal(lazy!.view.description, 'not loaded');
+  assert.equal(lazy!.view.collapsible, 'none', 'nothing to expand under a model never loaded');
   assert.match(broken!.view.contextValue, /^model unavailable control/);
   const brokenChildren = await childViews(tree, broken!.node);
   assert.equal(brokenChildren[0]!.view.label, 'Invalid argument: model input dims', 'the reason is a visible row');
