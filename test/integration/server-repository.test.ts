@@ -60,6 +60,17 @@ describe('reference server in explicit mode', () => {
     assert.equal((await httpRequest(url('/v2/repository/models/identity_fp32/load'), { body: '' })).status, 200);
   });
 
+  it('shows LOADING in the index while a model with creation_delay_sec loads', async () => {
+    const config = { backend: 'identity', input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [-1] }], output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1] }], parameters: { creation_delay_sec: { string_value: '0.5' } } };
+    const loading = httpRequest(url('/v2/repository/models/slow_load/load'), { body: { parameters: { config: JSON.stringify(config), 'file:1/model.identity': '' } } });
+    await server.waitForOutput(/loading: slow_load:1/);
+    const index = (await httpRequest(url('/v2/repository/index'), { body: '' })).json as Array<{ name: string; state?: string }>;
+    assert.equal(index.find((e) => e.name === 'slow_load')?.state, 'LOADING');
+    assert.equal((await httpRequest(url('/v2/models/slow_load/ready'))).status, 400);
+    assert.equal((await loading).status, 200);
+    assert.equal((await httpRequest(url('/v2/models/slow_load/ready'))).status, 200);
+  });
+
   it('answers generate with unwrapped outputs and streams a decoupled model as server-sent events', async () => {
     const gen = await httpRequest(url('/v2/models/identity_bytes/generate'), { body: { id: '42', INPUT0: 'hello', parameters: { temperature: 0 } } });
     assert.equal(gen.status, 200);

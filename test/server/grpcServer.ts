@@ -155,7 +155,7 @@ function services(state: ServerState, faults: FaultStore): Record<string, grpc.U
       repoName(req);
       return { models: modelIndex(state, req['ready'] === true) };
     }),
-    RepositoryModelLoad: u('RepositoryModelLoad', (req) => {
+    RepositoryModelLoad: u('RepositoryModelLoad', async (req) => {
       repoName(req);
       requireExplicit(state);
       const params = (req['parameters'] as Record<string, Obj> | undefined) ?? {};
@@ -172,7 +172,7 @@ function services(state: ServerState, faults: FaultStore): Record<string, grpc.U
           throw new ServerError('INVALID_ARG', `unrecognized load parameter '${k}'.`);
         }
       }
-      state.repo.load(String(req['model_name'] ?? ''), config !== undefined || files.size > 0 ? { config, files } : undefined);
+      await state.repo.loadAsync(String(req['model_name'] ?? ''), config !== undefined || files.size > 0 ? { config, files } : undefined);
       return {};
     }),
     RepositoryModelUnload: u('RepositoryModelUnload', (req) => {

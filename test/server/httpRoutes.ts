@@ -128,7 +128,7 @@ function traceHandlers(model: boolean): Route['methods'] {
 }
 
 function loadHandler(): Handler {
-  return ({ state, params, body }) => {
+  return async ({ state, params, body }) => {
     if (params[0]) throw new ServerError('UNSUPPORTED', "'repository_name' specification is not supported");
     requireExplicit(state);
     const name = params[1]!;
@@ -144,7 +144,7 @@ function loadHandler(): Handler {
         files.set(k.slice(5), Buffer.from(v, 'base64'));
       } else throw new ServerError('INTERNAL', 'unexpected error on creating Triton parameter');
     }
-    state.repo.load(name, config !== undefined || files.size > 0 ? { config, files } : undefined);
+    await state.repo.loadAsync(name, config !== undefined || files.size > 0 ? { config, files } : undefined);
     return { status: 200, body: '', headers: { 'Content-Type': 'application/json' } };
   };
 }

@@ -54,6 +54,14 @@ export interface IndexEntry {
   reason?: string;
 }
 
+interface PendingLoad {
+  name: string;
+  config: ConfigObject;
+  modelDir: string;
+  served: number[];
+  entry: ModelEntry;
+}
+
 export interface LoadOverride {
   config?: string;
   files: Map<string, Buffer>;
@@ -65,6 +73,7 @@ export class ModelRepository {
   private readonly entries = new Map<string, ModelEntry>();
   private readonly overrideDirs: string[] = [];
   private readonly loading = new Set<string>();
+  private readonly pending = new Map<string, Promise<void>>();
 
   constructor(
     readonly root: string,
@@ -93,13 +102,41 @@ export class ModelRepository {
     if (this.loading.has(name)) throw new ConfigError(`circular dependency: '${name}' is already being loaded`);
     this.loading.add(name);
     try {
-      this.loadNow(name, override, dependencyOf);
+      this.finishLoad(this.beginLoad(name, override, dependencyOf));
     } finally {
       this.loading.delete(name);
     }
   }
 
-  private loadNow(name: string, override: LoadOverride | undefined, dependencyOf: string | undefined): void {
+  /**
+   * The load API's path: like load(), but a model whose config sets the identity backend's
+   * `creation_delay_sec` parameter stays LOADING in the index for that long first. Loads of one
+   * name run one after the other.
+   */
+  async loadAsync(name: string, override?: LoadOverride): Promise<void> {
+    const previous = this.pending.get(name) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => {
+      const p = this.beginLoad(name, override, undefined);
+      const params = (p.config['parameters'] as Record<string, { string_value?: string }> | undefined) ?? {};
+      const delayMs = Math.min(60_000, Math.max(0, Number(params['creation_delay_sec']?.string_value ?? 0) * 1000 || 0));
+      if (delayMs > 0) {
+        if (!p.entry.model) {
+          p.entry.versions = new Map(p.served.map((v) => [v, { version: v, state: 'LOADING' as ModelState, reason: '', stats: new ModelStatistics() }]));
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+      this.finishLoad(p);
+    });
+    this.pending.set(name, next);
+    try {
+      await next;
+    } finally {
+      if (this.pending.get(name) === next) this.pending.delete(name);
+    }
+  }
+
+  /** Reads and completes the config and registers the entry; validation and backend creation follow in finishLoad. */
+  private beginLoad(name: string, override: LoadOverride | undefined, dependencyOf: string | undefined): PendingLoad {
     const dirOnDisk = join(this.root, name);
     let modelDir = dirOnDisk;
     let config: ConfigObject;
@@ -134,6 +171,11 @@ export class ModelRepository {
     else entry.dependencyOf.add(dependencyOf);
     entry.stamp = override ? undefined : dirStamp(dirOnDisk);
     for (const v of served) this.log.info('model_lifecycle.cc:473', `loading: ${name}:${v}`);
+    return { name, config, modelDir, served, entry };
+  }
+
+  private finishLoad(p: PendingLoad): void {
+    const { name, config, modelDir, served, entry } = p;
     let model: LoadedModel;
     try {
       validateConfig(config, name, modelDir);
@@ -146,6 +188,7 @@ export class ModelRepository {
       if (!entry.model) {
         entry.versions = new Map(served.map((v) => [v, { version: v, state: 'UNAVAILABLE' as ModelState, reason, stats: new ModelStatistics() }]));
       }
+      // A failed reload leaves the previous version serving, as Triton does.
       throw new ServerError('INVALID_ARG', `load failed for model '${name}': ${served.map((v) => `version ${v} is at UNAVAILABLE state: ${reason};\n`).join('')}`);
     }
     const versions = new Map<number, VersionEntry>();
