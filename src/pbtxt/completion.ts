@@ -5,13 +5,15 @@ import { cursorContext, fieldsPresent, stringFieldIn } from './cursor';
 import { fieldDoc } from './fieldDocs';
 import { createPositionMapper, parse } from './parser';
 import type { RepositoryEnvironment } from './repositoryModel';
-import { describeTensor } from './repositoryModel';
+import { describeTensor, FILE_FIELDS } from './repositoryModel';
 import type { FieldInfo, MessageType, Schema } from './schema';
 import type { KnownValue } from './valueDocs';
 import { acceleratorParameterKeys, enumValueDoc, knownStringValues, modelParameterKeys } from './valueDocs';
 import { MessageView } from './view';
 
-export type CompletionKind = 'field' | 'enumMember' | 'value' | 'snippet' | 'model' | 'tensor';
+export type CompletionKind = 'field' | 'enumMember' | 'value' | 'snippet' | 'model' | 'tensor' | 'file';
+
+const FILE_PLACES = { model: 'the model folder', version: 'the highest version folder', warmup: 'warmup/', initialState: 'initial_state/' } as const;
 
 export interface CompletionItem {
   label: string;
@@ -148,6 +150,10 @@ function valueItems(
   if (f.name === 'key' && !inList) {
     const keys = parameterKeys(ctx, shortName(type));
     if (keys !== undefined) return keys.map((k, i) => str(k.value, 'value', 'parameter', k.doc, i));
+  }
+  const fileList = FILE_FIELDS[`${shortName(type)}.${f.name}`];
+  if (fileList !== undefined) {
+    return (env.files?.[fileList] ?? []).map((name, i) => str(name, 'file', `in ${FILE_PLACES[fileList]}`, undefined, i));
   }
   const known = knownStringValues(type.fullName, f.name);
   if (known !== undefined) return known.map((k, i) => str(k.value, 'value', f.name, k.doc, i));

@@ -24,7 +24,28 @@ export interface RepositoryEnvironment {
   modelNames?: readonly string[];
   /** A model's summary, when its config could be read. */
   modelOf?: (name: string) => ModelSummary | undefined;
+  /** Files around the config, for the fields that name one. */
+  files?: ModelFiles;
 }
+
+/** Names in the model folder and the sub-folders config fields point into. */
+export interface ModelFiles {
+  /** Files of the model folder itself (labels). */
+  model: readonly string[];
+  /** Entries of the highest version folder (model files, which may be folders). */
+  version: readonly string[];
+  /** Files of `warmup/` and `initial_state/`. */
+  warmup: readonly string[];
+  initialState: readonly string[];
+}
+
+/** Which file list a string field completes from, by `Message.field`. */
+export const FILE_FIELDS: Readonly<Record<string, keyof ModelFiles>> = {
+  'ModelOutput.label_filename': 'model',
+  'ModelConfig.default_model_filename': 'version',
+  'ModelWarmup.Input.input_data_file': 'warmup',
+  'ModelSequenceBatching.InitialState.data_file': 'initialState',
+};
 
 /** Reads a model's signature from its config text (syntax errors tolerated: what parsed is used). */
 export function summarizeModel(name: string, configText: string): ModelSummary {

@@ -23,6 +23,7 @@ const FILES: Record<string, string> = {
     'output [ { name: "fc6_1" data_type: TYPE_FP32 dims: [ 1000 ] } ]',
     '',
   ].join('\n'),
+  'pbtxt-editor/repo/classifier/labels.txt': 'cat\ndog\n',
   'pbtxt-editor/repo/pipeline/config.pbtxt': [
     'name: "pipeline"',
     'platform: "ensemble"',
@@ -202,6 +203,13 @@ describe('config.pbtxt language', () => {
     const models = await completionLabels(document, positionOf(document, 'model_name: ""', 'model_name: "'.length), '"');
     assert.ok(models.includes('preprocess') && models.includes('classifier'), models.join(', '));
     assert.ok(!models.includes('pipeline'), 'the ensemble itself is not offered');
+  });
+
+  it('completes label files from the model folder', async () => {
+    const document = await open('pbtxt-editor/repo/classifier/config.pbtxt');
+    await replaceAll(document, document.getText().replace('dims: [ 1000 ] }', 'dims: [ 1000 ] label_filename: "" }'));
+    const files = await completionLabels(document, positionOf(document, 'label_filename: ""', 'label_filename: "'.length), '"');
+    assert.deepEqual(files, ['labels.txt']);
   });
 
   it('explains fields and enum values on hover', async () => {

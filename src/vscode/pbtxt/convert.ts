@@ -35,6 +35,7 @@ const COMPLETION_KIND: Record<CompletionKind, vscode.CompletionItemKind> = {
   snippet: vscode.CompletionItemKind.Snippet,
   model: vscode.CompletionItemKind.Module,
   tensor: vscode.CompletionItemKind.Variable,
+  file: vscode.CompletionItemKind.File,
 };
 
 /** `cursor`: text after it stays when the user prefers inserting over replacing. */

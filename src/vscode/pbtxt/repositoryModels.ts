@@ -1,7 +1,7 @@
-// The model repository around a config, read through the workspace file system: sibling models and
-// the signatures of the models an ensemble calls.
+// The model repository around a config, read through the workspace file system: sibling models, the
+// signatures of the models an ensemble calls, and the files config fields may name.
 import * as vscode from 'vscode';
-import type { ModelSummary, RepositoryEnvironment } from '../../pbtxt/repositoryModel';
+import type { ModelFiles, ModelSummary, RepositoryEnvironment } from '../../pbtxt/repositoryModel';
 import { summarizeModel } from '../../pbtxt/repositoryModel';
 
 /** Configs larger than this are not read for tensor names. */
@@ -56,7 +56,39 @@ async function readEnvironment(document: vscode.TextDocument): Promise<Repositor
     const text = await readConfig(vscode.Uri.joinPath(repo, model, 'config.pbtxt'));
     if (text !== undefined) models.set(model, summarizeModel(model, text));
   }));
-  return { modelNames, modelOf: (model) => models.get(model) };
+  return { modelNames, modelOf: (model) => models.get(model), files: await modelFiles(modelDir) };
+}
+
+/** Entries listed per folder at most; a model folder with more is not one people type names from. */
+const MAX_LISTED = 500;
+
+async function list(dir: vscode.Uri, filesOnly: boolean): Promise<[string, vscode.FileType][]> {
+  try {
+    const entries = await vscode.workspace.fs.readDirectory(dir);
+    return entries.filter(([name, type]) => !name.startsWith('.') && (!filesOnly || type === vscode.FileType.File)).slice(0, MAX_LISTED);
+  } catch {
+    return [];
+  }
+}
+
+async function modelFiles(modelDir: vscode.Uri): Promise<ModelFiles> {
+  const top = await list(modelDir, false);
+  // Version folders as Triton reads them: digits, no leading zero (except "0" itself).
+  const versions = top.filter(([name, type]) => type === vscode.FileType.Directory && /^(0|[1-9]\d*)$/.test(name)).map(([name]) => Number(name));
+  const highest = versions.length === 0 ? undefined : String(Math.max(...versions));
+  // Only folders that exist are read: a missing one would be logged as a failure by the file system.
+  const sub = (name: string | undefined, filesOnly: boolean): Promise<[string, vscode.FileType][]> =>
+    name !== undefined && top.some(([n, type]) => n === name && type === vscode.FileType.Directory)
+      ? list(vscode.Uri.joinPath(modelDir, name), filesOnly)
+      : Promise.resolve([]);
+  const [version, warmup, initialState] = await Promise.all([sub(highest, false), sub('warmup', true), sub('initial_state', true)]);
+  const names = (entries: [string, vscode.FileType][]): string[] => entries.map(([name]) => name).sort();
+  return {
+    model: names(top.filter(([, type]) => type === vscode.FileType.File)).filter((n) => n !== 'config.pbtxt'),
+    version: names(version),
+    warmup: names(warmup),
+    initialState: names(initialState),
+  };
 }
 
 /** An open editor's text wins over the file on disk, so unsaved signatures are seen. */

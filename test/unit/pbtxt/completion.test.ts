@@ -167,6 +167,18 @@ test("parameters keys the model's backend reads, and the TensorRT accelerator's"
   assert.deepEqual(at('optimization { execution_accelerators { cpu_execution_accelerator [ { name: "openvino" parameters { key: | } } ] } }').labels, []);
 });
 
+test('file fields complete from the folder they are read from', () => {
+  const env: RepositoryEnvironment = { files: { model: ['labels.txt', 'notes.md'], version: ['model.onnx', 'model.savedmodel'], warmup: ['raw.bin'], initialState: ['zeros.bin'] } };
+  const labels = at('output { name: "o" label_filename: | }', env);
+  assert.deepEqual(labels.labels, ['labels.txt', 'notes.md']);
+  assert.equal(labels.items[0].insertText, '"labels.txt"');
+  assert.equal(labels.items[0].kind, 'file');
+  assert.deepEqual(at('default_model_filename: "|"', env).labels, ['model.onnx', 'model.savedmodel']);
+  assert.deepEqual(at('model_warmup [ { inputs { key: "x" value { input_data_file: | } } } ]', env).labels, ['raw.bin']);
+  assert.deepEqual(at('sequence_batching { state [ { initial_state [ { data_file: | } ] } ] }', env).labels, ['zeros.bin']);
+  assert.deepEqual(at('output { label_filename: | }').labels, [], 'nothing without a folder to read');
+});
+
 test('snippets for input, output, instance_group and dynamic_batching', () => {
   const { items } = at('|');
   const input = find(items, 'input');
