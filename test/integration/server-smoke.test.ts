@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { httpRequest } from '../support/httpRequest';
 import { startReferenceServer } from '../support/referenceServer';
 import type { ReferenceServer } from '../support/referenceServer';
@@ -98,6 +98,21 @@ describe('reference server over HTTP', () => {
     const empty = await httpRequest(url('/v2/models/identity_fp32/infer'), { body: '' });
     assert.equal(empty.status, 200);
     assert.deepEqual((empty.json as { outputs: Array<{ shape: number[] }> }).outputs[0]!.shape, [0]);
+  });
+
+  it('applies binary_data_output only to unlisted outputs, and picks the weighted Accept-Encoding', async () => {
+    const inputs = [{ name: 'INPUT0', shape: [1, 16], datatype: 'INT32', data: range16 }, { name: 'INPUT1', shape: [1, 16], datatype: 'INT32', data: range16 }];
+    const all = await httpRequest(url('/v2/models/simple/infer'), { body: { parameters: { binary_data_output: true }, inputs } });
+    const allHeader = JSON.parse(all.body.subarray(0, Number(all.headers['inference-header-content-length'])).toString()) as { outputs: Array<{ parameters?: { binary_data_size: number } }> };
+    assert.deepEqual(allHeader.outputs.map((o) => o.parameters?.binary_data_size), [64, 64]);
+    const listed = await httpRequest(url('/v2/models/simple/infer'), { body: { parameters: { binary_data_output: true }, inputs, outputs: [{ name: 'OUTPUT1' }] } });
+    assert.equal(listed.headers['content-type'], 'application/json');
+    const body = listed.json as { outputs: Array<{ name: string; data: number[] }> };
+    assert.deepEqual(body.outputs.map((o) => o.name), ['OUTPUT1']);
+    assert.deepEqual(body.outputs[0]!.data, Array(16).fill(0));
+    const deflated = await httpRequest(url('/v2/models/simple/infer'), { body: { inputs }, headers: { 'Accept-Encoding': 'deflate;q=0.5, gzip;q=0.4, br' } });
+    assert.equal(deflated.headers['content-encoding'], 'deflate');
+    assert.equal((JSON.parse(inflateSync(deflated.body).toString()) as { model_name: string }).model_name, 'simple');
   });
 
   it('reports short binary data and garbage bodies as errors and keeps serving', async () => {
