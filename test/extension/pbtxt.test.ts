@@ -205,11 +205,16 @@ describe('config.pbtxt language', () => {
     assert.ok(!models.includes('pipeline'), 'the ensemble itself is not offered');
   });
 
-  it('completes label files from the model folder', async () => {
+  it('completes label files from the model folder and links to them', async () => {
     const document = await open('pbtxt-editor/repo/classifier/config.pbtxt');
     await replaceAll(document, document.getText().replace('dims: [ 1000 ] }', 'dims: [ 1000 ] label_filename: "" }'));
     const files = await completionLabels(document, positionOf(document, 'label_filename: ""', 'label_filename: "'.length), '"');
     assert.deepEqual(files, ['labels.txt']);
+    await replaceAll(document, document.getText().replace('label_filename: ""', 'label_filename: "labels.txt"').replace('name: "classifier"', 'name: "classifier"\ndefault_model_filename: "missing.onnx"'));
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', document.uri);
+    assert.equal(links.length, 1, 'only the file that exists is linked');
+    assert.equal(links[0].target?.path, workspaceUri('pbtxt-editor/repo/classifier/labels.txt').path);
+    assert.equal(document.getText(links[0].range), '"labels.txt"');
   });
 
   it('explains fields and enum values on hover', async () => {

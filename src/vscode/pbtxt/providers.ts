@@ -1,6 +1,7 @@
 // Thin adapters from the pbtxt core (completion, hover, formatting, outline, quick fixes) to VS Code.
 import * as vscode from 'vscode';
 import { complete } from '../../pbtxt/completion';
+import { fileReferences } from '../../pbtxt/fileReferences';
 import { foldingRanges } from '../../pbtxt/folding';
 import { formatDocument } from '../../pbtxt/format';
 import { hoverAt } from '../../pbtxt/hover';
@@ -10,7 +11,7 @@ import type { Logger } from '../log';
 import { DIAGNOSTIC_SOURCE, toCompletionItem, toDocumentSymbol, toRange, toTextEdit } from './convert';
 import type { PbtxtDiagnostics } from './diagnostics';
 import { isModelConfig, parsedOf, schema } from './documents';
-import { repositoryEnvironment } from './repositoryModels';
+import { highestVersion, modelDirOf, repositoryEnvironment } from './repositoryModels';
 
 export const COMPLETION_TRIGGERS = [':', '"'];
 
@@ -103,6 +104,40 @@ export function foldingProvider(): vscode.FoldingRangeProvider {
         r.startLine, r.endLine,
         r.kind === 'comment' ? vscode.FoldingRangeKind.Comment : r.kind === 'region' ? vscode.FoldingRangeKind.Region : undefined,
       ));
+    },
+  };
+}
+
+/** Ctrl+click on a label file, model file or data file opens it, when it exists where Triton looks. */
+export function documentLinkProvider(log: Logger): vscode.DocumentLinkProvider {
+  return {
+    async provideDocumentLinks(document, token): Promise<vscode.DocumentLink[]> {
+      if (!isModelConfig(document) || document.uri.scheme === 'untitled') return [];
+      try {
+        const refs = fileReferences(parsedOf(document).root, schema());
+        if (refs.length === 0) return [];
+        const modelDir = modelDirOf(document.uri);
+        const version = refs.some((r) => r.place === 'version') ? await highestVersion(modelDir) : undefined;
+        const folders: Record<string, string | undefined> = { model: '', version, warmup: 'warmup', initialState: 'initial_state' };
+        const links: vscode.DocumentLink[] = [];
+        for (const ref of refs) {
+          const folder = folders[ref.place];
+          if (folder === undefined || token.isCancellationRequested) continue;
+          const target = vscode.Uri.joinPath(modelDir, folder, ref.name);
+          try {
+            if ((await vscode.workspace.fs.stat(target)).type !== vscode.FileType.File) continue;
+          } catch {
+            continue;
+          }
+          const link = new vscode.DocumentLink(toRange(ref.range), target);
+          link.tooltip = `Open ${vscode.workspace.asRelativePath(target)}`;
+          links.push(link);
+        }
+        return links;
+      } catch (error) {
+        log.error('pbtxt document links failed', error);
+        return [];
+      }
     },
   };
 }

@@ -1,11 +1,12 @@
-// Registers the config.pbtxt language features: diagnostics, completion, hover, formatting, outline, folding,
-// quick fixes and server-side validation. Nothing heavy runs until a pbtxt document needs it.
+// Registers the config.pbtxt language features: diagnostics, completion, hover, formatting, outline,
+// folding, file links, quick fixes and server-side validation. Nothing heavy runs until a document needs it.
 import * as vscode from 'vscode';
 import type { Logger } from '../log';
 import { PbtxtDiagnostics } from './diagnostics';
 import { SELECTOR } from './documents';
 import {
-  COMPLETION_TRIGGERS, codeActionProvider, completionProvider, foldingProvider, formattingProvider, hoverProvider, symbolProvider,
+  COMPLETION_TRIGGERS, codeActionProvider, completionProvider, documentLinkProvider, foldingProvider, formattingProvider, hoverProvider,
+  symbolProvider,
 } from './providers';
 import { registerServerDiagnostics, ServerDiagnostics } from './serverDiagnostics';
 import { registerValidateOnServer } from './validateOnServer';
@@ -20,6 +21,7 @@ export function registerPbtxtLanguage(context: vscode.ExtensionContext, log: Log
     vscode.languages.registerDocumentFormattingEditProvider(SELECTOR, formattingProvider(log)),
     vscode.languages.registerDocumentSymbolProvider(SELECTOR, symbolProvider(), { label: 'Triton config' }),
     vscode.languages.registerFoldingRangeProvider(SELECTOR, foldingProvider()),
+    vscode.languages.registerDocumentLinkProvider(SELECTOR, documentLinkProvider(log)),
     vscode.languages.registerCodeActionsProvider(SELECTOR, codeActionProvider(diagnostics), {
       providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
     }),

@@ -10,7 +10,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_STEP_MODELS = 50;
 
 /** The model folder of a config: `<model>/config.pbtxt` or `<model>/configs/<x>.pbtxt`. */
-function modelDirOf(config: vscode.Uri): vscode.Uri {
+export function modelDirOf(config: vscode.Uri): vscode.Uri {
   const dir = vscode.Uri.joinPath(config, '..');
   return baseName(dir) === 'configs' ? vscode.Uri.joinPath(dir, '..') : dir;
 }
@@ -71,11 +71,20 @@ async function list(dir: vscode.Uri, filesOnly: boolean): Promise<[string, vscod
   }
 }
 
-async function modelFiles(modelDir: vscode.Uri): Promise<ModelFiles> {
-  const top = await list(modelDir, false);
+/** The highest version folder's name, as Triton picks it; undefined when there is none. */
+export async function highestVersion(modelDir: vscode.Uri): Promise<string | undefined> {
+  return highestOf(await list(modelDir, false));
+}
+
+function highestOf(top: readonly [string, vscode.FileType][]): string | undefined {
   // Version folders as Triton reads them: digits, no leading zero (except "0" itself).
   const versions = top.filter(([name, type]) => type === vscode.FileType.Directory && /^(0|[1-9]\d*)$/.test(name)).map(([name]) => Number(name));
-  const highest = versions.length === 0 ? undefined : String(Math.max(...versions));
+  return versions.length === 0 ? undefined : String(Math.max(...versions));
+}
+
+async function modelFiles(modelDir: vscode.Uri): Promise<ModelFiles> {
+  const top = await list(modelDir, false);
+  const highest = highestOf(top);
   // Only folders that exist are read: a missing one would be logged as a failure by the file system.
   const sub = (name: string | undefined, filesOnly: boolean): Promise<[string, vscode.FileType][]> =>
     name !== undefined && top.some(([n, type]) => n === name && type === vscode.FileType.Directory)
