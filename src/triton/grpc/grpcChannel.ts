@@ -6,6 +6,8 @@ import { TritonError, invalidArgument } from '../errors';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
 import type { CallOptions } from '../types';
 import { grpcError } from './grpcErrors';
+import { ChannelPool, channelKey } from './channelPool';
+import type { ChannelLease } from './channelPool';
 import { Http2UnaryChannel } from './http2Unary';
 
 const INT32_MAX = 2147483647;
@@ -65,6 +67,10 @@ function channelOptions(options: TritonClientOptions): grpc.ChannelOptions {
   };
 }
 
+function asBytes(v: string | Uint8Array | undefined): Uint8Array | undefined {
+  return typeof v === 'string' ? Buffer.from(v) : v;
+}
+
 export interface CallSetup {
   metadata: grpc.Metadata;
   callOptions: grpc.CallOptions;
@@ -83,10 +89,26 @@ function directPathPossible(options: TritonClientOptions): boolean {
   return !(env.grpc_proxy || env.https_proxy || env.http_proxy || env.GRPC_PROXY || env.HTTPS_PROXY || env.HTTP_PROXY);
 }
 
+interface Channel {
+  client: grpc.Client;
+  direct: Http2UnaryChannel | undefined;
+}
+
+const channels = new ChannelPool<Channel>((c) => {
+  c.client.close();
+  c.direct?.close();
+});
+
+/** How many distinct server channels are open in this process (for tests and diagnostics). */
+export function openChannelCount(): number {
+  return channels.size;
+}
+
 export class GrpcConnection {
   readonly client: grpc.Client;
   /** Unary inference over node:http2 directly; undefined when grpc-js must carry every call. */
   readonly direct: Http2UnaryChannel | undefined;
+  private readonly lease: ChannelLease<Channel>;
   private readonly baseMetadata: grpc.Metadata;
   private readonly baseHeaders: Record<string, string> = {};
   private readonly defaultDeadlineMs: number | undefined;
@@ -94,17 +116,26 @@ export class GrpcConnection {
 
   constructor(options: TritonClientOptions) {
     const target = parseGrpcTarget(options.url);
-    this.client = new grpc.Client(target.address, credentials(options.tls, target.tls), channelOptions(options));
+    const tls = options.tls;
+    const creds = credentials(tls, target.tls);
+    const maxResponse = Math.min(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, INT32_MAX);
+    const direct = directPathPossible(options);
+    const key = channelKey([
+      target.address, target.tls, tls === undefined, asBytes(tls?.ca), asBytes(tls?.cert), asBytes(tls?.key), tls?.insecure === true,
+      maxResponse, options.grpcChannelOptions ?? {}, direct,
+    ]);
+    this.lease = channels.acquire(key, () => ({
+      client: new grpc.Client(target.address, creds, channelOptions(options)),
+      direct: direct ? new Http2UnaryChannel(target, tls, maxResponse) : undefined,
+    }));
+    this.client = this.lease.channel.client;
+    this.direct = this.lease.channel.direct;
     this.baseMetadata = new grpc.Metadata();
     for (const [k, v] of Object.entries(options.headers ?? {})) {
       this.baseMetadata.set(k.toLowerCase(), v);
       if (!TRANSPORT_HEADERS.has(k.toLowerCase()) && !k.startsWith(':')) this.baseHeaders[k.toLowerCase()] = v;
     }
     this.defaultDeadlineMs = options.deadlineMs;
-    if (directPathPossible(options)) {
-      const maxResponse = Math.min(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, INT32_MAX);
-      this.direct = new Http2UnaryChannel(target, options.tls, maxResponse);
-    }
   }
 
   /** Headers and absolute deadline for a call on the direct HTTP/2 path. */
@@ -130,8 +161,7 @@ export class GrpcConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.client.close();
-    this.direct?.close();
+    this.lease.release();
   }
 
   /** Fails fast for a closed client or an already aborted signal. */

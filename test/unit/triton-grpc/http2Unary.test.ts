@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
 import { createServer } from 'node:net';
 import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
+import { openChannelCount } from '../../../src/triton/grpc/grpcChannel';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
 import { TritonError } from '../../../src/triton/errors';
 import type { TritonClient } from '../../../src/triton/client';
@@ -189,4 +190,25 @@ test('one connection carries consecutive calls; one idle for minutes is replaced
   t.mock.timers.enable({ apis: ['Date'], now: Date.now() + 6 * 60 * 1000 });
   await ok();
   assert.equal(sessions, before + 1, 'an idle connection is replaced');
+});
+
+test('clients of the same server share one channel until the last one closes', async () => {
+  const port = (server.address() as { port: number }).port;
+  const opened = openChannelCount();
+  // A response limit of their own keeps a and b off the channel the other tests use.
+  const a = createGrpcClient({ url: `127.0.0.1:${port}`, protocol: 'grpc', maxResponseBytes: 12345, headers: { 'x-mode': 'ok' } });
+  const b = createGrpcClient({ url: `grpc://127.0.0.1:${port}`, protocol: 'grpc', maxResponseBytes: 12345, headers: { 'x-mode': 'ok', authorization: 'other' }, deadlineMs: 4000 });
+  const other = createGrpcClient({ url: `127.0.0.1:${port}`, protocol: 'grpc', maxResponseBytes: 54321, headers: { 'x-mode': 'ok' } });
+  assert.equal(openChannelCount(), opened + 2, 'same settings share; a different response limit does not');
+  const before = sessions;
+  await a.infer('m', []);
+  await b.infer('m', []);
+  assert.equal(lastHeaders?.authorization, 'other', 'headers stay per client');
+  assert.equal(sessions, before + 1, 'one connection for both clients');
+  await a.close();
+  await assert.rejects(a.infer('m', []), (e: unknown) => e instanceof TritonError && e.kind === 'cancelled');
+  assert.equal((await b.infer('m', [])).modelName, 'h2', 'the other client keeps working');
+  await b.close();
+  await other.close();
+  assert.equal(openChannelCount(), opened);
 });
