@@ -198,12 +198,12 @@ export function grpcStreamInfer(state: ServerState, call: grpc.ServerDuplexStrea
         }
       } catch (err) {
         const e = err instanceof ServerError ? err : new ServerError('INTERNAL', (err as Error).message);
-        if (grpcErrorMode && started) {
+        if (grpcErrorMode && (started || e.afterIssue)) {
           closed = true;
           call.emit('error', toGrpcError(e));
           return;
         }
-        write({ error_message: e.message, infer_response: { id, ...(started ? base : {}) } });
+        write({ error_message: e.message, infer_response: { id, ...(started || e.afterIssue ? base : {}) } });
       } finally {
         inFlight--;
         finishIfDone();

@@ -285,6 +285,7 @@ export class InferenceCore {
     } catch (err) {
       stats.recordFailure(elapsed(p.started));
       const e = err instanceof ServerError ? err : new ServerError('INTERNAL', (err as Error).message);
+      e.afterIssue = true;
       this.log.verbose(1, 'infer_handler.cc:680', `${rid(req.id)}Infer failed: ${e.message}`);
       throw e;
     } finally {

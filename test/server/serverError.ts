@@ -12,6 +12,9 @@ export class ServerError extends Error {
     super(message);
     this.name = 'ServerError';
   }
+
+  /** Set when the request had already been handed to the model (execution errors, not validation errors). */
+  afterIssue = false;
 }
 
 /** A model configuration Triton would refuse; the message is Triton's. */
