@@ -1,5 +1,5 @@
-// One gRPC channel per client: target parsing, TLS credentials, channel options, metadata, and
-// unary calls bounded by a deadline and an AbortSignal.
+// A client's hold on its server's channel: target parsing, TLS credentials, channel options,
+// metadata, and unary calls bounded by a deadline and an AbortSignal.
 import * as grpc from '@grpc/grpc-js';
 import type { TlsOptions, TritonClientOptions } from '../client';
 import { TritonError, invalidArgument } from '../errors';
