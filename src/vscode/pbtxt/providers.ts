@@ -1,4 +1,4 @@
-// Thin adapters from the pbtxt core (completion, hover, formatting, outline, quick fixes) to VS Code.
+// Thin adapters from the pbtxt core (completion, hover, formatting, outline, folding, links, quick fixes) to VS Code.
 import * as vscode from 'vscode';
 import { complete } from '../../pbtxt/completion';
 import { fileReferences } from '../../pbtxt/fileReferences';
