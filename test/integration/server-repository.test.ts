@@ -1,6 +1,6 @@
 // Reference server model control on a scratch repository: explicit mode, file overrides, poll mode, generate.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -170,5 +170,33 @@ describe('reference server ensembles', () => {
     const res = await httpRequest(url('/v2/repository/models/simple_ensemble/load'), { body: { parameters: { config: JSON.stringify(config) } } });
     assert.equal(res.status, 400);
     assert.match((res.json as { error: string }).error, /ensemble tensor A is mapping to non-existing input NOPE in model simple/);
+  });
+});
+
+describe('reference server with broken model folders', () => {
+  let server: ReferenceServer;
+  let repo: string;
+  before(async () => {
+    repo = scratchRepository(['identity_fp32']);
+    mkdirSync(join(repo, 'broken_syntax', '1'), { recursive: true });
+    writeFileSync(join(repo, 'broken_syntax', 'config.pbtxt'), 'backend: "identity"\ninput [ { name: "A" dims: [ 1, ] } ]\n');
+    mkdirSync(join(repo, 'no_versions'));
+    writeFileSync(join(repo, 'no_versions', 'config.pbtxt'), 'backend: "identity"\n');
+    server = await startReferenceServer({ modelRepository: repo });
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('lists a config that does not parse by name only, and leaves out a folder without versions', async () => {
+    const index = (await httpRequest(`${server.httpUrl}/v2/repository/index`, { body: '' })).json as Array<Record<string, string>>;
+    assert.deepEqual(index.map((e) => e['name']), ['broken_syntax', 'identity_fp32']);
+    assert.deepEqual(index[0], { name: 'broken_syntax' });
+    await server.waitForOutput(/\[libprotobuf ERROR text_format\.cc:337\] Error parsing text-format inference\.ModelConfig: 2:32: Expected value, got: \]/);
+    await server.waitForOutput(/Poll failed for model directory 'broken_syntax': failed to read text proto from .*broken_syntax\/config\.pbtxt/);
+    await server.waitForOutput(/\| no_versions +\| - +\| Not loaded: No model version was found \|/);
+    const load = await httpRequest(`${server.httpUrl}/v2/repository/models/broken_syntax/load`, { body: '' });
+    assert.deepEqual([load.status, load.json], [500, { error: "failed to load 'broken_syntax', failed to poll from model repository" }]);
   });
 });

@@ -352,6 +352,7 @@ export class ModelRepository {
     const rows: string[][] = [];
     for (const name of this.scan()) {
       const e = this.entries.get(name);
+      if (versionDirs(join(this.root, name)).length === 0) rows.push([name, '-', 'Not loaded: No model version was found']);
       if (!e || e.versions.size === 0) continue;
       for (const v of e.versions.values()) rows.push([name, String(v.version), v.state === 'READY' ? 'READY' : `${v.state}: ${v.reason}`]);
     }
