@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfigJson, parseConfigText, renderConfigJson } from '../../server/configSchema';
+import { completeConfig } from '../../server/modelConfig';
 import { parseTextFormat, TextFormatError } from '../../server/textFormat';
 
 const errorOf = (text: string): string => {
@@ -76,6 +77,19 @@ describe('config JSON', () => {
     assert.throws(() => parseConfigJson('{"inputs":[]}'), /inputs: Cannot find field/);
     assert.throws(() => parseConfigJson('{"max_batch_size":'), /Invalid config override/);
     assert.throws(() => parseConfigJson('{"max_batch_size":1.5}'), /Invalid config override/);
+  });
+
+  it('renders completed scheduling blocks exactly as 2.59.1 printed them', () => {
+    const dyn = parseConfigText('backend: "identity" max_batch_size: 8 dynamic_batching { }');
+    completeConfig(dyn, 'identity_min', '/nonexistent');
+    assert.equal(JSON.stringify(renderConfigJson(dyn)['dynamic_batching']), '{"preferred_batch_size":[8],"max_queue_delay_microseconds":0,"preserve_ordering":false,"priority_levels":0,"default_priority_level":0,"priority_queue_policy":{}}');
+    const seq = parseConfigText('backend: "identity" sequence_batching { }');
+    completeConfig(seq, 'identity_min', '/nonexistent');
+    const json = renderConfigJson(seq);
+    assert.equal(JSON.stringify(json['sequence_batching']), '{"max_sequence_idle_microseconds":1000000,"control_input":[],"state":[],"iterative_sequence":false}');
+    assert.equal(JSON.stringify(json['version_policy']), '{"latest":{"num_versions":1}}');
+    assert.equal(JSON.stringify(json['optimization']), '{"priority":"PRIORITY_DEFAULT","input_pinned_memory":{"enable":true},"output_pinned_memory":{"enable":true},"gather_kernel_buffer_threshold":0,"eager_batching":false}');
+    assert.equal(JSON.stringify(json['instance_group']), '[{"name":"identity_min","kind":"KIND_CPU","count":1,"gpus":[],"secondary_devices":[],"profile":[],"passive":false,"host_policy":""}]');
   });
 
   it('renders Triton JSON: every scalar, snake_case, int64 dims as numbers, other int64 as strings, unset messages omitted', () => {
