@@ -217,6 +217,14 @@ describe('config.pbtxt language', () => {
     assert.equal(document.getText(links[0].range), '"labels.txt"');
   });
 
+  it('shows the client-side shape of tensors of a batching model as inlay hints', async () => {
+    const document = await open('pbtxt-editor/repo/classifier/config.pbtxt');
+    await replaceAll(document, `max_batch_size: 16\n${document.getText()}`);
+    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', document.uri, new vscode.Range(0, 0, document.lineCount, 0));
+    const labels = hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')));
+    assert.deepEqual(labels, ['→ [-1, 3, 224, 224]', '→ [-1, 1000]']);
+  });
+
   it('explains fields and enum values on hover', async () => {
     const document = await open('pbtxt-editor/repo/preprocess/config.pbtxt');
     const field = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, positionOf(document, 'dims', 1));

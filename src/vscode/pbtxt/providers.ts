@@ -1,4 +1,5 @@
-// Thin adapters from the pbtxt core (completion, hover, formatting, outline, folding, links, quick fixes) to VS Code.
+// Thin adapters from the pbtxt core (completion, hover, formatting, outline, folding, links, inlay hints,
+// quick fixes) to VS Code.
 import * as vscode from 'vscode';
 import { complete } from '../../pbtxt/completion';
 import { fileReferences } from '../../pbtxt/fileReferences';
@@ -6,6 +7,7 @@ import { foldingRanges } from '../../pbtxt/folding';
 import { formatDocument } from '../../pbtxt/format';
 import { hoverAt } from '../../pbtxt/hover';
 import { quickFixesFor } from '../../pbtxt/quickFixes';
+import { shapeHints } from '../../pbtxt/shapeHints';
 import { documentSymbols } from '../../pbtxt/symbols';
 import type { Logger } from '../log';
 import { DIAGNOSTIC_SOURCE, toCompletionItem, toDocumentSymbol, toRange, toTextEdit } from './convert';
@@ -138,6 +140,23 @@ export function documentLinkProvider(log: Logger): vscode.DocumentLinkProvider {
         log.error('pbtxt document links failed', error);
         return [];
       }
+    },
+  };
+}
+
+/** After `dims` of a batching model: the shape clients send, batch dimension included. */
+export function inlayHintsProvider(): vscode.InlayHintsProvider {
+  return {
+    provideInlayHints(document, range): vscode.InlayHint[] {
+      if (!isModelConfig(document)) return [];
+      return shapeHints(parsedOf(document))
+        .map((h) => {
+          const hint = new vscode.InlayHint(new vscode.Position(h.position.line, h.position.character), h.label);
+          hint.tooltip = h.tooltip;
+          hint.paddingLeft = true;
+          return hint;
+        })
+        .filter((h) => range.contains(h.position));
     },
   };
 }

@@ -1,12 +1,12 @@
 // Registers the config.pbtxt language features: diagnostics, completion, hover, formatting, outline,
-// folding, file links, quick fixes and server-side validation. Nothing heavy runs until a document needs it.
+// folding, file links, shape hints, quick fixes and server-side validation. Nothing heavy loads up front.
 import * as vscode from 'vscode';
 import type { Logger } from '../log';
 import { PbtxtDiagnostics } from './diagnostics';
 import { SELECTOR } from './documents';
 import {
   COMPLETION_TRIGGERS, codeActionProvider, completionProvider, documentLinkProvider, foldingProvider, formattingProvider, hoverProvider,
-  symbolProvider,
+  inlayHintsProvider, symbolProvider,
 } from './providers';
 import { registerServerDiagnostics, ServerDiagnostics } from './serverDiagnostics';
 import { registerValidateOnServer } from './validateOnServer';
@@ -22,6 +22,7 @@ export function registerPbtxtLanguage(context: vscode.ExtensionContext, log: Log
     vscode.languages.registerDocumentSymbolProvider(SELECTOR, symbolProvider(), { label: 'Triton config' }),
     vscode.languages.registerFoldingRangeProvider(SELECTOR, foldingProvider()),
     vscode.languages.registerDocumentLinkProvider(SELECTOR, documentLinkProvider(log)),
+    vscode.languages.registerInlayHintsProvider(SELECTOR, inlayHintsProvider()),
     vscode.languages.registerCodeActionsProvider(SELECTOR, codeActionProvider(diagnostics), {
       providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
     }),
