@@ -79,6 +79,19 @@ describe('config JSON', () => {
     assert.throws(() => parseConfigJson('{"max_batch_size":1.5}'), /Invalid config override/);
   });
 
+  it('renders a completed minimal config byte for byte as 2.59.1 answered GET /config', () => {
+    const c = parseConfigText('backend: "identity"\ninput [ { name: "INPUT0" data_type: TYPE_INT32 dims: [ 3 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_INT32 dims: [ 3 ] } ]');
+    completeConfig(c, 'identity_min', '/nonexistent');
+    const observed = '{"name":"identity_min","platform":"","backend":"identity","runtime":"","version_policy":{"latest":{"num_versions":1}},"max_batch_size":0,'
+      + '"input":[{"name":"INPUT0","data_type":"TYPE_INT32","format":"FORMAT_NONE","dims":[3],"is_shape_tensor":false,"allow_ragged_batch":false,"optional":false,"is_non_linear_format_io":false}],'
+      + '"output":[{"name":"OUTPUT0","data_type":"TYPE_INT32","dims":[3],"label_filename":"","is_shape_tensor":false,"is_non_linear_format_io":false}],'
+      + '"batch_input":[],"batch_output":[],'
+      + '"optimization":{"priority":"PRIORITY_DEFAULT","input_pinned_memory":{"enable":true},"output_pinned_memory":{"enable":true},"gather_kernel_buffer_threshold":0,"eager_batching":false},'
+      + '"instance_group":[{"name":"identity_min","kind":"KIND_CPU","count":1,"gpus":[],"secondary_devices":[],"profile":[],"passive":false,"host_policy":""}],'
+      + '"default_model_filename":"","cc_model_filenames":{},"metric_tags":{},"parameters":{},"model_warmup":[]}';
+    assert.equal(JSON.stringify(renderConfigJson(c)), observed);
+  });
+
   it('renders completed scheduling blocks exactly as 2.59.1 printed them', () => {
     const dyn = parseConfigText('backend: "identity" max_batch_size: 8 dynamic_batching { }');
     completeConfig(dyn, 'identity_min', '/nonexistent');
