@@ -1,12 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { complete } from '../../../src/pbtxt/completion';
+import { fileReferences } from '../../../src/pbtxt/fileReferences';
+import { foldingRanges } from '../../../src/pbtxt/folding';
 import { formatDocument } from '../../../src/pbtxt/format';
 import { hoverAt } from '../../../src/pbtxt/hover';
 import { parse } from '../../../src/pbtxt/parser';
 import { quickFixesFor } from '../../../src/pbtxt/quickFixes';
 import { summarizeModel } from '../../../src/pbtxt/repositoryModel';
 import { loadSchema } from '../../../src/pbtxt/schema';
+import { shapeHints } from '../../../src/pbtxt/shapeHints';
 import type { OutlineSymbol } from '../../../src/pbtxt/symbols';
 import { documentSymbols } from '../../../src/pbtxt/symbols';
 import { validateDocument } from '../../../src/pbtxt/validate';
@@ -57,7 +60,7 @@ function checkSymbols(symbols: readonly OutlineSymbol[], length: number): void {
   }
 }
 
-test('completion, hover, outline, formatting and quick fixes never throw on broken text', () => {
+test('completion, hover, outline, folding, hints, links, formatting and quick fixes never throw on broken text', () => {
   const schema = loadSchema();
   const random = rng(20251124);
   let formatted = 0;
@@ -75,6 +78,9 @@ test('completion, hover, outline, formatting and quick fixes never throw on brok
         if (hover !== undefined) assert.ok(hover.contents.length > 0);
       }
       checkSymbols(documentSymbols(doc), text.length);
+      for (const r of foldingRanges(doc)) assert.ok(r.startLine < r.endLine);
+      for (const h of shapeHints(doc)) assert.ok(h.position.offset <= text.length);
+      for (const f of fileReferences(doc.root, schema)) assert.ok(f.name.length > 0);
       const result = formatDocument(text, doc);
       if (result.ok) {
         formatted++;
