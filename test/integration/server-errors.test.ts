@@ -59,6 +59,7 @@ const CASES: Case[] = [
   { what: 'versioned trace path', path: '/v2/models/simple/versions/1/trace/setting', status: 404, error: 'Not Found' },
   { what: 'load from a named repository', path: '/v2/repository/other/models/simple/load', request: { body: '' }, status: 501, error: "'repository_name' specification is not supported" },
   { what: 'non-string load parameter', path: '/v2/repository/models/simple/load', request: { body: { parameters: { config: 5 } } }, status: 500, error: 'attempt to access JSON non-string as string' },
+  { what: 'load override without a backend', path: '/v2/repository/models/identity_int16/load', request: { body: { parameters: { config: '{"max_batch_size":0}', 'file:1/x.txt': '' } } }, status: 500, error: "failed to load 'identity_int16', failed to poll from model repository" },
   { what: 'index with a non-boolean ready', path: '/v2/repository/index', request: { body: { ready: 'yes' } }, status: 500, error: 'attempt to access JSON non-boolean as boolean' },
 ];
 

@@ -158,6 +158,12 @@ export class ModelRepository {
       throw new ServerError('INTERNAL', POLL_FAILED(name));
     }
     completeConfig(config, name, modelDir);
+    if (!config['backend'] && config['platform'] !== 'ensemble') {
+      // 2.59.1 fails this while polling, before any version is loaded.
+      this.log.error('model_repository_manager.cc:1460', `Poll failed for model directory '${name}': Invalid model name: Could not determine backend for model '${name}' with no backend in model configuration. Expected model name of the form 'model.<backend_name>'.`);
+      if (!this.entries.has(name)) this.entries.set(name, { name, versions: new Map(), explicit: false, dependencyOf: new Set() });
+      throw new ServerError('INTERNAL', POLL_FAILED(name));
+    }
     const available = versionDirs(modelDir);
     const served = servedVersions(config, available);
     if (served.length === 0) {
