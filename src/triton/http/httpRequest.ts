@@ -62,7 +62,11 @@ export async function exchange(target: HttpTarget, call: HttpExchange): Promise<
     if (!(error instanceof StaleSocketError)) throw error;
     // The retry gets what is left of the caller's deadline, not a fresh one.
     const deadlineMs = call.deadlineMs === undefined ? undefined : call.deadlineMs - (Date.now() - started);
-    return exchangeOnce(target, { ...call, deadlineMs });
+    return exchangeOnce(target, { ...call, deadlineMs }).catch((retryError: unknown) => {
+      // The pool may hold more sockets the server has closed (e.g. after a restart): report, don't leak the marker.
+      if (!(retryError instanceof StaleSocketError)) throw retryError;
+      throw new TritonError('unavailable', `the server closed the connection before answering (${retryError.message})`, { request: call.request });
+    });
   }
 }
 
