@@ -65,6 +65,30 @@ describe('reference server faults and restart', () => {
     }
   });
 
+  it('drops streams after n responses with drop-after', async () => {
+    const sse = httpRequest(url('/v2/models/repeat_int32/generate_stream'), { body: { IN: [1, 2, 3], DELAY: [0, 0, 0], WAIT: 0 }, headers: { 'x-fault': 'drop-after=1' } });
+    await assert.rejects(sse, /aborted|before it was complete|ECONNRESET/);
+    const protoDir = join(__dirname, '..', '..', 'proto');
+    const def = protoLoader.loadSync([join(protoDir, 'grpc_service.proto')], { keepCase: true, longs: String, enums: String, oneofs: true, includeDirs: [protoDir] });
+    const pkg = grpc.loadPackageDefinition(def) as unknown as { inference: { GRPCInferenceService: grpc.ServiceClientConstructor } };
+    const client = new pkg.inference.GRPCInferenceService(server.grpcUrl, grpc.credentials.createInsecure()) as unknown as grpc.Client & Record<string, (...a: unknown[]) => unknown>;
+    try {
+      const md = new grpc.Metadata();
+      md.set('x-fault', 'drop-after=2');
+      const stream = (client['ModelStreamInfer'] as (m: grpc.Metadata) => grpc.ClientDuplexStream<object, object>)(md);
+      let received = 0;
+      stream.on('data', () => received++);
+      const failed = new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
+      const i32 = (xs: number[]): Buffer => Buffer.from(new Int32Array(xs).buffer);
+      stream.write({ model_name: 'repeat_int32', id: 'r', inputs: [{ name: 'IN', datatype: 'INT32', shape: [4] }, { name: 'DELAY', datatype: 'UINT32', shape: [4] }, { name: 'WAIT', datatype: 'UINT32', shape: [1] }], raw_input_contents: [i32([1, 2, 3, 4]), i32([5, 5, 5, 5]), i32([0])] });
+      const err = await failed;
+      assert.notEqual(err.code, grpc.status.OK);
+      assert.equal(received, 2);
+    } finally {
+      client.close();
+    }
+  });
+
   it('closes and reopens both listeners on the same ports on POST /__control/restart', async () => {
     const port = new URL(server.httpUrl).port;
     assert.equal((await httpRequest(url('/__control/restart'), { body: { delay_ms: 300 } })).status, 200);

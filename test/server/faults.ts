@@ -11,6 +11,8 @@ export interface Fault {
   badHeaderLength?: number;
   /** Answer with this HTTP status (gRPC: this status code) and an "injected fault" error. */
   status?: number;
+  /** Streams (gRPC ModelStreamInfer, HTTP generate_stream): close the connection after this many responses. */
+  dropAfter?: number;
 }
 
 export class FaultSpecError extends Error {}
@@ -31,7 +33,8 @@ export function parseFault(spec: string): Fault {
       case 'truncate': fault.truncate = true; break;
       case 'bad-header-length': fault.badHeaderLength = value === undefined ? -1 : num(); break;
       case 'status': fault.status = num(); break;
-      default: throw new FaultSpecError(`unknown fault '${key}' (known: delay=<ms>, drop, truncate, bad-header-length[=<n>], status=<code>)`);
+      case 'drop-after': fault.dropAfter = num(); break;
+      default: throw new FaultSpecError(`unknown fault '${key}' (known: delay=<ms>, drop, drop-after=<n>, truncate, bad-header-length[=<n>], status=<code>)`);
     }
   }
   return fault;

@@ -1,6 +1,6 @@
 // gRPC inference: ModelInferRequest ⇄ core request (typed contents, raw contents, shm), ModelInfer and ModelStreamInfer.
 import type * as grpc from '@grpc/grpc-js';
-import { toGrpcError } from './grpcServer';
+import { resetStream, toGrpcError } from './grpcServer';
 import { isDecoupled } from './inferCore';
 import type { CoreRequest, CoreResponse, InputSpec, OutputSpec, ParamValue, ShmRef } from './inferCore';
 import { ServerError } from './serverError';
@@ -151,7 +151,7 @@ export async function grpcInfer(state: ServerState, req: Obj, call: grpc.ServerU
 }
 
 /** Bidirectional stream: per-request errors become `error_message` responses unless `triton_grpc_error: true`. */
-export function grpcStreamInfer(state: ServerState, call: grpc.ServerDuplexStream<Obj, Obj>): void {
+export function grpcStreamInfer(state: ServerState, call: grpc.ServerDuplexStream<Obj, Obj>, dropAfter?: number): void {
   const abort = new AbortController();
   const grpcErrorMode = call.metadata.get('triton_grpc_error')[0] === 'true';
   let inFlight = 0;
@@ -163,8 +163,18 @@ export function grpcStreamInfer(state: ServerState, call: grpc.ServerDuplexStrea
       call.end();
     }
   };
+  let written = 0;
   const write = (msg: Obj): void => {
-    if (!closed) call.write(msg);
+    if (closed) return;
+    if (dropAfter !== undefined && written >= dropAfter) {
+      // Fault `drop-after=<n>`: the connection goes away after n responses.
+      closed = true;
+      abort.abort();
+      if (!resetStream(call)) call.emit('error', toGrpcError(new ServerError('UNAVAILABLE', 'injected fault: connection dropped')));
+      return;
+    }
+    written++;
+    call.write(msg);
   };
   call.on('cancelled', () => {
     closed = true;

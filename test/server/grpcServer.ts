@@ -48,22 +48,26 @@ function faultOf(call: { metadata: grpc.Metadata }, faults: FaultStore, method: 
   return faults.take(method, typeof v === 'string' ? parseFault(v) : undefined);
 }
 
+/** Resets the HTTP/2 stream under a call, so the client sees the transport fail mid-call; false if not reachable. */
+export function resetStream(call: object): boolean {
+  let node: unknown = (call as { call?: unknown }).call;
+  for (let i = 0; i < 5 && node; i++) {
+    const stream = (node as { stream?: { close?(code: number): void } }).stream;
+    if (stream?.close) {
+      stream.close(2);
+      return true;
+    }
+    node = (node as { nextCall?: unknown }).nextCall;
+  }
+  return false;
+}
+
 /** Applies a fault; returns true when the call was answered (dropped or failed on purpose). */
 async function applyFault(fault: Fault | undefined, call: grpc.ServerUnaryCall<Obj, Obj> | grpc.ServerDuplexStream<Obj, Obj>, fail: (e: grpc.ServiceError) => void): Promise<boolean> {
   if (!fault) return false;
   if (fault.delayMs) await delay(fault.delayMs);
   if (fault.drop) {
-    // Reset the HTTP/2 stream under the call, so the client sees the transport fail mid-call.
-    const inner = (call as unknown as { call?: { nextCall?: unknown; stream?: { close(code: number): void } } }).call;
-    let node: unknown = inner;
-    for (let i = 0; i < 5 && node; i++) {
-      const stream = (node as { stream?: { close?(code: number): void } }).stream;
-      if (stream?.close) {
-        stream.close(2);
-        return true;
-      }
-      node = (node as { nextCall?: unknown }).nextCall;
-    }
+    if (resetStream(call)) return true;
     fail(Object.assign(new Error('injected fault: connection dropped'), { code: grpc.status.UNAVAILABLE, details: 'injected fault: connection dropped', metadata: new grpc.Metadata() }) as grpc.ServiceError);
     return true;
   }
@@ -240,7 +244,7 @@ function services(state: ServerState, faults: FaultStore): Record<string, grpc.U
           const fault = faultOf(call, faults, 'ModelStreamInfer');
           if (await applyFault(fault, call, (e) => call.emit('error', e))) return;
           checkGrpc(state.grpcRestrictions, 'ModelStreamInfer', (k) => metadataString(call.metadata, k));
-          grpcStreamInfer(state, call);
+          grpcStreamInfer(state, call, fault?.dropAfter);
         } catch (err) {
           call.emit('error', toGrpcError(err));
         }

@@ -299,8 +299,15 @@ async function generateStreamHandler(ctx: HttpContext): Promise<HttpReply> {
     throw err instanceof ServerError ? err : new ServerError('INTERNAL', (err as Error).message);
   }
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' });
+  let written = 0;
   const write = (v: unknown): void => {
-    if (!res.writableEnded) res.write(`data: ${stringifyJson(v)}\n\n`);
+    if (res.writableEnded || res.destroyed) return;
+    if (ctx.fault?.dropAfter !== undefined && written >= ctx.fault.dropAfter) {
+      res.destroy();
+      return;
+    }
+    written++;
+    res.write(`data: ${stringifyJson(v)}\n\n`);
   };
   try {
     if (!first.done) write(generateJson(first.value));
@@ -308,7 +315,7 @@ async function generateStreamHandler(ctx: HttpContext): Promise<HttpReply> {
   } catch (err) {
     write({ error: (err as Error).message });
   }
-  res.end();
+  if (!res.destroyed) res.end();
   return { status: 200, streamed: true };
 }
 

@@ -35,6 +35,7 @@ describe('server wire helpers', () => {
   it('parses fault specs and hands out sticky faults the given number of times', () => {
     assert.deepEqual(parseFault('delay=500, drop'), { delayMs: 500, drop: true });
     assert.deepEqual(parseFault('bad-header-length'), { badHeaderLength: -1 });
+    assert.deepEqual(parseFault('drop-after=2,status=503'), { dropAfter: 2, status: 503 });
     assert.throws(() => parseFault('explode'), /unknown fault 'explode'/);
     assert.throws(() => parseFault('delay=abc'), /whole number/);
     const store = new FaultStore();
