@@ -25,7 +25,7 @@ export function ensembleSteps(config: ConfigObject): EnsembleStep[] {
 
 const names = (config: ConfigObject, key: 'input' | 'output'): string[] => ((config[key] as ConfigObject[] | undefined) ?? []).map((x) => String(x['name'] ?? ''));
 
-/** The config-only ensemble rules (model-config.md §6.6); composing models are checked at load. */
+/** Triton's config-only ensemble rules; composing models are checked at load. */
 export function validateEnsemble(config: ConfigObject, name: string): void {
   const isEnsemble = config['platform'] === 'ensemble';
   const sched = config['ensemble_scheduling'] as ConfigObject | undefined;

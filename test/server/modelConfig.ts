@@ -34,7 +34,7 @@ export function versionDirs(modelDir: string): number[] {
   return out.sort((a, b) => a - b);
 }
 
-/** Server-side auto-complete and normalization (model-config.md §5), in place. */
+/** Triton's server-side auto-complete and normalization, in place. */
 export function completeConfig(config: ConfigObject, modelName: string, modelDir: string): void {
   if (!config['name']) config['name'] = modelName;
   const platform = String(config['platform'] ?? '');
