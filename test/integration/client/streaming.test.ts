@@ -80,6 +80,28 @@ describe('client streaming', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
       assert.deepEqual(results.at(-1)!.outputs, []);
     });
 
+    it('holds back a fast producer for a slow reader without losing responses', async (t) => {
+      if (!(await requireModel(t, client(), 'repeat_int32'))) return;
+      const count = 600;
+      const values = Array.from({ length: count }, (_, i) => i * 7 - 1000);
+      const stream = client().streamInfer();
+      stream.send({ model: 'repeat_int32', inputs: repeatInputs(values, values.map(() => 0), 0), options: { requestId: 'many', enableEmptyFinalResponse: true } });
+      stream.end();
+      const got: number[] = [];
+      let finals = 0;
+      await within((async () => {
+        for await (const item of stream) {
+          assert.equal(item.error, undefined);
+          if (isFinal(item)) finals++;
+          else got.push(scalar(item.result!, 'OUT'));
+          // Yield to the event loop between reads, so responses pile up past the stream's buffer mark.
+          if (got.length % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      })(), STREAM_WAIT_MS, 'reading 600 responses');
+      assert.deepEqual(got, values);
+      assert.equal(finals, 1);
+    });
+
     it('interleaves two requests on one stream, told apart by request id', async (t) => {
       if (!(await requireModel(t, client(), 'repeat_int32'))) return;
       const stream = client().streamInfer();
