@@ -82,6 +82,10 @@ function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '-';
 }
 
+function signed(n: number): string {
+  return `${n >= 0 ? '+' : ''}${fmt(n, 1)}`;
+}
+
 function verdict(ok: boolean | undefined): string {
   return ok === undefined ? '' : ok ? ' (met)' : ' (NOT met)';
 }
@@ -133,11 +137,12 @@ async function benchSimple(server: ReferenceServer, args: Args): Promise<void> {
       } else if (concurrency === 1) {
         target = `≥ ${PYTHON_GRPC_RPS} req/s${verdict(pair.client.perSecond >= PYTHON_GRPC_RPS)}`;
       }
+      // grpc-js's generic unary path is a reference point, not a true floor: the client drives HTTP/2 itself.
       const floorName = mode === 'grpc' ? 'bare grpc-js unary floor' : `raw POST floor (${mode.slice(5)})`;
       rows.push({ measure: `${floorName} c=${concurrency}`, value: `${fmt(pair.floor.perSecond)} req/s`, p50: fmt(pair.floor.p50Us), p99: fmt(pair.floor.p99Us), cpu: fmt(pair.floor.cpuUsPerRequest, 1), floor: '', ratio: '', target: '' });
       rows.push({
         measure: name, value: `${fmt(pair.client.perSecond)} req/s`, p50: fmt(pair.client.p50Us), p99: fmt(pair.client.p99Us),
-        cpu: `${fmt(pair.client.cpuUsPerRequest, 1)} (+${fmt(pair.client.cpuUsPerRequest - pair.floor.cpuUsPerRequest, 1)})`,
+        cpu: `${fmt(pair.client.cpuUsPerRequest, 1)} (${signed(pair.client.cpuUsPerRequest - pair.floor.cpuUsPerRequest)})`,
         floor: `${fmt(pair.floor.perSecond)} req/s`, ratio: fmt(pair.ratio, 2), target,
       });
       console.error(`done: ${name}`);
