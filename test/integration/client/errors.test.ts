@@ -186,6 +186,10 @@ describe('client errors', { timeout: TEST_TIMEOUT_MS * 6 }, () => {
           const started = Date.now();
           await quickly(started, 8_000, expectTritonError(client().infer('simple', simpleInputs(), undefined, fault('truncate')), 'protocol', /cut off/));
           await quickly(started, 8_000, expectTritonError(client().serverMetadata(fault('truncate')), 'protocol', /cut off/));
+          const big = new Float32Array(1024 * 1024);
+          const error = await quickly(started, 15_000, expectTritonError(
+            client().infer('identity_fp32', [{ name: 'INPUT0', datatype: 'FP32', shape: [big.length], data: big }], undefined, fault('truncate')), 'protocol', /cut off/));
+          assert.match(error.message, /of \d+ bytes/);
           assert.equal(await client().isServerLive(), true);
         });
 
