@@ -226,6 +226,7 @@ async function inferHandler(ctx: HttpContext): Promise<HttpReply> {
     throw new ServerError('UNSUPPORTED', "HTTP end point doesn't support models with decoupled transaction policy");
   }
   const parsed = parseInferRequest(ctx, model, version);
+  parsed.request.lease = ctx.lease;
   const listed = (parsed.request.outputs ?? []).length > 0;
   const res = await ctx.state.core.infer(parsed.request, ctx.signal);
   return buildInferReply(res, (name) => (listed ? parsed.binary.get(name) === true : parsed.defaultBinary));

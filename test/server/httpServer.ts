@@ -1,6 +1,7 @@
 // HTTP/REST front end: bounded body reading, compression, routing, Triton error bodies and fault injection.
 import * as http from 'node:http';
 import * as zlib from 'node:zlib';
+import { Lease } from './bufferPool';
 import { delay, FaultSpecError, parseFault } from './faults';
 import type { Fault, FaultStore } from './faults';
 import { adminRoutes } from './httpRoutes';
@@ -29,6 +30,8 @@ export interface HttpContext {
   params: string[];
   fault?: Fault;
   signal: AbortSignal;
+  /** Big buffers of this request (body, shm reads), released when the response is gone. */
+  lease: Lease;
 }
 
 export type Handler = (ctx: HttpContext) => Promise<HttpReply> | HttpReply;
@@ -54,25 +57,29 @@ export function errorReply(err: unknown): HttpReply {
   return reply;
 }
 
-/** Reads the body, refusing more than `limit` bytes without buffering them. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+/** Reads the body, refusing more than `limit` bytes without buffering them; a known length is read into one leased buffer. */
+function readBody(req: http.IncomingMessage, limit: number, lease: Lease): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const declared = Number(req.headers['content-length']);
+    const whole = Number.isSafeInteger(declared) && declared > 0 && declared <= limit && !req.headers['transfer-encoding'] ? lease.acquire(declared) : undefined;
     let size = 0;
     let failed = false;
     req.on('data', (c: Buffer) => {
       if (failed) return;
-      size += c.length;
-      if (size > limit) {
+      if (size + c.length > limit || (whole && size + c.length > whole.length)) {
         failed = true;
         chunks.length = 0;
-        reject(new ServerError('INVALID_ARG', `HTTP request body size ${size} exceeds the maximum allowed value of ${limit} bytes. Use --http-max-input-size to increase the limit.`));
+        reject(new ServerError('INVALID_ARG', `HTTP request body size ${size + c.length} exceeds the maximum allowed value of ${limit} bytes. Use --http-max-input-size to increase the limit.`));
         return;
       }
-      chunks.push(c);
+      if (whole) c.copy(whole, size);
+      else chunks.push(c);
+      size += c.length;
     });
     req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks));
+      if (failed) return;
+      resolve(whole ? whole.subarray(0, size) : Buffer.concat(chunks));
     });
     req.on('error', (err) => {
       if (!failed) reject(err);
@@ -121,7 +128,24 @@ export function createHttpServer(state: ServerState, control: HttpControl): http
 
 async function handle(state: ServerState, control: HttpControl, routes: Route[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const abort = new AbortController();
-  res.on('close', () => abort.abort());
+  const lease = new Lease(state.buffers);
+  // Buffers go back to the pool only when the response is gone and the handler is done with them.
+  let holders = 2;
+  const letGo = (): void => {
+    if (--holders === 0) lease.release();
+  };
+  res.on('close', () => {
+    abort.abort();
+    letGo();
+  });
+  try {
+    await handleRequest(state, control, routes, req, res, abort, lease);
+  } finally {
+    letGo();
+  }
+}
+
+async function handleRequest(state: ServerState, control: HttpControl, routes: Route[], req: http.IncomingMessage, res: http.ServerResponse, abort: AbortController, lease: Lease): Promise<void> {
   const path = (req.url ?? '/').split('?')[0]!;
   if (state.log.settings.log_verbose_level >= 1) state.log.verbose(1, 'http_server.cc:4663', `HTTP request: ${req.method === 'GET' ? 0 : req.method === 'POST' ? 2 : 1} ${path}`);
   let fault: Fault | undefined;
@@ -130,7 +154,7 @@ async function handle(state: ServerState, control: HttpControl, routes: Route[],
     const header = req.headers['x-fault'];
     const perRequest = typeof header === 'string' ? parseFault(header) : undefined;
     fault = path.startsWith('/__') ? perRequest : control.faults.take(path, perRequest);
-    const body = await readBody(req, state.maxInputSize);
+    const body = await readBody(req, state.maxInputSize, lease);
     if (fault?.delayMs) await delay(fault.delayMs, abort.signal);
     if (abort.signal.aborted) return;
     if (fault?.drop) {
@@ -146,7 +170,7 @@ async function handle(state: ServerState, control: HttpControl, routes: Route[],
     } else if (restricted) {
       reply = { status: 403, body: JSON.stringify({ error: restricted }), headers: { 'Content-Type': 'text/plain' } };
     } else {
-      reply = await route(state, routes, req, res, path, body, fault, abort.signal);
+      reply = await route(state, routes, req, res, path, body, fault, abort.signal, lease);
     }
   } catch (err) {
     if (err instanceof FaultSpecError) reply = jsonReply(400, { error: err.message });
@@ -159,7 +183,7 @@ async function handle(state: ServerState, control: HttpControl, routes: Route[],
   send(req, res, reply, fault);
 }
 
-async function route(state: ServerState, routes: Route[], req: http.IncomingMessage, res: http.ServerResponse, path: string, raw: Buffer, fault: Fault | undefined, signal: AbortSignal): Promise<HttpReply> {
+async function route(state: ServerState, routes: Route[], req: http.IncomingMessage, res: http.ServerResponse, path: string, raw: Buffer, fault: Fault | undefined, signal: AbortSignal, lease: Lease): Promise<HttpReply> {
   for (const r of routes) {
     const m = r.re.exec(path);
     if (!m) continue;
@@ -175,7 +199,7 @@ async function route(state: ServerState, routes: Route[], req: http.IncomingMess
       if (err instanceof ServerError && err.code === 'UNSUPPORTED') reply.headers = { ...reply.headers, 'Accept-Encoding': 'gzip, deflate' };
       return reply;
     }
-    return await handler({ state, req, res, body, params: m.slice(1).map((x) => x ?? ''), fault, signal });
+    return await handler({ state, req, res, body, params: m.slice(1).map((x) => x ?? ''), fault, signal, lease });
   }
   return { status: 404, body: '{"error":"Not Found"}', headers: { 'Content-Type': 'text/plain' } };
 }

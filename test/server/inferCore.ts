@@ -1,5 +1,6 @@
 // Transport-independent inference: Triton's request validation, sequences, execution, statistics, outputs.
 import { ioSpecs } from './backends';
+import type { Lease } from './bufferPool';
 import type { ExecRequest, SequenceContext } from './backends';
 import { classify } from './classification';
 import type { ConfigObject } from './configSchema';
@@ -40,6 +41,8 @@ export interface CoreRequest {
   inputs: InputSpec[];
   /** Undefined or empty: every model output. */
   outputs?: OutputSpec[];
+  /** Where big input buffers may come from; the transport releases it once the response is sent. */
+  lease?: Lease;
 }
 
 export interface CoreOutput extends Tensor {
@@ -146,7 +149,7 @@ export class InferenceCore {
         if (expectedSize !== undefined && expectedSize !== inp.shm.byteSize) {
           throw new ServerError('INVALID_ARG', `${rid(req.id)}input byte size mismatch for input '${inp.name}' for model '${name}'. Expected ${expectedSize}, got ${inp.shm.byteSize}`);
         }
-        data = this.shm.read(inp.shm.region, inp.shm.offset, inp.shm.byteSize);
+        data = this.shm.read(inp.shm.region, inp.shm.offset, inp.shm.byteSize, req.lease);
       } else {
         data = inp.data ?? Buffer.alloc(0);
       }

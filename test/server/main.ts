@@ -8,6 +8,7 @@ import { startGrpcServer } from './grpcServer';
 import type { GrpcHandle } from './grpcServer';
 import { createHttpServer } from './httpServer';
 import { createMetricsServer } from './metrics';
+import { BufferPool } from './bufferPool';
 import { InferenceCore } from './inferCore';
 import { Logger } from './logger';
 import type { LogFormat } from './logger';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const state: ServerState = {
     repo, shm, log, mode, core: new InferenceCore(repo, shm, log), strictReadiness: opts.strictReadiness,
     maxInputSize: opts.maxInputSize, live: true, ready: false, trace: new TraceStore(),
-    httpRestrictions: opts.httpRestrictions, grpcRestrictions: opts.grpcRestrictions,
+    httpRestrictions: opts.httpRestrictions, grpcRestrictions: opts.grpcRestrictions, buffers: new BufferPool(),
   };
   const names = opts.loadModels.includes('*') ? repo.scan() : opts.loadModels;
   for (const name of names) {

@@ -1,4 +1,5 @@
 // Shared server state for both transports: repository, inference, shared memory, log and trace settings.
+import type { BufferPool } from './bufferPool';
 import type { InferenceCore } from './inferCore';
 import type { Restrictions } from './restrictions';
 import type { Logger } from './logger';
@@ -29,6 +30,7 @@ export interface ServerState {
   trace: TraceStore;
   httpRestrictions: Restrictions;
   grpcRestrictions: Restrictions;
+  buffers: BufferPool;
 }
 
 const TRACE_KEYS = ['trace_level', 'trace_rate', 'trace_count', 'log_frequency'];

@@ -1,6 +1,7 @@
 // System shared-memory regions backed by /dev/shm/<key>, read and written with positional file I/O.
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Lease } from './bufferPool';
 import { ServerError } from './serverError';
 
 export interface SystemRegion {
@@ -66,9 +67,9 @@ export class SharedMemoryManager {
     this.checked(name, offset, byteSize);
   }
 
-  read(name: string, offset: number, byteSize: number): Buffer {
+  read(name: string, offset: number, byteSize: number, lease?: Lease): Buffer {
     const r = this.checked(name, offset, byteSize);
-    const buf = Buffer.allocUnsafe(byteSize);
+    const buf = lease ? lease.acquire(byteSize) : Buffer.allocUnsafe(byteSize);
     const fd = this.open(r);
     try {
       let done = 0;

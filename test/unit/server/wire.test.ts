@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { BufferPool, Lease } from '../../server/bufferPool';
 import { parseFault, FaultStore } from '../../server/faults';
 import { parseJson, stringifyJson } from '../../server/jsonCodec';
 import { Logger } from '../../server/logger';
@@ -74,5 +75,24 @@ describe('server log lines', () => {
     assert.equal(log.prefix('I', 'model_lifecycle.cc:473', t), `I1124 22:21:45.383000 ${process.pid} model_lifecycle.cc:473]`);
     log.settings.log_format = 'ISO8601';
     assert.equal(log.prefix('E', 'server.cc:1', t + 999_999), `2026-11-24T22:21:46Z E ${process.pid} server.cc:1]`);
+  });
+});
+
+describe('server buffer pool', () => {
+  it('hands big released buffers out again and leaves small ones to the allocator', () => {
+    const pool = new BufferPool();
+    const lease = new Lease(pool);
+    const big = lease.acquire(4 * 1024 * 1024);
+    big[0] = 42;
+    const small = lease.acquire(100);
+    assert.equal(small.length, 100);
+    assert.notEqual(pool.acquire(4 * 1024 * 1024).buffer, big.buffer, 'a held buffer is never handed out twice');
+    lease.release();
+    const again = pool.acquire(3 * 1024 * 1024);
+    assert.equal(again.buffer, big.buffer);
+    assert.equal(again.length, 3 * 1024 * 1024);
+    assert.notEqual(pool.acquire(3 * 1024 * 1024).buffer, big.buffer);
+    pool.release(again);
+    assert.notEqual(pool.acquire(9 * 1024 * 1024).buffer, big.buffer, 'a buffer more than twice too big is not used');
   });
 });
