@@ -119,6 +119,8 @@ export interface StepModel {
   outputs: Map<string, { dataType: string | undefined; dims: number[] }>;
   /** False when the config lists no inputs/outputs (the backend would auto-complete them). */
   complete: boolean;
+  /** Version folders of the model, when they could be listed. */
+  versions: number[] | undefined;
 }
 
 export type StepModelLookup = (name: string) => Promise<StepModel | 'missing' | undefined>;
@@ -140,7 +142,12 @@ export async function checkEnsembleSteps(ctx: RuleContext, lookup: StepModelLook
       report(ctx, nameRange, 'error', 'ensemble-model', `Step model "${s.modelName}" is not in this model repository (no folder "${s.modelName}" next to this model).`);
       continue;
     }
-    if (m === undefined || !m.complete) continue;
+    if (m === undefined) continue;
+    const version = s.view.scalar('model_version');
+    if (typeof version?.value === 'bigint' && version.value >= 0n && m.versions !== undefined && !m.versions.includes(Number(version.value))) {
+      report(ctx, version.range, 'error', 'ensemble-model', `Model "${s.modelName}" has no version ${version.value} (its versions: ${m.versions.join(', ') || 'none'}).`);
+    }
+    if (!m.complete) continue;
     if (m.maxBatchSize !== 0 && m.maxBatchSize < ctx.maxBatchSize) {
       report(ctx, nameRange, 'error', 'ensemble-batch', `Ensemble allows max_batch_size ${ctx.maxBatchSize}, but step model "${s.modelName}" only allows ${m.maxBatchSize}.`);
     }

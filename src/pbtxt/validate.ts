@@ -9,7 +9,7 @@ import type { StepModel } from './rulesEnsemble';
 import { checkEnsembleFlow, checkEnsembleSteps } from './rulesEnsemble';
 import { checkOnnx } from './rulesOnnx';
 import type { ModelLocation } from './rulesRepository';
-import { checkBackendDetection, checkModelFiles, checkName, checkSideFiles, checkVersions } from './rulesRepository';
+import { checkBackendDetection, checkModelFiles, checkName, checkSideFiles, checkVersions, versionFolders } from './rulesRepository';
 import {
   checkDynamicBatching, checkEnsemblePresence, checkInstanceGroups, checkMisc, checkSequenceBatching, checkVersionPolicy, checkWarmup,
 } from './rulesScheduling';
@@ -119,8 +119,10 @@ function stepModelLookup(fs: ConfigFs, repository: string): (name: string) => Pr
     if (name.includes('/') || name.includes('\\') || name === '..' || name === '.') return 'missing';
     const dir = join(repository, name);
     if (!(await fs.exists(dir))) return 'missing';
+    const listing = await fs.readDir(dir);
+    const versions = listing === undefined ? undefined : versionFolders(listing);
     const bytes = await fs.readFile(join(dir, 'config.pbtxt'));
-    if (bytes === undefined) return undefined;
+    if (bytes === undefined) return { maxBatchSize: 0, inputs: new Map(), outputs: new Map(), complete: false, versions };
     const cfg = new MessageView(parse(Buffer.from(bytes).toString('utf8')).root);
     const inputs: StepModel['inputs'] = new Map();
     const outputs: StepModel['outputs'] = new Map();
@@ -128,7 +130,7 @@ function stepModelLookup(fs: ConfigFs, repository: string): (name: string) => Pr
       inputs.set(node.str('name') ?? '', { dataType: node.ident('data_type'), dims: dimsOf(node, 'dims'), optional: node.bool('optional') });
     }
     for (const { node } of cfg.messages('output')) outputs.set(node.str('name') ?? '', { dataType: node.ident('data_type'), dims: dimsOf(node, 'dims') });
-    return { maxBatchSize: cfg.int('max_batch_size') ?? 0, inputs, outputs, complete: inputs.size > 0 || outputs.size > 0 };
+    return { maxBatchSize: cfg.int('max_batch_size') ?? 0, inputs, outputs, complete: inputs.size > 0 || outputs.size > 0, versions };
   };
   return (name) => {
     let p = cache.get(name);
