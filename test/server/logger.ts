@@ -1,5 +1,5 @@
 // Triton-format log lines (default and ISO8601) to stdout/stderr or to --log-file, with runtime settings.
-import { appendFileSync } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
 
 export type LogFormat = 'default' | 'ISO8601';
 
@@ -33,11 +33,15 @@ export class Logger {
     return `${level}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())} ${time} ${process.pid} ${source}]`;
   }
 
+  private fd: number | undefined;
+
   private write(level: 'I' | 'W' | 'E', source: string, body: string): void {
     const line = `${this.prefix(level, source)} ${body}\n`;
     if (this.settings.log_file) {
       try {
-        appendFileSync(this.settings.log_file, line);
+        // One descriptor in append mode, opened on first use; each line is one write.
+        this.fd ??= openSync(this.settings.log_file, 'a');
+        writeSync(this.fd, line);
       } catch {
         process.stderr.write(line);
       }
