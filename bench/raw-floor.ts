@@ -1,6 +1,7 @@
 // The floor the client is judged against: a bare keep-alive node:http POST of fixed bytes, reading
-// the whole answer and nothing more (no JSON, no tensor decoding); for gRPC a bare grpc-js unary call.
+// the whole answer and nothing more (no JSON, no tensor decoding); for gRPC the same over node:http2.
 import http from 'node:http';
+import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 
 export interface RawPost {
@@ -57,5 +58,39 @@ export function rawGrpcInfer(url: string, requestBytes: Buffer): RawPost {
       });
     }),
     close: () => client.close(),
+  };
+}
+
+/**
+ * The gRPC floor: ModelInfer as one node:http2 stream carrying the pre-encoded, length-prefixed
+ * request; resolves once the trailers say grpc-status 0. No protobuf work, no grpc-js.
+ */
+export function rawHttp2Infer(url: string, requestBytes: Uint8Array): RawPost {
+  // Windows big enough that flow control does not throttle large answers (4 MiB a stream, 16 MiB the session).
+  const session = http2.connect(`http://${url}`, { settings: { enablePush: false, initialWindowSize: 4 * 1024 * 1024 } });
+  session.on('connect', () => session.setLocalWindowSize(16 * 1024 * 1024));
+  session.on('error', () => undefined);
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32BE(requestBytes.byteLength, 1);
+  const framed = requestBytes.byteLength < 64 * 1024 ? [Buffer.concat([prefix, requestBytes])] : [prefix, Buffer.from(requestBytes.buffer, requestBytes.byteOffset, requestBytes.byteLength)];
+  const headers = {
+    ':method': 'POST', ':path': '/inference.GRPCInferenceService/ModelInfer', 'content-type': 'application/grpc', te: 'trailers',
+  };
+  return {
+    post: () => new Promise<number>((resolve, reject) => {
+      const stream = session.request(headers, { endStream: false });
+      let received = 0;
+      let status: string | undefined;
+      stream.on('data', (chunk: Buffer) => { received += chunk.byteLength; });
+      stream.on('trailers', (trailers) => { status = String(trailers['grpc-status']); });
+      stream.on('error', reject);
+      stream.on('close', () => {
+        if (status === '0') resolve(received);
+        else reject(new Error(`raw ModelInfer ended with grpc-status ${status ?? 'none'}`));
+      });
+      for (let i = 0; i < framed.length - 1; i++) stream.write(framed[i]);
+      stream.end(framed[framed.length - 1]);
+    }),
+    close: () => session.close(),
   };
 }
