@@ -33,11 +33,16 @@ function isDefaultScalar(v: ValueNode | undefined): boolean {
   return v.value === 'false' || v.value === 'False' || v.value === 'f';
 }
 
+/** Bodies this small find earlier fields by scanning; only big ones pay for maps (most bodies are small). */
+const SCAN_UP_TO = 12;
+
 function checkBody(node: MessageNode, type: MessageType, out: Diagnostic[]): void {
-  const singular = new Map<string, FieldNode>();
-  const oneofSeen = new Map<string, FieldNode>();
-  const mapKeys = new Map<string, Set<string>>();
-  for (const f of node.fields) {
+  const small = node.fields.length <= SCAN_UP_TO;
+  const singular = small ? undefined : new Map<string, FieldNode>();
+  let oneofSeen: Map<string, FieldNode> | undefined;
+  let mapKeys: Map<string, Set<string>> | undefined;
+  for (let i = 0; i < node.fields.length; i++) {
+    const f = node.fields[i];
     const info = type.fields.get(f.name);
     if (info === undefined) {
       unknownField(f, type, out);
@@ -45,6 +50,7 @@ function checkBody(node: MessageNode, type: MessageType, out: Diagnostic[]): voi
     }
     if (f.value === undefined) continue;
     if (info.oneof !== undefined) {
+      oneofSeen ??= new Map();
       const prev = oneofSeen.get(info.oneof);
       if (prev !== undefined && prev.name !== f.name) {
         err(out, f.nameRange, 'oneof-conflict',
@@ -55,18 +61,37 @@ function checkBody(node: MessageNode, type: MessageType, out: Diagnostic[]): voi
       if (f.value.kind === 'list') {
         err(out, f.value.range, 'not-repeated', `Field "${f.name}" is not repeated; give a single ${info.typeLabel} value, not a list.`);
       }
-      const prev = singular.get(f.name);
+      const prev = singular !== undefined ? singular.get(f.name) : earlierSet(node.fields, i);
       if (prev !== undefined && (info.type.kind === 'message' || !isDefaultScalar(prev.value))) {
         err(out, f.nameRange, 'duplicate-field', `Non-repeated field "${f.name}" is specified multiple times (first at line ${prev.nameRange.start.line + 1}). Remove one of them.`);
       }
-      if (prev === undefined || isDefaultScalar(prev.value)) singular.set(f.name, f);
+      if (singular !== undefined && (prev === undefined || isDefaultScalar(prev.value))) singular.set(f.name, f);
     }
-    const values = f.value.kind === 'list' ? f.value.items : [f.value];
-    for (const v of values) {
-      checkValue(f, info, v, out);
-      if (info.map && v.kind === 'message') noteMapKey(f, v, mapKeys, out);
+    if (f.value.kind === 'list') {
+      for (const v of f.value.items) {
+        checkValue(f, info, v, out);
+        if (info.map && v.kind === 'message') noteMapKey(f, v, (mapKeys ??= new Map()), out);
+      }
+    } else {
+      checkValue(f, info, f.value, out);
+      if (info.map && f.value.kind === 'message') noteMapKey(f, f.value, (mapKeys ??= new Map()), out);
     }
   }
+}
+
+/**
+ * The occurrence of fields[i]'s name that protobuf would see as already set: the first earlier one with a
+ * non-default value, else the latest earlier one (so a repeat of a default-valued scalar is accepted).
+ */
+function earlierSet(fields: readonly FieldNode[], i: number): FieldNode | undefined {
+  let found: FieldNode | undefined;
+  for (let j = 0; j < i; j++) {
+    const g = fields[j];
+    if (g.name !== fields[i].name || g.value === undefined) continue;
+    if (!isDefaultScalar(g.value)) return g;
+    found = g;
+  }
+  return found;
 }
 
 function unknownField(f: FieldNode, type: MessageType, out: Diagnostic[]): void {
