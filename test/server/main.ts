@@ -149,7 +149,10 @@ async function main(): Promise<void> {
 
   if (mode === 'poll') setInterval(() => repo.poll(), opts.pollSeconds * 1000).unref();
   process.on('SIGUSR2', () => control.restart(500));
+  let stopping = false;
   const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
     state.ready = false;
     log.info('server.cc:336', 'Waiting for in-flight requests to complete.');
     void stopListeners().finally(() => {
@@ -161,6 +164,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  if (opts.exitWithParent) {
+    process.stdin.on('end', shutdown);
+    process.stdin.on('error', shutdown);
+    process.stdin.resume();
+  }
   // A server must survive anything a request does; report instead of dying.
   process.on('uncaughtException', (err) => log.error('server.cc:999', `unexpected error: ${err.stack ?? err.message}`));
 }

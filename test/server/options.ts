@@ -24,6 +24,8 @@ export interface ServerOptions {
   grpcRestrictions: Restrictions;
   /** Serve /metrics on this port (0 = free); off unless given, so parallel servers never collide on 8002. */
   metricsPort?: number;
+  /** Shut down when stdin reaches its end: a test harness that dies, even by SIGKILL, takes the server with it. */
+  exitWithParent: boolean;
   /** tritonserver options accepted so that the server can stand in for it, but without effect here. */
   ignored: string[];
 }
@@ -65,7 +67,7 @@ export function parseOptions(argv: string[]): ServerOptions {
     modelRepository: defaultRepository(), httpPort: 8000, grpcPort: 8001, mode: 'explicit', loadModels: [],
     logFile: '', logInfo: true, logWarning: true, logError: true, logVerbose: 0, logFormat: 'default', strictReadiness: false,
     maxInputSize: 64 * 1024 * 1024, pollSeconds: 15,
-    httpRestrictions: new Map(), grpcRestrictions: new Map(), ignored: [],
+    httpRestrictions: new Map(), grpcRestrictions: new Map(), ignored: [], exitWithParent: false,
   };
   let modeGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -112,6 +114,7 @@ export function parseOptions(argv: string[]): ServerOptions {
         }
         break;
       }
+      case 'exit-with-parent': opts.exitWithParent = eq === -1 ? true : bool(name, value()); break;
       case 'metrics-port': opts.metricsPort = int(name, value(), 0, 65535); break;
       case 'repository-poll-secs': opts.pollSeconds = int(name, value(), 1, 3600); break;
       case 'http-max-input-size': opts.maxInputSize = int(name, value(), 1, 2 ** 31 - 1); break;

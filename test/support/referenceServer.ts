@@ -64,10 +64,12 @@ export function startReferenceServer(options: ReferenceServerOptions = {}): Prom
     '--model-repository', options.modelRepository ?? join(ROOT, 'test', 'server', 'models'),
     '--http-port', String(options.httpPort ?? 0),
     '--grpc-port', String(options.grpcPort ?? 0),
+    // The server exits when this pipe closes, so a test process that dies (even by SIGKILL) leaves no server behind.
+    '--exit-with-parent',
     ...(options.metricsPort !== undefined ? ['--metrics-port', String(options.metricsPort)] : []),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...(options.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...(options.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
   let output = '';
   const watchers = new Set<() => void>();

@@ -19,6 +19,8 @@ describe('reference server options', () => {
     const o = parseOptions(['--http-port=0', '--grpc-port', '0', '--log-verbose=2', '--log-format', 'ISO8601', '--metrics-port=0', '--allow-metrics', 'false', '--disable-auto-complete-config', '--exit-on-error=false']);
     assert.deepEqual([o.httpPort, o.grpcPort, o.logVerbose, o.logFormat, o.metricsPort], [0, 0, 2, 'ISO8601', 0]);
     assert.deepEqual(o.ignored, ['allow-metrics', 'disable-auto-complete-config', 'exit-on-error']);
+    assert.equal(parseOptions(['--exit-with-parent']).exitWithParent, true);
+    assert.equal(parseOptions([]).exitWithParent, false);
     assert.throws(() => parseOptions(['--bogus=1']), OptionError);
     assert.throws(() => parseOptions(['--http-port=70000']), /invalid value for --http-port/);
     assert.throws(() => parseOptions(['--log-format=iso8601']), /invalid argument for --log-format/);
