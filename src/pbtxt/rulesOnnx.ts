@@ -103,10 +103,16 @@ function compare(ctx: RuleContext, kind: 'input' | 'output', tensors: OnnxTensor
       { ...(fix !== undefined ? { fix } : {}), data: { expectedDims: want, modelDims: t.dims } });
   }
   if (kind === 'input' && configured.length > 0) {
+    const lastInput = ctx.cfg.fields('input').at(-1);
     for (const t of unmatched) {
+      const dims = configDims(t, batching);
+      const fix = lastInput === undefined || t.dataType === undefined ? undefined : {
+        title: `Add input "${t.name}"`,
+        edits: [{ range: { start: lastInput.range.end, end: lastInput.range.end }, newText: `\ninput [ { name: ${JSON.stringify(t.name)}, data_type: ${t.dataType}, dims: ${formatDims(dims)} } ]` }],
+      };
       report(ctx, ctx.cfg.nameRange('input') ?? startRange(ctx), 'error', 'onnx-missing-input',
-        `${file} has input "${t.name}" (${t.dataType ?? 'unknown type'} ${formatDims(configDims(t, batching))}) that the config does not list.`,
-        { data: { name: t.name, expectedDataType: t.dataType, expectedDims: configDims(t, batching) } });
+        `${file} has input "${t.name}" (${t.dataType ?? 'unknown type'} ${formatDims(dims)}) that the config does not list.`,
+        { ...(fix !== undefined ? { fix } : {}), data: { name: t.name, expectedDataType: t.dataType, expectedDims: dims } });
     }
   }
 }

@@ -34,6 +34,16 @@ function applyFix(text: string, d: Diagnostic): string {
   return out;
 }
 
+test('an input the ONNX model has but the config lacks can be added by its quick fix', async () => {
+  const text = 'platform: "onnxruntime_onnx"\nmax_batch_size: 4\ninput [ { name: "input_ids" data_type: TYPE_INT64 dims: [ 128 ] } ]\noutput [ { name: "logits" data_type: TYPE_FP32 dims: [ 2 ] } ]\n';
+  const file = model('onnx', 'twoinputs', text, { '1/model.onnx': ONNX });
+  const [missing] = (await validate(text, { filePath: file, fs: nodeConfigFs })).filter((d) => d.severity === 'error');
+  assert.equal(missing.code, 'onnx-missing-input');
+  const fixed = applyFix(text, missing);
+  assert.match(fixed, /input \[ \{ name: "pixels", data_type: TYPE_FP32, dims: \[ 3, 224, 224 \] \} \]/);
+  assert.deepEqual((await validate(fixed, { filePath: file, fs: nodeConfigFs })).filter((d) => d.severity === 'error'), []);
+});
+
 const ONNX = onnxModelBytes({
   inputs: [{ name: 'input_ids', elemType: 7, dims: ['batch', 128] }, { name: 'pixels', elemType: 1, dims: ['batch', 3, 224, 224] }],
   outputs: [{ name: 'logits', elemType: 1, dims: ['batch', 2] }],
