@@ -105,7 +105,7 @@ describe('client streaming', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
     it('interleaves two requests on one stream, told apart by request id', async (t) => {
       if (!(await requireModel(t, client(), 'repeat_int32'))) return;
       const stream = client().streamInfer();
-      stream.send({ model: 'repeat_int32', inputs: repeatInputs([1, 2, 3], [20, 20, 20], 0), options: { requestId: 'slow', enableEmptyFinalResponse: true } });
+      stream.send({ model: 'repeat_int32', inputs: repeatInputs([1, 2, 3], [100, 100, 100], 0), options: { requestId: 'slow', enableEmptyFinalResponse: true } });
       stream.send({ model: 'repeat_int32', inputs: repeatInputs([10, 20], [0, 0], 0), options: { requestId: 'fast', enableEmptyFinalResponse: true } });
       stream.end();
       const seen = await drain(stream);
