@@ -1,5 +1,5 @@
 // Compares a config's inputs and outputs with the graph signature of its ONNX model file.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Range, TextEdit } from './ast';
 import type { OnnxSignature, OnnxTensor } from './onnxModel';
 import { readOnnxSignature } from './onnxModel';
@@ -15,8 +15,13 @@ export async function checkOnnx(ctx: RuleContext, loc: ModelLocation, served: re
     || (ctx.platform === 'onnxruntime_onnx' && ctx.backend === '') || detectedBackend === 'onnxruntime';
   if (!onnx || served.length === 0) return undefined;
   const version = served[served.length - 1];
-  const file = join(String(version), modelFileName(ctx) ?? 'model.onnx');
-  const bytes = await loc.fs.readFile(join(loc.modelDir, file));
+  let file = join(String(version), modelFileName(ctx) ?? 'model.onnx');
+  let bytes = await loc.fs.readFile(join(loc.modelDir, file));
+  if (bytes === undefined) {
+    // A model with external weights may be a folder named model.onnx holding model.onnx and the weights.
+    file = join(file, basename(file));
+    bytes = await loc.fs.readFile(join(loc.modelDir, file));
+  }
   if (bytes === undefined) return undefined;
   let sig: OnnxSignature;
   try {
