@@ -175,7 +175,7 @@ describe('client streaming', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
       await expectTritonError(drain(aborted), 'cancelled');
 
       const started = Date.now();
-      const timed = client().streamInfer({ deadlineMs: 300 });
+      const timed = client().streamInfer({ deadlineMs: 1_000 });
       timed.send({ model: 'repeat_int32', inputs: repeatInputs([1, 2], [0, 10_000], 0), options: { requestId: 'd' } });
       const seen: StreamResponse[] = [];
       await expectTritonError(within((async () => {
