@@ -102,6 +102,15 @@ test('name, versions and model files are checked only when a file system is give
   assert.deepEqual(nowhere.map((d) => d.code), ['name-mismatch'], 'an unreadable folder adds no repository findings');
 });
 
+test('a config under <model>/configs/ is checked against its model folder', async () => {
+  const text = 'name: "alt"\nbackend: "python"\ninput [ { name: "X" data_type: TYPE_FP32 dims: [ 1 ] } ]\noutput [ { name: "Y" data_type: TYPE_FP32 dims: [ 1 ] } ]\n';
+  model('configs', 'alt', text, { '1/model.py': '', 'configs/gpu.pbtxt': text.replace('"alt"', '"gpu"') });
+  const file = join(root, 'configs', 'alt', 'configs', 'gpu.pbtxt');
+  const ds = await validate(text.replace('"alt"', '"gpu"'), { filePath: file, fs: nodeConfigFs });
+  assert.deepEqual(ds.map((d) => [d.code, d.message]), [['name-mismatch', 'Model name "gpu" differs from its folder "alt"; Triton requires them to be equal. Rename one of them.']]);
+  assert.deepEqual(await validate(text, { filePath: file, fs: nodeConfigFs }), []);
+});
+
 test('a caller-supplied file system (as the editor passes) is used for every read', async () => {
   const seen: string[] = [];
   const files = new Map<string, string>([['/w/repo/ens/config.pbtxt', ''], ['/w/repo/step/config.pbtxt', 'backend: "python"\ninput [ { name: "A" data_type: TYPE_INT32 dims: [ 1 ] } ]\noutput [ { name: "B" data_type: TYPE_INT32 dims: [ 1 ] } ]']]);
