@@ -33,9 +33,14 @@ export async function checkOnnx(ctx: RuleContext, loc: ModelLocation, served: re
   }
   const batching = ctx.maxBatchSize > 0;
   if (ctx.cfg.messages('input').length === 0 && ctx.cfg.messages('output').length === 0) {
-    const describe = (t: OnnxTensor): string => `${t.name} ${t.dataType ?? '?'} ${formatDims(configDims(t, batching))}`;
+    const all = [...sig.inputs, ...sig.outputs];
+    const willBatch = !batching && all.length > 0 && all.every((t) => t.dims !== undefined && t.dims[0] === -1);
+    const describe = (t: OnnxTensor): string => `${t.name} ${t.dataType ?? '?'} ${formatDims(configDims(t, batching || willBatch))}`;
+    const batchNote = willBatch && !ctx.cfg.has('max_batch_size')
+      ? '; every tensor has a dynamic first dimension, so it also sets max_batch_size to its default-max-batch-size (4 unless --backend-config changes it) and turns on dynamic batching'
+      : '';
     report(ctx, startRange(ctx), 'info', 'autofill-io',
-      `The ONNX Runtime backend fills in inputs (${sig.inputs.map(describe).join('; ')}) and outputs (${sig.outputs.map(describe).join('; ')}) from ${file}.`,
+      `The ONNX Runtime backend fills in inputs (${sig.inputs.map(describe).join('; ')}) and outputs (${sig.outputs.map(describe).join('; ')}) from ${file}${batchNote}.`,
       { data: { inputs: sig.inputs, outputs: sig.outputs } });
     return sig;
   }
