@@ -25,6 +25,22 @@ const nodeEntries = { extension: join(root, 'src/extension.ts') };
 const cli = join(root, 'src/pbtxt/cli.ts');
 if (existsSync(cli)) nodeEntries['lint-config'] = cli;
 
+// gRPC and protobufjs (~400 KB minified) live in dist/vendor.js, which the extension bundle requires
+// only when a module that imports them first runs: activation then parses just the code it uses.
+const VENDORED = ['@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'];
+const vendoredFilter = new RegExp(`^(${VENDORED.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
+const vendorPlugin = {
+  name: 'vendor',
+  setup(build) {
+    build.onResolve({ filter: vendoredFilter }, (args) => ({ path: args.path, namespace: 'vendor' }));
+    build.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
+      contents: `module.exports = require('./vendor.js')[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/vendor\.js$/, namespace: 'vendor' }, () => ({ path: './vendor.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -44,6 +60,23 @@ const hostOptions = {
   // protobufjs and grpc-js probe optional modules with require(); keep bundling deterministic.
   mainFields: ['module', 'main'],
   metafile: true,
+  plugins: [vendorPlugin],
+};
+
+// Each vendored package is a getter, so loading vendor.js runs none of them until asked.
+const vendorOptions = {
+  ...common,
+  stdin: {
+    contents: VENDORED.map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => require(${JSON.stringify(p)}) });`).join('\n'),
+    resolveDir: root,
+    sourcefile: 'vendor.js',
+    loader: 'js',
+  },
+  outfile: join(root, 'dist/vendor.js'),
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  mainFields: ['module', 'main'],
 };
 
 const webOptions = {
@@ -57,7 +90,7 @@ const webOptions = {
 
 if (!watch) rmSync(join(root, 'dist'), { recursive: true, force: true });
 
-const builds = [hostOptions];
+const builds = [hostOptions, vendorOptions];
 if (Object.keys(webOptions.entryPoints).length > 0) builds.push(webOptions);
 
 if (watch) {

@@ -21,7 +21,7 @@ before(() => {
 
 test('the VSIX holds the bundle, protos, grammar, language configuration and docs', () => {
   // vsce renames the docs: readme.md, changelog.md, LICENSE.txt.
-  const required = ['package.json', 'readme.md', 'LICENSE.txt', 'changelog.md', 'dist/extension.js', 'language-configuration.json', 'syntaxes/pbtxt.tmLanguage.json', 'proto/model_config.proto', 'proto/grpc_service.proto', 'proto/health.proto'];
+  const required = ['package.json', 'readme.md', 'LICENSE.txt', 'changelog.md', 'dist/extension.js', 'dist/vendor.js', 'language-configuration.json', 'syntaxes/pbtxt.tmLanguage.json', 'proto/model_config.proto', 'proto/grpc_service.proto', 'proto/health.proto'];
   for (const f of required) {
     assert.ok(files().includes(f), `${f} is missing from the VSIX`);
   }
@@ -44,8 +44,22 @@ test('the packaged bundle activates from the extracted package alone', () => {
       env: { ...process.env, NODE_PATH: '' },
     });
     assert.equal(r.status, 0, `activation failed:\n${r.stderr}`);
-    const result = JSON.parse(r.stdout.trim()) as { subscriptions: number; totalMs: number };
+    const result = JSON.parse(r.stdout.trim()) as { subscriptions: number; vendorLoaded: boolean };
     assert.ok(result.subscriptions > 0, 'activate() registered nothing');
+    assert.equal(result.vendorLoaded, false, 'activation loaded dist/vendor.js (gRPC, protobufjs)');
+
+    // The vendored packages themselves load from the package alone, each on first use.
+    const vendor = spawnSync(
+      process.execPath,
+      ['-e', `const v = require(${JSON.stringify(join(temp.path, 'dist/vendor.js'))});
+        const root = new v.protobufjs.Root().loadSync(${JSON.stringify(join(temp.path, 'proto/health.proto'))}, { keepCase: true });
+        const pkg = v['@grpc/proto-loader'].fromJSON(root.toJSON(), {});
+        const Client = v['@grpc/grpc-js'].makeGenericClientConstructor(pkg['grpc.health.v1.Health'], 'Health');
+        console.log(typeof Client.prototype.Check);`],
+      { cwd: temp.path, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_PATH: '' } },
+    );
+    assert.equal(vendor.status, 0, `dist/vendor.js failed:\n${vendor.stderr}`);
+    assert.equal(vendor.stdout.trim(), 'function');
   } finally {
     temp.remove();
   }
