@@ -13,14 +13,27 @@ describe('workspace file watching', () => {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, 'watched/**/config.pbtxt'));
     try {
       const seen = new Promise<string>((resolve) => watcher.onDidCreate((uri) => resolve(uri.fsPath)));
-      mkdirSync(join(dir, 'm'), { recursive: true });
-      const file = join(dir, 'm', 'config.pbtxt');
-      writeFileSync(file, 'name: "m"\n');
+      // A new watcher starts asynchronously in the server and misses what happens before it is up,
+      // so keep creating fresh files until one is reported.
       let timer: NodeJS.Timeout | undefined;
+      let n = 0;
+      const created: string[] = [];
+      const createOne = (): void => {
+        const file = join(dir, `m${n++}`, 'config.pbtxt');
+        mkdirSync(join(file, '..'), { recursive: true });
+        writeFileSync(file, 'name: "m"\n');
+        created.push(file);
+      };
+      createOne();
+      const retries = setInterval(createOne, 500);
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('no create event within 10 s')), 10_000);
+        timer = setTimeout(() => reject(new Error(`no create event within 10 s for ${created.length} files`)), 10_000);
       });
-      assert.equal(await Promise.race([seen, timeout]).finally(() => clearTimeout(timer)), file);
+      const reported = await Promise.race([seen, timeout]).finally(() => {
+        clearTimeout(timer);
+        clearInterval(retries);
+      });
+      assert.ok(created.includes(reported), `reported ${reported}, which was not created here`);
     } finally {
       watcher.dispose();
       rmSync(dir, { recursive: true, force: true });
