@@ -1,9 +1,16 @@
 // The small file-system interface the validator reads model repositories through, and a Node implementation.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 
 export interface DirEntry {
   name: string;
   isDirectory: boolean;
+}
+
+/** A file read in pieces; `read` returns fewer bytes at the end of the file and none past it. */
+export interface RandomAccessFile {
+  size: number;
+  read(position: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
 }
 
 /** Paths are native paths; every method answers undefined/false instead of throwing for missing things. */
@@ -11,6 +18,8 @@ export interface ConfigFs {
   readDir(path: string): Promise<DirEntry[] | undefined>;
   exists(path: string): Promise<boolean>;
   readFile(path: string): Promise<Uint8Array | undefined>;
+  /** Optional: lets model files of any size be checked without reading them whole. */
+  open?(path: string): Promise<RandomAccessFile | undefined>;
 }
 
 /** Model files bigger than this are not read (their signature check is skipped). */
@@ -39,6 +48,32 @@ export const nodeConfigFs: ConfigFs = {
       if (!s.isFile() || s.size > MAX_MODEL_FILE_BYTES) return undefined;
       return await readFile(path);
     } catch {
+      return undefined;
+    }
+  },
+  async open(path: string): Promise<RandomAccessFile | undefined> {
+    let handle;
+    try {
+      handle = await open(path, 'r');
+      const s = await handle.stat();
+      if (!s.isFile()) {
+        await handle.close();
+        return undefined;
+      }
+      const h = handle;
+      return {
+        size: s.size,
+        async read(position: number, length: number): Promise<Uint8Array> {
+          const want = Math.max(0, Math.min(length, s.size - position));
+          if (want === 0) return new Uint8Array(0);
+          const buf = Buffer.alloc(want);
+          const { bytesRead } = await h.read(buf, 0, want, position);
+          return buf.subarray(0, bytesRead);
+        },
+        close: () => h.close(),
+      };
+    } catch {
+      await handle?.close().catch(() => undefined);
       return undefined;
     }
   },

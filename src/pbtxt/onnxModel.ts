@@ -29,7 +29,7 @@ const ELEM_TYPES: ReadonlyMap<number, string> = new Map([
 const WIRE_LEN = 2;
 const WIRE_VARINT = 0;
 
-type Reader = protobuf.Reader;
+export type Reader = protobuf.Reader;
 
 function toNumber(v: number | { toNumber(): number }): number {
   return typeof v === 'number' ? v : v.toNumber();
@@ -61,7 +61,7 @@ function readString(r: Reader): string {
   return s;
 }
 
-function readTensor(r: Reader, end: number): OnnxTensor {
+export function readTensor(r: Reader, end: number): OnnxTensor {
   const t: OnnxTensor = { name: '', dataType: undefined, elemType: 0, dims: undefined };
   fields(r, end, (f, w) => {
     if (f === 1 && w === WIRE_LEN) t.name = readString(r);

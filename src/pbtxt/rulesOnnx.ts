@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { Range, TextEdit } from './ast';
 import type { OnnxSignature, OnnxTensor } from './onnxModel';
 import { readOnnxSignature } from './onnxModel';
+import { readOnnxSignatureFrom } from './onnxStream';
 import type { RuleContext } from './ruleContext';
 import { formatDims, openRange, report, startRange } from './ruleContext';
 import type { ModelLocation } from './rulesRepository';
@@ -16,16 +17,15 @@ export async function checkOnnx(ctx: RuleContext, loc: ModelLocation, served: re
   if (!onnx || served.length === 0) return undefined;
   const version = served[served.length - 1];
   let file = join(String(version), modelFileName(ctx) ?? 'model.onnx');
-  let bytes = await loc.fs.readFile(join(loc.modelDir, file));
-  if (bytes === undefined) {
-    // A model with external weights may be a folder named model.onnx holding model.onnx and the weights.
-    file = join(file, basename(file));
-    bytes = await loc.fs.readFile(join(loc.modelDir, file));
-  }
-  if (bytes === undefined) return undefined;
-  let sig: OnnxSignature;
+  let sig: OnnxSignature | undefined;
   try {
-    sig = readOnnxSignature(bytes);
+    sig = await signatureOf(loc, file);
+    if (sig === undefined) {
+      // A model with external weights may be a folder named model.onnx holding model.onnx and the weights.
+      file = join(file, basename(file));
+      sig = await signatureOf(loc, file);
+    }
+    if (sig === undefined) return undefined;
   } catch (e) {
     report(ctx, ctx.cfg.scalar('default_model_filename')?.range ?? ctx.cfg.scalar('platform')?.range ?? ctx.cfg.scalar('backend')?.range ?? startRange(ctx), 'warning', 'onnx-unreadable',
       `${file} is ${e instanceof Error ? e.message : String(e)}; its inputs and outputs were not compared with this config.`);
@@ -56,6 +56,22 @@ export async function checkOnnx(ctx: RuleContext, loc: ModelLocation, served: re
   compare(ctx, 'input', sig.inputs, file, batching);
   compare(ctx, 'output', sig.outputs, file, batching);
   return sig;
+}
+
+/** Reads in pieces when the file system allows it (any model size), else the whole file; undefined when absent. */
+async function signatureOf(loc: ModelLocation, rel: string): Promise<OnnxSignature | undefined> {
+  const path = join(loc.modelDir, rel);
+  if (loc.fs.open !== undefined) {
+    const file = await loc.fs.open(path);
+    if (file === undefined) return undefined;
+    try {
+      return await readOnnxSignatureFrom(file);
+    } finally {
+      await file.close();
+    }
+  }
+  const bytes = await loc.fs.readFile(path);
+  return bytes === undefined ? undefined : readOnnxSignature(bytes);
 }
 
 /** Model dims as the config should state them (batch dimension dropped when batching). */
@@ -113,16 +129,12 @@ function compare(ctx: RuleContext, kind: 'input' | 'output', tensors: OnnxTensor
       { ...(fix !== undefined ? { fix } : {}), data: { expectedDims: want, modelDims: t.dims } });
   }
   if (kind === 'input' && configured.length > 0) {
-    const lastInput = ctx.cfg.fields('input').at(-1);
+    // No fix here: the editor's quick fixes build the new input block from `data` in the document's style.
     for (const t of unmatched) {
       const dims = configDims(t, batching);
-      const fix = lastInput === undefined || t.dataType === undefined ? undefined : {
-        title: `Add input "${t.name}"`,
-        edits: [{ range: { start: lastInput.range.end, end: lastInput.range.end }, newText: `\ninput [ { name: ${JSON.stringify(t.name)}, data_type: ${t.dataType}, dims: ${formatDims(dims)} } ]` }],
-      };
       report(ctx, ctx.cfg.nameRange('input') ?? startRange(ctx), 'error', 'onnx-missing-input',
         `${file} has input "${t.name}" (${t.dataType ?? 'unknown type'} ${formatDims(dims)}) that the config does not list.`,
-        { ...(fix !== undefined ? { fix } : {}), data: { name: t.name, expectedDataType: t.dataType, expectedDims: dims } });
+        { data: { name: t.name, expectedDataType: t.dataType, expectedDims: dims } });
     }
   }
 }

@@ -34,14 +34,11 @@ function applyFix(text: string, d: Diagnostic): string {
   return out;
 }
 
-test('an input the ONNX model has but the config lacks can be added by its quick fix', async () => {
+test('an input the ONNX model has but the config lacks is reported with what a fix needs', async () => {
   const text = 'platform: "onnxruntime_onnx"\nmax_batch_size: 4\ninput [ { name: "input_ids" data_type: TYPE_INT64 dims: [ 128 ] } ]\noutput [ { name: "logits" data_type: TYPE_FP32 dims: [ 2 ] } ]\n';
   const file = model('onnx', 'twoinputs', text, { '1/model.onnx': ONNX });
-  const [missing] = (await validate(text, { filePath: file, fs: nodeConfigFs })).filter((d) => d.severity === 'error');
-  assert.equal(missing.code, 'onnx-missing-input');
-  const fixed = applyFix(text, missing);
-  assert.match(fixed, /input \[ \{ name: "pixels", data_type: TYPE_FP32, dims: \[ 3, 224, 224 \] \} \]/);
-  assert.deepEqual((await validate(fixed, { filePath: file, fs: nodeConfigFs })).filter((d) => d.severity === 'error'), []);
+  const errors = (await validate(text, { filePath: file, fs: nodeConfigFs })).filter((d) => d.severity === 'error');
+  assert.deepEqual(errors.map((d) => [d.code, d.data]), [['onnx-missing-input', { name: 'pixels', expectedDataType: 'TYPE_FP32', expectedDims: [3, 224, 224] }]]);
 });
 
 const ONNX = onnxModelBytes({
