@@ -42,6 +42,12 @@ e2eTest('the explorer shows the server, its models and their states, and unloads
   const statusItem = page.locator('.part.statusbar .statusbar-item', { hasText: 'reference:' });
   await statusItem.first().waitFor();
   assert.match(await statusItem.first().innerText(), /reference: (ready|live) · 2\./);
+  // Clicking the status bar item offers the servers to switch to.
+  await statusItem.first().click();
+  const picker = page.locator('.quick-input-widget');
+  await picker.locator('.monaco-list-row', { hasText: 'Add Server' }).waitFor();
+  assert.match(await picker.locator('.monaco-list-row', { hasText: 'reference' }).first().innerText(), /reference/);
+  await page.keyboard.press('Escape');
 
   const simple = row(pane, 'simple');
   await simple.waitFor();
