@@ -17,7 +17,7 @@ const stateIcons: Record<ModelStateName, IconRef> = {
   READY: { id: 'pass-filled', color: 'testing.iconPassed' },
   UNAVAILABLE: { id: 'error', color: 'errorForeground' },
   LOADING: { id: 'loading~spin' },
-  UNLOADING: { id: 'loading~spin' },
+  UNLOADING: { id: 'sync~spin' },
   UNKNOWN: { id: 'question' },
   NOT_LOADED: { id: 'circle-large-outline' },
 };
