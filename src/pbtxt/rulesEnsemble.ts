@@ -139,7 +139,9 @@ export async function checkEnsembleSteps(ctx: RuleContext, lookup: StepModelLook
     const m = await lookup(s.modelName);
     const nameRange = s.view.scalar('model_name')?.range ?? openRange(ctx, s.view);
     if (m === 'missing') {
-      report(ctx, nameRange, 'error', 'ensemble-model', `Step model "${s.modelName}" is not in this model repository (no folder "${s.modelName}" next to this model).`);
+      // Triton may serve several repositories at once, so a step model elsewhere is possible: warn only.
+      report(ctx, nameRange, 'warning', 'ensemble-model',
+        `Step model "${s.modelName}" is not in this model repository (no folder "${s.modelName}" next to this model); unless another --model-repository provides it, the ensemble will not load.`);
       continue;
     }
     if (m === undefined) continue;
