@@ -77,7 +77,8 @@ function namedTensor(doc: ParsedDocument, message: string): { view: MessageView;
 
 /** The range in `doc` that a Triton error `message` refers to, or undefined when it names nothing found. */
 export function mapServerError(message: string, doc: ParsedDocument): Range | undefined {
-  const pos = /(?:text-format[^:]*:\s*|^)(\d+):(\d+):/.exec(message);
+  // Bounded gaps keep this linear on hostile messages (an unbounded [^:]* was quadratic).
+  const pos = /(?:text-format[^:\n]{0,200}:\s{0,10}|^)(\d{1,9}):(\d{1,9}):/.exec(message);
   if (pos !== null) {
     const lines = doc.text.split('\n');
     const line = Math.min(Math.max(0, Number(pos[1]) - 1), lines.length - 1);

@@ -40,3 +40,19 @@ test('text-format parse errors map to their line and column', () => {
   assert.equal(where('Error parsing text-format inference.ModelConfig: 4:37: Expected integer, got: TYPE_INT32'), '3:TYPE_INT32');
   assert.equal(where('Error parsing text-format inference.ModelConfig: 99:1: x'), '6:instance_group');
 });
+
+test('any message, however long or odd, maps to a range inside the document or to nothing', () => {
+  const doc = parse(TEXT);
+  const pieces = ["tensor 'INPUT0'", "'", ':', '12:', '99999999999999:1:', 'text-format', 'dims', 'reshape', "output 'x'", '\n', 'é'];
+  let seed = 1;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 2000; i++) {
+    let message = '';
+    for (let k = Math.floor(next() * 12); k > 0; k--) message += pieces[Math.floor(next() * pieces.length)];
+    const r = mapServerError(message, doc);
+    if (r !== undefined) assert.ok(r.start.offset <= r.end.offset && r.end.offset <= TEXT.length, JSON.stringify(message));
+  }
+  const started = performance.now();
+  mapServerError('text-format'.repeat(50_000) + "'" + 'x'.repeat(100_000), doc);
+  assert.ok(performance.now() - started < 1000);
+});
