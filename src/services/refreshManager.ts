@@ -109,6 +109,12 @@ export class RefreshManager {
     return promise;
   }
 
+  /** For readers that only need fresh-enough state: joins a refresh already running instead of queueing another. */
+  ensure(serverId: string, reason: RefreshReason): Promise<RefreshOutcome> {
+    const inFlight = this.slots.get(serverId)?.inFlight;
+    return inFlight !== undefined ? inFlight.promise : this.request(serverId, reason);
+  }
+
   refreshAll(reason: RefreshReason): Promise<RefreshOutcome[]> {
     return Promise.all([...this.slots.keys()].map((id) => this.request(id, reason)));
   }

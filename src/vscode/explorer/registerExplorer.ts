@@ -59,7 +59,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
 
   const tree = new ExplorerTree();
   registerExplorerNodes(tree);
-  tree.bind({ catalog, workspace, activeServerId: () => active, refreshServer: (id) => refresh.request(id, 'startup') });
+  tree.bind({ catalog, workspace, activeServerId: () => active, refreshServer: (id) => refresh.ensure(id, 'startup') });
 
   const provider = new ModelTreeProvider(tree);
   const view = vscode.window.createTreeView('triton.models', { treeDataProvider: provider, showCollapseAll: true });

@@ -203,3 +203,26 @@ test('removing a server or disposing aborts its in-flight refresh and stops its 
   await settle();
   assert.equal(clock.count(), 0, 'no timer survives dispose');
 });
+
+test('ensure joins the refresh in flight instead of queueing another', async () => {
+  const gates: Deferred[] = [];
+  const manager = new RefreshManager({
+    refresh: () => new Promise<RefreshOutcome>((resolve, reject) => gates.push({ resolve, reject })),
+    intervalSeconds: () => 0,
+    timers: new FakeClock(),
+  });
+  const first = manager.request('a', 'startup');
+  const joined = manager.ensure('a', 'view-visible');
+  await settle();
+  gates[0]!.resolve('ok');
+  assert.equal(await joined, 'ok');
+  await first;
+  await settle();
+  assert.equal(gates.length, 1, 'no second run');
+  const fresh = manager.ensure('a', 'view-visible');
+  await settle();
+  assert.equal(gates.length, 2, 'with nothing in flight, ensure starts a run');
+  gates[1]!.resolve('ok');
+  await fresh;
+  manager.dispose();
+});
