@@ -55,18 +55,39 @@ export function checkEnsembleFlow(ctx: RuleContext): void {
     if (i.name !== '' && !consumed.has(i.name)) report(ctx, i.range, 'error', 'ensemble-unused', `Ensemble input "${i.name}" is not used by any step's input_map.`);
   }
   // Propagate availability from the ensemble inputs; steps that never become ready are blocked.
-  const available = new Set(inputs.map((i) => i.name));
+  // Kahn's algorithm over tensors, linear in the number of mappings.
+  const available = new Set<string>();
   const ran = new Set<StepInfo>();
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const s of steps) {
-      if (ran.has(s) || !s.inputs.every((i) => available.has(i.tensor))) continue;
-      ran.add(s);
-      changed = true;
-      for (const o of s.outputs) available.add(o.tensor);
+  const waiting = new Map<StepInfo, number>();
+  const readers = new Map<string, StepInfo[]>();
+  for (const s of steps) {
+    const needed = new Set(s.inputs.map((i) => i.tensor));
+    waiting.set(s, needed.size);
+    for (const t of needed) {
+      const list = readers.get(t);
+      if (list === undefined) readers.set(t, [s]);
+      else list.push(s);
     }
   }
+  const ready: StepInfo[] = steps.filter((s) => waiting.get(s) === 0);
+  const produce = (t: string): void => {
+    if (available.has(t)) return;
+    available.add(t);
+    for (const s of readers.get(t) ?? []) {
+      const left = (waiting.get(s) ?? 0) - 1;
+      waiting.set(s, left);
+      if (left === 0) ready.push(s);
+    }
+  };
+  for (const i of inputs) produce(i.name);
+  while (ready.length > 0) {
+    const s = ready.pop() as StepInfo;
+    if (ran.has(s)) continue;
+    ran.add(s);
+    for (const o of s.outputs) produce(o.tensor);
+  }
   const reported = new Set<string>();
+  let cycleChecks = 0;
   for (const s of steps) {
     if (ran.has(s)) continue;
     for (const i of s.inputs) {
@@ -76,7 +97,7 @@ export function checkEnsembleFlow(ctx: RuleContext): void {
       if (p === undefined) {
         report(ctx, i.valueRange, 'error', 'ensemble-unconnected',
           `Ensemble tensor "${i.tensor}" is neither an ensemble input nor written by any step, so step ${s.index} (${s.modelName}) can never run.`);
-      } else if (dependsOn(p, s, producer, ran)) {
+      } else if (++cycleChecks <= 100 && dependsOn(p, s, producer, ran)) {
         report(ctx, i.valueRange, 'error', 'ensemble-cycle',
           `Ensemble tensor "${i.tensor}" is written by step ${p.index} (${p.modelName}), which itself needs the results of step ${s.index} (${s.modelName}): the steps form a cycle.`);
       }
