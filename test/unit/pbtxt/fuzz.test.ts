@@ -44,6 +44,11 @@ test('hostile shapes: huge lists, long lines, deep nesting, binary junk', () => 
     '{'.repeat(200_000),
     'input '.repeat(100_000),
     Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7919) % 256)).toString('latin1'),
+    // A 5,000-step ensemble chain written last step first, and the same chain closed into a cycle.
+    ...[0, 1].map((cyclic) => 'platform: "ensemble"\ninput [ { name: "t0" data_type: TYPE_FP32 dims: [ 1 ] } ]\n'
+      + 'output [ { name: "t5000" data_type: TYPE_FP32 dims: [ 1 ] } ]\nensemble_scheduling { step [\n'
+      + Array.from({ length: 5000 }, (_, k) => 4999 - k).map((i) => `{ model_name: "m" input_map { key: "x" value: "t${cyclic === 1 && i === 0 ? 5000 : i}" } output_map { key: "y" value: "t${i + 1}" } }`).join(',\n')
+      + '\n] }\n'),
   ];
   for (const text of inputs) {
     const started = performance.now();
