@@ -1,5 +1,5 @@
-// What explorer commands share: the services, the active server, and helpers for progress,
-// cancellation and errors that carry the server's own reason with a "Show Logs" action.
+// What explorer commands share: the services, the active server, and progress, cancellation and error
+// reporting that carries the server's own reason with a "Show Logs" action.
 import * as vscode from 'vscode';
 import type { ExplorerNode, ExplorerTree } from '../../services/explorerTree';
 import type { ModelCatalog } from '../../services/modelCatalog';
