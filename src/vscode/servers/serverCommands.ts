@@ -75,9 +75,21 @@ export const serverHandlers: Record<string, Handler> = {
   'triton.editServer': async (ctx, arg) => {
     const server = await pickServer(ctx, arg, 'Server to edit');
     if (server === undefined) return;
-    const field = await vscode.window.showQuickPick(['HTTP URL', 'gRPC address', 'Preferred protocol', 'Token', 'Secret header', 'TLS CA file'], { title: `Edit ${server.name}` });
+    const field = await vscode.window.showQuickPick(['Name', 'HTTP URL', 'gRPC address', 'Preferred protocol', 'Token', 'Secret header', 'TLS CA file'], { title: `Edit ${server.name}` });
     if (field === undefined) return;
     let next: ServerConfig = server;
+    if (field === 'Name') {
+      const taken = new Set(currentServers(ctx).map((s) => s.name).filter((n) => n !== server.name));
+      const name = await vscode.window.showInputBox({ title: `Rename ${server.name}`, value: server.name, validateInput: (v) => validateServerName(v.trim(), taken) ?? null });
+      if (name === undefined || name.trim() === server.name) return;
+      // Secrets are stored under the server's name: move them with it.
+      await writeSecretHeaders(ctx.secrets, name.trim(), await readSecretHeaders(ctx.secrets, server.name));
+      await ctx.secrets.delete(secretKeyFor(server.name));
+      const wasActive = ctx.activeServerId() === server.name;
+      await save(ctx, currentServers(ctx).map((s) => (s.name === server.name ? { ...s, name: name.trim() } : s)));
+      if (wasActive) await ctx.setActiveServer(name.trim());
+      return;
+    }
     if (field === 'HTTP URL') {
       const v = await askHttpUrl(server.httpUrl);
       if (v === undefined) return;
