@@ -48,12 +48,22 @@ export function versionFolders(entries: readonly DirEntry[]): number[] {
 }
 
 /** Checks version folders against the policy; returns the versions Triton would serve. */
+/** Folders Triton skips silently or with a warning: not numbers, or numbers with leading zeros. */
+const NOT_VERSIONS = new Set(['warmup', 'initial_state', 'configs']);
+
 export function checkVersions(ctx: RuleContext, entries: readonly DirEntry[]): number[] {
   const versions = versionFolders(entries);
+  const ignored = entries
+    .filter((e) => e.isDirectory && !NOT_VERSIONS.has(e.name) && !e.name.startsWith('.') && !(/^\d+$/.test(e.name) && (e.name === '0' || !e.name.startsWith('0'))))
+    .map((e) => e.name)
+    .sort();
   if (versions.length === 0) {
     report(ctx, startRange(ctx), 'error', 'no-version',
-      'The model folder has no version folder (such as "1/"); Triton finds no version to load. Create one and put the model file in it.');
+      `The model folder has no version folder (such as "1/"); Triton finds no version to load. Create one and put the model file in it.${ignored.length > 0 ? ` (Ignored, not versions: ${ignored.join(', ')}.)` : ''}`);
     return [];
+  }
+  for (const name of ignored.filter((n) => /^0\d+$/.test(n))) {
+    report(ctx, startRange(ctx), 'info', 'ignored-version', `Folder "${name}" is not a version: Triton ignores version folders whose names start with 0.`);
   }
   const vp = ctx.cfg.message('version_policy');
   const specific = vp?.message('specific');
