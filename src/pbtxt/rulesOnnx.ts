@@ -59,7 +59,7 @@ export async function checkOnnx(ctx: RuleContext, loc: ModelLocation, served: re
 }
 
 /** Reads in pieces when the file system allows it (any model size), else the whole file; undefined when absent. */
-async function signatureOf(loc: ModelLocation, rel: string): Promise<OnnxSignature | undefined> {
+export async function signatureOf(loc: ModelLocation, rel: string): Promise<OnnxSignature | undefined> {
   const path = join(loc.modelDir, rel);
   if (loc.fs.open !== undefined) {
     const file = await loc.fs.open(path);

@@ -7,7 +7,7 @@ import type { RuleContext } from './ruleContext';
 import { checkBatchIo, checkMaxBatchSize, checkPlatformBackend, checkTensors } from './rulesIo';
 import type { StepModel } from './rulesEnsemble';
 import { checkEnsembleFlow, checkEnsembleSteps } from './rulesEnsemble';
-import { checkOnnx } from './rulesOnnx';
+import { checkOnnx, signatureOf } from './rulesOnnx';
 import type { ModelLocation } from './rulesRepository';
 import { checkBackendDetection, checkModelFiles, checkName, checkSideFiles, checkVersions, versionFolders } from './rulesRepository';
 import {
@@ -130,7 +130,24 @@ function stepModelLookup(fs: ConfigFs, repository: string): (name: string) => Pr
       inputs.set(node.str('name') ?? '', { dataType: node.ident('data_type'), dims: dimsOf(node, 'dims'), optional: node.bool('optional') });
     }
     for (const { node } of cfg.messages('output')) outputs.set(node.str('name') ?? '', { dataType: node.ident('data_type'), dims: dimsOf(node, 'dims') });
-    return { maxBatchSize: cfg.int('max_batch_size') ?? 0, inputs, outputs, complete: inputs.size > 0 || outputs.size > 0, versions };
+    const maxBatchSize = cfg.int('max_batch_size') ?? 0;
+    if (inputs.size === 0 && outputs.size === 0 && versions !== undefined && versions.length > 0) {
+      // The config leaves inputs and outputs to ONNX Runtime's auto-complete: take them from the model file.
+      const backend = cfg.str('backend') ?? '';
+      const platform = cfg.str('platform') ?? '';
+      const onnx = platform === 'onnxruntime_onnx' || backend === 'onnxruntime' || (platform === '' && backend === '');
+      const file = join(String(versions[versions.length - 1]), cfg.str('default_model_filename') || 'model.onnx');
+      const loc = { modelDir: dir, dirName: name, fs };
+      const sig = onnx ? await signatureOf(loc, file).catch(() => undefined) ?? await signatureOf(loc, join(file, basename(file))).catch(() => undefined) : undefined;
+      if (sig !== undefined) {
+        const all = [...sig.inputs, ...sig.outputs];
+        const batched = maxBatchSize > 0 || (!cfg.has('max_batch_size') && all.length > 0 && all.every((t) => t.dims?.[0] === -1));
+        const dims = (d: number[] | undefined): number[] => (d === undefined ? [] : batched ? d.slice(1) : d);
+        for (const t of sig.inputs) inputs.set(t.name, { dataType: t.dataType, dims: dims(t.dims), optional: false });
+        for (const t of sig.outputs) outputs.set(t.name, { dataType: t.dataType, dims: dims(t.dims) });
+      }
+    }
+    return { maxBatchSize, inputs, outputs, complete: inputs.size > 0 || outputs.size > 0, versions };
   };
   return (name) => {
     let p = cache.get(name);
