@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { e2eTest, saveScreenshot } from './support/workbench';
-import { openTritonView } from './support/actions';
+import { openTritonView, runCommand } from './support/actions';
 
 function row(pane: Locator, label: string): Locator {
   // The row's icon label carries exactly the item's label, where the row's own aria-label adds the description.
@@ -74,4 +74,35 @@ e2eTest('the explorer shows the server, its models and their states, and unloads
   await waitForDescription(simple, /^UNAVAILABLE/, 'simple to be unloaded');
   await clickInline(page, simple, 'Load Model');
   await waitForDescription(simple, /^READY/, 'simple to be loaded again');
+}, { referenceServer: true });
+
+e2eTest('Add Server validates what is typed and the new server becomes the active one', async ({ page, reference }) => {
+  const pane = await openTritonView(page);
+  await row(pane, 'reference').waitFor();
+  await runCommand(page, 'Triton: Add Server');
+  const input = page.locator('.quick-input-widget input');
+  const message = page.locator('.quick-input-widget .quick-input-message');
+  const title = (text: string): Promise<void> => page.locator('.quick-input-widget .quick-input-title', { hasText: text }).waitFor();
+  await title('Add Triton Server');
+  await input.fill('reference');
+  await message.filter({ hasText: /already exists/ }).waitFor();
+  await input.fill('second');
+  await page.keyboard.press('Enter');
+  await title('Triton HTTP URL');
+  await input.fill('localhost:8000');
+  await message.filter({ hasText: /must start with http|not a URL/ }).waitFor();
+  await input.fill(reference!.httpUrl);
+  await page.keyboard.press('Enter');
+  await title('Triton gRPC address');
+  await input.fill('no-port');
+  await message.filter({ hasText: /not host:port/ }).waitFor();
+  await input.fill(reference!.grpcUrl);
+  await page.keyboard.press('Enter');
+  await title('Preferred protocol');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'gRPC' }).click();
+  const second = row(pane, 'second');
+  await second.waitFor();
+  await waitForDescription(second, /2\.\d+\.\d+ ●$/, 'the new server to be active and reached over gRPC');
+  const statusItem = page.locator('.part.statusbar .statusbar-item', { hasText: 'second:' });
+  await statusItem.first().waitFor();
 }, { referenceServer: true });
