@@ -5,6 +5,7 @@ import { createClientFor } from '../../services/clientFactory';
 import type { CatalogChange, HealthState } from '../../services/catalogTypes';
 import { registerExplorerNodes } from '../../services/explorerNodes';
 import { ExplorerTree } from '../../services/explorerTree';
+import type { ExplorerNode } from '../../services/explorerTree';
 import { ModelCatalog } from '../../services/modelCatalog';
 import { RefreshManager } from '../../services/refreshManager';
 import { parseServerSettings } from '../../services/serverConfig';
@@ -29,6 +30,12 @@ export interface ExplorerApi {
   statusBarText(): string;
   /** Completed refresh runs of a server (shows coalescing). */
   refreshRuns(serverId: string): number;
+  /** Where other features add node kinds and children (e.g. shared-memory regions under each server). */
+  readonly tree: ExplorerTree;
+  /** Server state and clients, for features that act on the servers the view shows. */
+  readonly catalog: ModelCatalog;
+  /** Redraws one node (or the whole view) after a contributed node's data changed. */
+  redraw(node?: ExplorerNode): void;
 }
 
 export function registerExplorer(context: vscode.ExtensionContext, log: Logger): ExplorerApi {
@@ -187,5 +194,8 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
     activeServerId: () => active,
     statusBarText: () => statusBar.text(),
     refreshRuns: (id) => refresh.runs(id),
+    tree,
+    catalog,
+    redraw: (node) => (node === undefined ? provider.refreshAll() : provider.redraw(node)),
   };
 }

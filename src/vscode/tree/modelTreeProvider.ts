@@ -41,6 +41,10 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ExplorerNode>,
     this.changed.fire(undefined);
   }
 
+  redraw(node: ExplorerNode): void {
+    this.changed.fire(node);
+  }
+
   async getChildren(element?: ExplorerNode): Promise<ExplorerNode[]> {
     try {
       return await this.tree.children(element);
