@@ -26,5 +26,7 @@ if (files.length === 0) {
 const filter = process.env.TEST_FILTER;
 const selected = filter ? files.filter((f) => f.includes(filter)) : files;
 const reporter = ['--test-reporter=spec'];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporter, ...extra, ...selected.map((f) => relative(process.cwd(), f))], { stdio: 'inherit' });
+// A test that never settles must fail with its name rather than stall the whole run.
+const timeout = extra.some((a) => a.startsWith('--test-timeout')) ? [] : [`--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 180000}`];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporter, ...timeout, ...extra, ...selected.map((f) => relative(process.cwd(), f))], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
