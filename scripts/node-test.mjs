@@ -25,6 +25,11 @@ if (files.length === 0) {
 }
 const filter = process.env.TEST_FILTER;
 const selected = filter ? files.filter((f) => f.includes(filter)) : files;
+// With no file arguments node --test would run every test file below the working directory.
+if (selected.length === 0) {
+  console.error(`no *.test.ts files under ${folders.join(', ')} match TEST_FILTER=${filter}`);
+  process.exit(1);
+}
 const reporter = ['--test-reporter=spec'];
 // A test that never settles must fail with its name rather than stall the whole run.
 const timeout = extra.some((a) => a.startsWith('--test-timeout')) ? [] : [`--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 180000}`];

@@ -23,12 +23,28 @@ function counts(output) {
   return undefined;
 }
 
+// A hung test must not hold CI until its own deadline: each tier gets a wall-clock limit.
+const tierLimitMs = Number(process.env.TEST_TIER_TIMEOUT_S ?? 1200) * 1000;
+let running;
+let interrupted = false;
+
+function killTier(signal) {
+  try {
+    process.kill(-running.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
 function runTier(tier) {
   return new Promise((resolve) => {
     const started = Date.now();
     console.log(`\n=== ${tier} tests ===`);
-    const child = spawn('npm', ['run', '--silent', `test:${tier}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout or Ctrl-C can stop everything the tier started.
+    const child = spawn('npm', ['run', '--silent', `test:${tier}`], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running = child;
     let output = '';
+    let timedOut = false;
     const forward = (target) => (chunk) => {
       output += chunk.toString();
       if (output.length > 4_000_000) output = output.slice(-2_000_000);
@@ -36,16 +52,24 @@ function runTier(tier) {
     };
     child.stdout.on('data', forward(process.stdout));
     child.stderr.on('data', forward(process.stderr));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      console.error(`\n[test] ${tier} tests ran past ${tierLimitMs / 1000} s; stopping them`);
+      killTier('SIGTERM');
+      setTimeout(() => killTier('SIGKILL'), 5_000).unref();
+    }, tierLimitMs);
     child.on('close', (code, signal) => {
-      resolve({ tier, code: code ?? 1, signal, seconds: (Date.now() - started) / 1000, counts: counts(output) });
+      clearTimeout(timer);
+      running = undefined;
+      const failed = timedOut || code !== 0;
+      resolve({ tier, code: failed ? code || 1 : 0, signal, timedOut, seconds: (Date.now() - started) / 1000, counts: counts(output) });
     });
   });
 }
 
-// Forward Ctrl-C to the running tier (it shares our process group) and stop after it.
-let interrupted = false;
 process.on('SIGINT', () => {
   interrupted = true;
+  if (running) killTier('SIGINT');
 });
 
 const results = [];
@@ -56,7 +80,7 @@ for (const tier of tiers) {
 
 console.log('\n=== summary ===');
 for (const r of results) {
-  const c = r.counts ? `${r.counts.passed} passed, ${r.counts.failed} failed` : 'no counts';
+  const c = r.timedOut ? 'timed out' : r.counts ? `${r.counts.passed} passed, ${r.counts.failed} failed` : 'no counts';
   console.log(`${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.tier.padEnd(12)} ${c.padEnd(24)} ${r.seconds.toFixed(1)} s`);
 }
 const failed = results.filter((r) => r.code !== 0);
