@@ -21,8 +21,9 @@ const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'ripgrep', 'g++', 'make', 'pyth
 // @vscode/ripgrep's postinstall looks here before it tries to download.
 const RIPGREP_CACHE = { dir: 'vscode-ripgrep-cache-1.15.11', file: 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz' };
 
+// Bounded, so a stalled mirror or registry fails the setup instead of holding CI to its deadline.
 function run(command, args, options = {}) {
-  const r = spawnSync(command, args, { stdio: 'inherit', ...options });
+  const r = spawnSync(command, args, { stdio: 'inherit', timeout: 20 * 60_000, killSignal: 'SIGKILL', ...options });
   if (r.error) throw new Error(`${command} ${args.join(' ')}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
 }
