@@ -27,7 +27,10 @@ export function createCachingConfigFs(base: ConfigFs = nodeConfigFs, options: Ca
     files.delete(path);
   };
 
+  const open = base.open?.bind(base);
   return {
+    // Piecewise reads of a model file take a few KiB, so they go straight to the file.
+    ...(open === undefined ? {} : { open }),
     readDir: (path: string): Promise<DirEntry[] | undefined> => base.readDir(path),
     exists: (path: string): Promise<boolean> => base.exists(path),
     async readFile(path: string): Promise<Uint8Array | undefined> {
