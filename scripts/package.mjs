@@ -28,7 +28,7 @@ function referencedFiles(value, out = new Set()) {
 }
 
 function run(args, options = {}) {
-  const r = spawnSync(args[0], args.slice(1), { cwd: root, encoding: 'utf8', stdio: quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'], ...options });
+  const r = spawnSync(args[0], args.slice(1), { cwd: root, encoding: 'utf8', stdio: quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'], timeout: 300_000, ...options });
   if (r.status !== 0) {
     if (quiet) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
     throw new Error(`${args.join(' ')} exited with ${r.status ?? r.signal}`);
@@ -38,7 +38,7 @@ function run(args, options = {}) {
 
 try {
   if (!process.argv.includes('--skip-build')) run([process.execPath, join(root, 'scripts/build.mjs'), '--production']);
-  const listed = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
+  const listed = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
   if (listed.status !== 0) throw new Error(`vsce ls failed:\n${listed.stdout}${listed.stderr}`);
   const files = listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
   const unexpected = files.filter((f) => !allowed.some((re) => re.test(f)));
