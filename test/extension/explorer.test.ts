@@ -157,6 +157,19 @@ describe('model explorer', function () {
     assert.match(broken.tooltip!, /Reason: .*dimension/);
   });
 
+  it('puts an UNAVAILABLE model\'s reason on the workspace config.pbtxt of that model without being asked', async () => {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    assert.ok(folders.length > 0, 'the test workspace is open');
+    const uri = vscode.Uri.joinPath(folders[0].uri, 'model_repository/broken_config/config.pbtxt');
+    await vscode.workspace.fs.stat(uri);
+    await explorer.refresh('reference');
+    const placed = await waitFor('the server reason in Problems', async () => {
+      const found = vscode.languages.getDiagnostics(uri).find((d) => d.source === 'triton server');
+      return found;
+    });
+    assert.match(placed.message, /^reference: .*dimension/);
+  });
+
   it('links a server model to the workspace folder of the same name', async () => {
     const simple = await waitFor('the workspace scan', async () => {
       const m = await modelNode(explorer, 'reference', 'simple');

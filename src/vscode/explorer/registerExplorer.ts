@@ -19,6 +19,7 @@ import { ModelTreeProvider } from '../tree/modelTreeProvider';
 import type { ExplorerContext } from './explorerContext';
 import { reasonOf } from './explorerContext';
 import { modelHandlers } from './modelCommands';
+import { reportServerLoadErrors } from '../pbtxt/serverDiagnostics';
 import { configScheme, infoScheme, ServerDocumentProvider } from './virtualDocuments';
 
 export interface ExplorerApi {
@@ -93,8 +94,16 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
   };
 
   const lastHealth = new Map<string, HealthState>();
+  // A model the server failed to load gets its reason on the workspace config.pbtxt of that name.
+  const reportLoadErrors = (id: string): void => {
+    const models = catalog.server(id)?.models;
+    if (models === undefined) return;
+    const entries = [...models.values()].map((m) => ({ name: m.name, state: m.state, reason: m.reason }));
+    reportServerLoadErrors(id, entries).catch((error: unknown) => log.error(`Placing load errors of '${id}' failed`, error));
+  };
   const onChange = (change: CatalogChange): void => {
     provider.onCatalogChange(change);
+    if (change.kind !== 'servers') reportLoadErrors(change.serverId);
     if (change.kind !== 'model') {
       for (const id of change.kind === 'server' ? [change.serverId] : catalog.serverIds()) {
         const state = catalog.server(id);
