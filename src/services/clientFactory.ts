@@ -35,6 +35,7 @@ export async function createClientFor(server: ServerConfig, secrets: SecretStore
     headers: { ...(server.headers ?? {}), ...secretHeaders },
     // Browsing answers (index, metadata, config, statistics) are small; a server sending more is refused.
     maxResponseBytes: 64 * 1024 * 1024,
-    ...(tls !== undefined ? { tls } : {}),
+    // Triton serves TLS natively on gRPC only: the tls block reaches HTTP just for https:// URLs.
+    ...(tls !== undefined && (useGrpc || /^https:/i.test(server.httpUrl)) ? { tls } : {}),
   });
 }

@@ -9,7 +9,7 @@ export interface ParsedHttpUrl {
   basePath: string;
 }
 
-/** Accepts "host:port[/base]" (like tritonclient) as well as "http(s)://host:port[/base]". */
+/** Accepts "host:port[/base]" (like tritonclient; TLS when requested) as well as "http(s)://host:port[/base]". */
 export function parseHttpUrl(url: string, tlsRequested: boolean): ParsedHttpUrl {
   if (typeof url !== 'string' || url.trim() === '') throw new TritonError('invalid-argument', 'server URL is empty');
   const text = url.trim();
@@ -26,7 +26,8 @@ export function parseHttpUrl(url: string, tlsRequested: boolean): ParsedHttpUrl 
   if (parsed.username !== '' || parsed.search !== '' || parsed.hash !== '') {
     throw new TritonError('invalid-argument', `'${url}' must not carry credentials, a query or a fragment (use headers for auth)`);
   }
-  const secure = parsed.protocol === 'https:' || tlsRequested;
+  // An explicit scheme wins: TLS options never turn an http:// URL into HTTPS (Triton's HTTP port is plain).
+  const secure = hasScheme ? parsed.protocol === 'https:' : tlsRequested;
   const port = parsed.port !== '' ? Number(parsed.port) : secure ? 443 : 80;
   const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
   return { secure, hostname, port, basePath: parsed.pathname.replace(/\/+$/, '') };

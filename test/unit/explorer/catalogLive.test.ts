@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClientFor } from '../../../src/services/clientFactory';
 import { ModelCatalog } from '../../../src/services/modelCatalog';
 import type { SecretStore, ServerConfig } from '../../../src/services/serverConfig';
@@ -146,6 +149,21 @@ test('a load the server never answers is cancelled by the signal', async () => {
     catalog.dispose();
   } finally {
     await srv.close();
+  }
+});
+
+test('a tls block (meant for gRPC) keeps an http:// server on plain HTTP', async () => {
+  const srv = await listen(tritonLike((res) => json(res, 200, [{ name: 'm', version: '1', state: 'READY' }])));
+  const dir = await mkdtemp(join(tmpdir(), 'tw-tls-'));
+  try {
+    await writeFile(join(dir, 'ca.pem'), 'not used by plain HTTP\n');
+    const catalog = catalogFor({ name: 'plain', httpUrl: srv.url, grpcUrl: '127.0.0.1:1', protocol: 'http', tls: { caFile: join(dir, 'ca.pem') } });
+    assert.equal(await catalog.refreshServer('plain'), 'ok', JSON.stringify(catalog.server('plain')!.health));
+    assert.equal(catalog.server('plain')!.health.state, 'ready');
+    catalog.dispose();
+  } finally {
+    await srv.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });
 

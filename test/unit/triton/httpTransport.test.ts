@@ -50,6 +50,8 @@ test('URLs: host:port, schemes, base paths and IPv6', () => {
   assert.deepEqual(parseHttpUrl('localhost:8000', false), { secure: false, hostname: 'localhost', port: 8000, basePath: '' });
   assert.deepEqual(parseHttpUrl('https://h/triton/', false), { secure: true, hostname: 'h', port: 443, basePath: '/triton' });
   assert.deepEqual(parseHttpUrl('[::1]:9/a/b', true), { secure: true, hostname: '::1', port: 9, basePath: '/a/b' });
+  // TLS options never override an explicit scheme.
+  assert.deepEqual(parseHttpUrl('http://h:8000', true), { secure: false, hostname: 'h', port: 8000, basePath: '' });
   assert.throws(() => parseHttpUrl('grpc://h:1', false), (e: unknown) => e instanceof TritonError && e.kind === 'invalid-argument');
   assert.throws(() => parseHttpUrl('', false), TritonError);
 });
