@@ -234,8 +234,9 @@ export function checkMisc(ctx: RuleContext): void {
     }
   }
   for (const { node: step } of ctx.cfg.message('ensemble_scheduling')?.messages('step') ?? []) {
+    // proto3 cannot tell "" from unset, and Triton's own effective config prints `model_namespace: ""`.
     const ns = step.scalar('model_namespace');
-    if (ns !== undefined) report(ctx, ns.range, 'error', 'model-namespace', 'model_namespace is reserved and must not be set.');
+    if (ns !== undefined && ns.value !== '') report(ctx, ns.range, 'error', 'model-namespace', 'model_namespace is reserved and must not be set.');
     const version = step.scalar('model_version');
     if (typeof version?.value === 'bigint' && version.value < -1n) {
       report(ctx, version.range, 'error', 'model-version', `model_version ${version.value} is invalid: use -1 for the latest version, or a version number.`);

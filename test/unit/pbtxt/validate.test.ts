@@ -137,3 +137,9 @@ test('the lint-config CLI prints path:line:column: severity: message and exits 1
   assert.match(run(['--hints', 'cli/bad']).stdout, /hint: Triton sets name to "bad"/);
   assert.equal(run(['missing-folder']).status, 2);
 });
+
+test('an ensemble step with model_namespace: "" (as Triton prints it) is accepted; a non-empty namespace is an error', async () => {
+  const step = (ns: string): string => `platform: "ensemble"\ninput [ { name: "IN" data_type: TYPE_FP32 dims: [ 1 ] } ]\noutput [ { name: "OUT" data_type: TYPE_FP32 dims: [ 1 ] } ]\nensemble_scheduling { step [ { model_name: "m" model_version: -1 input_map { key: "X" value: "IN" } output_map { key: "Y" value: "OUT" } model_namespace: ${ns} } ] }\n`;
+  assert.deepEqual((await validate(step('""'))).map((d) => d.code), []);
+  assert.deepEqual((await validate(step('"team"'))).map((d) => `${d.severity} ${d.code}`), ['error model-namespace']);
+});
