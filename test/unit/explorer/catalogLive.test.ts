@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +172,29 @@ test('a TLS file that cannot be read is named in the error', async () => {
   const catalog = catalogFor({ name: 'certs', httpUrl: 'https://127.0.0.1:1', protocol: 'http', tls: { caFile: '/nonexistent/ca.pem' } });
   assert.equal(await catalog.refreshServer('certs'), 'unreachable');
   const problem = catalog.server('certs')!.health.problem!;
-  assert.match(problem.message, /cannot read the TLS CA file of server 'certs' \(\/nonexistent\/ca\.pem\)/);
+  assert.match(problem.message, /cannot read the TLS CA file of server 'certs' \(\/nonexistent\/ca\.pem/);
   catalog.dispose();
+});
+
+test('a TLS path that is a FIFO, a device or a huge file is refused at once, naming the setting and path', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tw-tlsfile-'));
+  try {
+    const fifo = join(dir, 'ca.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const big = join(dir, 'big.pem');
+    await writeFile(big, Buffer.alloc(2 * 1024 * 1024, 0x41));
+    const cases: [string, RegExp][] = [[fifo, /not a regular file/], ['/dev/zero', /not a regular file/], [big, /2097152 bytes/]];
+    for (const [path, why] of cases) {
+      const catalog = catalogFor({ name: 'certs', httpUrl: 'https://127.0.0.1:1', protocol: 'http', tls: { caFile: path } });
+      const started = Date.now();
+      assert.equal(await catalog.refreshServer('certs'), 'unreachable');
+      assert.ok(Date.now() - started < 2_000, `${path} answered in ${Date.now() - started} ms`);
+      const message = catalog.server('certs')!.health.problem!.message;
+      assert.ok(message.includes(`(${path}, setting triton.servers`), message);
+      assert.match(message, why);
+      catalog.dispose();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
