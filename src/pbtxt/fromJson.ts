@@ -36,16 +36,23 @@ class Renderer {
     return this.lines.length === 0 ? '' : this.lines.join('\n') + '\n';
   }
 
+  /**
+   * Fields in the order model_config.proto declares them, as Triton prints them, so the text does
+   * not depend on the JSON's key order (protobufjs, for one, puts repeated fields first).
+   */
   message(obj: Record<string, unknown>, type: MessageType, depth: number): void {
     const pad = '  '.repeat(depth);
+    const byField = new Map<FieldInfo, unknown[]>();
+    const unknown: string[] = [];
     for (const [rawKey, value] of Object.entries(obj)) {
       const info = type.fields.get(rawKey) ?? type.fields.get(toSnake(rawKey));
-      if (info === undefined) {
-        this.lines.push(`${pad}# field "${rawKey}" is not in ${type.name}; left out`);
-        continue;
-      }
-      this.field(info, value, depth);
+      if (info === undefined) unknown.push(rawKey);
+      else byField.set(info, [...(byField.get(info) ?? []), value]);
     }
+    for (const info of type.fields.values()) {
+      for (const value of byField.get(info) ?? []) this.field(info, value, depth);
+    }
+    for (const rawKey of unknown) this.lines.push(`${pad}# field "${rawKey}" is not in ${type.name}; left out`);
   }
 
   private field(info: FieldInfo, value: unknown, depth: number): void {

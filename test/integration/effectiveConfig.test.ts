@@ -1,4 +1,4 @@
-// Effective configs of the reference server rendered as config.pbtxt: what the editor shows must check clean.
+// Effective configs of the reference server as config.pbtxt: the same text over both transports, and it checks clean.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,16 +17,31 @@ const DEADLINE_MS = 10_000;
 describe('effective configs of the reference server', { timeout: 60_000 }, () => {
   let server: ReferenceServer;
   let http: TritonClient;
+  let grpc: TritonClient;
   let ready: string[] = [];
 
   before(async () => {
     server = await startReferenceServer({ modelRepository: MODELS });
     http = createTritonClient({ url: server.httpUrl, protocol: 'http', deadlineMs: DEADLINE_MS });
+    grpc = createTritonClient({ url: server.grpcUrl, protocol: 'grpc', deadlineMs: DEADLINE_MS });
     ready = (await http.repositoryIndex()).filter((e) => e.state === 'READY').map((e) => e.name);
   });
   after(async () => {
     await http?.close();
+    await grpc?.close();
     await server?.stop();
+  });
+
+  it('HTTP and gRPC give the same config JSON, key order included, and byte-identical config.pbtxt text', async () => {
+    assert.ok(ready.length >= 20, `only ${ready.length} READY models`);
+    const schema = loadSchema();
+    for (const name of ready) {
+      const [overHttp, overGrpc] = await Promise.all([http.modelConfig(name), grpc.modelConfig(name)]);
+      assert.equal(JSON.stringify(overGrpc), JSON.stringify(overHttp), `${name}: config JSON`);
+      const text = configJsonToPbtxt(overHttp, schema);
+      assert.equal(configJsonToPbtxt(overGrpc, schema), text, `${name}: rendered text`);
+      assert.match(text, new RegExp(`^name: "${name}"\\n`), `${name}: the text starts with the name, as Triton prints it`);
+    }
   });
 
   it('the server\'s effective configs validate clean (text rules and the repository on disk)', async () => {

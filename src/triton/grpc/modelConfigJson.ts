@@ -33,11 +33,37 @@ const TO_OBJECT: protobuf.IConversionOptions = { enums: String, longs: String, d
  * out, and the int64 fields listed above as numbers; the same object HTTP gives for the model.
  */
 export function modelConfigToJson(type: protobuf.Type, message: protobuf.Message): ModelConfigJson {
-  const obj = dropNulls(type.toObject(message, TO_OBJECT)) as ModelConfigJson;
+  const obj = inDeclarationOrder(type, dropNulls(type.toObject(message, TO_OBJECT))) as ModelConfigJson;
   for (const path of NUMERIC_INT64_PATHS) convertAt(obj, path, 0);
   const batching = obj.dynamic_batching as Record<string, unknown> | undefined;
   if (batching?.priority_queue_policy) batching.priority_queue_policy = decimalKeys(batching.priority_queue_policy as Record<string, unknown>);
   return obj;
+}
+
+/**
+ * protobufjs puts repeated and map fields first; Triton's JSON follows the .proto declaration order,
+ * and so does this, at every depth.
+ */
+function inDeclarationOrder(type: protobuf.Type, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const field of type.fieldsArray) {
+    if (!Object.hasOwn(obj, field.name)) continue;
+    const v = obj[field.name];
+    const sub = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+    if (sub === undefined) out[field.name] = v;
+    else if (field.map) out[field.name] = mapValues(v, (item) => inDeclarationOrder(sub, item));
+    else if (Array.isArray(v)) out[field.name] = v.map((item) => inDeclarationOrder(sub, item));
+    else out[field.name] = inDeclarationOrder(sub, v);
+  }
+  for (const [k, v] of Object.entries(obj)) if (!Object.hasOwn(out, k)) out[k] = v;
+  return out;
+}
+
+function mapValues(value: unknown, f: (v: unknown) => unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, f(v)]));
 }
 
 /**

@@ -35,6 +35,24 @@ test('renders the effective config as text that parses and passes the schema che
   assert.ok(!text.includes('batch_input'), 'empty lists are left out');
 });
 
+/** The same value with every object's keys in reverse order (arrays keep their order). */
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]));
+}
+
+test('fields come out in the order model_config.proto declares them, whatever the JSON key order', () => {
+  const schema = loadSchema();
+  const text = configJsonToPbtxt(EFFECTIVE, schema);
+  assert.equal(configJsonToPbtxt(reversedKeys(EFFECTIVE), schema), text);
+  const order = [...schema.root.fields.keys()];
+  const top = text.split('\n').map((l) => /^([a-z_]+)/.exec(l)?.[1]).filter((n): n is string => n !== undefined);
+  assert.deepEqual(top.slice(0, 6), ['name', 'platform', 'backend', 'runtime', 'version_policy', 'max_batch_size']);
+  for (let i = 1; i < top.length; i++) assert.ok(order.indexOf(top[i - 1]!) <= order.indexOf(top[i]!), `${top[i - 1]} before ${top[i]}`);
+  assert.match(text, /^ {4}name: "INPUT0"\n {4}data_type: TYPE_INT32\n {4}format: FORMAT_NONE\n {4}dims: \[ 3 \]$/m, 'nested messages too');
+});
+
 test('accepts camelCase keys, int64 as strings, enum numbers; omits defaults on request; flags unknown keys', () => {
   const text = configJsonToPbtxt(JSON.stringify({ maxBatchSize: '4', input: [{ name: 'x', dataType: 11, dims: ['2', '-1'] }], platform: '', bogus: 1 }), loadSchema(), { omitDefaults: true });
   assert.equal(text, 'max_batch_size: 4\ninput [\n  {\n    name: "x"\n    data_type: TYPE_FP32\n    dims: [ 2, -1 ]\n  }\n]\n# field "bogus" is not in ModelConfig; left out\n');
