@@ -7,7 +7,7 @@ import { createTritonClient } from '../triton/client';
 import type { TlsOptions, TritonClient } from '../triton/client';
 import { TritonError } from '../triton/errors';
 import type { SecretStore, ServerConfig } from './serverConfig';
-import { readSecretHeaders } from './serverConfig';
+import { readSecretHeaders, withheldSecretsReason } from './serverConfig';
 
 /** PEM bundles are a few KiB; anything bigger is not a certificate file. */
 export const maxTlsFileBytes = 1024 * 1024;
@@ -47,7 +47,10 @@ async function readTlsFile(path: string | undefined, what: string, server: strin
 }
 
 export async function createClientFor(server: ServerConfig, secrets: SecretStore): Promise<TritonClient> {
-  const secretHeaders = await readSecretHeaders(secrets, server.name);
+  // Secrets saved for another address are never sent; the server is not contacted until the user decides.
+  const withheld = await withheldSecretsReason(secrets, server);
+  if (withheld !== undefined) throw new TritonError('unauthenticated', withheld);
+  const secretHeaders = await readSecretHeaders(secrets, server);
   let tls: TlsOptions | undefined;
   if (server.tls !== undefined) {
     const [ca, cert, key] = await Promise.all([

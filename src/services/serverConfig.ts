@@ -15,7 +15,7 @@ export interface ServerConfig {
   readonly grpcUrl?: string;
   readonly protocol: ServerProtocol;
   readonly tls?: ServerTls;
-  /** Non-secret headers only; secret ones live in secret storage under the server's name. */
+  /** Non-secret headers only; secret ones live in secret storage under the server's name and address. */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -41,23 +41,72 @@ export function secretKeyFor(serverName: string): string {
   return `triton.server.${serverName}.headers`;
 }
 
-export async function readSecretHeaders(store: SecretStore, serverName: string): Promise<Record<string, string>> {
+/**
+ * The address a server's secrets belong to: HTTP origin plus gRPC target. Secrets are sent only to
+ * the address they were saved for, so a settings file that reuses a server's name for another URL
+ * (a cloned workspace, say) never receives the user's token.
+ */
+export function secretEndpointOf(server: Pick<ServerConfig, 'httpUrl' | 'grpcUrl'>): string {
+  let origin: string;
+  try {
+    origin = new URL(server.httpUrl).origin;
+  } catch {
+    origin = server.httpUrl;
+  }
+  return server.grpcUrl !== undefined ? `${origin} (gRPC ${server.grpcUrl.toLowerCase()})` : origin;
+}
+
+export interface StoredSecrets {
+  /** The address they were saved for; undefined for entries that predate binding. */
+  readonly endpoint?: string;
+  readonly headers: Record<string, string>;
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Whatever is stored under a server name, whichever address it belongs to. */
+export async function readStoredSecrets(store: SecretStore, serverName: string): Promise<StoredSecrets> {
   const raw = await store.get(secretKeyFor(serverName));
-  if (raw === undefined || raw === '') return {};
+  if (raw === undefined || raw === '') return { headers: {} };
   try {
     const parsed = JSON.parse(raw) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'string') out[k] = v;
-    return out;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { headers: {} };
+    const p = parsed as Record<string, unknown>;
+    if (typeof p.endpoint === 'string') return { endpoint: p.endpoint, headers: stringRecord(p.headers) };
+    return { headers: stringRecord(p) };
   } catch {
-    return {};
+    return { headers: {} };
   }
 }
 
-export async function writeSecretHeaders(store: SecretStore, serverName: string, headers: Record<string, string>): Promise<void> {
-  if (Object.keys(headers).length === 0) await store.delete(secretKeyFor(serverName));
-  else await store.store(secretKeyFor(serverName), JSON.stringify(headers));
+/** Secret headers to send to this server: none unless they were saved for its current address. */
+export async function readSecretHeaders(store: SecretStore, server: ServerConfig): Promise<Record<string, string>> {
+  const stored = await readStoredSecrets(store, server.name);
+  return stored.endpoint === secretEndpointOf(server) ? stored.headers : {};
+}
+
+/**
+ * Why stored secrets are withheld from this server, or undefined when there are none or they match.
+ * The user has to enter the token again for the new address; nothing is re-bound silently.
+ */
+export async function withheldSecretsReason(store: SecretStore, server: ServerConfig): Promise<string | undefined> {
+  const stored = await readStoredSecrets(store, server.name);
+  const endpoint = secretEndpointOf(server);
+  if (Object.keys(stored.headers).length === 0 || stored.endpoint === endpoint) return undefined;
+  const savedFor = stored.endpoint === undefined ? 'an address that was not recorded' : stored.endpoint;
+  return `the token and secret headers of server '${server.name}' were saved for ${savedFor}, not for ${endpoint}, so they are not sent. ` +
+    `If ${endpoint} is the right server, enter the token again (Triton: Set Server Token / Set Secret Header).`;
+}
+
+/** Saves the secret headers of a server, bound to its current address. */
+export async function writeSecretHeaders(store: SecretStore, server: ServerConfig, headers: Record<string, string>): Promise<void> {
+  if (Object.keys(headers).length === 0) await store.delete(secretKeyFor(server.name));
+  else await store.store(secretKeyFor(server.name), JSON.stringify({ endpoint: secretEndpointOf(server), headers }));
 }
 
 export interface ParsedServers {

@@ -23,3 +23,12 @@ test('every command is in the Triton category', () => {
   assert.ok(manifest.contributes.commands.length > 0);
   for (const c of manifest.contributes.commands) assert.equal(c.category, 'Triton', c.command);
 });
+
+test('server settings are restricted in untrusted workspaces, so a cloned repository cannot redirect a stored token', () => {
+  const m = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    capabilities: { untrustedWorkspaces: { supported: unknown; restrictedConfigurations?: string[] } };
+  };
+  assert.equal(m.capabilities.untrustedWorkspaces.supported, 'limited');
+  const restricted = m.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [];
+  for (const key of ['triton.servers', 'triton.activeServer']) assert.ok(restricted.includes(key), key);
+});

@@ -147,7 +147,7 @@ export function modelHandlers(docs: ServerDocumentProvider): Record<string, Hand
       if (server === undefined) return undefined;
       try {
         const meta = await ctx.catalog.metadata(target.serverId, target.model, target.version);
-        const secretNames = Object.keys(await readSecretHeaders(ctx.secrets, target.serverId));
+        const secretNames = Object.keys(await readSecretHeaders(ctx.secrets, server.config));
         const command = buildCurlCommand(meta, { httpUrl: server.config.httpUrl, ...(target.version !== undefined ? { version: target.version } : {}), headers: server.config.headers ?? {}, secretHeaderNames: secretNames });
         await vscode.env.clipboard.writeText(command);
         void vscode.window.showInformationMessage(`curl request for '${target.model}' copied${secretNames.length > 0 ? ` (set ${secretNames.map((n) => `$${n.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`).join(', ')} first)` : ''}.`);

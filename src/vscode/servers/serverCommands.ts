@@ -3,8 +3,8 @@
 import * as vscode from 'vscode';
 import type { ServerConfig, ServerProtocol } from '../../services/serverConfig';
 import {
-  parseServerSettings, readSecretHeaders, secretKeyFor, validateGrpcTarget, validateHttpUrl, validateServerName,
-  writeSecretHeaders,
+  parseServerSettings, readSecretHeaders, secretEndpointOf, secretKeyFor, validateGrpcTarget, validateHttpUrl,
+  validateServerName, writeSecretHeaders,
 } from '../../services/serverConfig';
 import type { ExplorerContext } from '../explorer/explorerContext';
 
@@ -54,6 +54,24 @@ async function save(ctx: ExplorerContext, servers: ServerConfig[]): Promise<void
   ctx.reloadServers();
 }
 
+/**
+ * Secrets belong to the address they were saved for. When the user changes the address through
+ * Edit Server, they are asked whether the stored ones may go to the new one; otherwise they stay
+ * withheld and the token has to be entered again.
+ */
+async function offerSecretsForNewAddress(ctx: ExplorerContext, before: ServerConfig, after: ServerConfig): Promise<void> {
+  if (secretEndpointOf(before) === secretEndpointOf(after)) return;
+  const headers = await readSecretHeaders(ctx.secrets, before);
+  if (Object.keys(headers).length === 0) return;
+  const send = 'Send to the new address';
+  const pick = await vscode.window.showWarningMessage(
+    `Server '${after.name}' now points at ${secretEndpointOf(after)}. Send its stored token and secret headers there? If not, they are not sent and you enter the token again.`,
+    { modal: true }, send,
+  );
+  if (pick === send) await writeSecretHeaders(ctx.secrets, after, headers);
+  ctx.catalog.resetClient(after.name);
+}
+
 export const serverHandlers: Record<string, Handler> = {
   'triton.addServer': async (ctx) => {
     const servers = currentServers(ctx);
@@ -83,7 +101,7 @@ export const serverHandlers: Record<string, Handler> = {
       const name = await vscode.window.showInputBox({ title: `Rename ${server.name}`, value: server.name, validateInput: (v) => validateServerName(v.trim(), taken) ?? null });
       if (name === undefined || name.trim() === server.name) return;
       // Secrets are stored under the server's name: move them with it.
-      await writeSecretHeaders(ctx.secrets, name.trim(), await readSecretHeaders(ctx.secrets, server.name));
+      await writeSecretHeaders(ctx.secrets, { ...server, name: name.trim() }, await readSecretHeaders(ctx.secrets, server));
       await ctx.secrets.delete(secretKeyFor(server.name));
       const wasActive = ctx.activeServerId() === server.name;
       await save(ctx, currentServers(ctx).map((s) => (s.name === server.name ? { ...s, name: name.trim() } : s)));
@@ -111,6 +129,7 @@ export const serverHandlers: Record<string, Handler> = {
       return vscode.commands.executeCommand(field === 'Token' ? 'triton.setServerToken' : 'triton.setSecretHeader', { serverId: server.name });
     }
     await save(ctx, currentServers(ctx).map((s) => (s.name === server.name ? next : s)));
+    await offerSecretsForNewAddress(ctx, server, next);
   },
   'triton.removeServer': async (ctx, arg) => {
     const server = await pickServer(ctx, arg, 'Server to remove');
@@ -139,10 +158,10 @@ export const serverHandlers: Record<string, Handler> = {
     if (server === undefined) return;
     const token = await askToken(server.name);
     if (token === undefined) return;
-    const headers = await readSecretHeaders(ctx.secrets, server.name);
+    const headers = await readSecretHeaders(ctx.secrets, server);
     if (token.trim() === '') delete headers.Authorization;
     else headers.Authorization = `Bearer ${token.trim()}`;
-    await writeSecretHeaders(ctx.secrets, server.name, headers);
+    await writeSecretHeaders(ctx.secrets, server, headers);
     ctx.log.info(`Token of server '${server.name}' ${token.trim() === '' ? 'removed' : 'updated'}`);
     ctx.catalog.resetClient(server.name);
     await ctx.refresh.request(server.name, 'settings-changed');
@@ -154,10 +173,10 @@ export const serverHandlers: Record<string, Handler> = {
     if (name === undefined) return;
     const value = await vscode.window.showInputBox({ title: `Value of ${name.trim()}`, prompt: 'Kept in the OS secret store. Leave empty to remove.', password: true, ignoreFocusOut: true });
     if (value === undefined) return;
-    const headers = await readSecretHeaders(ctx.secrets, server.name);
+    const headers = await readSecretHeaders(ctx.secrets, server);
     if (value === '') delete headers[name.trim()];
     else headers[name.trim()] = value;
-    await writeSecretHeaders(ctx.secrets, server.name, headers);
+    await writeSecretHeaders(ctx.secrets, server, headers);
     ctx.log.info(`Secret header '${name.trim()}' of server '${server.name}' ${value === '' ? 'removed' : 'updated'}`);
     ctx.catalog.resetClient(server.name);
     await ctx.refresh.request(server.name, 'settings-changed');

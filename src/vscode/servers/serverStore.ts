@@ -9,6 +9,9 @@ const section = 'triton';
 export class VsCodeServerSettings implements ServerSettings {
   readServers(): unknown {
     const inspected = vscode.workspace.getConfiguration(section).inspect<unknown>('servers');
+    // The manifest marks the setting restricted; this keeps an untrusted workspace's list out even if
+    // VS Code were to hand it over.
+    if (!vscode.workspace.isTrusted) return inspected?.globalValue ?? inspected?.defaultValue;
     return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue ?? inspected?.defaultValue;
   }
 
@@ -17,7 +20,8 @@ export class VsCodeServerSettings implements ServerSettings {
   }
 
   activeServer(): string | undefined {
-    const name = vscode.workspace.getConfiguration(section).get<string>('activeServer');
+    const inspected = vscode.workspace.getConfiguration(section).inspect<string>('activeServer');
+    const name = vscode.workspace.isTrusted ? vscode.workspace.getConfiguration(section).get<string>('activeServer') : inspected?.globalValue;
     return typeof name === 'string' && name !== '' ? name : undefined;
   }
 
@@ -43,6 +47,7 @@ export class VsCodeServerSettings implements ServerSettings {
 
   /** Writes where the value already lives, so a workspace list is not shadowed by a user one. */
   private target(key: string): vscode.ConfigurationTarget {
+    if (!vscode.workspace.isTrusted) return vscode.ConfigurationTarget.Global;
     const inspected = vscode.workspace.getConfiguration(section).inspect(key);
     if (inspected?.workspaceFolderValue !== undefined) return vscode.ConfigurationTarget.WorkspaceFolder;
     if (inspected?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;

@@ -75,7 +75,7 @@ test('401 from an auth proxy is reported as such, and a stored token gets throug
     const problem = catalog.server('auth')!.health.problem!;
     assert.equal(problem.kind, 'unauthenticated');
     assert.match(problem.message, /missing or wrong token/);
-    await writeSecretHeaders(secrets, 'auth', { Authorization: 'Bearer s3cret' });
+    await writeSecretHeaders(secrets, { name: 'auth', httpUrl: srv.url, protocol: 'http' }, { Authorization: 'Bearer s3cret' });
     catalog.resetClient('auth');
     assert.equal(await catalog.refreshServer('auth'), 'ok');
     assert.equal(catalog.server('auth')!.health.state, 'ready');
@@ -84,6 +84,28 @@ test('401 from an auth proxy is reported as such, and a stored token gets throug
     catalog.dispose();
   } finally {
     await srv.close();
+  }
+});
+
+test('a token saved for a server is never sent to another URL under the same name', async () => {
+  const seen: (string | undefined)[] = [];
+  const other = await listen(tritonLike((res) => json(res, 200, []), (req) => {
+    seen.push(req.headers.authorization);
+    return true;
+  }));
+  try {
+    const secrets = memorySecrets();
+    await writeSecretHeaders(secrets, { name: 'prod', httpUrl: 'https://triton.corp:8000', protocol: 'http' }, { Authorization: 'Bearer s3cret', 'x-api-key': 'k' });
+    // A workspace's settings reuse the name for another address.
+    const catalog = catalogFor({ name: 'prod', httpUrl: other.url, protocol: 'http' }, secrets);
+    assert.equal(await catalog.refreshServer('prod'), 'unreachable');
+    const problem = catalog.server('prod')!.health.problem!;
+    assert.equal(problem.kind, 'unauthenticated');
+    assert.match(problem.message, /saved for https:\/\/triton\.corp:8000, not for http:\/\/127\.0\.0\.1:\d+, so they are not sent.*enter the token again/);
+    assert.deepEqual(seen, [], 'the other address was not contacted with the secrets');
+    catalog.dispose();
+  } finally {
+    await other.close();
   }
 });
 

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   defaultServers, parseServerSettings, readSecretHeaders, secretKeyFor, serverToSetting, validateGrpcTarget,
-  validateHttpUrl, validateServerName, writeSecretHeaders,
+  validateHttpUrl, validateServerName, withheldSecretsReason, writeSecretHeaders, readStoredSecrets,
 } from '../../../src/services/serverConfig';
-import type { SecretStore } from '../../../src/services/serverConfig';
+import type { SecretStore, ServerConfig } from '../../../src/services/serverConfig';
 
 test('an absent setting gives the localhost default; a non-array is reported', () => {
   assert.deepEqual(parseServerSettings(undefined).servers, defaultServers);
@@ -55,10 +55,36 @@ test('secret headers round-trip through the store and a corrupt entry reads as n
     store: async (k, v) => void map.set(k, v),
     delete: async (k) => void map.delete(k),
   };
-  await writeSecretHeaders(store, 'prod', { Authorization: 'Bearer t' });
-  assert.deepEqual(await readSecretHeaders(store, 'prod'), { Authorization: 'Bearer t' });
+  const prod: ServerConfig = { name: 'prod', httpUrl: 'https://triton.corp:8000', protocol: 'http' };
+  await writeSecretHeaders(store, prod, { Authorization: 'Bearer t' });
+  assert.deepEqual(await readSecretHeaders(store, prod), { Authorization: 'Bearer t' });
   map.set(secretKeyFor('prod'), '{not json');
-  assert.deepEqual(await readSecretHeaders(store, 'prod'), {});
-  await writeSecretHeaders(store, 'prod', {});
+  assert.deepEqual(await readSecretHeaders(store, prod), {});
+  await writeSecretHeaders(store, prod, {});
   assert.equal(map.size, 0);
+});
+
+test('secrets are bound to the address they were saved for: the same name at another URL gets none', async () => {
+  const map = new Map<string, string>();
+  const store: SecretStore = { get: async (k) => map.get(k), store: async (k, v) => void map.set(k, v), delete: async (k) => void map.delete(k) };
+  const prod: ServerConfig = { name: 'prod', httpUrl: 'https://triton.corp:8000/base', grpcUrl: 'triton.corp:8001', protocol: 'http' };
+  await writeSecretHeaders(store, prod, { Authorization: 'Bearer t', 'admin-key': 'k' });
+  // Same origin and gRPC target (path and protocol choice do not matter): still sent.
+  assert.deepEqual(await readSecretHeaders(store, { ...prod, httpUrl: 'https://triton.corp:8000/other', protocol: 'grpc' }), { Authorization: 'Bearer t', 'admin-key': 'k' });
+  assert.equal(await withheldSecretsReason(store, prod), undefined);
+  for (const hostile of [
+    { ...prod, httpUrl: 'https://attacker.example' },
+    { ...prod, httpUrl: 'http://triton.corp:8000/base' },
+    { ...prod, grpcUrl: 'attacker.example:8001', protocol: 'grpc' as const },
+    { name: 'prod', httpUrl: 'https://triton.corp:8000', protocol: 'http' as const },
+  ]) {
+    assert.deepEqual(await readSecretHeaders(store, hostile), {}, JSON.stringify(hostile));
+    assert.match((await withheldSecretsReason(store, hostile))!, /were saved for https:\/\/triton\.corp:8000 \(gRPC triton\.corp:8001\), not for .*enter the token again/);
+  }
+  // Entries from before the binding carry no address: never sent, and the reason says so.
+  map.set(secretKeyFor('old'), JSON.stringify({ Authorization: 'Bearer legacy' }));
+  const old: ServerConfig = { name: 'old', httpUrl: 'http://h:8000', protocol: 'http' };
+  assert.deepEqual(await readSecretHeaders(store, old), {});
+  assert.match((await withheldSecretsReason(store, old))!, /an address that was not recorded/);
+  assert.deepEqual((await readStoredSecrets(store, 'old')).headers, { Authorization: 'Bearer legacy' });
 });
