@@ -66,3 +66,36 @@ test('strings are quoted so the parser reads back the same value', () => {
     assert.equal(new MessageView(doc.root).str('name'), s);
   }
 });
+
+test('a value of the wrong type is reported in a comment naming field and value, never rendered as 0, false or a guess', () => {
+  const schema = loadSchema();
+  const render = (json: unknown): string => configJsonToPbtxt(json, schema);
+  const cases: [unknown, RegExp][] = [
+    [{ input: [{ name: 'x', dims: ['1', 'abc'] }] }, /^ {4}# field "dims" has a value that is not a list of int64: \["1","abc"\]; left out$/m],
+    [{ input: 5 }, /^# field "input" has a value that is not a list of ModelInput: 5; left out$/m],
+    [{ input: [null, { name: 'x' }] }, /^ {2}# input\[0\] is not a ModelInput: null; left out$/m],
+    [{ version_policy: { specific: { versions: 'x' } } }, /^ {4}# field "versions" has a value that is not a list of int64: "x"; left out$/m],
+    [{ max_batch_size: '9999999999999999999999' }, /^# field "max_batch_size" has a value that is not an int32: "9999999999999999999999"; left out$/m],
+    [{ max_batch_size: 1.5 }, /^# field "max_batch_size" has a value that is not an int32: 1.5; left out$/m],
+    [{ input: [{ name: 'x', optional: 'yes' }] }, /^ {4}# field "optional" has a value that is not a bool: "yes"; left out$/m],
+    [{ input: [{ name: 'x', data_type: 'TYPE_BOGUS' }] }, /^ {4}# field "data_type" has a value that is not a DataType: "TYPE_BOGUS"; left out$/m],
+    [{ name: 5 }, /^# field "name" has a value that is not a string: 5; left out$/m],
+    [{ version_policy: 'latest' }, /^# field "version_policy" has a value that is not a ModelVersionPolicy: "latest"; left out$/m],
+    [{ parameters: ['a'] }, /^# field "parameters" has a value that is not a map<string, ModelParameter>: \["a"\]; left out$/m],
+    [{ dynamic_batching: { priority_queue_policy: { abc: {} } } }, /^ {2}# field "priority_queue_policy" has a key that is not a uint64: "abc"; left out$/m],
+    [{ model_metrics: { metric_control: [{ histogram_options: { buckets: [0.5, 'x'] } }] } }, /# field "buckets" has a value that is not a list of double: \[0.5,"x"\]; left out$/m],
+  ];
+  for (const [json, expected] of cases) {
+    const text = render(json);
+    assert.match(text, expected, text);
+    assert.doesNotMatch(text, /: 0$|: \[ 1, 0 \]|: false$|"TYPE_BOGUS"$|name: "5"/m, text);
+    assert.deepEqual(parse(text).errors, [], text);
+  }
+  assert.equal(render({ model_metrics: { metric_control: [{ histogram_options: { buckets: ['NaN', 'Infinity', '-Infinity', '2.5', 1e21] } }] } }).match(/buckets: .*/)?.[0], 'buckets: [ nan, inf, -inf, 2.5, 1e+21 ]');
+  assert.match(render({ max_batch_size: 8, input: [{ dims: [-1, '4'], data_type: 11 }] }), /^max_batch_size: 8\ninput \[\n {2}\{\n {4}data_type: TYPE_FP32\n {4}dims: \[ -1, 4 \]\n/);
+});
+
+test('a JSON key cannot break out of its comment line', () => {
+  const text = configJsonToPbtxt({ 'x\nname: "injected"': 1, name: 'm' }, loadSchema());
+  assert.equal(text, 'name: "m"\n# field "x\\nname: \\"injected\\"" is not in ModelConfig; left out\n');
+});
