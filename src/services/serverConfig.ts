@@ -26,7 +26,8 @@ export const defaultServers: readonly ServerConfig[] = [
 /** Where settings come from; src/vscode implements it over the workspace configuration. */
 export interface ServerSettings {
   readServers(): unknown;
-  writeServers(servers: readonly ServerConfig[]): Promise<void>;
+  /** Writes the raw entries back where the list lives (see serverSettingsEdit.ts for how they are edited). */
+  writeServers(entries: readonly unknown[]): Promise<void>;
 }
 
 /** Where tokens and secret headers live; src/vscode implements it over SecretStorage. */
@@ -111,6 +112,8 @@ export async function writeSecretHeaders(store: SecretStore, server: ServerConfi
 
 export interface ParsedServers {
   readonly servers: ServerConfig[];
+  /** For each server, the index of the raw setting entry it came from (-1 for the defaults). */
+  readonly sourceIndex: number[];
   /** One line per entry that was skipped or corrected, saying which entry and why. */
   readonly problems: string[];
 }
@@ -119,9 +122,11 @@ const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Reads the raw setting value; broken entries are skipped with a problem line, never thrown. */
 export function parseServerSettings(raw: unknown): ParsedServers {
-  if (raw === undefined || raw === null) return { servers: [...defaultServers], problems: [] };
-  if (!Array.isArray(raw)) return { servers: [...defaultServers], problems: ['triton.servers must be an array of server objects; using the default server'] };
+  const defaults = { servers: [...defaultServers], sourceIndex: defaultServers.map(() => -1) };
+  if (raw === undefined || raw === null) return { ...defaults, problems: [] };
+  if (!Array.isArray(raw)) return { ...defaults, problems: ['triton.servers must be an array of server objects; using the default server'] };
   const servers: ServerConfig[] = [];
+  const sourceIndex: number[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
   raw.forEach((entry: unknown, i) => {
@@ -163,6 +168,7 @@ export function parseServerSettings(raw: unknown): ParsedServers {
     }
     const tls = parseTls(e.tls);
     seen.add(name);
+    sourceIndex.push(i);
     servers.push({
       name,
       httpUrl: httpUrl.replace(/\/+$/, ''),
@@ -172,7 +178,7 @@ export function parseServerSettings(raw: unknown): ParsedServers {
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
     });
   });
-  return { servers, problems };
+  return { servers, sourceIndex, problems };
 }
 
 function parseTls(raw: unknown): ServerTls | undefined {

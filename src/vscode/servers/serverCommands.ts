@@ -6,6 +6,8 @@ import {
   parseServerSettings, readSecretHeaders, secretEndpointOf, secretKeyFor, validateGrpcTarget, validateHttpUrl,
   validateServerName, writeSecretHeaders,
 } from '../../services/serverConfig';
+import type { ServerPatch } from '../../services/serverSettingsEdit';
+import { appendServerSetting, removeServerSetting, updateServerSetting } from '../../services/serverSettingsEdit';
 import type { ExplorerContext } from '../explorer/explorerContext';
 
 type Handler = (ctx: ExplorerContext, ...args: unknown[]) => Promise<unknown>;
@@ -49,9 +51,18 @@ async function askToken(serverName: string): Promise<string | undefined> {
   });
 }
 
-async function save(ctx: ExplorerContext, servers: ServerConfig[]): Promise<void> {
-  await ctx.settings.writeServers(servers);
+/** Writes an edit of the raw setting; false (with the reason shown) when it could not be written. */
+async function save(ctx: ExplorerContext, edit: (raw: unknown) => unknown[]): Promise<boolean> {
+  try {
+    await ctx.settings.writeServers(edit(ctx.settings.readServers()));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    ctx.log.error('Saving triton.servers failed', error);
+    void vscode.window.showErrorMessage(`Could not save triton.servers: ${reason}`);
+    return false;
+  }
   ctx.reloadServers();
+  return true;
 }
 
 /**
@@ -85,7 +96,7 @@ export const serverHandlers: Record<string, Handler> = {
     const protocol = await askProtocol(grpc.trim() !== '', 'http');
     if (protocol === undefined) return undefined;
     const server: ServerConfig = { name: name.trim(), httpUrl: httpUrl.trim().replace(/\/+$/, ''), ...(grpc.trim() !== '' ? { grpcUrl: grpc.trim() } : {}), protocol };
-    await save(ctx, [...servers, server]);
+    if (!(await save(ctx, (raw) => appendServerSetting(raw, server)))) return undefined;
     await ctx.setActiveServer(server.name);
     ctx.log.info(`Server '${server.name}' added (${server.protocol} ${server.protocol === 'grpc' ? server.grpcUrl : server.httpUrl})`);
     return server.name;
@@ -95,49 +106,52 @@ export const serverHandlers: Record<string, Handler> = {
     if (server === undefined) return;
     const field = await vscode.window.showQuickPick(['Name', 'HTTP URL', 'gRPC address', 'Preferred protocol', 'Token', 'Secret header', 'TLS CA file'], { title: `Edit ${server.name}` });
     if (field === undefined) return;
-    let next: ServerConfig = server;
     if (field === 'Name') {
       const taken = new Set(currentServers(ctx).map((s) => s.name).filter((n) => n !== server.name));
       const name = await vscode.window.showInputBox({ title: `Rename ${server.name}`, value: server.name, validateInput: (v) => validateServerName(v.trim(), taken) ?? null });
       if (name === undefined || name.trim() === server.name) return;
-      // Secrets are stored under the server's name: move them with it.
-      await writeSecretHeaders(ctx.secrets, { ...server, name: name.trim() }, await readSecretHeaders(ctx.secrets, server));
-      await ctx.secrets.delete(secretKeyFor(server.name));
+      const renamed = { ...server, name: name.trim() };
       const wasActive = ctx.activeServerId() === server.name;
-      await save(ctx, currentServers(ctx).map((s) => (s.name === server.name ? { ...s, name: name.trim() } : s)));
-      if (wasActive) await ctx.setActiveServer(name.trim());
+      if (!(await save(ctx, (raw) => updateServerSetting(raw, server.name, { name: renamed.name })))) return;
+      // Secrets live under the server's name: they move only once the new name is in settings.
+      const headers = await readSecretHeaders(ctx.secrets, server);
+      if (Object.keys(headers).length > 0) await writeSecretHeaders(ctx.secrets, renamed, headers);
+      await ctx.secrets.delete(secretKeyFor(server.name));
+      ctx.catalog.resetClient(renamed.name);
+      if (wasActive) await ctx.setActiveServer(renamed.name);
       return;
     }
+    let patch: ServerPatch;
     if (field === 'HTTP URL') {
       const v = await askHttpUrl(server.httpUrl);
       if (v === undefined) return;
-      next = { ...server, httpUrl: v.trim().replace(/\/+$/, '') };
+      patch = { httpUrl: v.trim().replace(/\/+$/, '') };
     } else if (field === 'gRPC address') {
       const v = await askGrpcTarget(server.grpcUrl ?? '');
       if (v === undefined) return;
-      const { grpcUrl: _drop, ...rest } = server;
-      next = v.trim() === '' ? { ...rest, protocol: 'http' } : { ...server, grpcUrl: v.trim() };
+      patch = v.trim() === '' ? { grpcUrl: null, protocol: 'http' } : { grpcUrl: v.trim() };
     } else if (field === 'Preferred protocol') {
       const p = await askProtocol(server.grpcUrl !== undefined, server.protocol);
       if (p === undefined) return;
-      next = { ...server, protocol: p };
+      patch = { protocol: p };
     } else if (field === 'TLS CA file') {
       const files = await vscode.window.showOpenDialog({ title: 'CA bundle (PEM)', canSelectMany: false, filters: { PEM: ['pem', 'crt', 'cer'] } });
       if (files === undefined || files.length === 0) return;
-      next = { ...server, tls: { ...(server.tls ?? {}), caFile: files[0]!.fsPath } };
+      patch = { tls: { caFile: files[0]!.fsPath } };
     } else {
       return vscode.commands.executeCommand(field === 'Token' ? 'triton.setServerToken' : 'triton.setSecretHeader', { serverId: server.name });
     }
-    await save(ctx, currentServers(ctx).map((s) => (s.name === server.name ? next : s)));
-    await offerSecretsForNewAddress(ctx, server, next);
+    if (!(await save(ctx, (raw) => updateServerSetting(raw, server.name, patch)))) return;
+    const next = currentServers(ctx).find((s) => s.name === server.name);
+    if (next !== undefined) await offerSecretsForNewAddress(ctx, server, next);
   },
   'triton.removeServer': async (ctx, arg) => {
     const server = await pickServer(ctx, arg, 'Server to remove');
     if (server === undefined) return;
     const ok = await vscode.window.showWarningMessage(`Remove server '${server.name}' and its stored secrets?`, { modal: true }, 'Remove');
     if (ok !== 'Remove') return;
+    if (!(await save(ctx, (raw) => removeServerSetting(raw, server.name)))) return;
     await ctx.secrets.delete(secretKeyFor(server.name));
-    await save(ctx, currentServers(ctx).filter((s) => s.name !== server.name));
   },
   'triton.switchServer': async (ctx, arg) => {
     const servers = currentServers(ctx);

@@ -1,8 +1,7 @@
 // The VS Code side of server settings and secrets: `triton.servers`, `triton.activeServer`,
 // `triton.refreshInterval` from the configuration, tokens and secret headers from SecretStorage.
 import * as vscode from 'vscode';
-import type { SecretStore, ServerConfig, ServerSettings } from '../../services/serverConfig';
-import { serverToSetting } from '../../services/serverConfig';
+import type { SecretStore, ServerSettings } from '../../services/serverConfig';
 
 const section = 'triton';
 
@@ -15,8 +14,8 @@ export class VsCodeServerSettings implements ServerSettings {
     return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue ?? inspected?.defaultValue;
   }
 
-  async writeServers(servers: readonly ServerConfig[]): Promise<void> {
-    await vscode.workspace.getConfiguration(section).update('servers', servers.map(serverToSetting), this.target('servers'));
+  async writeServers(entries: readonly unknown[]): Promise<void> {
+    await vscode.workspace.getConfiguration(section).update('servers', entries, this.target('servers'));
   }
 
   activeServer(): string | undefined {
