@@ -27,7 +27,7 @@ export interface SharedMemoryRegionHandle {
 }
 
 export interface CreateRegionOptions {
-  /** Fail if the object exists already (default false: reuse it, growing it to byteSize if smaller). */
+  /** Fail if the object exists already (default false: reuse it, growing it to byteSize if smaller, when it is a regular file of this user). */
   createOnly?: boolean;
   /** Folder holding POSIX shm objects (default /dev/shm). */
   shmDir?: string;
@@ -59,6 +59,24 @@ function fsError(error: unknown, what: string): TritonError {
   return new TritonError(code !== undefined && kinds[code] ? kinds[code]! : 'server', `${what}: ${message}`, { cause: error });
 }
 
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+/** An object this handle did not create must be a plain file of this user: not a device, a folder or another user's region. */
+async function checkExisting(file: FileHandle, key: string, path: string): Promise<void> {
+  let problem: string | undefined;
+  try {
+    const st = await file.stat();
+    const uid = process.getuid?.();
+    if (!st.isFile()) problem = `${path} is not a regular file`;
+    else if (uid !== undefined && st.uid !== uid) problem = `${path} belongs to user ${st.uid}, not to this user (${uid})`;
+  } catch (error) {
+    problem = `cannot inspect ${path}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (problem === undefined) return;
+  await file.close().catch(() => undefined);
+  throw new TritonError('invalid-argument', `cannot open shared memory '${key}': ${problem}`);
+}
+
 /** Creates (or opens) the shm object `key` with at least `byteSize` bytes. */
 export async function createSharedMemoryRegion(key: string, byteSize: number, options: CreateRegionOptions = {}): Promise<SharedMemoryRegionHandle> {
   validateShmKey(key);
@@ -67,16 +85,23 @@ export async function createSharedMemoryRegion(key: string, byteSize: number, op
   let file: FileHandle;
   let created = false;
   try {
-    // O_RDWR without O_APPEND: positional writes must land where asked.
-    file = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, options.mode ?? 0o600);
+    // O_RDWR without O_APPEND: positional writes must land where asked. O_EXCL never follows a link.
+    file = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, options.mode ?? 0o600);
     created = true;
   } catch (error) {
     if ((error as { code?: string }).code !== 'EEXIST' || options.createOnly) throw fsError(error, `cannot create shared memory '${key}'`);
     try {
-      file = await open(path, constants.O_RDWR);
+      // /dev/shm is world-writable: like glibc's shm_open, never follow a link someone planted there.
+      file = await open(path, constants.O_RDWR | NOFOLLOW);
     } catch (openError) {
+      const code = (openError as { code?: string }).code;
+      if (code === 'ELOOP' || code === 'EISDIR') {
+        const what = code === 'ELOOP' ? 'is a symbolic link' : 'is not a regular file but a folder';
+        throw new TritonError('invalid-argument', `cannot open shared memory '${key}': ${path} ${what}`, { cause: openError });
+      }
       throw fsError(openError, `cannot open shared memory '${key}'`);
     }
+    await checkExisting(file, key, path);
   }
   try {
     const { size } = await file.stat();

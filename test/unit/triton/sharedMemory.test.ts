@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeBytesElements } from '../../../src/triton/bytesCodec';
 import { TritonError } from '../../../src/triton/errors';
 import {
@@ -61,5 +64,44 @@ test('out-of-range access, createOnly on an existing key and a lying BYTES prefi
     await assert.rejects(getSharedMemoryTensor(region, 'BYTES', [1], 0), (e: unknown) => e instanceof TritonError && e.kind === 'protocol' && /claims 200/.test(e.message));
   } finally {
     await destroySharedMemoryRegion(region);
+  }
+});
+
+test('a symbolic link or a non-file planted at the key is refused, and the link target is left untouched', { skip: hasDevShm ? false : 'this system has no /dev/shm' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-shm-victim-'));
+  const victim = join(dir, 'victim.txt');
+  writeFileSync(victim, 'precious');
+  const k = key();
+  const planted = `/dev/shm${k}`;
+  symlinkSync(victim, planted);
+  try {
+    for (const createOnly of [false, true]) {
+      await assert.rejects(createSharedMemoryRegion(k, 16, { createOnly }), (e: unknown) => {
+        assert.ok(e instanceof TritonError, String(e));
+        assert.equal(e.kind, 'invalid-argument');
+        assert.ok(e.message.includes(`'${k}'`), e.message);
+        if (!createOnly) assert.match(e.message, /symbolic link/);
+        return true;
+      });
+    }
+    assert.equal(readFileSync(victim, 'utf8'), 'precious');
+    assert.equal(statSync(victim).size, 8, 'the target was not grown either');
+    unlinkSync(planted);
+    mkdirSync(planted);
+    const notAFile = (e: unknown): boolean => e instanceof TritonError && e.kind === 'invalid-argument' && /not a regular file/.test(e.message);
+    await assert.rejects(createSharedMemoryRegion(k, 16), notAFile);
+    rmSync(planted, { recursive: true });
+    const fifo = spawnSync('mkfifo', [planted]);
+    if (fifo.status === 0) await assert.rejects(createSharedMemoryRegion(k, 16), notAFile);
+    rmSync(planted, { force: true });
+    if (process.getuid?.() === 0) {
+      // Only root can hand a file to another user; that user could read whatever tensors went into it.
+      writeFileSync(planted, Buffer.alloc(16));
+      chownSync(planted, 65534, 65534);
+      await assert.rejects(createSharedMemoryRegion(k, 16), (e: unknown) => e instanceof TritonError && e.kind === 'invalid-argument' && /belongs to user 65534/.test(e.message));
+    }
+  } finally {
+    rmSync(planted, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 });
