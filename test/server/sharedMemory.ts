@@ -1,5 +1,5 @@
 // System shared-memory regions backed by /dev/shm/<key>, read and written with positional file I/O.
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lease } from './bufferPool';
 import { ServerError } from './serverError';
@@ -17,6 +17,31 @@ function shmPath(key: string): string {
   return join(SHM_ROOT, key.replace(/^\/+/, ''));
 }
 
+/**
+ * Opens the object like shm_open (which passes O_NOFOLLOW): a symbolic link planted in the
+ * world-writable /dev/shm, or anything but a regular file, is an object that cannot be opened.
+ */
+function openRegionFile(key: string): number {
+  const fail = (): ServerError => new ServerError('INTERNAL', `Unable to open shared memory region: '${key}'`);
+  let fd: number;
+  try {
+    fd = openSync(shmPath(key), constants.O_RDWR | (constants.O_NOFOLLOW ?? 0));
+  } catch {
+    throw fail();
+  }
+  let regular = false;
+  try {
+    regular = fstatSync(fd).isFile();
+  } catch {
+    // reported below as an object that cannot be opened
+  }
+  if (!regular) {
+    closeSync(fd);
+    throw fail();
+  }
+  return fd;
+}
+
 export class SharedMemoryManager {
   private readonly regions = new Map<string, SystemRegion>();
 
@@ -24,12 +49,7 @@ export class SharedMemoryManager {
     if (this.regions.has(name)) throw new ServerError('ALREADY_EXISTS', `shared memory region '${name}' already in manager`);
     const stripped = key.replace(/^\/+/, '');
     if (stripped === '' || stripped.includes('/')) throw new ServerError('INTERNAL', `Unable to open shared memory region: '${key}'`);
-    let fd: number;
-    try {
-      fd = openSync(shmPath(key), 'r+');
-    } catch {
-      throw new ServerError('INTERNAL', `Unable to open shared memory region: '${key}'`);
-    }
+    const fd = openRegionFile(key);
     try {
       const size = fstatSync(fd).size;
       if (offset + byteSize > size) throw new ServerError('INVALID_ARG', `failed to register shared memory region '${name}': invalid args`);
@@ -96,10 +116,6 @@ export class SharedMemoryManager {
   }
 
   private open(r: SystemRegion): number {
-    try {
-      return openSync(shmPath(r.key), 'r+');
-    } catch {
-      throw new ServerError('INTERNAL', `Unable to open shared memory region: '${r.key}'`);
-    }
+    return openRegionFile(r.key);
   }
 }
