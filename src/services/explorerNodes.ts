@@ -192,7 +192,13 @@ const tensorsKind: NodeKind = {
   },
   children: (node, ctx) => {
     const d = node.data as TensorGroupData;
-    return d.tensors.map((t) => ctx.tree.node({ id: `${node.id}/tensor:${t.name}`, kind: 'tensor', serverId: node.serverId, model: node.model, version: node.version, data: t }));
+    // A server can list one name twice; each row still needs its own id or the view rejects the level.
+    const seen = new Map<string, number>();
+    return d.tensors.map((t) => {
+      const n = (seen.get(t.name) ?? 0) + 1;
+      seen.set(t.name, n);
+      return ctx.tree.node({ id: `${node.id}/tensor:${t.name}${n > 1 ? `#${n}` : ''}`, kind: 'tensor', serverId: node.serverId, model: node.model, version: node.version, data: t });
+    });
   },
 };
 
@@ -222,10 +228,15 @@ const messageKind: NodeKind = {
   },
 };
 
+export function workspaceModelId(configPath: string): string {
+  return `workspace/model:${configPath}`;
+}
+
 const workspaceKind: NodeKind = {
   kind: 'workspace',
   view: (_node, ctx) => ({ label: 'Workspace Repository', description: `${ctx.workspace.all().length} model folder(s)`, icon: { id: 'folder-library' }, contextValue: 'workspace', collapsible: 'collapsed' }),
-  children: (_node, ctx) => ctx.workspace.all().map((m) => ctx.tree.node({ id: `workspace/model:${m.displayPath}`, kind: 'workspace-model', model: m.name, data: m })),
+  // The config path is unique across the folders of a multi-root workspace; display paths need not be.
+  children: (_node, ctx) => ctx.workspace.all().map((m) => ctx.tree.node({ id: workspaceModelId(m.configPath), kind: 'workspace-model', model: m.name, data: m })),
 };
 
 const workspaceModelKind: NodeKind = {

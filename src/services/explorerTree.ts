@@ -115,6 +115,11 @@ export class ExplorerTree {
     return this.nodes.get(id);
   }
 
+  /** Every node already handed out that matches (e.g. the workspace rows of one model). */
+  findAll(match: (node: ExplorerNode) => boolean): ExplorerNode[] {
+    return [...this.nodes.values()].filter(match);
+  }
+
   /** Forgets nodes below a prefix (a removed server) so the intern table does not grow forever. */
   forget(prefix: string): void {
     for (const id of [...this.nodes.keys()]) if (id === prefix || id.startsWith(`${prefix}/`)) this.nodes.delete(id);

@@ -36,7 +36,10 @@ export function modelsFromIndex(entries: readonly RepositoryIndexEntry[]): Map<s
       if (!byName.has(e.name)) byName.set(e.name, []);
     } else {
       const list = byName.get(e.name) ?? [];
-      list.push(v);
+      // One row per version even when a server lists a version twice; the state that speaks louder wins.
+      const twin = list.findIndex((x) => x.version === v.version);
+      if (twin < 0) list.push(v);
+      else if (precedence[v.state] > precedence[list[twin]!.state]) list[twin] = v;
       byName.set(e.name, list);
     }
   }

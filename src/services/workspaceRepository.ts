@@ -22,7 +22,9 @@ export class WorkspaceRepository {
       const folder = dirname(configPath);
       const name = basename(folder);
       const root = roots.find((r) => folder === r || folder.startsWith(r.endsWith(sep) ? r : r + sep));
-      const displayPath = root === undefined ? folder : relative(root, folder) || name;
+      const inRoot = root === undefined ? folder : relative(root, folder) || name;
+      // With several workspace folders the same layout can repeat: say which folder a model is in.
+      const displayPath = root !== undefined && roots.length > 1 ? `${basename(root)}${sep}${inRoot}` : inRoot;
       const list = next.get(name) ?? [];
       list.push({ name, folder, configPath, displayPath });
       next.set(name, list);

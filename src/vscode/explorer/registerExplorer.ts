@@ -69,7 +69,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
   registerExplorerNodes(tree);
   tree.bind({ catalog, workspace, activeServerId: () => active, refreshServer: (id) => refresh.ensure(id, 'startup') });
 
-  const provider = new ModelTreeProvider(tree);
+  const provider = new ModelTreeProvider(tree, () => active);
   const view = vscode.window.createTreeView('triton.models', { treeDataProvider: provider, showCollapseAll: true });
   const statusBar = new ServerStatusBar();
   subs.push(provider, view, statusBar);

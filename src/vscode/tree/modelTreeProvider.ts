@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { ExplorerNode, ExplorerTree, NodeView } from '../../services/explorerTree';
 import type { CatalogChange } from '../../services/catalogTypes';
+import { nodesToRedraw } from '../../services/treeRedraw';
 
 export interface SnapshotNode {
   readonly id: string;
@@ -25,16 +26,13 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ExplorerNode>,
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly tree: ExplorerTree) {}
+  constructor(private readonly tree: ExplorerTree, private readonly activeServerId: () => string | undefined = () => undefined) {}
 
-  /** Maps a catalog change to the one node to redraw (the whole tree when that node was never shown). */
+  /** Redraws the nodes a catalog change names (see nodesToRedraw), or the whole tree. */
   onCatalogChange(change: CatalogChange): void {
-    if (change.kind === 'servers') return this.changed.fire(undefined);
-    const id = change.kind === 'server' ? `server:${change.serverId}` : `server:${change.serverId}/model:${change.model}`;
-    const node = this.tree.find(id);
-    if (node !== undefined) this.changed.fire(node);
-    else if (change.kind === 'server') this.changed.fire(undefined);
-    // A model node that was never shown needs no redraw: its parent draws it fresh when expanded.
+    const nodes = nodesToRedraw(change, this.tree, this.activeServerId());
+    if (nodes === 'all') return this.changed.fire(undefined);
+    for (const node of nodes) this.changed.fire(node);
   }
 
   refreshAll(): void {

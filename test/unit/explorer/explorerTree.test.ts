@@ -8,6 +8,7 @@ import { WorkspaceRepository } from '../../../src/services/workspaceRepository';
 import type { CatalogChange } from '../../../src/services/catalogTypes';
 import { TritonError } from '../../../src/triton/errors';
 import { FakeCatalogClient } from './fakeCatalogClient';
+import { nodesToRedraw } from '../../../src/services/treeRedraw';
 
 function setup(servers = ['local']) {
   const clients = new Map<string, FakeCatalogClient>();
@@ -255,4 +256,66 @@ test('the active server is marked and expanded', async () => {
   setActive('two');
   assert.match(tree.view(two!).contextValue, /\bactive\b/);
   assert.doesNotMatch(tree.view(one!).contextValue, /\bactive\b/);
+});
+
+test('a model state change on the active server redraws its Workspace Repository rows too', async () => {
+  const { clients, catalog, tree, workspace, changes } = setup(['local', 'other']);
+  clients.get('local')!.index = [{ name: 'simple' }, { name: 'x', version: '1', state: 'READY' }];
+  workspace.setConfigPaths(['/a/simple/config.pbtxt', '/b/models/simple/config.pbtxt', '/a/x/config.pbtxt'], ['/a', '/b']);
+  const [server] = await tree.children(undefined);
+  await tree.children(server);
+  const ws = (await tree.children(undefined)).find((n) => n.kind === 'workspace')!;
+  const rows = await tree.children(ws);
+  const simpleRows = rows.filter((r) => r.model === 'simple');
+  assert.equal(simpleRows.length, 2);
+  assert.match(tree.view(simpleRows[0]!).description!, /not loaded on local/);
+  // The model is loaded on the server (a poll where only its state changed).
+  clients.get('local')!.index = [{ name: 'simple', version: '1', state: 'READY' }, { name: 'x', version: '1', state: 'READY' }];
+  changes.length = 0;
+  await catalog.refreshServer('local');
+  const modelChange = changes.find((c) => c.kind === 'model' && c.model === 'simple');
+  assert.ok(modelChange !== undefined, JSON.stringify(changes));
+  const redraw = nodesToRedraw(modelChange, tree, 'local');
+  assert.notEqual(redraw, 'all');
+  const ids = (redraw as ExplorerNode[]).map((n) => n.id);
+  assert.ok(ids.includes('server:local/model:simple'), ids.join());
+  for (const row of simpleRows) assert.ok(ids.includes(row.id), `${row.id} is redrawn`);
+  assert.ok(!ids.some((id) => id.includes('/x/')), 'other models are left alone');
+  assert.match(tree.view(simpleRows[0]!).description!, /READY on local/);
+  // The same change on a server that is not active leaves workspace rows alone.
+  assert.deepEqual((nodesToRedraw({ kind: 'model', serverId: 'other', model: 'simple' }, tree, 'local') as ExplorerNode[]).map((n) => n.id), []);
+  const serverRedraw = nodesToRedraw({ kind: 'server', serverId: 'local' }, tree, 'local') as ExplorerNode[];
+  assert.equal(serverRedraw.filter((n) => n.kind === 'workspace-model').length, 3);
+});
+
+test('two workspace folders with the same layout give distinct rows that open their own config', async () => {
+  const { tree, workspace } = setup([]);
+  workspace.setConfigPaths(['/a/models/simple/config.pbtxt', '/b/models/simple/config.pbtxt'], ['/a', '/b']);
+  const ws = (await tree.children(undefined)).find((n) => n.kind === 'workspace')!;
+  const rows = await childViews(tree, ws);
+  assert.equal(new Set(rows.map((r) => r.node.id)).size, 2);
+  assert.notEqual(rows[0]!.node, rows[1]!.node);
+  assert.deepEqual(rows.map((r) => r.view.resourcePath), ['/a/models/simple/config.pbtxt', '/b/models/simple/config.pbtxt']);
+  assert.deepEqual(rows.map((r) => r.view.description), ['a/models/simple', 'b/models/simple']);
+});
+
+test('a server listing a version or a tensor twice still gives every row its own id', async () => {
+  const { clients, tree } = setup();
+  const c = clients.get('local')!;
+  c.index = [{ name: 'm', version: '1', state: 'UNAVAILABLE', reason: 'x' }, { name: 'm', version: '1', state: 'READY' }, { name: 'm', version: '2', state: 'READY' }];
+  c.metadata.set('m', {
+    name: 'm', versions: ['1'], platform: 'identity',
+    inputs: [{ name: 'IN', datatype: 'FP32', shape: [1] }, { name: 'IN', datatype: 'INT8', shape: [2] }],
+    outputs: [{ name: 'OUT', datatype: 'FP32', shape: [1] }],
+  });
+  const [server] = await tree.children(undefined);
+  const [model] = await tree.children(server);
+  const kids = await tree.children(model);
+  const versions = kids.filter((k) => k.kind === 'version');
+  assert.deepEqual(versions.map((v) => v.id), ['server:local/model:m/version:2', 'server:local/model:m/version:1']);
+  assert.equal(tree.view(versions[1]!).description, 'READY', 'the READY twin wins');
+  const [inputs] = await tree.children(versions[1]);
+  const tensors = await childViews(tree, inputs);
+  assert.equal(new Set(tensors.map((t) => t.node.id)).size, 2);
+  assert.deepEqual(tensors.map((t) => t.view.description), ['FP32 [1]', 'INT8 [2]']);
 });
