@@ -20,6 +20,7 @@ import type { HttpAnswer, HttpExchange, HttpTarget } from './httpRequest';
 import { buildInferBody } from './inferBody';
 import { parseInferResponse } from './inferResponse';
 import { parseHttpUrl, pathSegment, versionSegment } from './httpPaths';
+import { toModelStatistics } from './statisticsAnswer';
 import { toJsonText } from './jsonText';
 
 const gzipAsync = promisify(gzip);
@@ -162,7 +163,7 @@ class HttpTritonClient implements TritonClient {
       ? '/v2/models/stats'
       : `/v2/models/${pathSegment(model, 'model name')}${versionSegment(options?.version)}/stats`;
     const { doc, request } = await this.getJson('GET', path, options);
-    return namedObjects<ModelStatistics>(expectObject(doc, 'statistics', request).model_stats ?? [], "statistics 'model_stats'", request);
+    return toModelStatistics(doc, request);
   }
 
   private tracePath(model?: string): string {

@@ -512,3 +512,29 @@ test('aborting inferMany cancels the running request and every one not yet sent'
   await assert.rejects(client.inferMany(requests, { concurrency: 0 }), (e: unknown) => e instanceof TritonError && e.kind === 'invalid-argument');
   assert.throws(() => createTritonClient({ url: server.hostPort, protocol: 'http', maxResponseBytes: -1 }), TritonError);
 });
+
+test('statistics: each model_stats entry is checked field by field and filled like a gRPC answer', async () => {
+  let stats: unknown;
+  handler = (_req, res) => sendJson(res, 200, { model_stats: stats });
+  stats = [{ name: 'm', version: '1', last_inference: 5, inference_count: 2, execution_count: 1, inference_stats: { success: { count: 2, ns: 10 } }, batch_stats: [{ batch_size: 1, compute_infer: { count: 1, ns: 4 } }] }];
+  const [s] = await client.modelStatistics();
+  assert.deepEqual(s!.inference_stats.fail, { count: 0, ns: 0 }, 'a duration the server left out counts nothing, as over gRPC');
+  assert.deepEqual(s!.batch_stats[0]!.compute_input, { count: 0, ns: 0 });
+  assert.deepEqual([s!.response_stats, s!.memory_usage], [{}, []]);
+  const bad: [unknown, RegExp][] = [
+    [[{ name: 'm', version: 1 }], /statistics model_stats\[0\] 'version' is not a string/],
+    [[{ name: 'm', version: '1', inference_count: 'many' }], /statistics model_stats\[0\] 'inference_count' is not a non-negative integer/],
+    [[{ name: 'm', version: '1', last_inference: -1 }], /'last_inference' is not a non-negative integer/],
+    [[{ name: 'm', version: '1', batch_stats: 5 }], /statistics model_stats\[0\] 'batch_stats' is not a JSON array/],
+    [[{ name: 'm', version: '1', batch_stats: [{ batch_size: 1.5 }] }], /model_stats\[0\] batch_stats\[0\] 'batch_size' is not a non-negative integer/],
+    [[{ name: 'm', version: '1', inference_stats: { queue: { count: 1, ns: 'x' } } }], /model_stats\[0\] inference_stats 'queue' 'ns' is not a non-negative integer/],
+    [[{ name: 'm', version: '1', memory_usage: {} }], /model_stats\[0\] 'memory_usage' is not a JSON array/],
+    [[{ name: 'm', version: '1', memory_usage: [{ type: 'GPU', id: 'zero', byte_size: 1 }] }], /memory_usage\[0\] 'id' is not an integer/],
+    [[{ name: 'm', version: '1', response_stats: { 0: 7 } }], /model_stats\[0\] response_stats '0' is not a JSON object/],
+    [{ name: 'm' }, /statistics 'model_stats' is not a JSON array/],
+  ];
+  for (const [value, pattern] of bad) {
+    stats = value;
+    await rejectsWith(client.modelStatistics(), 'protocol', pattern);
+  }
+});
