@@ -3,6 +3,7 @@
 import type { ModelEntry, ModelStateName, ServerState } from './catalogTypes';
 import type { ExplorerNode, ExplorerTree, IconRef, NodeKind, NodeView, TreeContext } from './explorerTree';
 import { nodeId } from './explorerTree';
+import { markdownText } from './markdownText';
 import type { TensorMetadata } from '../triton/types';
 
 export interface MessageData {
@@ -30,9 +31,7 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}
+const md = markdownText;
 
 function message(ctx: TreeContext, parent: ExplorerNode, leaf: string, data: MessageData): ExplorerNode {
   return ctx.tree.node({ id: `${parent.id}/message:${leaf}`, kind: 'message', serverId: parent.serverId, model: parent.model, data });
@@ -206,7 +205,7 @@ const tensorKind: NodeKind = {
   kind: 'tensor',
   view: (node) => {
     const t = node.data as TensorMetadata;
-    return { label: t.name, description: `${t.datatype} ${formatShape(t.shape)}`, tooltip: `${md(t.name)}: ${t.datatype} ${formatShape(t.shape)}${t.shape.includes(-1) ? '  \n-1 = variable size' : ''}`, icon: { id: 'symbol-field' }, contextValue: 'tensor', collapsible: 'none' };
+    return { label: t.name, description: `${t.datatype} ${formatShape(t.shape)}`, tooltip: `${md(t.name)}: ${md(t.datatype)} ${formatShape(t.shape)}${t.shape.includes(-1) ? '  \n-1 = variable size' : ''}`, icon: { id: 'symbol-field' }, contextValue: 'tensor', collapsible: 'none' };
   },
 };
 

@@ -3,6 +3,8 @@
 // followed, and a server in NONE model-control mode disables load/unload.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +28,7 @@ interface ExplorerApi {
   refresh(serverId?: string): Promise<void>;
   activeServerId(): string | undefined;
   statusBarText(): string;
+  statusBarTooltip(): string | undefined;
   refreshRuns(serverId: string): number;
 }
 
@@ -296,6 +299,48 @@ describe('model explorer', function () {
     } finally {
       await vscode.commands.executeCommand('triton.switchServer', { serverId: 'reference' });
       await outage.stop();
+    }
+  });
+
+  it('shows a hostile server\'s version and error in the status bar as plain text', async () => {
+    let live = true;
+    const hostile = createServer((req, res) => {
+      req.resume();
+      const send = (status: number, body: unknown): void => {
+        const text = JSON.stringify(body);
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
+      };
+      if (req.url === '/v2/health/live' || req.url === '/v2/health/ready') return void res.writeHead(live ? 200 : 400, { 'Content-Length': 0 }).end();
+      if (req.url === '/v2' && !live) return send(401, { error: '![](https://evil.example/pixel) [Re-enter token](https://evil.example/login)' });
+      if (req.url === '/v2') return send(200, { name: 'triton', version: '$(zap) 9.9', extensions: [] });
+      if (req.url === '/v2/repository/index') return send(200, []);
+      send(404, { error: 'Not Found' });
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const hostileUrl = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
+    try {
+      await setServers([{ name: 'reference', httpUrl, grpcUrl }, { name: 'hostile', httpUrl: hostileUrl }]);
+      await waitFor('the hostile server in the tree', async () => (find(await explorer.snapshot(1), 'hostile') ? true : undefined));
+      await vscode.commands.executeCommand('triton.switchServer', { serverId: 'hostile' });
+      const text = await waitFor('the hostile version in the status bar', async () => {
+        await explorer.refresh('hostile');
+        return explorer.statusBarText().includes('9.9') ? explorer.statusBarText() : undefined;
+      });
+      assert.ok(!text.includes('$(zap)'), `the version's $(zap) must not become an icon: ${text}`);
+      live = false;
+      const tooltip = await waitFor('the hostile server unreachable', async () => {
+        await explorer.refresh('hostile');
+        return /unreachable/.test(explorer.statusBarText()) ? explorer.statusBarTooltip() : undefined;
+      });
+      assert.ok(tooltip !== undefined && tooltip.includes('Problem: '), tooltip);
+      assert.ok(!tooltip.includes('![]('), `no image markup: ${tooltip}`);
+      assert.ok(!tooltip.includes('](https://'), `no link markup: ${tooltip}`);
+      assert.ok(tooltip.includes('\\!\\[\\]\\(https:\\/\\/evil\\.example\\/pixel\\)'), tooltip);
+    } finally {
+      await vscode.commands.executeCommand('triton.switchServer', { serverId: 'reference' });
+      await setServers([{ name: 'reference', httpUrl, grpcUrl }]);
+      hostile.closeAllConnections();
+      await new Promise<void>((resolve) => hostile.close(() => resolve()));
     }
   });
 

@@ -29,6 +29,8 @@ export interface ExplorerApi {
   refresh(serverId?: string): Promise<void>;
   activeServerId(): string | undefined;
   statusBarText(): string;
+  /** The status bar tooltip's Markdown source. */
+  statusBarTooltip(): string | undefined;
   /** Completed refresh runs of a server (shows coalescing). */
   refreshRuns(serverId: string): number;
   /** Where other features add node kinds and children (e.g. shared-memory regions under each server). */
@@ -202,6 +204,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
     },
     activeServerId: () => active,
     statusBarText: () => statusBar.text(),
+    statusBarTooltip: () => statusBar.tooltipMarkdown(),
     refreshRuns: (id) => refresh.runs(id),
     tree,
     catalog,

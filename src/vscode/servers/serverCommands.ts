@@ -6,6 +6,7 @@ import {
   parseServerSettings, readSecretHeaders, secretEndpointOf, secretKeyFor, validateGrpcTarget, validateHttpUrl,
   validateServerName, writeSecretHeaders,
 } from '../../services/serverConfig';
+import { iconSafeText } from '../../services/markdownText';
 import type { ServerPatch } from '../../services/serverSettingsEdit';
 import { appendServerSetting, removeServerSetting, updateServerSetting } from '../../services/serverSettingsEdit';
 import type { ExplorerContext } from '../explorer/explorerContext';
@@ -159,7 +160,7 @@ export const serverHandlers: Record<string, Handler> = {
     if (typeof direct === 'string') return ctx.setActiveServer(direct);
     const items = servers.map((s) => {
       const h = ctx.catalog.server(s.name)?.health;
-      return { label: s.name, description: `${h?.state ?? 'unknown'}${h?.version ? ` · ${h.version}` : ''}`, detail: s.protocol === 'grpc' ? s.grpcUrl : s.httpUrl };
+      return { label: s.name, description: `${h?.state ?? 'unknown'}${h?.version ? ` · ${iconSafeText(h.version)}` : ''}`, detail: s.protocol === 'grpc' ? s.grpcUrl : s.httpUrl };
     });
     const add = { label: '$(add) Add Server…', description: '', detail: undefined };
     const pick = await vscode.window.showQuickPick([...items, add], { title: 'Active Triton server', placeHolder: `Active: ${ctx.activeServerId() ?? 'none'}` });

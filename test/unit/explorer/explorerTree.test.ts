@@ -319,3 +319,17 @@ test('a server listing a version or a tensor twice still gives every row its own
   assert.equal(new Set(tensors.map((t) => t.node.id)).size, 2);
   assert.deepEqual(tensors.map((t) => t.view.description), ['FP32 [1]', 'INT8 [2]']);
 });
+
+test('a tensor datatype from the server is escaped in its Markdown tooltip', async () => {
+  const { clients, tree } = setup();
+  const c = clients.get('local')!;
+  c.index = [{ name: 'm', version: '1', state: 'READY' }];
+  c.metadata.set('m', { name: 'm', versions: ['1'], platform: 'x', inputs: [{ name: 'IN', datatype: '![](https://evil.example/p)', shape: [1] }], outputs: [] });
+  const [server] = await tree.children(undefined);
+  const [model] = await tree.children(server);
+  const [version] = (await tree.children(model)).filter((k) => k.kind === 'version');
+  const [inputs] = await tree.children(version);
+  const [tensor] = await tree.children(inputs);
+  const tooltip = tree.view(tensor!).tooltip!;
+  assert.ok(tooltip.includes('\\!\\[\\]\\(https:\\/\\/evil\\.example\\/p\\)'), tooltip);
+});
