@@ -13,6 +13,9 @@ export type RefreshReason =
 
 export type RefreshOutcome = 'ok' | 'unreachable';
 
+/** The shortest poll interval, whatever `triton.refreshInterval` says (0 still turns polling off). */
+export const minPollIntervalSeconds = 1;
+
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
@@ -128,10 +131,12 @@ export class RefreshManager {
     return this.slots.get(serverId)?.runs ?? 0;
   }
 
-  /** Delay before the next poll: the interval, doubled per consecutive failure, capped. */
+  /** Delay before the next poll: the interval (at least a second), doubled per consecutive failure, capped. */
   nextDelayMs(serverId: string): number | undefined {
-    const interval = this.options.intervalSeconds();
-    if (!(interval > 0)) return undefined;
+    const setting = this.options.intervalSeconds();
+    if (!(setting > 0)) return undefined;
+    // Each poll asks health, metadata and the index: a tiny interval would hammer every visible server.
+    const interval = Math.max(setting, minPollIntervalSeconds);
     const failures = this.failures(serverId);
     const cap = Math.max(interval, this.options.maxBackoffSeconds ?? 60);
     return Math.min(interval * 2 ** Math.min(failures, 16), cap) * 1000;

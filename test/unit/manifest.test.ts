@@ -32,3 +32,14 @@ test('server settings are restricted in untrusted workspaces, so a cloned reposi
   const restricted = m.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [];
   for (const key of ['triton.servers', 'triton.activeServer']) assert.ok(restricted.includes(key), key);
 });
+
+test('triton.refreshInterval allows 0 (off) or at least one second', () => {
+  const m = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { minimum?: number; anyOf?: { enum?: number[]; minimum?: number }[] }> }[] };
+  };
+  const setting = m.contributes.configuration.map((c) => c.properties['triton.refreshInterval']).find((p) => p !== undefined);
+  assert.ok(setting, 'triton.refreshInterval is declared');
+  const allows = (v: number): boolean => (setting.minimum === undefined || v >= setting.minimum) && (setting.anyOf ?? [{}]).some((alt) => (alt.enum === undefined || alt.enum.includes(v)) && (alt.minimum === undefined || v >= alt.minimum));
+  assert.ok(allows(0) && allows(1) && allows(10));
+  assert.ok(!allows(0.01) && !allows(0.5) && !allows(-1));
+});

@@ -1,6 +1,7 @@
 // The VS Code side of server settings and secrets: `triton.servers`, `triton.activeServer`,
 // `triton.refreshInterval` from the configuration, tokens and secret headers from SecretStorage.
 import * as vscode from 'vscode';
+import { minPollIntervalSeconds } from '../../services/refreshManager';
 import type { SecretStore, ServerSettings } from '../../services/serverConfig';
 
 const section = 'triton';
@@ -33,7 +34,8 @@ export class VsCodeServerSettings implements ServerSettings {
 
   refreshIntervalSeconds(): number {
     const v = vscode.workspace.getConfiguration(section).get<number>('refreshInterval');
-    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 10;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return 10;
+    return v === 0 ? 0 : Math.max(v, minPollIntervalSeconds);
   }
 
   onDidChange(listener: (what: 'servers' | 'activeServer' | 'refreshInterval') => void): vscode.Disposable {

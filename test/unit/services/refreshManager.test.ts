@@ -226,3 +226,16 @@ test('ensure joins the refresh in flight instead of queueing another', async () 
   await fresh;
   manager.dispose();
 });
+
+test('an interval under a second polls once a second, not every few milliseconds', async () => {
+  for (const setting of [0.01, 0.5, 1e-9]) {
+    const clock = new FakeClock();
+    const manager = new RefreshManager({ refresh: async () => 'ok', intervalSeconds: () => setting, timers: clock });
+    manager.setServers(['a']);
+    manager.setVisible(true);
+    await settle();
+    assert.deepEqual(clock.dueTimes(), [1_000], `refreshInterval ${setting}`);
+    assert.equal(manager.nextDelayMs('a'), 1_000);
+    manager.dispose();
+  }
+});
