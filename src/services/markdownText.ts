@@ -6,7 +6,12 @@
  * "/" and "." too, so "https://…", "www.…" and "a@b.c" cannot become autolinks; line breaks become spaces.
  */
 export function markdownText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~&/@$=^"]/g, '\\$&');
+  const oneLine = [...text].map((c) => (isLineBreakOrControl(c.charCodeAt(0)) ? ' ' : c)).join('');
+  return oneLine.replace(/[\\`*_{}[\]()#+\-.!|<>~&/@$=^"]/g, '\\$&');
+}
+
+function isLineBreakOrControl(code: number): boolean {
+  return code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029;
 }
 
 /** Text for labels that parse `$(name)` as an icon (status bar, quick picks): the syntax stays literal. */
