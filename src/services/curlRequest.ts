@@ -1,5 +1,5 @@
-// A ready-to-run curl command for a model: a JSON infer request with zero/placeholder data of the
-// right shapes and datatypes, built from the model's metadata.
+// A ready-to-run curl command for a model: an infer request with zero/placeholder data of the right
+// shapes and datatypes, built from the model's metadata (JSON, or JSON + raw bytes for FP16/BF16).
 import type { ModelMetadata, TensorMetadata } from '../triton/types';
 
 export interface CurlOptions {
@@ -17,9 +17,12 @@ export interface CurlOptions {
 /** Cap on generated elements so a model with huge fixed dims does not produce a megabyte command. */
 export const maxPlaceholderElements = 4096;
 
+/** Triton refuses these datatypes as JSON both ways; they travel as raw bytes (binary tensor extension). */
+const binaryOnly = new Set(['FP16', 'BF16']);
+
 export interface InferRequestJson {
-  inputs: { name: string; shape: number[]; datatype: string; data: (number | boolean | string)[] }[];
-  outputs: { name: string }[];
+  inputs: { name: string; shape: number[]; datatype: string; data?: (number | boolean | string)[]; parameters?: { binary_data_size: number } }[];
+  outputs: { name: string; parameters?: { binary_data: boolean } }[];
 }
 
 export function placeholderShape(tensor: TensorMetadata, variableDim = 1): number[] {
@@ -32,17 +35,22 @@ function placeholderValue(datatype: string): number | boolean | string {
   return 0;
 }
 
+/**
+ * The JSON part of an infer request. FP16/BF16 inputs carry no `data` but a `binary_data_size`
+ * (2 bytes per element, zeros follow the JSON), and FP16/BF16 outputs are asked for as binary.
+ */
 export function buildInferRequest(meta: ModelMetadata, variableDim = 1): InferRequestJson {
   return {
     inputs: meta.inputs.map((t) => {
       const shape = placeholderShape(t, variableDim);
       const count = shape.reduce((a, b) => a * b, 1);
       if (count > maxPlaceholderElements) {
-        throw new Error(`input '${t.name}' has ${count} elements (shape [${shape.join(', ')}]); a JSON request with placeholder data is limited to ${maxPlaceholderElements}`);
+        throw new Error(`input '${t.name}' has ${count} elements (shape [${shape.join(', ')}]); a request with placeholder data is limited to ${maxPlaceholderElements}`);
       }
+      if (binaryOnly.has(t.datatype)) return { name: t.name, shape, datatype: t.datatype, parameters: { binary_data_size: count * 2 } };
       return { name: t.name, shape, datatype: t.datatype, data: new Array<number | boolean | string>(count).fill(placeholderValue(t.datatype)) };
     }),
-    outputs: meta.outputs.map((t) => ({ name: t.name })),
+    outputs: meta.outputs.map((t) => (binaryOnly.has(t.datatype) ? { name: t.name, parameters: { binary_data: true } } : { name: t.name })),
   };
 }
 
@@ -51,17 +59,48 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Environment variable names for secret headers: distinct even when two names map to the same one. */
+export function secretEnvNames(headerNames: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<string>();
+  for (const name of headerNames) {
+    let base = name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+    if (!/^[A-Z_]/.test(base)) base = `_${base}`;
+    let env = base;
+    for (let i = 2; used.has(env); i++) env = `${base}_${i}`;
+    used.add(env);
+    out.set(name, env);
+  }
+  return out;
+}
+
 export function buildCurlCommand(meta: ModelMetadata, options: CurlOptions): string {
   const base = options.httpUrl.replace(/\/+$/, '');
   const path = `/v2/models/${encodeURIComponent(meta.name)}${options.version !== undefined && options.version !== '' ? `/versions/${encodeURIComponent(options.version)}` : ''}/infer`;
-  const body = JSON.stringify(buildInferRequest(meta, options.variableDim ?? 1));
-  const lines = [`curl -sS -X POST ${shellQuote(base + path)}`, `  -H 'Content-Type: application/json'`];
-  for (const [k, v] of Object.entries(options.headers ?? {})) lines.push(`  -H ${shellQuote(`${k}: ${v}`)}`);
-  for (const name of options.secretHeaderNames ?? []) {
-    const envName = name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-    // Double quotes so the shell expands the variable the user exports; the value never appears here.
-    lines.push(`  -H "${name}: $${envName}"`);
+  const request = buildInferRequest(meta, options.variableDim ?? 1);
+  const json = JSON.stringify(request);
+  const binaryBytes = request.inputs.reduce((sum, i) => sum + (i.parameters?.binary_data_size ?? 0), 0);
+  const binaryOut = request.outputs.some((o) => o.parameters?.binary_data === true);
+  const headers: string[] = [];
+  for (const [k, v] of Object.entries(options.headers ?? {})) headers.push(`  -H ${shellQuote(`${k}: ${v}`)}`);
+  for (const [name, env] of secretEnvNames(options.secretHeaderNames ?? [])) {
+    // The name is single-quoted (no expansion at all); only the variable the user exports is expanded.
+    headers.push(`  -H ${shellQuote(`${name}: `)}"$${env}"`);
   }
-  lines.push(`  -d ${shellQuote(body)}`);
-  return lines.join(' \\\n');
+  // Binary answers (FP16/BF16 outputs) are a JSON header followed by raw bytes; curl prints them only when told to.
+  const output = binaryOut ? ['  --output -'] : [];
+  if (binaryBytes === 0) {
+    return [`curl -sS -X POST ${shellQuote(base + path)}`, `  -H 'Content-Type: application/json'`, ...headers, ...output, `  -d ${shellQuote(json)}`].join(' \\\n');
+  }
+  // FP16/BF16 inputs: the JSON header, then the tensors' bytes (zeros), as Triton's binary tensor extension wants.
+  const feed = `{ printf '%s' ${shellQuote(json)}; head -c ${binaryBytes} /dev/zero; }`;
+  return [
+    `${feed} |`,
+    `curl -sS -X POST ${shellQuote(base + path)}`,
+    `  -H 'Content-Type: application/octet-stream'`,
+    `  -H 'Inference-Header-Content-Length: ${Buffer.byteLength(json, 'utf8')}'`,
+    ...headers,
+    ...output,
+    '  --data-binary @-',
+  ].join(' \\\n');
 }

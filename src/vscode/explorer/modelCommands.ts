@@ -2,7 +2,7 @@
 // an override), server config / diff / metadata / statistics documents, and Copy as curl.
 import * as vscode from 'vscode';
 import { ConfigOverrideError, pbtxtToConfigJson } from '../../services/configOverride';
-import { buildCurlCommand } from '../../services/curlRequest';
+import { buildCurlCommand, secretEnvNames } from '../../services/curlRequest';
 import { readSecretHeaders } from '../../services/serverConfig';
 import type { WorkspaceModel } from '../../services/workspaceRepository';
 import type { ExplorerContext, ModelTarget } from './explorerContext';
@@ -150,7 +150,8 @@ export function modelHandlers(docs: ServerDocumentProvider): Record<string, Hand
         const secretNames = Object.keys(await readSecretHeaders(ctx.secrets, server.config));
         const command = buildCurlCommand(meta, { httpUrl: server.config.httpUrl, ...(target.version !== undefined ? { version: target.version } : {}), headers: server.config.headers ?? {}, secretHeaderNames: secretNames });
         await vscode.env.clipboard.writeText(command);
-        void vscode.window.showInformationMessage(`curl request for '${target.model}' copied${secretNames.length > 0 ? ` (set ${secretNames.map((n) => `$${n.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`).join(', ')} first)` : ''}.`);
+        const envNames = [...secretEnvNames(secretNames).values()];
+        void vscode.window.showInformationMessage(`curl request for '${target.model}' copied${envNames.length > 0 ? ` (set ${envNames.map((n) => `$${n}`).join(', ')} first)` : ''}.`);
         return command;
       } catch (error) {
         await showFailure(ctx, `Building a curl request for '${target.model}' failed`, error);

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCurlCommand, buildInferRequest, shellQuote } from '../../../src/services/curlRequest';
+import { buildCurlCommand, buildInferRequest, secretEnvNames, shellQuote } from '../../../src/services/curlRequest';
 import { statisticsMarkdown, formatNs } from '../../../src/services/statisticsReport';
 import { ConfigOverrideError, pbtxtToConfigJson } from '../../../src/services/configOverride';
 import type { ModelMetadata, ModelStatistics } from '../../../src/triton/types';
@@ -20,7 +21,7 @@ const meta: ModelMetadata = {
 
 test('the infer request has placeholder data of the right size and type per input', () => {
   const body = buildInferRequest(meta, 2);
-  assert.deepEqual(body.inputs.map((i) => [i.name, i.shape, i.data.length, i.data[0]]), [
+  assert.deepEqual(body.inputs.map((i) => [i.name, i.shape, i.data!.length, i.data![0]]), [
     ['INPUT0', [2, 4], 8, 0],
     ['FLAG', [1], 1, false],
     ['TEXT', [2], 2, ''],
@@ -35,7 +36,7 @@ test('a huge fixed shape is refused rather than producing a giant command', () =
 test('the curl command is valid shell that yields the JSON body unchanged', () => {
   const cmd = buildCurlCommand({ ...meta, name: "it's" }, { httpUrl: 'http://localhost:8000/', version: '1', headers: { 'x-team': "o'neil" }, secretHeaderNames: ['Authorization'] });
   assert.match(cmd, /^curl -sS -X POST 'http:\/\/localhost:8000\/v2\/models\/it'\\''s\/versions\/1\/infer'/);
-  assert.match(cmd, /-H "Authorization: \$AUTHORIZATION"/);
+  assert.match(cmd, /-H 'Authorization: '"\$AUTHORIZATION"/);
   // Run the command through a real shell with `curl` replaced by a function that prints its arguments.
   const script = `curl() { for a in "$@"; do printf '%s\\n' "$a"; done; }\nAUTHORIZATION=secret-value\n${cmd}`;
   const args = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' }).trimEnd().split('\n');
@@ -45,6 +46,38 @@ test('the curl command is valid shell that yields the JSON body unchanged', () =
   const body = JSON.parse(args.at(-1)!) as { inputs: { name: string }[] };
   assert.deepEqual(body.inputs.map((i) => i.name), ['INPUT0', 'FLAG', 'TEXT']);
   assert.equal(shellQuote("a'b"), `'a'\\''b'`);
+});
+
+test('secret header names are quoted: a backtick or $() in a name runs nothing, and env names stay distinct', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-curl-'));
+  try {
+    const marker = join(dir, 'ran');
+    const names = [`x\`touch ${marker}\``, `y$(touch ${marker})`, 'x-key', 'x_key'];
+    const cmd = buildCurlCommand(meta, { httpUrl: 'http://h:1', secretHeaderNames: names });
+    const env = secretEnvNames(names);
+    assert.equal(new Set(env.values()).size, 4, [...env.values()].join());
+    const script = `curl() { for a in "$@"; do printf '%s\\n' "$a"; done; }\n${[...env.values()].map((v, i) => `${v}=v${i}`).join('\n')}\n${cmd}`;
+    const args = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' }).trimEnd().split('\n');
+    assert.ok(!existsSync(marker), 'nothing in a header name was executed');
+    names.forEach((n, i) => assert.ok(args.includes(`${n}: v${i}`), `${n} → ${args.join(' | ')}`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('FP16/BF16 tensors travel as binary: JSON header with binary_data_size, zero bytes after it, binary outputs', () => {
+  const half = { name: 'h', versions: ['1'], platform: 'x', inputs: [{ name: 'A', datatype: 'FP16', shape: [-1, 3] }, { name: 'B', datatype: 'INT32', shape: [2] }, { name: 'C', datatype: 'BF16', shape: [2] }], outputs: [{ name: 'Y', datatype: 'FP16', shape: [3] }, { name: 'Z', datatype: 'FP32', shape: [3] }] };
+  const req = buildInferRequest(half);
+  assert.deepEqual(req.inputs.map((i) => [i.name, i.data, i.parameters]), [['A', undefined, { binary_data_size: 6 }], ['B', [0, 0], undefined], ['C', undefined, { binary_data_size: 4 }]]);
+  assert.deepEqual(req.outputs, [{ name: 'Y', parameters: { binary_data: true } }, { name: 'Z' }]);
+  const cmd = buildCurlCommand(half, { httpUrl: 'http://h:1' });
+  // Capture what curl would read from stdin.
+  const script = `curl() { cat; }\n${cmd}`;
+  const body = execFileSync('/bin/sh', ['-c', script]);
+  const headerLength = Number(/Inference-Header-Content-Length: (\d+)/.exec(cmd)![1]);
+  assert.deepEqual(JSON.parse(body.subarray(0, headerLength).toString('utf8')), req);
+  assert.deepEqual([...body.subarray(headerLength)], new Array(10).fill(0));
+  assert.match(cmd, /--output -/);
 });
 
 const stats: ModelStatistics = {
