@@ -3,13 +3,14 @@
 import { constants } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { decodeBytesPrefix } from './bytesCodec';
 import { datatypeInfo } from './datatypes';
 import { TritonError } from './errors';
 import type { TritonErrorKind } from './errors';
 import { decodeTensor, elementCount, encodeTensor } from './tensor';
-import type { TensorData, TritonDatatype } from './types';
+import type { NumericTypedArray, TensorData, TritonDatatype } from './types';
 
 /** Linux NAME_MAX; shm_open names live in one directory. */
 const MAX_KEY_LENGTH = 255;
@@ -136,11 +137,18 @@ export async function writeSharedMemory(region: SharedMemoryRegionHandle, data: 
   }
 }
 
-/** Reads `length` bytes at `offset`. */
-export async function readSharedMemory(region: SharedMemoryRegionHandle, offset: number, length: number): Promise<Buffer> {
+/**
+ * Reads `length` bytes at `offset`. With `into` (exactly `length` bytes) the bytes land there and
+ * `into` is returned: reusing one buffer spares the page faults of a fresh one on every read, which
+ * for tensors of many MiB cost more than the copy itself.
+ */
+export async function readSharedMemory(region: SharedMemoryRegionHandle, offset: number, length: number): Promise<Buffer>;
+export async function readSharedMemory<T extends Uint8Array>(region: SharedMemoryRegionHandle, offset: number, length: number, into: T): Promise<T>;
+export async function readSharedMemory(region: SharedMemoryRegionHandle, offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
   checkRange(region, offset, length, 'read');
+  if (into !== undefined) checkTarget(into, length, `read of ${length} byte(s) from '${region.key}'`);
   // Filled completely below (or the read fails), so zeroing it first would be wasted work.
-  const out = Buffer.allocUnsafe(length);
+  const out = into ?? Buffer.allocUnsafe(length);
   let done = 0;
   try {
     while (done < length) {
@@ -152,6 +160,13 @@ export async function readSharedMemory(region: SharedMemoryRegionHandle, offset:
     throw fsError(error, `cannot read shared memory '${region.key}'`);
   }
   return out;
+}
+
+function checkTarget(into: unknown, length: number, what: string): void {
+  if (!(into instanceof Uint8Array)) throw new TritonError('invalid-argument', `${what}: the target buffer must be a Uint8Array`);
+  if (into.byteLength !== length) {
+    throw new TritonError('invalid-argument', `${what}: the target buffer holds ${into.byteLength} byte(s), not ${length}`);
+  }
 }
 
 export interface TensorValues {
@@ -183,15 +198,26 @@ export async function setSharedMemoryTensors(
   return placed;
 }
 
+export interface ReadTensorOptions {
+  /**
+   * A typed array of the datatype's kind (Float32Array for FP32, Uint16Array for FP16/BF16,
+   * BigInt64Array for INT64, ...) with exactly the shape's element count: the tensor is read into
+   * it and it is returned. Not for BOOL or BYTES, whose values are not a typed array.
+   */
+  into?: NumericTypedArray;
+}
+
 /** Reads a tensor of `shape` from `offset` (BYTES: walks length prefixes, each bounds-checked). */
 export async function getSharedMemoryTensor(
   region: SharedMemoryRegionHandle,
   datatype: TritonDatatype,
   shape: readonly number[],
   offset = 0,
+  options: ReadTensorOptions = {},
 ): Promise<TensorData> {
   const count = elementCount(shape);
   const where = `shared memory '${region.key}' at offset ${offset}`;
+  if (options.into !== undefined) return readTensorInto(region, datatype, shape, count, offset, options.into, where);
   if (datatype === 'BYTES') {
     checkRange(region, offset, 0, 'read');
     const rest = await readSharedMemory(region, offset, region.byteSize - offset);
@@ -199,6 +225,26 @@ export async function getSharedMemoryTensor(
   }
   const bytes = await readSharedMemory(region, offset, count * datatypeInfo(datatype).size);
   return decodeTensor(datatype, bytes, shape, where);
+}
+
+async function readTensorInto(
+  region: SharedMemoryRegionHandle,
+  datatype: TritonDatatype,
+  shape: readonly number[],
+  count: number,
+  offset: number,
+  into: NumericTypedArray,
+  where: string,
+): Promise<TensorData> {
+  const info = datatypeInfo(datatype);
+  const fail = (why: string): never => { throw new TritonError('invalid-argument', `read ${datatype} [${shape.join(',')}] from ${where} into a caller's array: ${why}`); };
+  if (datatype === 'BYTES' || datatype === 'BOOL' || info?.array === undefined) fail(`${datatype} values are not a typed array`);
+  const Ctor = info!.array!;
+  if (!(into instanceof Ctor)) fail(`needs a ${Ctor.name}, got ${ArrayBuffer.isView(into) ? into.constructor.name : typeof into}`);
+  if (into.length !== count) fail(`the array has ${into.length} element(s) but the shape needs ${count}`);
+  if (endianness() !== 'LE' && info!.size > 1) throw new TritonError('unsupported', 'big-endian hosts are not supported');
+  await readSharedMemory(region, offset, into.byteLength, new Uint8Array(into.buffer, into.byteOffset, into.byteLength));
+  return into;
 }
 
 /** Closes the handle; unlinks the object when this handle created it (or when `unlink` says so). */

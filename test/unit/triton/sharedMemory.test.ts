@@ -47,6 +47,49 @@ test('a region is a real /dev/shm object: tensors written back to back, read bac
   assert.equal(existsSync(`/dev/shm${k}`), false);
 });
 
+test('tensors and bytes are read into a caller-supplied array, which is returned and reused', { skip: hasDevShm ? false : 'this system has no /dev/shm' }, async () => {
+  const region = await createSharedMemoryRegion(key(), 64);
+  try {
+    await setSharedMemoryTensors(region, [{ datatype: 'FP32', shape: [4], data: Float32Array.of(1.5, -2, 3.25, 1e30) }], 16);
+    // A view at a non-zero offset of a larger buffer: the bytes land in the view, nothing around it.
+    const backing = new Float32Array(8).fill(7);
+    const into = backing.subarray(2, 6);
+    const got = await getSharedMemoryTensor(region, 'FP32', [2, 2], 16, { into });
+    assert.equal(got, into, 'the supplied array itself comes back');
+    assert.deepEqual([...backing], [7, 7, 1.5, -2, 3.25, 1e30, 7, 7].map((v) => Math.fround(v)));
+    await setSharedMemoryTensors(region, [{ datatype: 'FP32', shape: [4], data: [9, 8, 7, 6] }], 16);
+    await getSharedMemoryTensor(region, 'FP32', [4], 16, { into });
+    assert.deepEqual([...into], [9, 8, 7, 6], 'a second read overwrites the same array');
+    await setSharedMemoryTensors(region, [{ datatype: 'INT64', shape: [2], data: [-1n, 2n ** 40n] }], 40);
+    const big = new BigInt64Array(2);
+    assert.deepEqual(await getSharedMemoryTensor(region, 'INT64', [2], 40, { into: big }), BigInt64Array.of(-1n, 2n ** 40n));
+    const raw = Buffer.alloc(4);
+    assert.equal(await readSharedMemory(region, 16, 4, raw), raw);
+    assert.deepEqual(raw, Buffer.from(Float32Array.of(9).buffer));
+  } finally {
+    await destroySharedMemoryRegion(region);
+  }
+});
+
+test('reading into an array of the wrong size or kind is a clear error that leaves the array alone', { skip: hasDevShm ? false : 'this system has no /dev/shm' }, async () => {
+  const region = await createSharedMemoryRegion(key(), 64);
+  try {
+    await writeSharedMemory(region, new Uint8Array(64).fill(1));
+    const bad = (pattern: RegExp) => (e: unknown): boolean => e instanceof TritonError && e.kind === 'invalid-argument' && pattern.test(e.message);
+    const short = new Float32Array(3);
+    await assert.rejects(getSharedMemoryTensor(region, 'FP32', [4], 0, { into: short }), bad(/has 3 element\(s\) but the shape needs 4/));
+    assert.deepEqual([...short], [0, 0, 0]);
+    await assert.rejects(getSharedMemoryTensor(region, 'FP32', [4], 0, { into: new Int32Array(4) }), bad(/needs a Float32Array, got Int32Array/));
+    await assert.rejects(getSharedMemoryTensor(region, 'BYTES', [1], 0, { into: new Uint8Array(4) }), bad(/BYTES values are not a typed array/));
+    await assert.rejects(getSharedMemoryTensor(region, 'BOOL', [4], 0, { into: new Uint8Array(4) }), bad(/BOOL values are not a typed array/));
+    await assert.rejects(readSharedMemory(region, 0, 8, new Uint8Array(9)), bad(/holds 9 byte\(s\), not 8/));
+    // The range is checked against the region before the target: a read past its end says so.
+    await assert.rejects(getSharedMemoryTensor(region, 'FP64', [16], 0, { into: new Float64Array(16) }), bad(/do not fit/));
+  } finally {
+    await destroySharedMemoryRegion(region);
+  }
+});
+
 test('out-of-range access, createOnly on an existing key and a lying BYTES prefix are clear errors', { skip: hasDevShm ? false : 'this system has no /dev/shm' }, async () => {
   const k = key();
   const region = await createSharedMemoryRegion(k, 16, { createOnly: true });
