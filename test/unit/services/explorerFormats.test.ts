@@ -8,6 +8,7 @@ import { buildCurlCommand, buildInferRequest, secretEnvNames, shellQuote } from 
 import { statisticsMarkdown, formatNs } from '../../../src/services/statisticsReport';
 import { ConfigOverrideError, pbtxtToConfigJson } from '../../../src/services/configOverride';
 import type { ModelMetadata, ModelStatistics } from '../../../src/triton/types';
+import { TritonError } from '../../../src/triton/errors';
 
 const meta: ModelMetadata = {
   name: 'simple', versions: ['1'], platform: 'onnxruntime_onnx',
@@ -152,4 +153,26 @@ test('every model config in the repository converts, with names and tensors inta
     }
   }
   assert.ok(converted >= 10, `only ${converted} configs found`);
+});
+
+test('a malformed statistics answer is a protocol error naming the field, never a TypeError', () => {
+  const cases: [unknown, RegExp][] = [
+    [[{ name: 'm', version: 1 }], /model_stats\[0\]\.version is 1, not a string/],
+    [[{ name: 'm', version: '1', batch_stats: 5 }], /model_stats\[0\]\.batch_stats is 5, not a list/],
+    [[{ name: 'm', version: '1', inference_stats: { success: 'x' } }], /model_stats\[0\]\.inference_stats\.success is the string "x"/],
+    [[{ name: 'm', version: '1', batch_stats: [{ batch_size: 1, compute_infer: { count: -1, ns: 0 } }] }], /batch_stats\[0\]\.compute_infer\.count is -1/],
+    [[{ name: 'm', version: '1', memory_usage: {} }], /memory_usage is an object, not a list/],
+    [[{ name: 'm', version: '1', response_stats: [] }], /response_stats is a list, not an object/],
+    [[null], /model_stats\[0\] is null/],
+    [{ not: 'a list' }, /model_stats is an object, not a list/],
+  ];
+  for (const [answer, why] of cases) {
+    assert.throws(() => statisticsMarkdown('m', 's', answer as ModelStatistics[]), (e: unknown) => e instanceof TritonError && e.kind === 'protocol' && why.test(e.message), JSON.stringify(answer));
+  }
+});
+
+test('a last-inference time no Date can hold is shown as the number, not thrown', () => {
+  const text = statisticsMarkdown('m\nx', 's', [{ ...stats, last_inference: 1e17 }], new Date(0));
+  assert.match(text, /\| Last inference \| 100000000000000000 \(not a valid time\) \|/);
+  assert.match(text, /^# Statistics of m x on s$/m);
 });
