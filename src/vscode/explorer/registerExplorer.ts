@@ -168,6 +168,8 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
       statusBar.update(active !== undefined ? catalog.server(active) : undefined);
     } else refresh.setServers(catalog.serverIds());
   }));
+  // Granting trust brings a workspace's own server list (restricted until then) into play.
+  subs.push(vscode.workspace.onDidGrantWorkspaceTrust(() => reloadServers()));
   subs.push(secrets.onDidChange((key) => {
     for (const id of catalog.serverIds()) if (key === `triton.server.${id}.headers`) catalog.resetClient(id);
   }));
