@@ -29,6 +29,7 @@ interface ExplorerApi {
   activeServerId(): string | undefined;
   statusBarText(): string;
   statusBarTooltip(): string | undefined;
+  onDidRedraw(listener: (id: string | undefined) => void): vscode.Disposable;
   refreshRuns(serverId: string): number;
 }
 
@@ -181,6 +182,27 @@ describe('model explorer', function () {
     assert.match(simple.description!, /⇄ workspace/);
     const ws = find(await explorer.snapshot(2), 'Workspace Repository');
     assert.ok(ws?.children?.some((c) => c.label === 'simple' && /READY on reference/.test(c.description ?? '')));
+  });
+
+  it('redraws the Workspace Repository row of a model when it is unloaded and loaded', async () => {
+    const rowOf = async (): Promise<SnapshotNode | undefined> => find(find(await explorer.snapshot(2), 'Workspace Repository')?.children, 'simple');
+    const row = await rowOf();
+    assert.ok(row, 'simple is in the Workspace Repository');
+    const redrawn: (string | undefined)[] = [];
+    const sub = explorer.onDidRedraw((id) => redrawn.push(id));
+    const target = { serverId: 'reference', model: 'simple' };
+    try {
+      assert.equal(await vscode.commands.executeCommand('triton.unloadModel', target), true);
+      assert.ok(redrawn.includes(row.id) || redrawn.includes(undefined), `the row ${row.id} was redrawn: ${JSON.stringify(redrawn)}`);
+      assert.match((await rowOf())!.description!, /UNAVAILABLE on reference/);
+      redrawn.length = 0;
+      assert.equal(await vscode.commands.executeCommand('triton.loadModel', target), true);
+      assert.ok(redrawn.includes(row.id) || redrawn.includes(undefined), `the row ${row.id} was redrawn: ${JSON.stringify(redrawn)}`);
+      assert.match((await rowOf())!.description!, /READY on reference/);
+    } finally {
+      sub.dispose();
+      await vscode.commands.executeCommand('triton.loadModel', target);
+    }
   });
 
   it('shows a READY version with its inputs and outputs', async () => {

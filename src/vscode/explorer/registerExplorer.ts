@@ -31,6 +31,8 @@ export interface ExplorerApi {
   statusBarText(): string;
   /** The status bar tooltip's Markdown source. */
   statusBarTooltip(): string | undefined;
+  /** Called with the id of each node the view is told to redraw (undefined: the whole view). */
+  onDidRedraw(listener: (id: string | undefined) => void): vscode.Disposable;
   /** Completed refresh runs of a server (shows coalescing). */
   refreshRuns(serverId: string): number;
   /** Where other features add node kinds and children (e.g. shared-memory regions under each server). */
@@ -207,6 +209,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
     activeServerId: () => active,
     statusBarText: () => statusBar.text(),
     statusBarTooltip: () => statusBar.tooltipMarkdown(),
+    onDidRedraw: (listener) => provider.onDidChangeTreeData((node) => listener(node?.id)),
     refreshRuns: (id) => refresh.runs(id),
     tree,
     catalog,
