@@ -14,6 +14,7 @@ import { GrpcConnection } from './grpcChannel';
 import { asBuffer, grpcProtos } from './grpcProtos';
 import type { AnyMethod, GrpcProtos } from './grpcProtos';
 import { GrpcInferStream } from './grpcStream';
+import { encodeInferRequestParts, rawOutputOffset } from './inferFraming';
 import { buildInferRequest } from './inferRequest';
 import type { InferResponseWire } from './inferResponse';
 import { inferResultFromWire } from './inferResponse';
@@ -237,7 +238,7 @@ class GrpcTritonClient implements TritonClient {
       const { ModelInferRequest, ModelInferResponse } = this.protos.types;
       const setup = this.conn.directSetup(options);
       const answer = await direct.call({
-        path: this.fast.infer.path, message: asBuffer(ModelInferRequest.encode(request).finish()),
+        path: this.fast.infer.path, message: encodeInferRequestParts(ModelInferRequest, request), answerLayout: rawOutputOffset,
         headers: setup.headers, deadline: setup.deadline, signal: options?.signal, label,
       });
       let response: InferResponseWire;

@@ -3,6 +3,8 @@
 import * as http2 from 'node:http2';
 import type { TlsOptions } from '../client';
 import { GrpcStatus, TritonError, kindFromGrpcCode } from '../errors';
+import { AnswerBuffer } from './answerBuffer';
+import type { AnswerLayout } from './answerBuffer';
 import type { GrpcTarget } from './grpcChannel';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_INADEQUATE_SECURITY } = http2.constants;
@@ -17,7 +19,10 @@ const CONNECT_TIMEOUT_MS = 20000;
 
 export interface UnaryCallOptions {
   path: string;
-  message: Buffer;
+  /** The request message, whole or as parts written one after the other (big tensors are never joined). */
+  message: Buffer | readonly Uint8Array[];
+  /** Where the answer's main payload starts, so a big answer can be gathered with it 8-byte aligned. */
+  answerLayout?: AnswerLayout;
   headers: Record<string, string>;
   deadline?: number;
   signal?: AbortSignal;
@@ -156,8 +161,7 @@ export class Http2UnaryChannel {
         return;
       }
       if (this.active++ === 0) session.ref();
-      const chunks: Buffer[] = [];
-      let received = 0;
+      const answer = new AnswerBuffer(this.maxResponseBytes, options.answerLayout);
       let httpStatus = 0;
       let grpcStatus: number | undefined;
       let grpcMessage = '';
@@ -194,12 +198,9 @@ export class Http2UnaryChannel {
       });
       stream.on('trailers', readStatus);
       stream.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > this.maxResponseBytes + HEADER_BYTES) {
-          finish(new TritonError('protocol', `response larger than the ${this.maxResponseBytes}-byte limit`, { request: label }));
-          return;
-        }
-        chunks.push(chunk);
+        if (settled) return;
+        const refused = answer.push(chunk);
+        if (refused !== undefined) finish(new TritonError('protocol', refused, { request: label }));
       });
       const noStatus = (): TritonError => {
         if (httpStatus !== 200 && httpStatus !== 0) return statusError(codeForHttpStatus(httpStatus), `the server answered HTTP ${httpStatus}, not gRPC`, label);
@@ -212,8 +213,9 @@ export class Http2UnaryChannel {
           finish(statusError(grpcStatus, grpcMessage, label));
           return;
         }
-        const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
-        finish(...frame(data, label));
+        const gathered = answer.finish();
+        if ('error' in gathered) finish(new TritonError('protocol', gathered.error, { request: label }));
+        else finish(...frame(gathered.data, label));
       });
       stream.on('close', () => {
         if (settled) return;
@@ -233,14 +235,17 @@ export class Http2UnaryChannel {
         finish((e as { code?: unknown })?.code === 'ERR_HTTP2_STREAM_ERROR' ? resetError() : connectionError(e, label));
       });
 
+      const parts = Buffer.isBuffer(options.message) ? [options.message] : options.message;
+      const length = parts.reduce((n, p) => n + p.byteLength, 0);
       const prefix = Buffer.allocUnsafe(HEADER_BYTES);
       prefix[0] = 0;
-      prefix.writeUInt32BE(options.message.length, 1);
-      if (options.message.length <= JOIN_LIMIT) {
-        stream.end(Buffer.concat([prefix, options.message], HEADER_BYTES + options.message.length));
+      prefix.writeUInt32BE(length, 1);
+      if (length <= JOIN_LIMIT) {
+        stream.end(Buffer.concat([prefix, ...parts], HEADER_BYTES + length));
       } else {
         stream.write(prefix);
-        stream.end(options.message);
+        for (let i = 0; i < parts.length - 1; i++) stream.write(parts[i]);
+        stream.end(parts[parts.length - 1]);
       }
     });
   }
