@@ -114,9 +114,17 @@ export const serverHandlers: Record<string, Handler> = {
       const renamed = { ...server, name: name.trim() };
       const wasActive = ctx.activeServerId() === server.name;
       if (!(await save(ctx, (raw) => updateServerSetting(raw, server.name, { name: renamed.name })))) return;
-      // Secrets live under the server's name: they move only once the new name is in settings.
+      // Secrets live under the server's name: they move only once the new name is in settings, and
+      // if the secret store fails the rename is undone so the token is not left under a name no server has.
       const headers = await readSecretHeaders(ctx.secrets, server);
-      if (Object.keys(headers).length > 0) await writeSecretHeaders(ctx.secrets, renamed, headers);
+      try {
+        if (Object.keys(headers).length > 0) await writeSecretHeaders(ctx.secrets, renamed, headers);
+      } catch (error) {
+        await save(ctx, (raw) => updateServerSetting(raw, renamed.name, { name: server.name }));
+        ctx.log.error(`Moving the secrets of '${server.name}' failed`, error);
+        void vscode.window.showErrorMessage(`Server '${server.name}' was not renamed: its token could not be moved (${error instanceof Error ? error.message : String(error)}).`);
+        return;
+      }
       await ctx.secrets.delete(secretKeyFor(server.name));
       ctx.catalog.resetClient(renamed.name);
       if (wasActive) await ctx.setActiveServer(renamed.name);
