@@ -151,7 +151,9 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
       clearTimeout(timer);
       cancel.dispose();
     }
-    workspace.setConfigPaths(files.map((f) => f.fsPath), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+    // Model folders are read from the local disk (node:fs); folders of a virtual workspace are left out.
+    const local = (uri: vscode.Uri): boolean => uri.scheme === 'file';
+    workspace.setConfigPaths(files.filter(local).map((f) => f.fsPath), (vscode.workspace.workspaceFolders ?? []).filter((f) => local(f.uri)).map((f) => f.uri.fsPath));
   };
   const scheduleScan = (): void => {
     if (scanTimer !== undefined) clearTimeout(scanTimer);
