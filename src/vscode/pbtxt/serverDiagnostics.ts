@@ -60,15 +60,22 @@ function sameDiagnostics(a: readonly vscode.Diagnostic[], b: readonly vscode.Dia
   return a.length === b.length && a.every((d, i) => d.message === b[i].message && d.range.isEqual(b[i].range));
 }
 
-/** Workspace config.pbtxt files, listed at most every CONFIG_LIST_TTL_MS while models keep failing. */
+/**
+ * Workspace config.pbtxt files, listed at most every CONFIG_LIST_TTL_MS while models keep failing;
+ * sooner (but not more than every CONFIG_RELIST_MS) when a failing model has no folder in the list,
+ * since that folder may have been created after the last listing.
+ */
 const CONFIG_LIST_TTL_MS = 30_000;
+const CONFIG_RELIST_MS = 2_000;
 let configList: { at: number; uris: vscode.Uri[] } | undefined;
 
-async function workspaceConfigs(): Promise<vscode.Uri[]> {
-  if (configList === undefined || Date.now() - configList.at > CONFIG_LIST_TTL_MS) {
+async function workspaceConfigs(names: readonly string[]): Promise<vscode.Uri[]> {
+  const age = configList === undefined ? Infinity : Date.now() - configList.at;
+  const missing = configList !== undefined && names.some((n) => !configList!.uris.some((u) => parentName(u) === n));
+  if (age > CONFIG_LIST_TTL_MS || (missing && age > CONFIG_RELIST_MS)) {
     configList = { at: Date.now(), uris: await vscode.workspace.findFiles('**/config.pbtxt', '**/node_modules/**', 5000) };
   }
-  return configList.uris;
+  return configList!.uris;
 }
 
 let active: { diagnostics: ServerDiagnostics; log: Logger } | undefined;
@@ -84,7 +91,7 @@ export async function reportServerLoadErrors(serverName: string, entries: readon
   const failing = entries.filter((e) => e.state === 'UNAVAILABLE' && e.reason !== undefined && e.reason.trim() !== '');
   const reported = new Set<string>();
   if (failing.length > 0) {
-    const configs = await workspaceConfigs();
+    const configs = await workspaceConfigs(failing.map((e) => e.name));
     for (const entry of failing) {
       for (const uri of configs.filter((u) => parentName(u) === entry.name)) {
         const doc = await readParsed(uri);
@@ -132,9 +139,14 @@ export function registerServerDiagnostics(diagnostics: ServerDiagnostics, log: L
       e !== null && typeof e === 'object' && typeof (e as RepositoryIndexEntry).name === 'string');
     await reportServerLoadErrors(server, valid);
   });
+  // A model folder created or removed makes the cached listing stale at once.
+  const watcher = vscode.workspace.createFileSystemWatcher('**/config.pbtxt', false, true, false);
+  const forget = (): void => {
+    configList = undefined;
+  };
   const dispose = (): void => {
     active = undefined;
     configList = undefined;
   };
-  return [diagnostics, report, { dispose }];
+  return [diagnostics, report, watcher, watcher.onDidCreate(forget), watcher.onDidDelete(forget), { dispose }];
 }
