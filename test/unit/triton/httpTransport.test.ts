@@ -246,6 +246,14 @@ test('a body cut short by the server is a protocol error', async () => {
   await rejectsWith(client.serverMetadata(), 'protocol', /cut off/);
 });
 
+test('a big body cut short is a protocol error too, though it is gathered while it arrives', async () => {
+  handler = (_req, res) => {
+    res.writeHead(200, { 'content-length': 3 << 20, 'content-type': 'application/octet-stream', 'inference-header-content-length': '2' });
+    res.write(Buffer.alloc(2 << 20, 1), () => setImmediate(() => res.socket?.destroy()));
+  };
+  await rejectsWith(client.infer('m', [{ name: 'I', datatype: 'INT32', shape: [1], data: [1] }]), 'protocol', /cut off: \d+ of 3145728 bytes/);
+});
+
 test('deadline and abort end a call the server never answers', async () => {
   handler = () => { /* never answers */ };
   const started = Date.now();
