@@ -70,13 +70,19 @@ function decodeGrpcMessage(value: unknown): string {
 
 export class Http2UnaryChannel {
   private session: http2.ClientHttp2Session | undefined;
-  private active = 0;
+  /** Calls in flight per connection: a connection is kept referenced exactly while it carries one. */
+  private readonly inFlight = new WeakMap<http2.ClientHttp2Session, number>();
   private lastUsed = 0;
   private closed = false;
   private readonly authority: string;
   private readonly connectOptions: http2.SecureClientSessionOptions;
 
-  constructor(target: GrpcTarget, tls: TlsOptions | undefined, private readonly maxResponseBytes: number) {
+  constructor(
+    target: GrpcTarget,
+    tls: TlsOptions | undefined,
+    private readonly maxResponseBytes: number,
+    private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
+  ) {
     const secure = target.tls || tls !== undefined;
     this.authority = `${secure ? 'https' : 'http'}://${target.address}`;
     // Larger flow-control windows than HTTP/2's 64 KiB default let big tensors stream without
@@ -107,7 +113,7 @@ export class Http2UnaryChannel {
     if (existing && !existing.closed && !existing.destroyed) {
       // No keepalive pings on this path: a connection left idle for long (a laptop that slept, a
       // NAT that forgot it) is replaced rather than trusted.
-      if (this.active > 0 || idle < IDLE_REPLACE_MS) return existing;
+      if ((this.inFlight.get(existing) ?? 0) > 0 || idle < IDLE_REPLACE_MS) return existing;
       existing.close();
     }
     const session = http2.connect(this.authority, this.connectOptions);
@@ -118,13 +124,14 @@ export class Http2UnaryChannel {
     session.on('error', forget);
     session.on('close', forget);
     session.on('goaway', forget);
-    // A peer that accepts the socket but never speaks HTTP/2 must not hold calls forever.
-    const connectTimer = setTimeout(() => session.destroy(new Error(`no HTTP/2 connection after ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+    // A peer that accepts the socket but never speaks HTTP/2 must not hold calls forever. 'connect'
+    // only means the TCP (or TLS) connection is up; the server's first SETTINGS frame is what shows
+    // an HTTP/2 server is there.
+    const limit = this.connectTimeoutMs;
+    const connectTimer = setTimeout(() => session.destroy(new Error(`no HTTP/2 answer from the server within ${limit} ms`)), limit);
     connectTimer.unref();
-    session.once('connect', () => {
-      clearTimeout(connectTimer);
-      session.setLocalWindowSize(SESSION_WINDOW);
-    });
+    session.once('connect', () => session.setLocalWindowSize(SESSION_WINDOW));
+    session.once('remoteSettings', () => clearTimeout(connectTimer));
     session.once('close', () => clearTimeout(connectTimer));
     session.unref();
     this.session = session;
@@ -160,7 +167,9 @@ export class Http2UnaryChannel {
         reject(connectionError(e, label));
         return;
       }
-      if (this.active++ === 0) session.ref();
+      const carrying = this.inFlight.get(session) ?? 0;
+      this.inFlight.set(session, carrying + 1);
+      if (carrying === 0) session.ref();
       const answer = new AnswerBuffer(this.maxResponseBytes, options.answerLayout);
       let httpStatus = 0;
       let grpcStatus: number | undefined;
@@ -173,7 +182,9 @@ export class Http2UnaryChannel {
         settled = true;
         if (timer) clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
-        if (--this.active === 0 && !session.destroyed) session.unref();
+        const left = (this.inFlight.get(session) ?? 1) - 1;
+        this.inFlight.set(session, left);
+        if (left === 0 && !session.destroyed) session.unref();
         if (error) {
           if (!stream.closed) stream.close(NGHTTP2_CANCEL);
           reject(error);

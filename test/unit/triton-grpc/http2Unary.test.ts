@@ -1,11 +1,16 @@
 // The direct HTTP/2 inference path against a hand-written HTTP/2 server that misbehaves on
 // request: non-gRPC answers, missing status, cut or compressed frames, resets, dropped sessions.
+// Every call has a deadline and every client is closed even when an assertion fails: an HTTP/2
+// server's close() waits for every session still open, so one leaked client would otherwise turn a
+// failed test into a file that never ends (and node --test shows nothing of a file that never ends).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
 import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { openChannelCount } from '../../../src/triton/grpc/grpcChannel';
+import { Http2UnaryChannel } from '../../../src/triton/grpc/http2Unary';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
 import { TritonError } from '../../../src/triton/errors';
 import type { TritonClient } from '../../../src/triton/client';
@@ -16,6 +21,7 @@ let lastHeaders: http2.IncomingHttpHeaders | undefined;
 let lastBody: Buffer | undefined;
 let bigAnswer: Buffer = Buffer.alloc(0);
 let sessions = 0;
+const serverSessions = new Set<http2.ServerHttp2Session>();
 
 function framed(message: Uint8Array, flag = 0, statedLength = message.length): Buffer {
   const prefix = Buffer.alloc(5);
@@ -28,7 +34,11 @@ const okMessage = (): Uint8Array => grpcProtos().types.ModelInferResponse.encode
 
 before(async () => {
   server = http2.createServer();
-  server.on('session', () => sessions++);
+  server.on('session', (session) => {
+    sessions++;
+    serverSessions.add(session);
+    session.on('close', () => serverSessions.delete(session));
+  });
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
     // Resets and dropped sessions are the point of some modes; the server side ignores them.
@@ -94,6 +104,9 @@ before(async () => {
 
 after(async () => {
   await client?.close();
+  if (!server) return;
+  // Sessions a failed test left open are ended here; server.close() alone would wait for them forever.
+  for (const session of serverSessions) session.destroy();
   await new Promise<void>((r) => server.close(() => r()));
 });
 
@@ -159,14 +172,42 @@ test('a silent server hits the deadline; an abort cancels', async () => {
   await assert.rejects(pending, (e: unknown) => e instanceof TritonError && e.kind === 'cancelled');
 });
 
-test('nothing listening: unavailable at once, without a deadline', async () => {
+test('nothing listening: unavailable at once, not at the deadline', async (t) => {
   const probe = createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
   const port = (probe.address() as { port: number }).port;
   await new Promise<void>((r) => probe.close(() => r()));
   const dead = createGrpcClient({ url: `127.0.0.1:${port}`, protocol: 'grpc' });
-  await assert.rejects(dead.infer('m', []), (e: unknown) => e instanceof TritonError && e.kind === 'unavailable' && /ECONNREFUSED/.test(e.message));
-  await dead.close();
+  t.after(() => dead.close());
+  // The deadline only bounds the test (a 'deadline' failure would fail the assertion, not hang).
+  await assert.rejects(dead.infer('m', [], undefined, { deadlineMs: 20000 }), (e: unknown) => e instanceof TritonError && e.kind === 'unavailable' && /ECONNREFUSED/.test(e.message));
+});
+
+test('a peer that accepts the connection but never speaks HTTP/2 fails a call without a deadline', async (t) => {
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((r) => silent.close(() => r()));
+  });
+  const port = (silent.address() as { port: number }).port;
+  // A short connect timeout of the channel's own; the client's default is 20 s.
+  const channel = new Http2UnaryChannel({ address: `127.0.0.1:${port}`, tls: false }, undefined, 1 << 20, 300);
+  t.after(() => channel.close());
+  const started = Date.now();
+  const call = channel.call({ path: '/inference.GRPCInferenceService/ModelInfer', message: Buffer.alloc(0), headers: {}, label: 'silent' });
+  // Bounds the test only: without the connect timeout the call would never settle.
+  const guard = new AbortController();
+  const timer = setTimeout(() => guard.abort(), 10000);
+  t.after(() => clearTimeout(timer));
+  const bounded = Promise.race([call, new Promise((_, reject) => guard.signal.addEventListener('abort', () => reject(new Error('the call never settled'))))]);
+  await assert.rejects(bounded, (e: unknown) => e instanceof TritonError && e.kind === 'unavailable' && /no HTTP\/2 answer/.test(e.message));
+  assert.equal(sockets.size, 1, 'the TCP connection itself was made');
+  assert.ok(Date.now() - started < 5000);
 });
 
 test('a 3 MiB answer arrives whole through the larger flow-control window', async () => {
@@ -192,13 +233,19 @@ test('one connection carries consecutive calls; one idle for minutes is replaced
   assert.equal(sessions, before + 1, 'an idle connection is replaced');
 });
 
-test('clients of the same server share one channel until the last one closes', async () => {
+test('clients of the same server share one channel until the last one closes', async (t) => {
   const port = (server.address() as { port: number }).port;
   const opened = openChannelCount();
   // A response limit of their own keeps a and b off the channel the other tests use.
-  const a = createGrpcClient({ url: `127.0.0.1:${port}`, protocol: 'grpc', maxResponseBytes: 12345, headers: { 'x-mode': 'ok' } });
+  const a = createGrpcClient({ url: `127.0.0.1:${port}`, protocol: 'grpc', maxResponseBytes: 12345, headers: { 'x-mode': 'ok' }, deadlineMs: 6000 });
   const b = createGrpcClient({ url: `grpc://127.0.0.1:${port}`, protocol: 'grpc', maxResponseBytes: 12345, headers: { 'x-mode': 'ok', authorization: 'other' }, deadlineMs: 4000 });
   const other = createGrpcClient({ url: `127.0.0.1:${port}`, protocol: 'grpc', maxResponseBytes: 54321, headers: { 'x-mode': 'ok' } });
+  // Closing twice is harmless; this only matters when an assertion below fails.
+  t.after(async () => {
+    await a.close();
+    await b.close();
+    await other.close();
+  });
   assert.equal(openChannelCount(), opened + 2, 'same settings share; a different response limit does not');
   const before = sessions;
   await a.infer('m', []);
