@@ -55,6 +55,8 @@ before(async () => {
 });
 
 after(async () => {
+  // close() waits for open connections; one a failed test left behind must not hold the file open.
+  server?.closeAllConnections();
   if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
