@@ -5,6 +5,8 @@ import type { InferRequestMessage } from './inferRequest';
 
 /** ModelInferRequest.raw_input_contents = 7, length-delimited. */
 const RAW_INPUT_TAG = (7 << 3) | 2;
+/** Below this many raw bytes one protobufjs encode is cheaper than framing parts that are joined anyway. */
+const SPLIT_FROM = 16 * 1024;
 /** ModelInferResponse.raw_output_contents = 6, length-delimited. */
 const RAW_OUTPUT_FIELD = 6;
 
@@ -23,11 +25,12 @@ function varintBytes(value: number): number[] {
  * The request as wire parts whose concatenation is exactly what protobufjs would encode:
  * raw_input_contents has the highest field number, so protobufjs (like the C++ and Python
  * encoders) writes it last. Everything else is encoded by protobufjs; each raw entry gets its tag
- * and length by hand and its bytes are passed on as they are, never copied.
+ * and length by hand and its bytes are passed on as they are, never copied. Requests with fewer
+ * than `splitFrom` raw bytes are encoded whole.
  */
-export function encodeInferRequestParts(type: protobuf.Type, message: InferRequestMessage): Uint8Array[] {
+export function encodeInferRequestParts(type: protobuf.Type, message: InferRequestMessage, splitFrom = SPLIT_FROM): Uint8Array[] {
   const raw = message.raw_input_contents;
-  if (raw === undefined || raw.length === 0) return [type.encode(message).finish()];
+  if (raw === undefined || raw.reduce((n, b) => n + b.byteLength, 0) < splitFrom) return [type.encode(message).finish()];
   const { raw_input_contents: _raw, ...rest } = message;
   const parts: Uint8Array[] = [type.encode(rest).finish()];
   for (const bytes of raw) {

@@ -32,15 +32,16 @@ test('request parts join to exactly the bytes protobufjs encodes, and the tensor
       { name: 'B', datatype: 'BYTES', shape: [1], data: ['ünï'] },
     ];
     const message = buildInferRequest('m', inputs, [{ name: 'O', classCount: 2 }], { requestId: 'x', sequenceId: 9n, parameters: { k: 1.5 } }, 't');
-    const parts = encodeInferRequestParts(requestType(), message);
+    const parts = encodeInferRequestParts(requestType(), message, 0);
     assert.equal(join(parts).toString('hex'), Buffer.from(requestType().encode(message).finish()).toString('hex'), `raw of ${size} bytes`);
     if (size > 0) assert.ok(parts.includes(raw), `the ${size}-byte tensor is one of the parts itself`);
   }
   const none = buildInferRequest('m', [{ name: 'S', datatype: 'FP32', shape: [2], sharedMemory: { region: 'r', byteSize: 8 } }], undefined, {}, 't');
-  assert.deepEqual(join(encodeInferRequestParts(requestType(), none)), Buffer.from(requestType().encode(none).finish()));
+  assert.deepEqual(join(encodeInferRequestParts(requestType(), none, 0)), Buffer.from(requestType().encode(none).finish()));
   // Independent of protobufjs: model_name (1), then raw_input_contents (7) with a two-byte length.
   const only = buildInferRequest('m', [{ name: 'A', datatype: 'UINT8', shape: [300], raw: pattern(300, 1) }], undefined, {}, 't');
-  const bytes = join(encodeInferRequestParts(requestType(), only));
+  const bytes = join(encodeInferRequestParts(requestType(), only, 0));
+  assert.equal(encodeInferRequestParts(requestType(), only).length, 1, 'a small request is encoded whole by default');
   const inputField = Buffer.from(requestType().encode({ inputs: only.inputs } as never).finish());
   assert.deepEqual(bytes, Buffer.concat([Buffer.from([0x0a, 1, 0x6d]), inputField, Buffer.from([0x3a, 0xac, 0x02]), pattern(300, 1)]));
 });
