@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { cpuMark, cpuMillisSince } from './cpuTime';
 import assert from 'node:assert/strict';
 import type { MessageNode, ParsedDocument, TextEdit } from '../../../src/pbtxt/ast';
 import { formatDocument } from '../../../src/pbtxt/format';
@@ -181,9 +182,9 @@ test('never loses content: every truncation of a sample is either refused or for
 test('a large config formats quickly', () => {
   const inputs = Array.from({ length: 5000 }, (_, i) => `input { name: "I${i}" data_type: TYPE_FP32 dims: [ 1, 3, 224, 224 ] } # n${i}`);
   const text = inputs.join('\n');
-  const started = performance.now();
+  const started = cpuMark();
   const out = format(text);
-  const elapsed = performance.now() - started;
+  const elapsed = cpuMillisSince(started);
   assert.equal(out.split('\n').length, 5000 * 5 + 1);
-  assert.ok(elapsed < 3000, `took ${elapsed.toFixed(0)} ms`);
+  assert.ok(elapsed < 3000, `took ${elapsed.toFixed(0)} ms of CPU`);
 });

@@ -8,6 +8,7 @@ import { validateDocument } from '../../../src/pbtxt/validate';
 import { configJsonToPbtxt } from '../../../src/pbtxt/fromJson';
 import { locate } from '../../../src/pbtxt/locate';
 import { corpusTexts, mutate, rng } from './mutate';
+import { cpuMark, cpuMillisSince } from './cpuTime';
 
 const RUNS = Number(process.env.PBTXT_FUZZ_RUNS ?? 3000);
 
@@ -18,7 +19,7 @@ test(`${RUNS} mutated configs parse and validate without throwing, each within 1
   let slowest = 0;
   for (let i = 0; i < RUNS; i++) {
     const input = mutate(texts[i % texts.length], random);
-    const started = performance.now();
+    const started = cpuMark();
     let diagnostics;
     try {
       const doc = parse(input);
@@ -31,9 +32,9 @@ test(`${RUNS} mutated configs parse and validate without throwing, each within 1
       assert.ok(d.range.start.offset <= d.range.end.offset && d.range.end.offset <= input.length, `run ${i}: range out of the text`);
       assert.ok(d.message.length > 0);
     }
-    slowest = Math.max(slowest, performance.now() - started);
+    slowest = Math.max(slowest, cpuMillisSince(started));
   }
-  assert.ok(slowest < 1000, `slowest input took ${slowest.toFixed(1)} ms`);
+  assert.ok(slowest < 1000, `slowest input took ${slowest.toFixed(1)} ms of CPU`);
 });
 
 test('hostile shapes: huge lists, long lines, deep nesting, binary junk', () => {
@@ -51,9 +52,9 @@ test('hostile shapes: huge lists, long lines, deep nesting, binary junk', () => 
       + '\n] }\n'),
   ];
   for (const text of inputs) {
-    const started = performance.now();
+    const started = cpuMark();
     validateDocument(parse(text), schema);
-    assert.ok(performance.now() - started < 3000, `took too long on input starting ${JSON.stringify(text.slice(0, 20))}`);
+    assert.ok(cpuMillisSince(started) < 3000, `took too long on input starting ${JSON.stringify(text.slice(0, 20))}`);
   }
   assert.doesNotThrow(() => configJsonToPbtxt({ input: [{ dims: 'not a list' }, 5, null], name: { nested: true }, parameters: [1] }, schema));
 });
