@@ -40,4 +40,13 @@ export class Lease {
     for (const b of this.held) this.pool.release(b);
     this.held = [];
   }
+
+  /**
+   * Releases the buffers unless one of `kept` still lies in them (an answer not yet serialized);
+   * those are then left to the garbage collector instead of being handed out while in use.
+   */
+  releaseUnlessIn(kept: readonly Uint8Array[]): void {
+    if (kept.some((k) => k.byteLength > 0 && this.held.some((h) => h.buffer === k.buffer))) this.held = [];
+    else this.release();
+  }
 }

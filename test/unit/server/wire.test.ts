@@ -79,6 +79,18 @@ describe('server log lines', () => {
 });
 
 describe('server buffer pool', () => {
+  it('a lease whose buffer still backs an answer leaves it out of the pool', () => {
+    const pool = new BufferPool();
+    const kept = new Lease(pool);
+    const answer = kept.acquire(2 * 1024 * 1024);
+    kept.releaseUnlessIn([answer.subarray(8, 16)]);
+    assert.notEqual(pool.acquire(2 * 1024 * 1024).buffer, answer.buffer, 'a buffer an answer still uses is never handed out');
+    const done = new Lease(pool);
+    const input = done.acquire(2 * 1024 * 1024);
+    done.releaseUnlessIn([Buffer.alloc(0), Buffer.alloc(16)]);
+    assert.equal(pool.acquire(2 * 1024 * 1024).buffer, input.buffer, 'a buffer no answer uses goes back');
+  });
+
   it('hands big released buffers out again and leaves small ones to the allocator', () => {
     const pool = new BufferPool();
     const lease = new Lease(pool);
