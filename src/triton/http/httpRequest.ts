@@ -219,9 +219,6 @@ function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: Tr
   const chunks: Buffer[] = [];
   let received = 0;
   let done = false;
-  // A big body of known length is copied into place as it arrives: the one copy it gets then
-  // overlaps the transfer instead of following it, and the socket's chunks are let go at once.
-  const gather = expected !== undefined && expected >= GATHER_FROM ? placedBody(expected, call.alignBinary ? binaryStart(res) : undefined) : undefined;
   res.on('data', (chunk: Buffer) => {
     if (done) return;
     received += chunk.byteLength;
@@ -231,8 +228,7 @@ function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: Tr
       callback(new TritonError('protocol', `response exceeds the ${call.maxResponseBytes}-byte limit`, { request: call.request, status }));
       return;
     }
-    if (gather === undefined) chunks.push(chunk);
-    else if (received <= gather.length) gather.set(chunk, received - chunk.byteLength);
+    chunks.push(chunk);
   });
   res.on('end', () => {
     if (done) return;
@@ -241,7 +237,7 @@ function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: Tr
       callback(new TritonError('protocol', `response cut off: ${received} of ${expected} bytes arrived`, { request: call.request, status }));
       return;
     }
-    callback(undefined, gather ?? joinChunks(chunks, received, call.alignBinary ? binaryStart(res) : undefined));
+    callback(undefined, joinChunks(chunks, received, call.alignBinary ? binaryStart(res) : undefined));
   });
   const cutOff = (): void => {
     if (done) return;
@@ -258,15 +254,6 @@ function binaryStart(res: IncomingMessage): number | undefined {
   const value = res.headers['inference-header-content-length'];
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
   return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
-}
-
-/** Bodies from this size on are gathered into place while they arrive. */
-const GATHER_FROM = 1024 * 1024;
-
-/** Room for a body of `total` bytes whose byte `alignAt` falls on an 8-byte boundary; not zeroed, every byte is written before use. */
-function placedBody(total: number, alignAt: number | undefined): Buffer {
-  const pad = alignAt === undefined || alignAt > total ? 0 : (8 - (alignAt % 8)) % 8;
-  return Buffer.allocUnsafeSlow(total + pad).subarray(pad);
 }
 
 /** Joins body chunks (the one copy the body gets), placing byte `alignAt` on an 8-byte boundary. */
