@@ -145,6 +145,11 @@ export class Http2UnaryChannel {
     const remaining = options.deadline === undefined ? undefined : options.deadline - Date.now();
     if (remaining !== undefined && remaining <= 0) return Promise.reject(new TritonError('deadline', 'deadline exceeded before the call started', { request: label }));
 
+    // Node destroys the whole session when request() meets a bad header, failing every call on
+    // the shared connection: refuse the one call instead.
+    const badHeader = invalidMetadata(options.headers);
+    if (badHeader !== undefined) return Promise.reject(new TritonError('invalid-argument', badHeader, { request: label }));
+
     const headers: http2.OutgoingHttpHeaders = {
       ':method': 'POST',
       ':path': options.path,
@@ -280,4 +285,13 @@ function frame(data: Buffer, label: string): [TritonError | undefined, Buffer?] 
     return [new TritonError('protocol', `answer message states ${length} byte(s) but ${data.length - HEADER_BYTES} arrived`, { request: label })];
   }
   return [undefined, data.subarray(HEADER_BYTES)];
+}
+
+/** gRPC metadata: names of [0-9a-z_.-] (any case; sent lower-cased), values of printable ASCII. */
+function invalidMetadata(headers: Record<string, string>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[0-9A-Za-z_.-]+$/.test(name)) return `header name ${JSON.stringify(name)} is not valid gRPC metadata (allowed: letters, digits, '-', '_', '.')`;
+    if (!/^[\x20-\x7e]*$/.test(value)) return `header ${JSON.stringify(name)} has a value with characters gRPC metadata cannot carry (only printable ASCII)`;
+  }
+  return undefined;
 }

@@ -132,6 +132,20 @@ test('a well-formed answer; the request is framed gRPC with the caller headers a
   assert.equal(lastBody?.readUInt32BE(1), (lastBody?.length ?? 0) - 5);
 });
 
+test('a header that is not valid gRPC metadata fails that call only; calls beside it go through', async () => {
+  const beside = client.infer('m', [], undefined, { deadlineMs: 5000, headers: { 'x-mode': 'ok' } });
+  await assert.rejects(
+    client.infer('m', [], undefined, { deadlineMs: 5000, headers: { 'bad header': 'x' } }),
+    (e: unknown) => e instanceof TritonError && e.kind === 'invalid-argument' && /bad header/.test(e.message),
+  );
+  await assert.rejects(
+    client.infer('m', [], undefined, { deadlineMs: 5000, headers: { 'x-token': 'a\r\nb' } }),
+    (e: unknown) => e instanceof TritonError && e.kind === 'invalid-argument' && /x-token/.test(e.message),
+  );
+  assert.equal((await beside).modelName, 'h2');
+  assert.equal((await client.infer('m', [], undefined, { deadlineMs: 5000, headers: { 'x-mode': 'ok' } })).modelName, 'h2');
+});
+
 test('an HTTP answer that is not gRPC maps through the gRPC HTTP status table', async () => {
   const e = await failure('html404');
   assert.equal(e.kind, 'unsupported');
