@@ -212,28 +212,31 @@ export class ModelCatalog {
   }
 
   /** Loads (or reloads) a model, optionally with a config override; then refreshes that model only. */
-  async load(serverId: string, name: string, config: string | undefined, signal?: AbortSignal): Promise<ModelEntry | undefined> {
-    const slot = this.requireSlot(serverId);
-    const client = await this.client(serverId);
-    this.markTransient(slot, serverId, name, 'LOADING');
-    try {
-      await client.loadModel(name, { signal, deadlineMs: this.loadMs, ...(config !== undefined ? { config } : {}) });
-      this.setControl(slot, serverId, 'explicit');
-    } catch (error) {
-      if (isModelControlForbidden(error)) this.setControl(slot, serverId, 'forbidden');
-      await this.refreshModel(serverId, name).catch(() => undefined);
-      throw error;
-    }
-    await this.refreshModel(serverId, name, signal);
-    return slot.models?.get(name);
+  load(serverId: string, name: string, config: string | undefined, signal?: AbortSignal): Promise<ModelEntry | undefined> {
+    return this.lifecycle(serverId, name, 'LOADING', signal, (client) =>
+      client.loadModel(name, { signal, deadlineMs: this.loadMs, ...(config !== undefined ? { config } : {}) }));
   }
 
-  async unload(serverId: string, name: string, signal?: AbortSignal): Promise<ModelEntry | undefined> {
+  unload(serverId: string, name: string, signal?: AbortSignal): Promise<ModelEntry | undefined> {
+    return this.lifecycle(serverId, name, 'UNLOADING', signal, (client) => client.unloadModel(name, { signal, deadlineMs: this.loadMs }));
+  }
+
+  /**
+   * Runs a load or unload: the model shows the transient state meanwhile, the answer tells whether
+   * the server allows model control, and only that model is refreshed afterwards, failure or not.
+   */
+  private async lifecycle(
+    serverId: string,
+    name: string,
+    transient: 'LOADING' | 'UNLOADING',
+    signal: AbortSignal | undefined,
+    act: (client: CatalogClient) => Promise<void>,
+  ): Promise<ModelEntry | undefined> {
     const slot = this.requireSlot(serverId);
     const client = await this.client(serverId);
-    this.markTransient(slot, serverId, name, 'UNLOADING');
+    this.markTransient(slot, serverId, name, transient);
     try {
-      await client.unloadModel(name, { signal, deadlineMs: this.loadMs });
+      await act(client);
       this.setControl(slot, serverId, 'explicit');
     } catch (error) {
       if (isModelControlForbidden(error)) this.setControl(slot, serverId, 'forbidden');
