@@ -50,16 +50,7 @@ export function decodeBytesElements(data: Uint8Array, expectedCount?: number, wh
     if (expectedCount !== undefined && elements.length === expectedCount) {
       throw new TritonError('protocol', `BYTES tensor holds more than the ${expectedCount} element(s) its shape states (${data.byteLength - at} byte(s) left over)`, { request: where });
     }
-    if (at + 4 > data.byteLength) {
-      throw new TritonError('protocol', `BYTES element ${elements.length}: length prefix cut off at byte ${at} of ${data.byteLength}`, { request: where });
-    }
-    const length = view.getUint32(at, true);
-    at += 4;
-    if (length > data.byteLength - at) {
-      throw new TritonError('protocol', `BYTES element ${elements.length} claims ${length} byte(s) but only ${data.byteLength - at} remain`, { request: where });
-    }
-    elements.push(data.subarray(at, at + length));
-    at += length;
+    at = readElement(view, data, at, elements, `${elements.length}`, where);
   }
   if (expectedCount !== undefined && elements.length !== expectedCount) {
     throw new TritonError('protocol', `BYTES tensor holds ${elements.length} element(s) but its shape states ${expectedCount}`, { request: where });
@@ -76,18 +67,23 @@ export function decodeBytesPrefix(data: Uint8Array, count: number, where?: strin
   const elements: Uint8Array[] = [];
   let at = 0;
   while (elements.length < count) {
-    if (at + 4 > data.byteLength) {
-      throw new TritonError('protocol', `BYTES element ${elements.length} of ${count}: length prefix runs past the end at byte ${at} of ${data.byteLength}`, { request: where });
-    }
-    const length = view.getUint32(at, true);
-    at += 4;
-    if (length > data.byteLength - at) {
-      throw new TritonError('protocol', `BYTES element ${elements.length} claims ${length} byte(s) but only ${data.byteLength - at} remain`, { request: where });
-    }
-    elements.push(data.subarray(at, at + length));
-    at += length;
+    at = readElement(view, data, at, elements, `${elements.length} of ${count}`, where);
   }
   return { elements, byteLength: at };
+}
+
+/** Reads the length-prefixed element at `at` into `elements` (as a view); returns where the next starts. */
+function readElement(view: DataView, data: Uint8Array, at: number, elements: Uint8Array[], label: string, where?: string): number {
+  if (at + 4 > data.byteLength) {
+    throw new TritonError('protocol', `BYTES element ${label}: length prefix cut off at byte ${at} of ${data.byteLength}`, { request: where });
+  }
+  const length = view.getUint32(at, true);
+  const start = at + 4;
+  if (length > data.byteLength - start) {
+    throw new TritonError('protocol', `BYTES element ${label} claims ${length} byte(s) but only ${data.byteLength - start} remain`, { request: where });
+  }
+  elements.push(data.subarray(start, start + length));
+  return start + length;
 }
 
 /** Decodes BYTES elements as UTF-8 text (invalid sequences become U+FFFD). */
