@@ -11,6 +11,7 @@ import type { TritonClient } from '../../../src/triton/client';
 import type { InferInput, InferOptions, RequestedOutput } from '../../../src/triton/types';
 import { startTestServer } from './grpcTestServer';
 import type { TestServer } from './grpcTestServer';
+import { rejection } from './grpcTestServer';
 
 // ---- A protobuf writer written from the encoding rules, independent of protobufjs ----
 
@@ -247,16 +248,6 @@ test('classification outputs are parsed and shared-memory outputs carry no data'
   assert.equal(shm?.data, undefined);
   assert.deepEqual(shm?.sharedMemory, { region: 'o', byteSize: 16, offset: 32 });
 });
-
-async function rejection(p: Promise<unknown>): Promise<TritonError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof TritonError, `expected TritonError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
 
 test('raw output shorter than its shape → protocol error naming the output', async () => {
   const e = await rejection(client.infer('short', []));

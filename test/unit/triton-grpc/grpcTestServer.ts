@@ -2,6 +2,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type * as protobuf from 'protobufjs';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
+import assert from 'node:assert/strict';
+import { TritonError } from '../../../src/triton/errors';
 
 export type Handler = grpc.UntypedHandleCall;
 
@@ -58,4 +60,15 @@ export async function startTestServer(handlers: Record<string, Handler>, options
 /** Failing answer with a gRPC status. */
 export function status(code: grpc.status, details: string): grpc.ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+}
+
+/** The TritonError a call failed with; fails the test when it succeeds or throws anything else. */
+export async function rejection(p: Promise<unknown>): Promise<TritonError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof TritonError, `expected TritonError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the call to fail');
 }

@@ -7,10 +7,10 @@ import * as grpc from '@grpc/grpc-js';
 import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { parseGrpcTarget } from '../../../src/triton/grpc/grpcChannel';
 import { createTritonClient } from '../../../src/triton/client';
-import { TritonError } from '../../../src/triton/errors';
 import type { TritonClient } from '../../../src/triton/client';
 import { startTestServer, status } from './grpcTestServer';
 import type { TestServer } from './grpcTestServer';
+import { rejection } from './grpcTestServer';
 
 type Unary = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
 
@@ -90,16 +90,6 @@ after(async () => {
   await client?.close();
   await server?.stop();
 });
-
-async function rejection(p: Promise<unknown>): Promise<TritonError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof TritonError, `expected TritonError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
 
 test('target parsing', () => {
   assert.deepEqual(parseGrpcTarget('localhost:8001'), { address: 'localhost:8001', tls: false });
