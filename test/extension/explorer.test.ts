@@ -9,29 +9,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { ExplorerApi } from '../../src/vscode/explorer/registerExplorer';
+import type { SnapshotNode } from '../../src/vscode/tree/modelTreeProvider';
 
 const extensionId = 'triton-workbench.triton-workbench';
-
-interface SnapshotNode {
-  id: string;
-  kind: string;
-  label: string;
-  description?: string;
-  tooltip?: string;
-  icon?: string;
-  contextValue?: string;
-  children?: SnapshotNode[];
-}
-
-interface ExplorerApi {
-  snapshot(maxDepth?: number): Promise<SnapshotNode[]>;
-  refresh(serverId?: string): Promise<void>;
-  activeServerId(): string | undefined;
-  statusBarText(): string;
-  statusBarTooltip(): string | undefined;
-  onDidRedraw(listener: (id: string | undefined) => void): vscode.Disposable;
-  refreshRuns(serverId: string): number;
-}
 
 async function api(): Promise<ExplorerApi> {
   const extension = vscode.extensions.getExtension<{ explorer: ExplorerApi }>(extensionId);
