@@ -114,6 +114,6 @@ describe('reference server error answers', () => {
   });
 
   it('still serves after every bad request', async () => {
-    assert.equal((await httpRequest(`${server.httpUrl}/v2/health/ready`)).status, 200);
+    assert.equal((await httpRequest(`${server.httpUrl}/v2/health/live`)).status, 200);
   });
 });
