@@ -79,12 +79,14 @@ const IO_FILLERS: ReadonlyMap<string, string> = new Map([
 
 /**
  * Who fills in a tensor's missing data_type or dims when the server auto-completes configs, or
- * undefined when nobody does (auto-complete off, PyTorch, custom backends, Python without auto_complete_config).
+ * undefined when nobody does (auto-complete off, PyTorch, TensorFlow GraphDef, which has no signature,
+ * custom backends, Python without auto_complete_config).
  */
 export function ioFiller(ctx: RuleContext): string | undefined {
   if (!ctx.autoComplete) return undefined;
   const backend = completedBackend(ctx);
   if (backend === 'python') return ctx.pythonAutoComplete === true ? "the Python backend (model.py's auto_complete_config)" : undefined;
+  if (backend === 'tensorflow' && completedPlatform(ctx) !== 'tensorflow_savedmodel') return undefined;
   return IO_FILLERS.get(backend);
 }
 

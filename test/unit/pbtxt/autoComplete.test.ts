@@ -72,13 +72,16 @@ describe('auto-completed inputs and outputs', () => {
     assert.ok(bare.some((d) => d.code === 'instance-profile' && d.severity === 'error'));
   });
 
-  test('neither platform nor backend: model.onnx, model.savedmodel and model.graphdef fill in from the model', async () => {
-    for (const [name, file, filler] of [['o', 'model.onnx', 'ONNX Runtime'], ['s', 'model.savedmodel/saved_model.pb', 'TensorFlow'], ['g', 'model.graphdef', 'TensorFlow']] as const) {
+  test('neither platform nor backend: model.onnx and model.savedmodel fill in from the model; a GraphDef has no signature to read', async () => {
+    for (const [name, file, filler] of [['o', 'model.onnx', 'ONNX Runtime'], ['s', 'model.savedmodel/saved_model.pb', 'TensorFlow']] as const) {
       const text = `name: "${name}"\ninput [ { name: "a" } ]\noutput [ { name: "b" } ]\n`;
       const ds = await check(name, text, { [`1/${file}`]: file === 'model.onnx' ? CLASSIFIER : 'x' });
       assert.ok(ds.some((d) => d.code === 'autofill-data-type' && d.message.includes(`the ${filler} backend`)), `${file}: ${ds.map((d) => d.message).join('\n')}`);
       assert.ok(!ds.some((d) => d.code === 'missing-data-type' || d.code === 'missing-dims'), file);
     }
+    const graphdef = await check('g', 'name: "g"\ninput [ { name: "a" } ]\noutput [ { name: "b" data_type: TYPE_FP32 dims: [ 1 ] } ]\n', { '1/model.graphdef': 'x' });
+    assert.ok(graphdef.some((d) => d.code === 'autofill-backend' && /platform "tensorflow_graphdef"/.test(d.message)));
+    assert.deepEqual(codes(graphdef, 'error'), ['missing-data-type', 'missing-dims']);
   });
 
   test('Python fills in only when model.py defines auto_complete_config; PyTorch and custom backends never do', async () => {
@@ -154,6 +157,13 @@ describe('enum and batch-dimension mistakes', () => {
     assert.deepEqual((await validate(text.replace('max_batch_size: 8', 'max_batch_size: 0'))).filter((d) => d.code === 'batch-dim-twice'), []);
     const seq = text.replace('dims: [ -1, 16 ] } ]\noutput', 'dims: [ -1 ] } ]\noutput');
     assert.deepEqual((await validate(seq)).filter((d) => d.code === 'batch-dim-twice'), []);
+  });
+
+  test('no batch-dimension warning where the ONNX model shows the leading -1 is a dimension of its own', async () => {
+    const tokens = onnxModelBytes({ inputs: [{ name: 'INPUT0', elemType: 6, dims: ['batch', 'seq', 16] }], outputs: [{ name: 'OUTPUT0', elemType: 6, dims: ['batch', 'seq', 16] }] });
+    const text = 'name: "tok"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 8\ninput [ { name: "INPUT0" data_type: TYPE_INT32 dims: [ -1, 16 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_INT32 dims: [ -1, 16 ] } ]\n';
+    assert.deepEqual((await check('tok', text, { '1/model.onnx': tokens })).filter((d) => d.severity !== 'hint').map((d) => d.message), []);
+    assert.equal((await validate(text)).filter((d) => d.code === 'batch-dim-twice').length, 2, 'without the model file the text alone is suspicious');
   });
 });
 
