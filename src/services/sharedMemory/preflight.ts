@@ -9,6 +9,12 @@ import type { TritonClient } from '../../triton/client';
 import { TritonError } from '../../triton/errors';
 
 export const DEFAULT_SHM_DIR = '/dev/shm';
+
+/** The part of a Triton client shared-memory work needs. */
+export type ShmClient = Pick<
+  TritonClient,
+  'systemSharedMemoryStatus' | 'registerSystemSharedMemory' | 'unregisterSystemSharedMemory' | 'cudaSharedMemoryStatus' | 'registerCudaSharedMemory' | 'unregisterCudaSharedMemory'
+>;
 const MiB = 1024 * 1024;
 
 export function formatBytes(n: number): string {
@@ -41,7 +47,7 @@ export async function checkFreeSpace(byteSize: number, shmDir = DEFAULT_SHM_DIR)
 }
 
 /** A region name is one per server: say which region holds it, rather than let the server refuse. */
-export async function checkNameFree(client: TritonClient, name: string, signal?: AbortSignal): Promise<void> {
+export async function checkNameFree(client: ShmClient, name: string, signal?: AbortSignal): Promise<void> {
   const [system, cuda] = await Promise.all([
     client.systemSharedMemoryStatus(undefined, { signal }).catch(() => []),
     client.cudaSharedMemoryStatus(undefined, { signal }).catch(() => []),
@@ -97,7 +103,7 @@ const OPEN_FAILURE = /unable to open shared memory|failed to open|no such file/i
  * call knows is registered and unregistered. A server in another IPC namespace (a container without
  * --ipc=host, another host) cannot open it; one that refuses client shared memory says so.
  */
-export async function probeSameNamespace(client: TritonClient, options: { shmDir?: string; signal?: AbortSignal } = {}): Promise<void> {
+export async function probeSameNamespace(client: ShmClient, options: { shmDir?: string; signal?: AbortSignal } = {}): Promise<void> {
   const key = `/triton_workbench_probe_${randomBytes(8).toString('hex')}`;
   const name = key.slice(1);
   const region = await createSharedMemoryRegion(key, 64, { createOnly: true, shmDir: options.shmDir });
@@ -119,3 +125,15 @@ export async function probeSameNamespace(client: TritonClient, options: { shmDir
   }
 }
 
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: MiB, mb: 1e6, mib: MiB, g: 1024 * MiB, gb: 1e9, gib: 1024 * MiB };
+
+/** "4096", "64 KiB", "1.5MiB", "2 GB" → bytes; undefined for anything else. */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = UNITS[m[2]!.toLowerCase()];
+  if (unit === undefined) return undefined;
+  const bytes = Number(m[1]) * unit;
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+}

@@ -5,15 +5,15 @@
 import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSharedMemoryRegion, destroySharedMemoryRegion, validateShmKey } from '../../triton/sharedMemory';
-import type { TritonClient } from '../../triton/client';
 import { TritonError } from '../../triton/errors';
 import type { RegionLedger, RegionRecord } from './regionLedger';
+import type { ShmClient } from './preflight';
 import { checkFreeSpace, checkNameFree, checkObjectRange, checkShmAvailable, DEFAULT_SHM_DIR, offsetProblem, probeSameNamespace } from './preflight';
 
 export interface RegionServiceDeps {
   readonly ledger: RegionLedger;
   /** The client of a configured server; throws for an unknown one. */
-  client(serverId: string): TritonClient;
+  client(serverId: string): ShmClient | Promise<ShmClient>;
   /** The server's Triton version, when known (for version-specific checks). */
   serverVersion(serverId: string): string | undefined;
   readonly shmDir?: string;
@@ -71,7 +71,7 @@ export class SharedMemoryService {
     validateShmKey(region.key);
     if (!Number.isSafeInteger(region.byteSize) || region.byteSize <= 0) throw new TritonError('invalid-argument', `size ${String(region.byteSize)} must be a whole number of bytes > 0`);
     await checkShmAvailable(this.shmDir);
-    const client = this.deps.client(serverId);
+    const client = await this.deps.client(serverId);
     await checkNameFree(client, region.name, signal);
     await checkFreeSpace(region.byteSize, this.shmDir);
     await probeSameNamespace(client, { shmDir: this.shmDir, signal });
@@ -107,7 +107,7 @@ export class SharedMemoryService {
     await checkObjectRange(region.key, region.offset, region.byteSize, this.shmDir);
     const offset = offsetProblem(region.offset, this.deps.serverVersion(serverId));
     if (offset.error) throw new TritonError('invalid-argument', offset.error);
-    const client = this.deps.client(serverId);
+    const client = await this.deps.client(serverId);
     await checkNameFree(client, region.name, signal);
     await probeSameNamespace(client, { shmDir: this.shmDir, signal });
     await client.registerSystemSharedMemory(region.name, region.key, region.byteSize, region.offset, { signal });
@@ -119,14 +119,14 @@ export class SharedMemoryService {
     if (region.rawHandle.byteLength !== 64) throw new TritonError('invalid-argument', `a cudaIpcMemHandle_t is 64 bytes; the handle given decodes to ${region.rawHandle.byteLength}`);
     if (!Number.isSafeInteger(region.deviceId) || region.deviceId < 0) throw new TritonError('invalid-argument', `device id ${String(region.deviceId)} must be a whole number ≥ 0`);
     if (!Number.isSafeInteger(region.byteSize) || region.byteSize <= 0) throw new TritonError('invalid-argument', `size ${String(region.byteSize)} must be a whole number of bytes > 0`);
-    const client = this.deps.client(serverId);
+    const client = await this.deps.client(serverId);
     await checkNameFree(client, region.name, signal);
     await client.registerCudaSharedMemory(region.name, region.rawHandle, region.deviceId, region.byteSize, { signal });
   }
 
   /** Unregisters one region (or every region of that kind when `name` is omitted). */
   async unregister(serverId: string, kind: 'system' | 'cuda', name?: string, signal?: AbortSignal): Promise<void> {
-    const client = this.deps.client(serverId);
+    const client = await this.deps.client(serverId);
     if (kind === 'system') await client.unregisterSystemSharedMemory(name, { signal });
     else await client.unregisterCudaSharedMemory(name, { signal });
   }
@@ -138,7 +138,7 @@ export class SharedMemoryService {
   async destroy(record: RegionRecord, signal?: AbortSignal): Promise<void> {
     if (record.name !== '') {
       try {
-        const client = this.deps.client(record.serverId);
+        const client = await this.deps.client(record.serverId);
         const status = await client.systemSharedMemoryStatus(undefined, { signal });
         const registered = status.find((r) => r.name === record.name && r.key === record.key);
         if (registered) await client.unregisterSystemSharedMemory(record.name, { signal });
@@ -152,7 +152,7 @@ export class SharedMemoryService {
 
   /** The server's regions merged with the ones made here for it. */
   async regions(serverId: string, signal?: AbortSignal): Promise<RegionRow[]> {
-    const client = this.deps.client(serverId);
+    const client = await this.deps.client(serverId);
     const [system, cuda] = await Promise.all([
       client.systemSharedMemoryStatus(undefined, { signal }),
       client.cudaSharedMemoryStatus(undefined, { signal }).catch((error: unknown) => {
