@@ -34,7 +34,8 @@ export function formatShape(shape: readonly number[]): string {
 
 const md = markdownText;
 
-function message(ctx: TreeContext, parent: ExplorerNode, leaf: string, data: MessageData): ExplorerNode {
+/** A row that explains an empty or failed level under `parent`. */
+export function message(ctx: TreeContext, parent: ExplorerNode, leaf: string, data: MessageData): ExplorerNode {
   return ctx.tree.node({ id: `${parent.id}/message:${leaf}`, kind: 'message', serverId: parent.serverId, model: parent.model, data });
 }
 
