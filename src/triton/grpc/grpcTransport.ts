@@ -1,6 +1,6 @@
 // gRPC transport of the Triton client: every GRPCInferenceService RPC behind the TritonClient API.
 import type { MethodDefinition } from '@grpc/grpc-js';
-import type { TritonClient, TritonClientOptions } from '../client';
+import type { TritonClient, TritonClientOptions } from '../clientTypes';
 import { DEFAULT_CONCURRENCY } from '../defaults';
 import { GrpcStatus, TritonError, invalidArgument } from '../errors';
 import { inferMany } from '../inferMany';

@@ -1,7 +1,7 @@
 // Unary gRPC calls straight over node:http2, for the inference hot path: grpc-js's call layers
 // cost about 40% more client CPU per call, which caps a concurrency-1 client below a fast server.
 import * as http2 from 'node:http2';
-import type { TlsOptions } from '../client';
+import type { TlsOptions } from '../clientTypes';
 import { GrpcStatus, TritonError, kindFromGrpcCode } from '../errors';
 import { AnswerBuffer } from './answerBuffer';
 import type { AnswerLayout } from './answerBuffer';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { gzip, deflate } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { TritonClient, TritonClientOptions } from '../client';
+import type { TritonClient, TritonClientOptions } from '../clientTypes';
 import { DEFAULT_CONCURRENCY, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
 import { TritonError } from '../errors';
 import { inferMany } from '../inferMany';

@@ -7,7 +7,7 @@ import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { buildInferRequest } from '../../../src/triton/grpc/inferRequest';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
 import { TritonError } from '../../../src/triton/errors';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import type { InferInput, InferOptions, RequestedOutput } from '../../../src/triton/types';
 import { startTestServer } from './grpcTestServer';
 import type { TestServer } from './grpcTestServer';

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { gunzipSync, gzipSync, deflateSync } from 'node:zlib';
 import { createTritonClient } from '../../../src/triton/client';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import { TritonError } from '../../../src/triton/errors';
 import type { TritonErrorKind } from '../../../src/triton/errors';
 import { bytesToStrings } from '../../../src/triton/bytesCodec';
