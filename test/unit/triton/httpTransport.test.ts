@@ -196,6 +196,26 @@ test('lying or broken infer answers are protocol errors naming the request', asy
   }
 });
 
+test('model_version may be missing or null; a requested output missing from the answer is a protocol error', async () => {
+  const input = [{ name: 'I', datatype: 'INT32' as const, shape: [1], data: [1] }];
+  const output = { name: 'O', datatype: 'INT32', shape: [1], data: [4] };
+  for (const version of [undefined, null]) {
+    handler = (_q, res) => sendJson(res, 200, { model_name: 'm', model_version: version, outputs: [output] });
+    const result = await client.infer('m', input, [{ name: 'O', binary: false }]);
+    assert.equal(result.modelVersion, '');
+    assert.deepEqual(result.outputs[0]!.data, Int32Array.of(4));
+  }
+  handler = (_q, res) => sendJson(res, 200, { model_name: 'm', model_version: 7, outputs: [output] });
+  await rejectsWith(client.infer('m', input), 'protocol', /'model_version' is not a string/);
+  handler = (_q, res) => sendJson(res, 200, { model_name: 'm', model_version: '1', outputs: [output] });
+  const error = await rejectsWith(client.infer('m', input, [{ name: 'O' }, { name: 'SCORES' }]), 'protocol');
+  assert.equal(error.message, "POST /v2/models/m/infer: the answer has no output 'SCORES', which the request asked for (it has 'O')");
+  handler = (_q, res) => sendJson(res, 200, { model_name: 'm', model_version: '1', outputs: [] });
+  await rejectsWith(client.infer('m', input, [{ name: 'O' }]), 'protocol', /no output 'O', which the request asked for \(it has none\)/);
+  // Asking for no particular output accepts whatever comes, an empty list included.
+  assert.deepEqual((await client.infer('m', input)).outputs, []);
+});
+
 test('error answers: JSON under any Content-Type, empty and non-JSON bodies', async () => {
   handler = (_req, res) => sendJson(res, 400, { error: "[request id: <id_unknown>] unexpected shape for input 'I'" }, 'text/plain');
   const shape = await rejectsWith(client.infer('m', [{ name: 'I', datatype: 'INT32', shape: [1], data: [1] }]), 'invalid-argument', /unexpected shape/);
