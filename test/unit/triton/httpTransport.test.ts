@@ -216,6 +216,30 @@ test('model_version may be missing or null; a requested output missing from the 
   assert.deepEqual((await client.infer('m', input)).outputs, []);
 });
 
+test('JSON nested 200,000 deep is a plain protocol error, not a stack overflow', async () => {
+  const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+  const answers: Record<string, string> = {
+    '/v2': `{"name":"t","version":"1","extensions":${deep}}`,
+    '/v2/models/m/config': `{"name":"m","parameters":{"x":${deep}}}`,
+    '/v2/models/m/infer': `{"model_name":"m","model_version":"1","outputs":[{"name":"O","datatype":"FP32","shape":[1],"data":${deep}}]}`,
+    // NaN sends the answer through the exact parser instead of JSON.parse.
+    '/v2/models/m/stats': `{"model_stats":[{"name":"m","x":NaN,"y":${deep}}]}`,
+  };
+  handler = (req, res) => sendJson(res, 200, answers[req.url]!);
+  const calls: (() => Promise<unknown>)[] = [
+    () => client.serverMetadata(), () => client.modelConfig('m'), () => client.infer('m', [], [{ name: 'O', binary: false }]), () => client.modelStatistics('m'),
+  ];
+  for (const call of calls) {
+    const error = await rejectsWith(call(), 'protocol', /invalid JSON from the server: arrays or objects nested more than 512 deep/);
+    assert.doesNotMatch(error.message, /call stack/);
+  }
+  // 512 levels is still fine, on both parsers.
+  const allowed = `${'['.repeat(510)}1${']'.repeat(510)}`;
+  handler = (_req, res) => sendJson(res, 200, `{"name":"m","a":${allowed},"b":[NaN]}`);
+  const config = await client.modelConfig('m');
+  assert.equal(JSON.stringify(config.a).length, 1021);
+});
+
 test('error answers: JSON under any Content-Type, empty and non-JSON bodies', async () => {
   handler = (_req, res) => sendJson(res, 400, { error: "[request id: <id_unknown>] unexpected shape for input 'I'" }, 'text/plain');
   const shape = await rejectsWith(client.infer('m', [{ name: 'I', datatype: 'INT32', shape: [1], data: [1] }]), 'invalid-argument', /unexpected shape/);
