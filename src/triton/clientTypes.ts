@@ -93,6 +93,11 @@ export interface TritonClientOptions {
   deadlineMs?: number;
   /** Largest response body accepted, in bytes; larger answers fail with 'protocol'. Default DEFAULT_MAX_RESPONSE_BYTES (2 GiB). */
   maxResponseBytes?: number;
+  /**
+   * HTTP: largest body a compressed answer (asked for with `acceptCompression`) may inflate to; past it
+   * the call fails with 'protocol'. Default DEFAULT_MAX_INFLATED_BYTES (64 MiB); never above maxResponseBytes.
+   */
+  maxInflatedBytes?: number;
   /** Give up on a connection attempt after this many ms ('unavailable'). Default 20 000; 0 turns it off. */
   connectTimeoutMs?: number;
   /** HTTP: fail a call whose connection stays silent this long while waiting ('deadline'). Default: off. */

@@ -2,8 +2,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { unzip } from 'node:zlib';
 import { TritonError } from '../errors';
+import { acceptsEncoding, readInflatedBody } from './inflateBody';
 
 export interface HttpTarget {
   secure: boolean;
@@ -29,6 +29,8 @@ export interface HttpExchange {
   signal?: AbortSignal;
   deadlineMs?: number;
   maxResponseBytes: number;
+  /** Largest body a compressed answer may inflate to (at most maxResponseBytes). */
+  maxInflatedBytes: number;
   /**
    * Lay the answer out so the binary part after Inference-Header-Content-Length bytes starts on an
    * 8-byte boundary: output tensors can then be typed-array views instead of copies.
@@ -84,31 +86,31 @@ export function openRequest(
 function exchangeOnce(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     let answer: HttpAnswer | undefined;
-    exchangeCore(target, call, (res, fail, done) => {
-      readBody(res, call, (error, body) => {
-        if (error) { fail(error); return; }
-        const encoding = String(res.headers['content-encoding'] ?? 'identity').toLowerCase();
-        if (encoding === 'identity' || body!.byteLength === 0) {
-          answer = { status: res.statusCode ?? 0, headers: res.headers, body: body! };
-          done();
-          return;
-        }
-        if (encoding !== 'gzip' && encoding !== 'deflate') {
-          fail(new TritonError('protocol', `response uses unsupported Content-Encoding '${encoding}'`, { request: call.request, status: res.statusCode }));
-          return;
-        }
-        unzip(body!, { maxOutputLength: call.maxResponseBytes }, (zipError, plain) => {
-          if (zipError) {
-            const tooBig = (zipError as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || zipError instanceof RangeError;
-            fail(new TritonError('protocol', tooBig
-              ? `decompressed response exceeds the ${call.maxResponseBytes}-byte limit`
-              : `cannot decompress the ${encoding} response: ${zipError.message}`, { request: call.request, status: res.statusCode, cause: zipError }));
-            return;
-          }
-          answer = { status: res.statusCode ?? 0, headers: res.headers, body: plain };
-          done();
-        });
-      });
+    exchangeCore(target, call, (res, fail, done, onEnd) => {
+      const keep = (body: Buffer): void => {
+        answer = { status: res.statusCode ?? 0, headers: res.headers, body };
+        done();
+      };
+      const header = res.headers['content-encoding'];
+      const encoding = header === undefined ? 'identity' : header.trim().toLowerCase();
+      if (encoding === 'identity' || encoding === '') {
+        readBody(res, call, (error, body) => (error ? fail(error) : keep(body!)));
+        return;
+      }
+      const where = { request: call.request, status: res.statusCode };
+      if (encoding !== 'gzip' && encoding !== 'deflate') {
+        fail(new TritonError('protocol', `response uses unsupported Content-Encoding '${encoding}'`, where));
+        return;
+      }
+      // Compressed bodies are the ones that can be bombs: only taken when the caller asked for them.
+      if (!acceptsEncoding(call.headers['accept-encoding'], encoding)) {
+        fail(new TritonError('protocol', `the server sent a ${encoding}-compressed answer although the request did not accept one`, where));
+        return;
+      }
+      onEnd(readInflatedBody(res, encoding, call, (error, chunks, total) => {
+        if (error) fail(error);
+        else keep(joinChunks(chunks!, total!, call.alignBinary ? binaryStart(res) : undefined));
+      }));
     }).then(() => resolve(answer!), reject);
   });
 }
@@ -116,7 +118,7 @@ function exchangeOnce(target: HttpTarget, call: HttpExchange): Promise<HttpAnswe
 function exchangeCore(
   target: HttpTarget,
   call: HttpExchange,
-  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
+  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void, onEnd: (stop: () => void) => void) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const { signal } = call;
@@ -131,6 +133,7 @@ function exchangeCore(
     let settled = false;
     let gotResponse = false;
     let timer: NodeJS.Timeout | undefined;
+    let stopReading: (() => void) | undefined;
     const headers: Record<string, string | number> = { ...call.headers };
     if (call.method === 'POST') headers['content-length'] = call.bodyLength ?? 0;
     const req = (target.secure ? https : http).request({
@@ -142,6 +145,7 @@ function exchangeCore(
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      stopReading?.();
       if (error === undefined) { resolve(); return; }
       req.destroy();
       reject(target.closed ? new TritonError('cancelled', 'the client was closed while the call ran', { request: call.request, cause: error }) : error);
@@ -186,7 +190,7 @@ function exchangeCore(
     }
     req.on('response', (res) => {
       gotResponse = true;
-      onResponse(res, (error) => finish(error), () => finish());
+      onResponse(res, (error) => finish(error), () => finish(), (stop) => { stopReading = stop; });
     });
 
     const parts = call.body ?? [];

@@ -343,15 +343,21 @@ test('gzip and deflate: compressed requests and answers', async () => {
   assert.deepEqual(viaDeflate.outputs[0]!.data, Int32Array.of(5, 6));
 });
 
-test('a decompression bomb stops at maxResponseBytes', async () => {
-  const small = createTritonClient({ url: server.hostPort, protocol: 'http', maxResponseBytes: 64 * 1024, deadlineMs: 5000 });
-  const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024));
+test('a truncated or corrupt compressed answer is a protocol error; an empty one is an empty body', async () => {
+  const whole = gzipSync(Buffer.from('{"name":"m"}'));
+  let body = whole.subarray(0, whole.length - 6);
   handler = (_req, res) => {
-    res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': bomb.length, 'content-type': 'application/json' });
-    res.end(bomb);
+    res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.length, 'content-type': 'application/json' });
+    res.end(body);
   };
-  await rejectsWith(small.serverMetadata(), 'protocol', /decompressed response exceeds/);
-  await small.close();
+  const headers = { 'accept-encoding': 'gzip' };
+  await rejectsWith(client.modelConfig('m', { headers }), 'protocol', /cannot decompress the gzip answer: unexpected end of file/);
+  body = Buffer.from('not gzip at all');
+  await rejectsWith(client.modelConfig('m', { headers }), 'protocol', /cannot decompress the gzip answer/);
+  body = Buffer.alloc(0);
+  assert.deepEqual(await client.modelConfig('m', { headers }), {});
+  body = whole;
+  assert.deepEqual(await client.modelConfig('m', { headers }), { name: 'm' });
 });
 
 test('base path, default and per-call headers, keep-alive reuse', async () => {
