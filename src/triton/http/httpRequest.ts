@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { TritonError } from '../errors';
+import { BUFFERED_REQUEST_BYTES, isConnectionLoss, isStaleSocketRace, lossDetail, lostConnection, noteConnectTime } from './connectionLoss';
 import { acceptsEncoding, readInflatedBody } from './inflateBody';
 
 export interface HttpTarget {
@@ -37,8 +38,8 @@ export interface HttpExchange {
    */
   alignBinary?: boolean;
   /**
-   * Safe to send twice. Only such requests are retried when a kept-alive socket turns out to have
-   * been closed by the server (the request may or may not have reached it).
+   * Safe to send twice. Only such requests are replayed, and only in the stale keep-alive race: a
+   * kept-alive socket the server closed before it could have read the request (connectionLoss.ts).
    */
   idempotent?: boolean;
   /** "POST /v2/models/m/infer", for error messages. */
@@ -55,19 +56,22 @@ export interface HttpAnswer {
 /** Below this size the body parts are joined so headers and body leave in one write. */
 const JOIN_BELOW = 64 * 1024;
 
-/** Sends one request; an idempotent one hitting a stale keep-alive socket is retried once on a fresh one. */
+/** Sends one request; an idempotent one meeting the stale keep-alive race is sent once more on a fresh socket. */
 export async function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
   const started = Date.now();
   try {
-    return await exchangeOnce(target, call);
+    return await exchangeOnce(target, call, started);
   } catch (error) {
     if (!(error instanceof StaleSocketError)) throw error;
-    // The retry gets what is left of the caller's deadline, not a fresh one.
+    // The replay gets what is left of the caller's deadline, not a fresh one.
     const deadlineMs = call.deadlineMs === undefined ? undefined : call.deadlineMs - (Date.now() - started);
-    return exchangeOnce(target, { ...call, deadlineMs }).catch((retryError: unknown) => {
-      // The pool may hold more sockets the server has closed (e.g. after a restart): report, don't leak the marker.
-      if (!(retryError instanceof StaleSocketError)) throw retryError;
-      throw new TritonError('unavailable', `the server closed the connection before answering (${retryError.message})`, { request: call.request });
+    return exchangeOnce(target, { ...call, deadlineMs }, Date.now()).catch((retryError: unknown) => {
+      // The server was reached the first time: whatever the replay meets, the report says so.
+      const again = retryError instanceof StaleSocketError ? retryError.message
+        : retryError instanceof TritonError && retryError.kind === 'unavailable' ? String((retryError.cause as { code?: unknown } | undefined)?.code ?? retryError.message)
+          : undefined;
+      if (again === undefined) throw retryError;
+      throw lostConnection(`${error.message}; sending it again failed too: ${again}`, call.request, retryError);
     });
   }
 }
@@ -80,13 +84,13 @@ export function openRequest(
   call: HttpExchange,
   onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
 ): Promise<void> {
-  return exchangeCore(target, call, onResponse);
+  return exchangeCore(target, call, Date.now(), onResponse);
 }
 
-function exchangeOnce(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
+function exchangeOnce(target: HttpTarget, call: HttpExchange, startedAt: number): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     let answer: HttpAnswer | undefined;
-    exchangeCore(target, call, (res, fail, done, onEnd) => {
+    exchangeCore(target, call, startedAt, (res, fail, done, onEnd) => {
       const keep = (body: Buffer): void => {
         answer = { status: res.statusCode ?? 0, headers: res.headers, body };
         done();
@@ -118,6 +122,7 @@ function exchangeOnce(target: HttpTarget, call: HttpExchange): Promise<HttpAnswe
 function exchangeCore(
   target: HttpTarget,
   call: HttpExchange,
+  startedAt: number,
   onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void, onEnd: (stop: () => void) => void) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -160,26 +165,39 @@ function exchangeCore(
       }, call.deadlineMs);
     }
 
+    let fullyWritten = false;
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
-      if (!gotResponse && req.reusedSocket && (call.idempotent ?? call.method === 'GET') && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        reject(new StaleSocketError(error.message));
+      if (gotResponse) {
+        finish(new TritonError('protocol', `connection failed while reading the answer: ${error.message}`, { request: call.request, cause: error }));
         return;
       }
-      finish(gotResponse
-        ? new TritonError('protocol', `connection failed while reading the answer: ${error.message}`, { request: call.request, cause: error })
-        : TritonError.from(error, call.request));
+      if (!isConnectionLoss(error)) {
+        finish(TritonError.from(error, call.request));
+        return;
+      }
+      const replayable = req.reusedSocket && (call.idempotent ?? call.method === 'GET')
+        && isStaleSocketRace({ socket: req.socket, startedAt, bodyLength: call.bodyLength ?? 0, fullyWritten });
+      if (!replayable) {
+        finish(lostConnection(lossDetail(error), call.request, error));
+        return;
+      }
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      reject(new StaleSocketError(lossDetail(error)));
     });
     if (target.connectTimeoutMs > 0) {
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
+        const connectStart = Date.now();
         const limit = setTimeout(() => {
           finish(new TritonError('unavailable', `no connection to ${target.hostname}:${target.port} within ${target.connectTimeoutMs} ms`, { request: call.request }));
         }, target.connectTimeoutMs);
-        socket.once('connect', () => clearTimeout(limit));
+        socket.once('connect', () => {
+          clearTimeout(limit);
+          noteConnectTime(socket, Date.now() - connectStart);
+        });
         socket.once('close', () => clearTimeout(limit));
       });
     }
@@ -194,11 +212,14 @@ function exchangeCore(
     });
 
     const parts = call.body ?? [];
+    const length = call.bodyLength ?? 0;
+    // Only a big request's replay depends on whether all of it left (connectionLoss.ts).
+    const written = length > BUFFERED_REQUEST_BYTES ? (): void => { fullyWritten = true; } : undefined;
     if (parts.length === 0) req.end();
-    else if (parts.length === 1 || (call.bodyLength ?? 0) < JOIN_BELOW) req.end(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    else if (parts.length === 1 || length < JOIN_BELOW) req.end(parts.length === 1 ? parts[0] : Buffer.concat(parts), written);
     else {
       for (const part of parts) req.write(part);
-      req.end();
+      req.end(written);
     }
   });
 }
