@@ -1,7 +1,6 @@
 // A connection that fails after the server was reached: when a request may be sent again (the stale
 // keep-alive race only) and how the loss is reported otherwise.
 import type { Socket } from 'node:net';
-import { TritonError } from '../errors';
 
 /** Socket failures that end a connection the server had accepted. */
 const LOSS_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
@@ -12,11 +11,6 @@ const LOSS_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT'])
  */
 export function isConnectionLoss(error: NodeJS.ErrnoException): boolean {
   return typeof error.code === 'string' && LOSS_CODES.has(error.code) && error.syscall !== 'connect';
-}
-
-/** The one message for a connection lost after the server was reached, over HTTP and gRPC alike. */
-export function lostConnection(detail: string, request: string, cause?: unknown): TritonError {
-  return new TritonError('unavailable', `the connection was lost during the request (${detail})`, { request, cause });
 }
 
 export function lossDetail(error: NodeJS.ErrnoException): string {

@@ -2,8 +2,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { TritonError } from '../errors';
-import { BUFFERED_REQUEST_BYTES, isConnectionLoss, isStaleSocketRace, lossDetail, lostConnection, noteConnectTime } from './connectionLoss';
+import { TritonError, connectionLost } from '../errors';
+import { BUFFERED_REQUEST_BYTES, isConnectionLoss, isStaleSocketRace, lossDetail, noteConnectTime } from './connectionLoss';
 import { acceptsEncoding, readInflatedBody } from './inflateBody';
 
 export interface HttpTarget {
@@ -71,7 +71,7 @@ export async function exchange(target: HttpTarget, call: HttpExchange): Promise<
         : retryError instanceof TritonError && retryError.kind === 'unavailable' ? String((retryError.cause as { code?: unknown } | undefined)?.code ?? retryError.message)
           : undefined;
       if (again === undefined) throw retryError;
-      throw lostConnection(`${error.message}; sending it again failed too: ${again}`, call.request, retryError);
+      throw connectionLost(`${error.message}; sending it again failed too: ${again}`, { request: call.request, cause: retryError });
     });
   }
 }
@@ -179,7 +179,7 @@ function exchangeCore(
       const replayable = req.reusedSocket && (call.idempotent ?? call.method === 'GET')
         && isStaleSocketRace({ socket: req.socket, startedAt, bodyLength: call.bodyLength ?? 0, fullyWritten });
       if (!replayable) {
-        finish(lostConnection(lossDetail(error), call.request, error));
+        finish(connectionLost(lossDetail(error), { request: call.request, cause: error }));
         return;
       }
       settled = true;
