@@ -172,6 +172,11 @@ function exchangeCore(
         finish(new TritonError('protocol', `connection failed while reading the answer: ${error.message}`, { request: call.request, cause: error }));
         return;
       }
+      if (typeof error.code === 'string' && error.code.startsWith('HPE_')) {
+        // The server was reached and answered, but not in HTTP/1.1 (a gRPC port, say).
+        finish(new TritonError('unavailable', `the server's answer is not HTTP/1.1 (${error.code}: ${error.message})`, { request: call.request, cause: error }));
+        return;
+      }
       if (!isConnectionLoss(error)) {
         finish(TritonError.from(error, call.request));
         return;

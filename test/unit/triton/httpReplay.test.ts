@@ -156,3 +156,20 @@ test('a fresh connection the server accepted and then dropped is a lost connecti
   assert.deepEqual(counts(), { started: 1, completed: 1 });
   await client.close();
 });
+
+test('a server answering in something other than HTTP/1.1 was reached: it is not called unreachable', async () => {
+  const { createServer } = await import('node:net');
+  const garbage = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end('\x00\x00\x12\x04\x00\x00\x00\x00\x00'));
+  });
+  await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+  const client = createTritonClient({ url: `127.0.0.1:${(garbage.address() as AddressInfo).port}`, protocol: 'http', deadlineMs: 5000 });
+  try {
+    await assert.rejects(client.isServerLive(), (error: unknown) => error instanceof TritonError && error.kind === 'unavailable'
+      && /^GET \/v2\/health\/live: the server's answer is not HTTP\/1\.1 \(HPE_/.test(error.message));
+  } finally {
+    await client.close();
+    await new Promise<void>((resolve) => garbage.close(() => resolve()));
+  }
+});
