@@ -249,7 +249,11 @@ export class Http2UnaryChannel {
       // Our own cancellations settle first, so a reset seen here came from the peer or from the
       // connection going away (which Node reports as CANCEL on every open stream).
       const resetError = (): TritonError => {
-        if (session.destroyed || session.closed) return connectionLost('the server closed the HTTP/2 connection before answering', { request: label });
+        if (session.destroyed || session.closed) {
+          return this.reached.has(session)
+            ? connectionLost('the server closed the HTTP/2 connection before answering', { request: label })
+            : new TritonError('unavailable', 'cannot talk to the server: the connection closed before it spoke HTTP/2', { request: label });
+        }
         return statusError(codeForReset(stream.rstCode), `Received RST_STREAM with code ${stream.rstCode}`, label);
       };
       stream.on('error', (e: unknown) => {

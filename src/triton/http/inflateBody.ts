@@ -31,7 +31,7 @@ export function acceptsEncoding(acceptEncoding: string | undefined, encoding: st
   return false;
 }
 
-export function megabytes(bytes: number): string {
+function megabytes(bytes: number): string {
   return String(Number((bytes / (1024 * 1024)).toPrecision(3)));
 }
 
