@@ -1,10 +1,13 @@
 // Client bench against the reference server in its own process: `simple` over HTTP binary, HTTP JSON
 // and gRPC at concurrency 1 and 16 next to a raw keep-alive POST floor; 64 MiB FP32 round trips over
 // HTTP, gRPC and system shared memory; memory before and after 10,000 requests.
-// Usage: npm run bench:client [-- --duration 3000 --slices 6 --rounds 3 --only <regex> --skip-big --skip-memory]
+// Usage: npm run bench:client [-- --duration 3000 --slices 6 --rounds 3 --only <regex> --skip-small --skip-simple --skip-big --skip-memory]
+// Small requests (identity_fp32, FP32 [16], binary) over HTTP and gRPC at c=1, 4, 16, 64 are judged
+// against wrk sending the same bytes (the native floor) and by the client's own CPU µs per request.
 // The script bundles this file with esbuild first, so the client runs as it ships (tsx adds ~10 µs a request).
 // Profile one measure: npm run bench:client, then node --cpu-prof out/bench/client.cjs --only 'http binary c=1$' --skip-big --skip-memory
 import { readSync, writeSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { createTritonClient } from '../src/triton/client';
 import type { TritonClient } from '../src/triton/clientTypes';
 import { grpcProtos } from '../src/triton/grpc/grpcProtos';
@@ -16,9 +19,11 @@ import {
 import type { InferInput, InferOptions } from '../src/triton/types';
 import { startReferenceServer } from '../test/support/referenceServer';
 import type { ReferenceServer } from '../test/support/referenceServer';
-import { measureLoop, measurePair, medianSecondsAlternating, memorySample } from './clientMeasure';
+import { measureAgainstFloor, measureLoop, measurePair, measureSlices, medianSecondsAlternating, memorySample } from './clientMeasure';
+import type { FloorSlice } from './clientMeasure';
 import { rawGrpcInfer, rawHttp2Infer, rawPoster } from './raw-floor';
 import type { RawPost } from './raw-floor';
+import { wrkFloor, wrkMissing } from './wrkFloor';
 
 interface Args {
   durationMs: number;
@@ -28,10 +33,12 @@ interface Args {
   skipBig: boolean;
   skipMemory: boolean;
   memoryRequests: number;
+  skipSmall: boolean;
+  skipSimple: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationMs: 3000, slices: 6, rounds: 3, only: undefined, skipBig: false, skipMemory: false, memoryRequests: 10_000 };
+  const args: Args = { durationMs: 3000, slices: 6, rounds: 3, only: undefined, skipBig: false, skipMemory: false, memoryRequests: 10_000, skipSmall: false, skipSimple: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -45,6 +52,8 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--only') args.only = new RegExp(value());
     else if (flag === '--skip-big') args.skipBig = true;
     else if (flag === '--skip-memory') args.skipMemory = true;
+    else if (flag === '--skip-small') args.skipSmall = true;
+    else if (flag === '--skip-simple') args.skipSimple = true;
     else if (flag === '--memory-requests') args.memoryRequests = Number(value());
     else throw new Error(`unknown option ${flag}`);
   }
@@ -157,6 +166,63 @@ async function benchSimple(server: ReferenceServer, args: Args): Promise<void> {
       });
       console.error(`done: ${name}`);
     }
+  }
+}
+
+const smallInputs: InferInput[] = [
+  { name: 'INPUT0', datatype: 'FP32', shape: [16], data: Float32Array.from({ length: 16 }, (_, i) => i * 0.25) },
+];
+
+/** CPU µs per small request (PERFORMANCE.md). */
+const CPU_TARGET_US = { http: 90, grpc: 100 } as const;
+const notes: string[] = [];
+
+/**
+ * identity_fp32 with FP32 [16] binary, the request a load test or dashboard sends, at c=1, 4, 16, 64:
+ * client slices alternate with wrk slices posting the same bytes over HTTP keep-alive.
+ */
+async function benchSmall(server: ReferenceServer, args: Args): Promise<void> {
+  const options: InferOptions = { binaryData: true };
+  const body = buildInferBody(smallInputs, undefined, options);
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+  if (body.headerLength !== undefined) headers['inference-header-content-length'] = String(body.headerLength);
+  const missing = wrkMissing();
+  if (missing !== undefined) notes.push(`no native floor: ${missing}`);
+  const wrk = missing === undefined ? wrkFloor(server.httpUrl, '/v2/models/identity_fp32/infer', Buffer.concat(body.chunks), headers) : undefined;
+  try {
+    for (const concurrency of [1, 4, 16, 64]) {
+      const floorSlice = async (sliceMs: number): Promise<FloorSlice> => {
+        const run = await wrk!.run(concurrency, sliceMs);
+        if (run.errors > 0) throw new Error(`wrk met ${run.errors} errors at c=${concurrency}: the floor is void`);
+        return run;
+      };
+      for (const protocol of ['http', 'grpc'] as const) {
+        const name = `small ${protocol} c=${concurrency}`;
+        if (!pick(args, name)) continue;
+        const client = createTritonClient({ url: protocol === 'grpc' ? server.grpcUrl : server.httpUrl, protocol, concurrency });
+        const call = (): Promise<unknown> => client.infer('identity_fp32', smallInputs, undefined, options);
+        // wrk runs whole seconds, so slices are at least one second long.
+        const pairOptions = { concurrency, slices: args.slices, sliceMs: Math.max(1000, args.durationMs / args.slices), warmupMs: 1000 };
+        const stats = wrk !== undefined
+          ? await measureAgainstFloor(floorSlice, call, pairOptions)
+          : { ...(await measureSlices(call, pairOptions)), floor: undefined, ratio: NaN };
+        await client.close();
+        if (stats.floor !== undefined && protocol === 'http') {
+          rows.push({ measure: `wrk native floor c=${concurrency}`, value: `${fmt(stats.floor.perSecond)} req/s`, p50: fmt(stats.floor.p50Us), p99: fmt(stats.floor.p99Us), cpu: '', floor: '', ratio: '', target: '' });
+        }
+        const targets = [`CPU ≤ ${CPU_TARGET_US[protocol]} µs${verdict(stats.cpuUsMedian <= CPU_TARGET_US[protocol])}`];
+        if (protocol === 'http' && concurrency === 16 && stats.floor !== undefined) targets.push(`≥ 0.7× floor${verdict(stats.ratio >= 0.7)}`);
+        if (concurrency === 1) targets.push(`p99 ≤ 2× p50${verdict(stats.client.p99Us <= 2 * stats.client.p50Us)}`);
+        rows.push({
+          measure: name, value: `${fmt(stats.client.perSecond)} req/s`, p50: fmt(stats.client.p50Us), p99: fmt(stats.client.p99Us),
+          cpu: fmt(stats.cpuUsMedian, 1), floor: stats.floor === undefined ? '' : `${fmt(stats.floor.perSecond)} req/s${protocol === 'grpc' ? ' (HTTP)' : ''}`,
+          ratio: fmt(stats.ratio, 2), target: targets.join('; '),
+        });
+        console.error(`done: ${name}`);
+      }
+    }
+  } finally {
+    wrk?.close();
   }
 }
 
@@ -350,13 +416,16 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const server = await startReferenceServer({ extraArgs: SERVER_ARGS, startTimeoutMs: 60_000 });
   try {
-    await benchSimple(server, args);
+    if (!args.skipSmall) await benchSmall(server, args);
+    if (!args.skipSimple) await benchSimple(server, args);
     if (!args.skipBig) await benchBig(server, args);
     if (!args.skipMemory) await benchMemory(server, args);
   } finally {
     await server.stop();
   }
   console.log(`client bench: node ${process.version}, reference server in its own process; floor and client alternate in ${args.slices} slices over ${args.durationMs} ms each (ratio = median of paired slices); 64 MiB: median of ${args.rounds} alternating rounds`);
+  console.log(`machine: ${cpus().length} CPUs, load average at the end ${loadavg().map((n) => n.toFixed(1)).join(' ')}; CPU µs/req is the median over slices of this process's CPU time / requests (the figure least moved by other load)`);
+  for (const note of notes) console.log(`note: ${note}`);
   printTable();
 }
 

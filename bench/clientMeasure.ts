@@ -143,3 +143,53 @@ export function memorySample(): MemorySample {
   const mib = (n: number): number => n / (1024 * 1024);
   return { rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external + m.arrayBuffers) };
 }
+
+/** One slice of an outside floor (wrk), already measured by that tool. */
+export interface FloorSlice {
+  perSecond: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+export interface NativePairStats {
+  /** Medians over the slices. */
+  floor: FloorSlice;
+  client: LoopStats;
+  /** Median of the per-slice client/floor rate ratios. */
+  ratio: number;
+  /** Median of the per-slice client CPU µs per request: steadier on a loaded machine than the total. */
+  cpuUsMedian: number;
+}
+
+/** Client slices alternating with slices of an outside floor, so both see the same machine load. */
+export async function measureAgainstFloor(floor: (sliceMs: number) => Promise<FloorSlice>, client: () => Promise<unknown>, options: PairOptions): Promise<NativePairStats> {
+  await runFor(client, options.concurrency, options.warmupMs, Number.MAX_SAFE_INTEGER, undefined);
+  const floors: FloorSlice[] = [];
+  const latencies: number[] = [];
+  const rates: number[] = [];
+  const cpuPerRequest: number[] = [];
+  let count = 0;
+  let seconds = 0;
+  let cpuUs = 0;
+  for (let i = 0; i < options.slices; i++) {
+    floors.push(await floor(options.sliceMs));
+    const slice = await runFor(client, options.concurrency, options.sliceMs, Number.MAX_SAFE_INTEGER, latencies);
+    count += slice.count;
+    seconds += slice.seconds;
+    cpuUs += slice.cpuUs;
+    rates.push(slice.count / slice.seconds);
+    cpuPerRequest.push(slice.cpuUs / slice.count);
+  }
+  return {
+    floor: { perSecond: median(floors.map((f) => f.perSecond)), p50Us: median(floors.map((f) => f.p50Us)), p99Us: median(floors.map((f) => f.p99Us)) },
+    client: summarize(latencies, count, seconds, cpuUs),
+    ratio: median(rates.map((rate, i) => rate / floors[i]!.perSecond)),
+    cpuUsMedian: median(cpuPerRequest),
+  };
+}
+
+/** A client-only measure in slices, for cases without an outside floor. */
+export async function measureSlices(client: () => Promise<unknown>, options: PairOptions): Promise<{ client: LoopStats; cpuUsMedian: number }> {
+  const stats = await measureAgainstFloor(async () => ({ perSecond: NaN, p50Us: NaN, p99Us: NaN }), client, options);
+  return { client: stats.client, cpuUsMedian: stats.cpuUsMedian };
+}
