@@ -203,12 +203,22 @@ async function benchSmall(server: ReferenceServer, args: Args): Promise<void> {
         const call = (): Promise<unknown> => client.infer('identity_fp32', smallInputs, undefined, options);
         // wrk runs whole seconds, so slices are at least one second long.
         const pairOptions = { concurrency, slices: args.slices, sliceMs: Math.max(1000, args.durationMs / args.slices), warmupMs: 1000 };
+        // A bare Node loop with the same bytes runs in the same slices (node:http keep-alive, or one
+        // node:http2 stream per call): what Node itself costs before any client code.
+        const bare = protocol === 'http'
+          ? rawPoster(server.httpUrl, '/v2/models/identity_fp32/infer', body.chunks, headers, concurrency)
+          : rawHttp2Infer(server.grpcUrl, grpcRequestBytes('identity_fp32', smallInputs));
         const stats = wrk !== undefined
-          ? await measureAgainstFloor(floorSlice, call, pairOptions)
-          : { ...(await measureSlices(call, pairOptions)), floor: undefined, ratio: NaN };
+          ? await measureAgainstFloor(floorSlice, call, pairOptions, () => bare.post())
+          : { ...(await measureSlices(call, pairOptions)), floor: undefined, ratio: NaN, reference: undefined };
+        bare.close();
         await client.close();
         if (stats.floor !== undefined && protocol === 'http') {
           rows.push({ measure: `wrk native floor c=${concurrency}`, value: `${fmt(stats.floor.perSecond)} req/s`, p50: fmt(stats.floor.p50Us), p99: fmt(stats.floor.p99Us), cpu: '', floor: '', ratio: '', target: '' });
+        }
+        if (stats.reference !== undefined) {
+          const r = stats.reference;
+          rows.push({ measure: `  bare ${protocol === 'http' ? 'node:http' : 'node:http2'} loop c=${concurrency}`, value: `${fmt(r.stats.perSecond)} req/s`, p50: fmt(r.stats.p50Us), p99: fmt(r.stats.p99Us), cpu: fmt(r.cpuUsMedian, 1), floor: `${fmt(stats.floor!.perSecond)} req/s`, ratio: fmt(r.ratio, 2), target: '' });
         }
         const targets = [`CPU ≤ ${CPU_TARGET_US[protocol]} µs${verdict(stats.cpuUsMedian <= CPU_TARGET_US[protocol])}`];
         if (protocol === 'http' && concurrency === 16 && stats.floor !== undefined) targets.push(`≥ 0.7× floor${verdict(stats.ratio >= 0.7)}`);

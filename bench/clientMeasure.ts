@@ -159,33 +159,51 @@ export interface NativePairStats {
   ratio: number;
   /** Median of the per-slice client CPU µs per request: steadier on a loaded machine than the total. */
   cpuUsMedian: number;
+  /** The same figures for a reference loop measured in the same slices, when one was given. */
+  reference?: { stats: LoopStats; ratio: number; cpuUsMedian: number };
 }
 
-/** Client slices alternating with slices of an outside floor, so both see the same machine load. */
-export async function measureAgainstFloor(floor: (sliceMs: number) => Promise<FloorSlice>, client: () => Promise<unknown>, options: PairOptions): Promise<NativePairStats> {
-  await runFor(client, options.concurrency, options.warmupMs, Number.MAX_SAFE_INTEGER, undefined);
+interface SliceSide {
+  call: () => Promise<unknown>;
+  latencies: number[];
+  rates: number[];
+  cpuPerRequest: number[];
+  count: number;
+  seconds: number;
+  cpuUs: number;
+}
+
+/**
+ * Client slices alternating with slices of an outside floor (and of a reference loop, when given),
+ * so all sides see the same machine load.
+ */
+export async function measureAgainstFloor(floor: (sliceMs: number) => Promise<FloorSlice>, client: () => Promise<unknown>, options: PairOptions, reference?: () => Promise<unknown>): Promise<NativePairStats> {
+  const sides: SliceSide[] = [client, ...(reference === undefined ? [] : [reference])].map((call) => ({ call, latencies: [], rates: [], cpuPerRequest: [], count: 0, seconds: 0, cpuUs: 0 }));
+  for (const side of sides) await runFor(side.call, options.concurrency, options.warmupMs, Number.MAX_SAFE_INTEGER, undefined);
   const floors: FloorSlice[] = [];
-  const latencies: number[] = [];
-  const rates: number[] = [];
-  const cpuPerRequest: number[] = [];
-  let count = 0;
-  let seconds = 0;
-  let cpuUs = 0;
   for (let i = 0; i < options.slices; i++) {
     floors.push(await floor(options.sliceMs));
-    const slice = await runFor(client, options.concurrency, options.sliceMs, Number.MAX_SAFE_INTEGER, latencies);
-    count += slice.count;
-    seconds += slice.seconds;
-    cpuUs += slice.cpuUs;
-    rates.push(slice.count / slice.seconds);
-    cpuPerRequest.push(slice.cpuUs / slice.count);
+    for (const side of sides) {
+      const slice = await runFor(side.call, options.concurrency, options.sliceMs, Number.MAX_SAFE_INTEGER, side.latencies);
+      side.count += slice.count;
+      side.seconds += slice.seconds;
+      side.cpuUs += slice.cpuUs;
+      side.rates.push(slice.count / slice.seconds);
+      side.cpuPerRequest.push(slice.cpuUs / slice.count);
+    }
   }
-  return {
+  const figures = (side: SliceSide): { stats: LoopStats; ratio: number; cpuUsMedian: number } => ({
+    stats: summarize(side.latencies, side.count, side.seconds, side.cpuUs),
+    ratio: median(side.rates.map((rate, i) => rate / floors[i]!.perSecond)),
+    cpuUsMedian: median(side.cpuPerRequest),
+  });
+  const main = figures(sides[0]!);
+  const result: NativePairStats = {
     floor: { perSecond: median(floors.map((f) => f.perSecond)), p50Us: median(floors.map((f) => f.p50Us)), p99Us: median(floors.map((f) => f.p99Us)) },
-    client: summarize(latencies, count, seconds, cpuUs),
-    ratio: median(rates.map((rate, i) => rate / floors[i]!.perSecond)),
-    cpuUsMedian: median(cpuPerRequest),
+    client: main.stats, ratio: main.ratio, cpuUsMedian: main.cpuUsMedian,
   };
+  if (sides[1] !== undefined) result.reference = figures(sides[1]);
+  return result;
 }
 
 /** A client-only measure in slices, for cases without an outside floor. */

@@ -3,7 +3,7 @@
 // statistics of the run, and hard bounds on requests and time so a run can never run away.
 import type { TritonClient } from '../triton/clientTypes';
 import type { InferInput, InferOptions, ModelConfigJson, ModelStatistics, RequestedOutput } from '../triton/types';
-import { serverTimesBetween, summarizeLatencies } from './loadTestFigures';
+import { perfAnalyzerCommand, serverTimesBetween, summarizeLatencies } from './loadTestFigures';
 import type { LatencySummary, ServerTimes } from './loadTestFigures';
 
 /** Absolute ceilings: whatever a caller asks for, a run stops here. */
@@ -99,6 +99,21 @@ export function refusalFor(config: ModelConfigJson, confirmSequence: boolean): s
     return 'the model is a sequence model: its requests carry state, so repeating one request is not a fair load; confirm to run it anyway';
   }
   return undefined;
+}
+
+/** The perf_analyzer command line that puts this plan's load on the same model and server. */
+export function perfAnalyzerFor(
+  client: Pick<TritonClient, 'url' | 'protocol'>,
+  o: Pick<LoadTestOptions, 'model' | 'version' | 'plan'>,
+  extras: { inputDataFile?: string; batchSize?: number } = {},
+): string {
+  const plan = o.plan;
+  return perfAnalyzerCommand({
+    model: o.model, version: o.version, url: client.url, protocol: client.protocol, ...extras,
+    ...(plan.mode === 'concurrency'
+      ? { concurrency: plan.levels, measurementMs: plan.stepMs }
+      : { requestRate: plan.requestsPerSecond, measurementMs: plan.durationMs }),
+  });
 }
 
 function checkOptions(o: LoadTestOptions): void {

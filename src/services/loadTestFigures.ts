@@ -101,6 +101,12 @@ function evenRange(levels: readonly number[]): string | undefined {
  * range steps by addition, so a doubling sweep becomes a shell loop over the levels.
  */
 export function perfAnalyzerCommand(load: PerfAnalyzerLoad): string {
+  const command = perfAnalyzerLine(load);
+  // perf_analyzer takes TLS settings as separate options that depend on the certificates in use.
+  return /^(https|grpcs):\/\//i.test(load.url) ? `${command}  # the server uses TLS: add perf_analyzer's --ssl-* options` : command;
+}
+
+function perfAnalyzerLine(load: PerfAnalyzerLoad): string {
   const host = load.url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
   const args = ['perf_analyzer', '-m', shellQuote(load.model)];
   if (load.version !== undefined && load.version !== '') args.push('-x', shellQuote(load.version));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { percentileOf, perfAnalyzerCommand, serverTimesBetween, summarizeLatencies } from '../../../src/services/loadTestFigures';
-import { LoadTestRefused, refusalFor, sweepLevels } from '../../../src/services/loadTest';
+import { LoadTestRefused, perfAnalyzerFor, refusalFor, sweepLevels } from '../../../src/services/loadTest';
 import type { ModelStatistics } from '../../../src/triton/types';
 
 function stats(version: string, success: number, queueNs: number, inferNs: number, fail = 0): ModelStatistics {
@@ -49,6 +49,18 @@ describe('load test figures', () => {
       "for c in 1 2 4 8; do perf_analyzer -m 'it'\\''s' -x '2' -u 'h:8001' -i grpc -b 4 --input-data 'input data.json' --measurement-interval 500 --percentile=99 --concurrency-range \"$c\"; done",
     );
     assert.match(perfAnalyzerCommand({ model: 'm', url: 'localhost:8000/base', protocol: 'http', requestRate: 250, measurementMs: 1000 }), /-u 'localhost:8000' .* --request-rate-range 250$/);
+  });
+
+  it('turns a load plan into its perf_analyzer command', () => {
+    const client = { url: '127.0.0.1:8001', protocol: 'grpc' as const };
+    assert.equal(
+      perfAnalyzerFor(client, { model: 'm', plan: { mode: 'concurrency', levels: sweepLevels(4), stepMs: 3000 } }, { inputDataFile: 'in.json' }),
+      "for c in 1 2 4; do perf_analyzer -m 'm' -u '127.0.0.1:8001' -i grpc --input-data 'in.json' --measurement-interval 3000 --percentile=99 --concurrency-range \"$c\"; done",
+    );
+    assert.equal(
+      perfAnalyzerFor({ url: 'https://h:8000', protocol: 'http' }, { model: 'm', version: '3', plan: { mode: 'rate', requestsPerSecond: 20, durationMs: 10_000 } }),
+      "perf_analyzer -m 'm' -x '3' -u 'h:8000' -i http --measurement-interval 10000 --percentile=99 --request-rate-range 20  # the server uses TLS: add perf_analyzer's --ssl-* options",
+    );
   });
 
   it('sweeps by doubling up to the highest level and refuses odd bounds', () => {
