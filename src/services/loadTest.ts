@@ -30,6 +30,8 @@ export interface LoadTestOptions {
   /** Wall time of the whole run, at most. */
   maxDurationMs: number;
   signal?: AbortSignal;
+  /** The run stops after this many failed requests (default 1000): a dead server is not hammered until the bounds. */
+  maxErrors?: number;
   /** Per-request deadline, ms. */
   requestTimeoutMs?: number;
   /** Live figures of the running step, every sampleIntervalMs (default 500). */
@@ -61,7 +63,7 @@ export interface LoadSample extends LoadStep {
   elapsedMs: number;
 }
 
-export type StopReason = 'done' | 'cancelled' | 'max-requests' | 'max-duration';
+export type StopReason = 'done' | 'cancelled' | 'max-requests' | 'max-duration' | 'max-errors';
 
 export interface LoadTestResult {
   steps: LoadStep[];
@@ -120,6 +122,7 @@ function checkOptions(o: LoadTestOptions): void {
   const bad = (what: string): never => { throw new LoadTestRefused(what); };
   if (!Number.isInteger(o.maxRequests) || o.maxRequests < 1 || o.maxRequests > LOAD_TEST_LIMITS.maxRequests) bad(`maxRequests must be 1 to ${LOAD_TEST_LIMITS.maxRequests}, got ${o.maxRequests}`);
   if (!(o.maxDurationMs > 0 && o.maxDurationMs <= LOAD_TEST_LIMITS.maxDurationMs)) bad(`maxDurationMs must be above 0 and at most ${LOAD_TEST_LIMITS.maxDurationMs}, got ${o.maxDurationMs}`);
+  if (o.maxErrors !== undefined && !(Number.isInteger(o.maxErrors) && o.maxErrors >= 1)) bad(`maxErrors must be a whole number of at least 1, got ${o.maxErrors}`);
   const p = o.plan;
   if (p.mode === 'concurrency') {
     if (p.levels.length === 0) bad('the sweep has no concurrency levels');
@@ -191,6 +194,8 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
   const timeLimit = setTimeout(() => halt('max-duration'), o.maxDurationMs);
 
   let started = 0;
+  let errors = 0;
+  const maxErrors = o.maxErrors ?? 1000;
   const payloadFor = typeof o.payload === 'function' ? o.payload : ((): LoadRequest => o.payload as LoadRequest);
   /** Claims the next request slot, or false once the run must stop. */
   const claim = (): boolean => {
@@ -214,6 +219,7 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
       if (stop.signal.aborted) return;
       rec.errors++;
       rec.firstError ??= e instanceof Error ? e.message : String(e);
+      if (++errors >= maxErrors) halt('max-errors');
     }
   };
 

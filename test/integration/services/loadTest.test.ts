@@ -8,6 +8,7 @@ import type { TritonClient } from '../../../src/triton/clientTypes';
 import type { InferInput } from '../../../src/triton/types';
 import { LoadTestRefused, runLoadTest } from '../../../src/services/loadTest';
 import type { LoadRequest, LoadSample, LoadStep } from '../../../src/services/loadTest';
+import { httpRequest } from '../../support/httpRequest';
 import { startReferenceServer } from '../../support/referenceServer';
 import type { ReferenceServer } from '../../support/referenceServer';
 
@@ -97,6 +98,25 @@ describe('load test engine', { timeout: 5 * TIMEOUT }, () => {
     assert.equal(result.requests, 20);
     assert.equal(result.errors, 4);
     assert.match(result.steps[0]!.firstError ?? '', /injected fault/);
+  });
+
+  it('stops at maxErrors when the server starts dropping every infer mid-run', { timeout: TIMEOUT }, async () => {
+    setTimeout(() => {
+      void httpRequest(`${server.httpUrl}/__fault`, { body: { fault: 'drop', match: '/infer', count: -1 } });
+    }, 300);
+    try {
+      const t0 = Date.now();
+      const result = await runLoadTest(http, { model: 'identity_fp32', payload: plain, plan: { mode: 'concurrency', levels: [2], stepMs: 30_000 }, maxRequests: 1_000_000, maxDurationMs: 50_000, maxErrors: 25 });
+      assert.equal(result.stoppedBy, 'max-errors');
+      assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+      assert.ok(result.errors >= 25 && result.errors <= 26, `${result.errors} errors`);
+      assert.ok(result.requests > result.errors, 'requests before the fault succeeded');
+      assert.match(result.steps[0]!.firstError ?? '', /identity_fp32/);
+      // Statistics still come from the server, which counted only the answered requests.
+      assert.equal(result.server?.requests, result.requests - result.errors);
+    } finally {
+      await httpRequest(`${server.httpUrl}/__fault`, { body: { clear: true } });
+    }
   });
 
   it('cancels promptly through the AbortSignal, keeping what was measured', { timeout: TIMEOUT }, async () => {
