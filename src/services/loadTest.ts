@@ -3,8 +3,11 @@
 // statistics of the run, and hard bounds on requests and time so a run can never run away.
 import type { TritonClient } from '../triton/clientTypes';
 import type { InferInput, InferOptions, ModelConfigJson, ModelStatistics, RequestedOutput } from '../triton/types';
-import { perfAnalyzerCommand, serverTimesBetween, summarizeLatencies } from './loadTestFigures';
-import type { LatencySummary, ServerTimes } from './loadTestFigures';
+import { serverTimesBetween, summarizeLatencies } from './loadTestFigures';
+import type { LatencySummary, LoadPlan, ServerTimes } from './loadTestFigures';
+
+export { perfAnalyzerFor } from './loadTestFigures';
+export type { LoadPlan } from './loadTestFigures';
 
 /** Absolute ceilings: whatever a caller asks for, a run stops here. */
 export const LOAD_TEST_LIMITS = { maxRequests: 1_000_000, maxDurationMs: 60 * 60 * 1000, maxConcurrency: 1024, maxRate: 100_000 } as const;
@@ -15,9 +18,6 @@ export interface LoadRequest {
   options?: Omit<InferOptions, 'signal' | 'modelVersion'>;
 }
 
-export type LoadPlan =
-  | { mode: 'concurrency'; levels: readonly number[]; stepMs: number }
-  | { mode: 'rate'; requestsPerSecond: number; durationMs: number; maxInFlight?: number };
 
 export interface LoadTestOptions {
   model: string;
@@ -101,21 +101,6 @@ export function refusalFor(config: ModelConfigJson, confirmSequence: boolean): s
     return 'the model is a sequence model: its requests carry state, so repeating one request is not a fair load; confirm to run it anyway';
   }
   return undefined;
-}
-
-/** The perf_analyzer command line that puts this plan's load on the same model and server. */
-export function perfAnalyzerFor(
-  client: Pick<TritonClient, 'url' | 'protocol'>,
-  o: Pick<LoadTestOptions, 'model' | 'version' | 'plan'>,
-  extras: { inputDataFile?: string; batchSize?: number } = {},
-): string {
-  const plan = o.plan;
-  return perfAnalyzerCommand({
-    model: o.model, version: o.version, url: client.url, protocol: client.protocol, ...extras,
-    ...(plan.mode === 'concurrency'
-      ? { concurrency: plan.levels, measurementMs: plan.stepMs }
-      : { requestRate: plan.requestsPerSecond, measurementMs: plan.durationMs }),
-  });
 }
 
 function checkOptions(o: LoadTestOptions): void {
@@ -276,7 +261,10 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
       }
       if (!launching) break;
       const nextAt = begin + (sent / rate) * 1000;
-      await Promise.race([t.done, new Promise<void>((r) => setTimeout(r, Math.max(0, nextAt - performance.now())))]);
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([t.done, new Promise<void>((r) => { wait = setTimeout(r, Math.max(0, nextAt - performance.now())); })]);
+      // A slow rate's pending wait must not outlive the step (it would hold the process open).
+      clearTimeout(wait);
     }
     await Promise.all(running);
     t.clear();

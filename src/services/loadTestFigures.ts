@@ -1,5 +1,6 @@
 // Figures of a load test: latency percentiles, the server-side time split from two statistics
 // snapshots, and the perf_analyzer command line that runs the same load.
+import type { TritonClient } from '../triton/clientTypes';
 import type { ModelStatistics, StatDuration } from '../triton/types';
 import { shellQuote } from './curlRequest';
 
@@ -71,6 +72,10 @@ export function serverTimesBetween(before: readonly ModelStatistics[], after: re
   };
 }
 
+export type LoadPlan =
+  | { mode: 'concurrency'; levels: readonly number[]; stepMs: number }
+  | { mode: 'rate'; requestsPerSecond: number; durationMs: number; maxInFlight?: number };
+
 export interface PerfAnalyzerLoad {
   model: string;
   version?: string;
@@ -122,4 +127,19 @@ function perfAnalyzerLine(load: PerfAnalyzerLoad): string {
   const range = evenRange(levels);
   if (range !== undefined) return [...args, '--concurrency-range', range].join(' ');
   return `for c in ${levels.join(' ')}; do ${[...args, '--concurrency-range', '"$c"'].join(' ')}; done`;
+}
+
+/** The perf_analyzer command line that puts this plan's load on the same model and server. */
+export function perfAnalyzerFor(
+  client: Pick<TritonClient, 'url' | 'protocol'>,
+  o: { model: string; version?: string; plan: LoadPlan },
+  extras: { inputDataFile?: string; batchSize?: number } = {},
+): string {
+  const plan = o.plan;
+  return perfAnalyzerCommand({
+    model: o.model, version: o.version, url: client.url, protocol: client.protocol, ...extras,
+    ...(plan.mode === 'concurrency'
+      ? { concurrency: plan.levels, measurementMs: plan.stepMs }
+      : { requestRate: plan.requestsPerSecond, measurementMs: plan.durationMs }),
+  });
 }
