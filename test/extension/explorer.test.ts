@@ -236,6 +236,39 @@ describe('model explorer', function () {
     assert.equal(await vscode.commands.executeCommand('triton.reloadModel', { serverId: 'reference', model: 'identity_int16' }), true);
   });
 
+  it('loads the model of the active editor\'s config.pbtxt from the palette and the editor menu without asking which', async () => {
+    const configPath = join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'models_under_test', 'identity_int16', 'config.pbtxt');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(configPath));
+    await waitFor('the model folder to be known', async () => ((await modelNode(explorer, 'reference', 'identity_int16'))?.contextValue?.includes('linked') ? true : undefined));
+    // Asking would leave a quick pick of the server's models open, and the command unsettled.
+    const asked = new Promise<string>((resolve) => setTimeout(() => resolve('a quick pick is waiting for an answer'), 10_000));
+    try {
+      assert.equal(await Promise.race([vscode.commands.executeCommand('triton.loadModelWithLocalConfig'), asked]), true);
+      // The editor context menu passes the file's Uri.
+      assert.equal(await Promise.race([vscode.commands.executeCommand('triton.loadModelWithLocalConfig', editor.document.uri), asked]), true);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+    const ready = await fetch(`${httpUrl}/v2/models/identity_int16/ready`, { signal: AbortSignal.timeout(5_000) });
+    assert.equal(ready.status, 200);
+  });
+
+  it('removing the active server clears triton.activeServer instead of leaving it pointing at nothing', async () => {
+    const activeSetting = (): unknown => vscode.workspace.getConfiguration('triton').get('activeServer');
+    try {
+      await setServers([{ name: 'reference', httpUrl, grpcUrl }, { name: 'spare', httpUrl: 'http://127.0.0.1:9' }]);
+      await waitFor('the spare server in the tree', async () => (find(await explorer.snapshot(1), 'spare') ? true : undefined));
+      await vscode.commands.executeCommand('triton.switchServer', { serverId: 'spare' });
+      assert.equal(activeSetting(), 'spare');
+      await setServers([{ name: 'reference', httpUrl, grpcUrl }]);
+      await waitFor('triton.activeServer to let go of the removed server', async () => (activeSetting() !== 'spare' ? true : undefined));
+      assert.equal(explorer.activeServerId(), 'reference');
+    } finally {
+      await vscode.commands.executeCommand('triton.switchServer', { serverId: 'reference' });
+    }
+  });
+
   it('shows the server config as pbtxt, the statistics and the metadata in read-only documents', async () => {
     const editor = (await vscode.commands.executeCommand('triton.showServerConfig', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
     assert.equal(editor.document.uri.scheme, 'triton-config');

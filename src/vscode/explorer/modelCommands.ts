@@ -40,6 +40,18 @@ function workspaceModelOf(ctx: ExplorerContext, arg: unknown, name: string): Wor
   return ctx.workspace.find(name);
 }
 
+/**
+ * The workspace model whose config.pbtxt a command was run on: the file of the editor context menu
+ * (VS Code passes its Uri), else, from the palette, the active editor's file. Undefined when that
+ * file is not a model folder's config.pbtxt.
+ */
+function editorModel(ctx: ExplorerContext, arg: unknown): WorkspaceModel | undefined {
+  const uri = arg instanceof vscode.Uri ? arg : arg === undefined ? vscode.window.activeTextEditor?.document.uri : undefined;
+  if (uri?.scheme !== 'file') return undefined;
+  const model = ctx.workspace.modelForPath(uri.fsPath);
+  return model?.configPath === uri.fsPath ? model : undefined;
+}
+
 /** The workspace config.pbtxt as the user sees it: the open editor's buffer when there is one (saved or not). */
 async function localConfigText(configPath: string): Promise<string> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === configPath);
@@ -93,9 +105,17 @@ export function modelHandlers(docs: ServerDocumentProvider): Record<string, Hand
       return false;
     },
     'triton.loadModelWithLocalConfig': async (ctx, arg) => {
-      const target = await resolveModelTarget(ctx, arg, 'Model to load with its workspace config.pbtxt');
+      const fromEditor = editorModel(ctx, arg);
+      if (arg instanceof vscode.Uri && fromEditor === undefined) {
+        void vscode.window.showWarningMessage(`${arg.fsPath} is not the config.pbtxt of a model folder in the workspace.`);
+        return false;
+      }
+      const active = ctx.activeServerId();
+      const target = fromEditor !== undefined && active !== undefined
+        ? { serverId: active, model: fromEditor.name }
+        : await resolveModelTarget(ctx, arg instanceof vscode.Uri ? undefined : arg, 'Model to load with its workspace config.pbtxt');
       if (target === undefined || !controlAllowed(ctx, target, 'load')) return false;
-      const local = workspaceModelOf(ctx, arg, target.model);
+      const local = fromEditor ?? workspaceModelOf(ctx, arg, target.model);
       if (local === undefined) {
         void vscode.window.showWarningMessage(`No workspace folder named '${target.model}' holds a config.pbtxt.`);
         return false;

@@ -32,6 +32,17 @@ export class VsCodeServerSettings implements ServerSettings {
     await vscode.workspace.getConfiguration(section).update('activeServer', name, this.target(placed ? 'activeServer' : 'servers'));
   }
 
+  /** Clears `triton.activeServer` wherever it names `name`, a server that is no longer configured. */
+  async forgetActiveServer(name: string): Promise<void> {
+    const config = vscode.workspace.getConfiguration(section);
+    const set = config.inspect<string>('activeServer');
+    const targets: [string | undefined, vscode.ConfigurationTarget][] = [[set?.globalValue, vscode.ConfigurationTarget.Global]];
+    if (vscode.workspace.isTrusted) {
+      targets.push([set?.workspaceValue, vscode.ConfigurationTarget.Workspace], [set?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder]);
+    }
+    for (const [value, target] of targets) if (value === name) await config.update('activeServer', undefined, target);
+  }
+
   refreshIntervalSeconds(): number {
     const v = vscode.workspace.getConfiguration(section).get<number>('refreshInterval');
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return 10;

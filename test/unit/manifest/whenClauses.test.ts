@@ -92,3 +92,13 @@ test('Switch Server shows only on servers that are not the active one', () => {
   assert.equal(inItemMenu('triton.switchServer', 'model ready control'), false);
   assert.equal(inItemMenu('triton.switchServer', 'tensor'), false);
 });
+
+test('the editor context menu of a model config.pbtxt offers Load/Reload with that config, and only there', () => {
+  const shown = (ctx: Record<string, string>): string[] => (manifest.contributes.menus?.['editor/context'] ?? [])
+    .filter((m) => evaluateWhen(parseWhen(m.when ?? 'true'), ctx)).map((m) => m.command ?? '');
+  const config = { editorLangId: 'pbtxt', resourceScheme: 'file', resourceFilename: 'config.pbtxt' };
+  assert.ok(shown(config).includes('triton.loadModelWithLocalConfig'));
+  assert.ok(shown(config).includes('triton.validateConfigOnServer'));
+  assert.ok(!shown({ ...config, resourceFilename: 'labels.pbtxt' }).includes('triton.loadModelWithLocalConfig'));
+  assert.ok(!shown({ ...config, resourceScheme: 'triton-config' }).includes('triton.loadModelWithLocalConfig'));
+});
