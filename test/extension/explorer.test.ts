@@ -269,17 +269,50 @@ describe('model explorer', function () {
     }
   });
 
-  it('shows the server config as pbtxt, the statistics and the metadata in read-only documents', async () => {
+  it('shows the server config as pbtxt, the statistics rendered and the metadata in read-only documents', async () => {
     const editor = (await vscode.commands.executeCommand('triton.showServerConfig', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
     assert.equal(editor.document.uri.scheme, 'triton-config');
+    assert.equal(editor.document.languageId, 'pbtxt');
+    assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'simple (server reference) — effective config');
     assert.match(editor.document.getText(), /^name: "simple"$/m);
     assert.match(editor.document.getText(), /max_batch_size: 8/);
-    const stats = (await vscode.commands.executeCommand('triton.showStatistics', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
-    assert.match(stats.document.getText(), /# Statistics of simple on reference/);
-    assert.match(stats.document.getText(), /\| Executions \| \d+ \|/);
+    const stats = (await vscode.commands.executeCommand('triton.showStatistics', { serverId: 'reference', model: 'simple' })) as vscode.TextDocument;
+    assert.match(stats.getText(), /# Statistics of simple on reference/);
+    assert.match(stats.getText(), /\| Executions \| \d+ \|/);
+    // Rendered in the Markdown preview, not opened as Markdown source.
+    const preview = await waitFor('the statistics preview tab', async () => {
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      return tab?.input instanceof vscode.TabInputWebview ? tab : undefined;
+    });
+    assert.match((preview.input as vscode.TabInputWebview).viewType, /markdown\.preview/);
+    assert.match(preview.label, /statistics/);
     const meta = (await vscode.commands.executeCommand('triton.showModelMetadata', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
     assert.equal((JSON.parse(meta.document.getText()) as { name: string }).name, 'simple');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('diffs the server config with the workspace config.pbtxt normalised, and switches to the raw config and back', async () => {
+    const local = vscode.Uri.file(join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'models_under_test', 'identity_int16', 'config.pbtxt'));
+    const activeDiff = (): vscode.TabInputTextDiff | undefined => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff ? input : undefined;
+    };
+    try {
+      assert.equal(await vscode.commands.executeCommand('triton.diffWithLocalConfig', { serverId: 'reference', model: 'identity_int16' }), true);
+      const normalised = await waitFor('the normalised diff', async () => (activeDiff()?.original.path.includes('/normalized/') ? activeDiff() : undefined));
+      assert.equal(normalised.modified.scheme, 'triton-config');
+      const [left, right] = await Promise.all([vscode.workspace.openTextDocument(normalised.original), vscode.workspace.openTextDocument(normalised.modified)]);
+      assert.doesNotMatch(left.getText(), /is_shape_tensor|FORMAT_NONE|PRIORITY_DEFAULT/);
+      assert.equal(left.getText(), right.getText(), 'the model runs the workspace config: nothing differs');
+      assert.equal(await vscode.commands.executeCommand('triton.diffRawConfig'), true);
+      const raw = await waitFor('the raw diff', async () => (activeDiff()?.original.path.includes('/config/') ? activeDiff() : undefined));
+      assert.equal(raw.modified.toString(), local.toString(), 'the raw diff compares with the workspace file itself');
+      assert.match((await vscode.workspace.openTextDocument(raw.original)).getText(), /is_shape_tensor: false/);
+      assert.equal(await vscode.commands.executeCommand('triton.diffNormalizedConfig'), true);
+      await waitFor('the normalised diff again', async () => (activeDiff()?.original.path.includes('/normalized/') ? true : undefined));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   });
 
   it('copies a curl request the server accepts', async () => {

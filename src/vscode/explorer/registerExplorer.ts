@@ -187,6 +187,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
 
   const docs = new ServerDocumentProvider(catalog);
   subs.push(docs, vscode.workspace.registerTextDocumentContentProvider(configScheme, docs), vscode.workspace.registerTextDocumentContentProvider(infoScheme, docs));
+  subs.push(docs.followWorkspaceEdits((error) => log.error('Updating a normalised config diff failed', error)));
 
   const handlers = { ...serverHandlers, ...modelHandlers(docs) };
   for (const [id, handler] of Object.entries(handlers)) {

@@ -102,3 +102,13 @@ test('the editor context menu of a model config.pbtxt offers Load/Reload with th
   assert.ok(!shown({ ...config, resourceFilename: 'labels.pbtxt' }).includes('triton.loadModelWithLocalConfig'));
   assert.ok(!shown({ ...config, resourceScheme: 'triton-config' }).includes('triton.loadModelWithLocalConfig'));
 });
+
+test('a config diff has a title button to the other form: raw from normalised, normalised from raw', () => {
+  const buttons = (ctx: Record<string, string | boolean>): string[] => (manifest.contributes.menus?.['editor/title'] ?? [])
+    .filter((m) => evaluateWhen(parseWhen(m.when ?? 'true'), ctx)).map((m) => m.command ?? '');
+  const normalised = { isInDiffEditor: true, resourceScheme: 'triton-config', resourcePath: '/reference/simple/workspaceNormalized/simple (workspace) — config.pbtxt, normalised' };
+  assert.deepEqual(buttons(normalised), ['triton.diffRawConfig']);
+  assert.deepEqual(buttons({ isInDiffEditor: true, resourceScheme: 'file', resourceFilename: 'config.pbtxt', resourcePath: '/w/simple/config.pbtxt' }), ['triton.diffNormalizedConfig']);
+  assert.deepEqual(buttons({ ...normalised, isInDiffEditor: false }), []);
+  assert.deepEqual(buttons({ ...normalised, resourcePath: '/reference/simple/config/simple (server reference) — effective config' }), []);
+});
