@@ -219,7 +219,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
     activeServerId: () => active,
     statusBarText: () => statusBar.text(),
     statusBarTooltip: () => statusBar.tooltipMarkdown(),
-    onDidRedraw: (listener) => provider.onDidChangeTreeData((node) => listener(node?.id)),
+    onDidRedraw: (listener) => provider.onDidRequestRedraw(listener),
     refreshRuns: (id) => refresh.runs(id),
     tree,
     catalog,
