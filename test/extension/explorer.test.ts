@@ -304,6 +304,20 @@ describe('model explorer', function () {
       const [left, right] = await Promise.all([vscode.workspace.openTextDocument(normalised.original), vscode.workspace.openTextDocument(normalised.modified)]);
       assert.doesNotMatch(left.getText(), /is_shape_tensor|FORMAT_NONE|PRIORITY_DEFAULT/);
       assert.equal(left.getText(), right.getText(), 'the model runs the workspace config: nothing differs');
+      // Typing in the workspace file (unsaved) updates the open normalised diff.
+      const source = await vscode.workspace.openTextDocument(local);
+      const edit = new vscode.WorkspaceEdit();
+      const at = source.getText().indexOf('max_batch_size: 0');
+      assert.ok(at >= 0, source.getText());
+      edit.replace(local, new vscode.Range(source.positionAt(at), source.positionAt(at + 'max_batch_size: 0'.length)), 'max_batch_size: 2');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await waitFor('the normalised workspace side to follow the edit', async () => (/^max_batch_size: 2$/m.test(right.getText()) ? true : undefined));
+      assert.doesNotMatch(left.getText(), /^max_batch_size: 2$/m, 'the server side did not change');
+      const undo = new vscode.WorkspaceEdit();
+      undo.replace(local, new vscode.Range(source.positionAt(at), source.positionAt(at + 'max_batch_size: 2'.length)), 'max_batch_size: 0');
+      assert.ok(await vscode.workspace.applyEdit(undo));
+      assert.ok(await source.save());
+      await waitFor('the normalised sides to agree again', async () => (left.getText() === right.getText() ? true : undefined));
       assert.equal(await vscode.commands.executeCommand('triton.diffRawConfig'), true);
       const raw = await waitFor('the raw diff', async () => (activeDiff()?.original.path.includes('/config/') ? activeDiff() : undefined));
       assert.equal(raw.modified.toString(), local.toString(), 'the raw diff compares with the workspace file itself');
