@@ -35,7 +35,6 @@ async function runLoad(ctx: ExplorerContext, target: ModelTarget, verb: 'Loading
   }
 }
 
-
 /**
  * The workspace model whose config.pbtxt a command was run on: the file of the editor context menu
  * (VS Code passes its Uri), else, from the palette, the active editor's file. Undefined when that

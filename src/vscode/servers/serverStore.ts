@@ -36,10 +36,9 @@ export class VsCodeServerSettings implements ServerSettings {
   async forgetActiveServer(name: string): Promise<void> {
     const config = vscode.workspace.getConfiguration(section);
     const set = config.inspect<string>('activeServer');
+    // The list is read without a resource (see readServers), so folder-level values play no part here.
     const targets: [string | undefined, vscode.ConfigurationTarget][] = [[set?.globalValue, vscode.ConfigurationTarget.Global]];
-    if (vscode.workspace.isTrusted) {
-      targets.push([set?.workspaceValue, vscode.ConfigurationTarget.Workspace], [set?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder]);
-    }
+    if (vscode.workspace.isTrusted) targets.push([set?.workspaceValue, vscode.ConfigurationTarget.Workspace]);
     for (const [value, target] of targets) if (value === name) await config.update('activeServer', undefined, target);
   }
 
