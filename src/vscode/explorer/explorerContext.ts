@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { ExplorerNode, ExplorerTree } from '../../services/explorerTree';
 import type { ModelCatalog } from '../../services/modelCatalog';
 import type { RefreshManager } from '../../services/refreshManager';
-import type { WorkspaceRepository } from '../../services/workspaceRepository';
+import type { WorkspaceModel, WorkspaceRepository } from '../../services/workspaceRepository';
 import { TritonError } from '../../triton/errors';
 import type { Logger } from '../log';
 import type { VsCodeSecretStore, VsCodeServerSettings } from '../servers/serverStore';
@@ -78,4 +78,11 @@ export async function resolveModelTarget(ctx: ExplorerContext, arg: unknown, pla
   if (models.length === 0) throw new Error(`server '${serverId}' lists no models${state?.health.problem ? ` (${state.health.problem.message})` : ''}`);
   const pick = await vscode.window.showQuickPick(models.map((m) => ({ label: m.name, description: m.state })), { placeHolder, title: `Models on ${serverId}` });
   return pick === undefined ? undefined : { serverId, model: pick.label };
+}
+
+/** The workspace model folder of a command's target: the clicked Workspace Repository row, else the folder of that name. */
+export function workspaceModelOf(ctx: ExplorerContext, arg: unknown, name: string): WorkspaceModel | undefined {
+  const data = (arg as { kind?: string; data?: unknown } | undefined);
+  if (data?.kind === 'workspace-model') return data.data as WorkspaceModel;
+  return ctx.workspace.find(name);
 }

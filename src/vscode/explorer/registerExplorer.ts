@@ -91,8 +91,15 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
     }
     lastProblems = problems;
     catalog.setServers(parsed.servers);
-    for (const id of before) if (!catalog.serverIds().includes(id)) tree.forget(`server:${id}`);
+    const removed = [...before].filter((id) => !catalog.serverIds().includes(id));
+    for (const id of removed) tree.forget(`server:${id}`);
     refresh.setServers(catalog.serverIds());
+    // A removed server must not stay the chosen one in settings: it would come back as active if a
+    // server of that name were added later, and the setting would name nothing meanwhile.
+    const chosen = settings.activeServer();
+    if (chosen !== undefined && removed.includes(chosen)) {
+      settings.forgetActiveServer(chosen).catch((error: unknown) => log.error(`Clearing triton.activeServer '${chosen}' failed`, error));
+    }
     chooseActive();
     statusBar.update(active !== undefined ? catalog.server(active) : undefined);
   };
@@ -180,6 +187,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
 
   const docs = new ServerDocumentProvider(catalog);
   subs.push(docs, vscode.workspace.registerTextDocumentContentProvider(configScheme, docs), vscode.workspace.registerTextDocumentContentProvider(infoScheme, docs));
+  subs.push(docs.followWorkspaceEdits((error) => log.error('Updating a normalised config diff failed', error)));
 
   const handlers = { ...serverHandlers, ...modelHandlers(docs) };
   for (const [id, handler] of Object.entries(handlers)) {
@@ -211,7 +219,7 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
     activeServerId: () => active,
     statusBarText: () => statusBar.text(),
     statusBarTooltip: () => statusBar.tooltipMarkdown(),
-    onDidRedraw: (listener) => provider.onDidChangeTreeData((node) => listener(node?.id)),
+    onDidRedraw: (listener) => provider.onDidRequestRedraw(listener),
     refreshRuns: (id) => refresh.runs(id),
     tree,
     catalog,
