@@ -54,7 +54,7 @@ test('a table after an empty message is one entry that ends at the empty line', 
   ].join('\n'));
   assert.equal(entries.length, 2);
   assert.equal(entries[0]!.message.split('\n').length, 5);
-  assert.match(entries[0]!.message, /\| simple \| 1 +\| READY  \|/);
+  assert.match(entries[0]!.message, /\| simple \| 1 +\| READY {2}\|/);
   assert.equal(entries[1]!.message, 'Started GRPCInferenceService at 0.0.0.0:8001');
   assert.deepEqual(entries.map((e) => e.seq), [0, 1]);
 });
