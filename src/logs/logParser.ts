@@ -1,7 +1,8 @@
 // Triton log lines (default and ISO8601 prefixes) into entries: severity, time, pid, file:line and the
 // unescaped message, with multi-line entries (tables, config dumps) joined and foreign lines kept as text.
 
-export type Severity = 'error' | 'warning' | 'info' | 'text';
+/** 'text' is a line in no Triton format; 'notice' is about the source itself (rotated, exited). */
+export type Severity = 'error' | 'warning' | 'info' | 'text' | 'notice';
 
 /** One log entry; plain JSON so it can travel to a webview unchanged. */
 export interface LogEntry {
