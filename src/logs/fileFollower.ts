@@ -17,7 +17,8 @@ export interface FollowOptions {
   pollMs?: number;
 }
 
-const CHUNK = 1024 * 1024;
+/** Read size: small enough that parsing one read never holds the event loop for long. */
+const CHUNK = 256 * 1024;
 /** How far back the initial tail may look; a file of huge lines still starts promptly. */
 const TAIL_SCAN_LIMIT = 32 * 1024 * 1024;
 

@@ -59,6 +59,8 @@ export interface PipelineOptions {
   maxLines: number;
   /** Milliseconds between batches (default 75). */
   batchMs?: number;
+  /** Most entries per batch (default 5000); more pending goes out in the next turns, so one batch never stalls the host. */
+  maxBatch?: number;
   /** Receives new entries, oldest first; `dropped` counts entries that never made it into a batch. */
   onBatch(entries: LogEntry[], dropped: number): void;
   now?: () => number;
@@ -111,7 +113,7 @@ export class LogPipeline implements LogSink {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.accept(this.parser.flush(), false);
-    this.emit();
+    this.emit(true);
   }
 
   dispose(): void {
@@ -135,9 +137,9 @@ export class LogPipeline implements LogSink {
     if (schedule) this.schedule();
   }
 
-  private schedule(): void {
+  private schedule(soon = false): void {
     if (this.timer !== undefined || this.disposed) return;
-    this.timer = setTimeout(() => this.tick(), this.options.batchMs ?? 75);
+    this.timer = setTimeout(() => this.tick(), soon ? 0 : this.options.batchMs ?? 75);
   }
 
   private tick(): void {
@@ -148,13 +150,19 @@ export class LogPipeline implements LogSink {
     this.emit();
   }
 
-  private emit(): void {
+  private emit(all = false): void {
     if (this.pending.length === 0) return;
     const max = this.ring.maxLines;
-    const batch = this.pending.length > max ? this.pending.slice(-max) : this.pending;
-    const dropped = this.dropped + (this.pending.length - batch.length);
-    this.pending = [];
+    if (this.pending.length > max) {
+      this.dropped += this.pending.length - max;
+      this.pending = this.pending.slice(-max);
+    }
+    const size = all ? this.pending.length : Math.min(this.pending.length, this.options.maxBatch ?? 5000);
+    const batch = size === this.pending.length ? this.pending : this.pending.slice(0, size);
+    this.pending = size === this.pending.length ? [] : this.pending.slice(size);
+    const dropped = this.dropped;
     this.dropped = 0;
     this.options.onBatch(batch, dropped);
+    if (this.pending.length > 0) this.schedule(true);
   }
 }
