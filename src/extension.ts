@@ -6,10 +6,14 @@ import { registerCommands } from './vscode/commands';
 import { registerExplorer } from './vscode/explorer/registerExplorer';
 import type { ExplorerApi } from './vscode/explorer/registerExplorer';
 import { registerPbtxtLanguage } from './vscode/pbtxt/registerPbtxt';
+import { registerLogs } from './vscode/logs/registerLogs';
+import type { LogsApi } from './vscode/logs/registerLogs';
 
 /** What `activate` returns: other extensions and the extension tests read the explorer through it. */
 export interface TritonWorkbenchApi {
   readonly explorer: ExplorerApi;
+  /** Server log streams, the log view and servers started from the editor. */
+  readonly logs: LogsApi;
 }
 
 export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
@@ -20,8 +24,9 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     context.subscriptions.push(...registerCommands({ log }));
     registerPbtxtLanguage(context, log);
     const explorer = registerExplorer(context, log);
+    const logs = registerLogs(context, log, explorer);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
-    return { explorer };
+    return { explorer, logs };
   } catch (error) {
     log.error('Activation failed', error);
     void vscode.window.showErrorMessage(`Triton Workbench failed to start: ${describeError(error).split('\n')[0]}`);

@@ -139,3 +139,16 @@ export class ServerLogRegistry {
     this.streams.clear();
   }
 }
+
+/** The `triton.servers` list with a log source set on one server's entry (its other keys untouched). */
+export function withLogSource(raw: unknown, serverName: string, log: Record<string, unknown>): unknown[] {
+  if (!Array.isArray(raw)) throw new Error('triton.servers is not a list of servers in settings; add the server there first');
+  let found = false;
+  const out = raw.map((entry: unknown) => {
+    if (found || entry === null || typeof entry !== 'object' || Array.isArray(entry) || (entry as { name?: unknown }).name !== serverName) return entry;
+    found = true;
+    return { ...(entry as Record<string, unknown>), log };
+  });
+  if (!found) throw new Error(`server '${serverName}' is not in triton.servers in settings (the built-in default cannot hold a log source); add it first`);
+  return out;
+}

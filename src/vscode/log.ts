@@ -1,5 +1,6 @@
 // The extension's log: one LogOutputChannel, with errors formatted with their cause and stack.
 import * as vscode from 'vscode';
+import { TritonError } from '../triton/errors';
 
 export interface Logger {
   trace(message: string): void;
@@ -19,6 +20,17 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+/**
+ * A server that refuses a request (a model that fails to load, a wrong input, a server that is down)
+ * is part of normal use, not a fault of the extension: it is logged as a warning with the server's
+ * reason and no stack trace. Only malformed answers ('protocol') and other errors keep their stack.
+ */
+export function expectedRefusal(error: unknown): string | undefined {
+  if (!(error instanceof TritonError) || error.kind === 'protocol') return undefined;
+  const reason = error.serverMessage !== undefined && !error.message.includes(error.serverMessage) ? `${error.message} (${error.serverMessage})` : error.message;
+  return `${reason} [${error.kind}${error.status !== undefined ? `, HTTP ${error.status}` : ''}${error.grpcCode !== undefined ? `, gRPC code ${error.grpcCode}` : ''}]`;
+}
+
 export function createLogger(): Logger & vscode.Disposable {
   const channel = vscode.window.createOutputChannel('Triton Workbench', { log: true });
   return {
@@ -26,7 +38,11 @@ export function createLogger(): Logger & vscode.Disposable {
     debug: (m) => channel.debug(m),
     info: (m) => channel.info(m),
     warn: (m) => channel.warn(m),
-    error: (m, e) => channel.error(e === undefined ? m : `${m}: ${describeError(e)}`),
+    error: (m, e) => {
+      const refusal = expectedRefusal(e);
+      if (refusal !== undefined) channel.warn(`${m}: ${refusal}`);
+      else channel.error(e === undefined ? m : `${m}: ${describeError(e)}`);
+    },
     show: () => channel.show(true),
     dispose: () => channel.dispose(),
   };
