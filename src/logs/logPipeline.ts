@@ -93,7 +93,7 @@ export class LogPipeline implements LogSink {
     this.accept([...this.parser.flush(), { seq: 0, severity: 'notice', message: text, timeMs: Date.now() }]);
   }
 
-  /** Entries so far, oldest first (what a newly opened view shows). */
+  /** Entries handed on so far, oldest first (what a newly opened view shows before the next batch). */
   history(): LogEntry[] {
     return this.ring.toArray();
   }
@@ -124,17 +124,33 @@ export class LogPipeline implements LogSink {
 
   private accept(entries: LogEntry[], schedule = true): void {
     const max = this.ring.maxLines;
-    for (const e of entries) {
-      e.seq = this.seq++;
-      this.ring.push(e);
-      this.pending.push(e);
-    }
+    for (const e of entries) this.insertByTime(e);
     // A view that cannot keep up only ever needs the newest maxLines entries.
     if (this.pending.length > max * 2) {
       this.dropped += this.pending.length - max;
       this.pending = this.pending.slice(-max);
     }
     if (schedule) this.schedule();
+  }
+
+  /**
+   * Triton writes I lines to stdout and W/E lines to stderr: two pipes whose chunks arrive in either
+   * order. An entry stamped earlier than the ones before it moves back among the pending entries
+   * (a short walk, stopped by an entry without a time) so the log reads in the order it was written.
+   */
+  private insertByTime(e: LogEntry): void {
+    const p = this.pending;
+    let at = p.length;
+    if (e.timeMs !== undefined) {
+      const floor = Math.max(0, p.length - 64);
+      while (at > floor) {
+        const t = p[at - 1]!.timeMs;
+        if (t === undefined || t <= e.timeMs || p[at - 1]!.severity === 'notice') break;
+        at--;
+      }
+    }
+    if (at === p.length) p.push(e);
+    else p.splice(at, 0, e);
   }
 
   private schedule(soon = false): void {
@@ -162,6 +178,11 @@ export class LogPipeline implements LogSink {
     this.pending = size === this.pending.length ? [] : this.pending.slice(size);
     const dropped = this.dropped;
     this.dropped = 0;
+    // Numbered and kept only now, in their final order: a snapshot never repeats what a batch brings.
+    for (const e of batch) {
+      e.seq = this.seq++;
+      this.ring.push(e);
+    }
     this.options.onBatch(batch, dropped);
     if (this.pending.length > 0) this.schedule(true);
   }

@@ -100,7 +100,7 @@ class LogPanel {
           this.deps.configure(this.server);
           break;
         case 'openConfig':
-          await openModelConfig(this.deps.workspace, message.model, message.message);
+          await openModelConfig(this.deps.workspace, message.model, message.message, this.host.panel.viewColumn);
           break;
       }
     } catch (error) {
@@ -111,14 +111,16 @@ class LogPanel {
 }
 
 /** Opens the workspace's config.pbtxt of a model at the place a server message names (or its top). */
-export async function openModelConfig(workspace: WorkspaceRepository, model: string, message: string): Promise<vscode.TextEditor> {
+export async function openModelConfig(workspace: WorkspaceRepository, model: string, message: string, beside?: vscode.ViewColumn): Promise<vscode.TextEditor> {
   const found = workspace.find(model);
   if (found === undefined) throw new Error(`No folder named '${model}' with a config.pbtxt is open in the workspace, so the failure cannot be shown in its config`);
   const text = await readFile(found.configPath, 'utf8');
   const range = mapServerError(message, parse(text));
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(found.configPath));
   const selection = range !== undefined ? new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character) : new vscode.Range(0, 0, 0, 0);
-  return vscode.window.showTextDocument(doc, { selection, preview: false, viewColumn: vscode.ViewColumn.One });
+  // Next to the log rather than over it, so the failure and its line are seen together.
+  const viewColumn = beside === undefined ? vscode.ViewColumn.Active : beside === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+  return vscode.window.showTextDocument(doc, { selection, preview: false, viewColumn });
 }
 
 export class LogPanels implements vscode.Disposable {

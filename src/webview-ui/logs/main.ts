@@ -57,13 +57,22 @@ if (saved !== undefined) {
 }
 setFollow(follow);
 
-let lastTop = 0;
+// Only the user's own scrolling pauses following (content shrinking under a filter also scrolls);
+// scrolling back to the bottom resumes it.
+let userScroll = false;
+const markUser = (): void => {
+  userScroll = true;
+};
+viewport.addEventListener('wheel', markUser, { passive: true });
+viewport.addEventListener('pointerdown', markUser);
+viewport.addEventListener('keydown', markUser);
 viewport.addEventListener('scroll', () => {
-  const atBottom = viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - LINE_PX;
-  // Scrolling up pauses following; coming back to the bottom resumes it.
-  if (viewport.scrollTop < lastTop && !atBottom && follow) setFollow(false);
-  else if (atBottom && !follow && viewport.scrollTop > lastTop) setFollow(true);
-  lastTop = viewport.scrollTop;
+  if (userScroll) {
+    userScroll = false;
+    const atBottom = viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - LINE_PX;
+    if (!atBottom && follow) setFollow(false);
+    else if (atBottom && !follow) setFollow(true);
+  }
   scheduleRender();
 });
 new ResizeObserver(() => scheduleRender()).observe(viewport);
@@ -190,16 +199,18 @@ function render(): void {
 
 function row(e: LogEntry, line: number): HTMLElement {
   const parts: (HTMLElement | string)[] = [];
-  if (e.time !== undefined) parts.push(h('span', { class: 'time' }, e.time), ' ');
+  // The clock time is what one scans for; the date stays in the tooltip.
+  if (e.time !== undefined) parts.push(h('span', { class: 'time', title: e.time }, e.time.slice(e.time.indexOf(' ') + 1)), ' ');
   if (e.source !== undefined) parts.push(h('span', { class: 'src' }, e.source), ' ');
-  parts.push(h('span', { class: 'msg' }, e.message));
   if (e.loadFailure === true && e.model !== undefined) {
+    // Before the message: a long message would push the link out of view.
     const name = e.model;
-    parts.push(' ', h('a', { href: '#', class: 'config-link', title: `Open ${name}/config.pbtxt at the line this names`, onclick: (ev: Event) => {
+    parts.push(h('a', { href: '#', class: 'config-link', title: `Open ${name}/config.pbtxt at the line this names`, onclick: (ev: Event) => {
       ev.preventDefault();
       bridge.post({ type: 'openConfig', model: name, message: e.message });
-    } }, icon('go-to-file'), `${name}/config.pbtxt`));
+    } }, icon('go-to-file'), `${name}/config.pbtxt`), ' ');
   }
+  parts.push(h('span', { class: 'msg' }, e.message));
   const el = h('div', {
     class: `entry sev-${e.severity}${e.seq === highlightSeq ? ' focused' : ''}`,
     'data-seq': e.seq,

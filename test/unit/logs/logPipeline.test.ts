@@ -30,7 +30,7 @@ test('lines arrive in a few timed batches, not one message per line; history sta
   assert.ok(sent.length >= 500 && sent.length <= 1000, String(sent.length));
   assert.equal(sent.at(-1)!.model, 'm999');
   assert.equal(pipeline.history().length, 500);
-  assert.equal(pipeline.history()[0]!.seq, 500);
+  assert.equal(pipeline.history()[0]!.model, 'm500');
   pipeline.dispose();
 });
 
@@ -45,5 +45,17 @@ test('a table still open when input pauses is released by the timer; notices are
   const last = batches.flat().at(-1)!;
   assert.equal(last.severity, 'notice');
   assert.equal(last.seq, 1);
+  pipeline.dispose();
+});
+
+test('stdout and stderr chunks arriving out of order are put back in time order', () => {
+  const batches: LogEntry[][] = [];
+  const pipeline = new LogPipeline({ maxLines: 100, batchMs: 1000, onBatch: (b) => batches.push(b) });
+  pipeline.lines(['I1206 10:00:00.000001 1 a.cc:1] "loading: m:1"', 'I1206 10:00:00.000300 1 a.cc:3] "failed to load \'m\'"']);
+  pipeline.lines(['E1206 10:00:00.000200 1 a.cc:2] "failed to load \'m\' version 1: boom"']);
+  pipeline.flushNow();
+  assert.deepEqual(batches.flat().map((e) => e.source), ['a.cc:1', 'a.cc:2', 'a.cc:3']);
+  assert.deepEqual(batches.flat().map((e) => e.seq), [0, 1, 2]);
+  assert.deepEqual(pipeline.history().map((e) => e.source), ['a.cc:1', 'a.cc:2', 'a.cc:3']);
   pipeline.dispose();
 });
