@@ -17,6 +17,8 @@ export class ServerLogStream {
   private tail: LogTail | undefined;
   /** What feeds the stream now, e.g. "file /var/log/triton.log" or "launched server (pid 123)". */
   source: string | undefined;
+  /** The configured source the tail was opened from, to tell whether a settings change touched it. */
+  sourceKey: string | undefined;
 
   constructor(readonly serverName: string, maxLines: number) {
     this.pipeline = new LogPipeline({ maxLines, onBatch: (entries, dropped) => {
@@ -57,6 +59,7 @@ export class ServerLogStream {
     const previous = this.tail;
     this.tail = tail;
     this.source = tail?.description ?? label;
+    if (tail === undefined) this.sourceKey = undefined;
     await previous?.stop();
   }
 
@@ -98,6 +101,11 @@ export async function openLogSource(source: ServerLogSource, sink: LogSink, ctx:
   return followCommand(source.command, sink, ctx.cwd !== undefined ? { cwd: ctx.cwd } : {});
 }
 
+/** Identifies a configured source: equal keys mean the same file or command. */
+export function logSourceKey(source: ServerLogSource | undefined): string | undefined {
+  return source === undefined ? undefined : JSON.stringify(source);
+}
+
 /** The streams of every server, created on first use. */
 export class ServerLogRegistry {
   private readonly streams = new Map<string, ServerLogStream>();
@@ -126,6 +134,7 @@ export class ServerLogRegistry {
     if (stream.hasTail || stream.source !== undefined) return true;
     if (server.log === undefined) return false;
     await stream.setTail(await openLogSource(server.log, stream.sink, ctx));
+    stream.sourceKey = logSourceKey(server.log);
     return true;
   }
 

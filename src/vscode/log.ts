@@ -1,6 +1,6 @@
-// The extension's log: one LogOutputChannel, with errors formatted with their cause and stack.
+// The extension's log: one LogOutputChannel; errors carry their cause and stack, a server's refusal is a warning without one.
 import * as vscode from 'vscode';
-import { TritonError } from '../triton/errors';
+import { expectedRefusal } from '../services/refusal';
 
 export interface Logger {
   trace(message: string): void;
@@ -18,17 +18,6 @@ export function describeError(error: unknown): string {
     return cause === undefined ? stack : `${stack}\nCaused by: ${describeError(cause)}`;
   }
   return String(error);
-}
-
-/**
- * A server that refuses a request (a model that fails to load, a wrong input, a server that is down)
- * is part of normal use, not a fault of the extension: it is logged as a warning with the server's
- * reason and no stack trace. Only malformed answers ('protocol') and other errors keep their stack.
- */
-export function expectedRefusal(error: unknown): string | undefined {
-  if (!(error instanceof TritonError) || error.kind === 'protocol') return undefined;
-  const reason = error.serverMessage !== undefined && !error.message.includes(error.serverMessage) ? `${error.message} (${error.serverMessage})` : error.message;
-  return `${reason} [${error.kind}${error.status !== undefined ? `, HTTP ${error.status}` : ''}${error.grpcCode !== undefined ? `, gRPC code ${error.grpcCode}` : ''}]`;
 }
 
 export function createLogger(): Logger & vscode.Disposable {

@@ -6,7 +6,7 @@ import type { LogEntry } from '../../logs/logParser';
 import { VerboseWindows } from '../../services/liveSettings';
 import type { SettingsClient } from '../../services/liveSettings';
 import type { LaunchedServer, LaunchState } from '../../services/serverLauncher';
-import { ServerLogRegistry, withLogSource } from '../../services/serverLogs';
+import { logSourceKey, ServerLogRegistry, withLogSource } from '../../services/serverLogs';
 import { registerServerSettingsNodes } from '../../services/serverSettingsNodes';
 import { readServerSettings } from '../../services/liveSettings';
 import type { ExplorerApi } from '../explorer/registerExplorer';
@@ -183,10 +183,11 @@ export function registerLogs(context: vscode.ExtensionContext, log: Logger, expl
     if (e.affectsConfiguration('triton.logs.maxLines')) logs.setMaxLines(maxLinesSetting());
     if (e.affectsConfiguration('triton.servers')) {
       // A changed log source takes effect at once for logs being shown; others start on next open.
+      // (After the explorer has re-read the list, which it does on the same event.)
       setTimeout(() => {
         for (const name of explorer.catalog.serverIds()) {
           const stream = logs.get(name);
-          if (stream === undefined || launched.has(name)) continue;
+          if (stream === undefined || launched.has(name) || stream.sourceKey === logSourceKey(explorer.catalog.server(name)?.config.log)) continue;
           void stream.setTail(undefined).then(() => {
             if (panels.probe(name) !== undefined) ensureSource(name);
           });
