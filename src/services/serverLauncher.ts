@@ -65,6 +65,8 @@ export function buildLaunchCommand(spec: LaunchSpec, nodePath: string = process.
     case 'docker': {
       const tag = spec.dockerTag ?? '';
       if (!TAG.test(tag)) throw new Error(`'${tag}' is not a docker image tag (e.g. 25.01)`);
+      // docker's -v splits on ':'; such a path would mount something else.
+      if (spec.repository.includes(':')) throw new Error(`the repository path '${spec.repository}' contains ':', which docker -v cannot mount; move or link the repository to a path without one`);
       const gpus = spec.dockerGpus ?? '';
       if (!GPUS.test(gpus)) throw new Error(`'${gpus}' is not a --gpus value (all, 1, device=0)`);
       const argv = [
