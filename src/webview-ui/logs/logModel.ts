@@ -53,6 +53,10 @@ export class LogModel {
     return this.offsets[this.offsets.length - 1]!;
   }
 
+  get modelCount(): number {
+    return this.modelNames.size;
+  }
+
   models(): string[] {
     return [...this.modelNames].sort();
   }

@@ -97,9 +97,15 @@ function applyFilters(): void {
   if (follow) scrollToEnd();
 }
 
+// A repository rarely has more models than this; past it the text filter finds the rest.
+const MAX_MODEL_OPTIONS = 300;
+let modelsListed = -1;
+
 function refreshModels(): void {
-  const names = model.models();
-  if (modelSelect.options.length - 1 === names.length) return;
+  const count = model.modelCount;
+  if (count === modelsListed) return;
+  modelsListed = count;
+  const names = model.models().slice(0, MAX_MODEL_OPTIONS);
   const current = modelSelect.value || saved?.model || '';
   setChildren(modelSelect, h('option', { value: '' }, 'All models'), names.map((n) => h('option', { value: n }, n)));
   modelSelect.value = names.includes(current) ? current : '';
