@@ -8,13 +8,19 @@ import type { ExplorerApi } from './vscode/explorer/registerExplorer';
 import { registerPbtxtLanguage } from './vscode/pbtxt/registerPbtxt';
 import { registerLogs } from './vscode/logs/registerLogs';
 import type { LogsApi } from './vscode/logs/registerLogs';
+import { registerSharedMemory } from './vscode/sharedMemory/registerSharedMemory';
+import type { SharedMemoryApi } from './vscode/sharedMemory/registerSharedMemory';
 
 /** What `activate` returns: other extensions and the extension tests read the explorer through it. */
 export interface TritonWorkbenchApi {
   readonly explorer: ExplorerApi;
+  readonly sharedMemory: SharedMemoryApi;
   /** Server log streams, the log view and servers started from the editor. */
   readonly logs: LogsApi;
 }
+
+// What must still run when the window closes: removing the shared memory this window made.
+let cleanupOnDeactivate: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
   const started = performance.now();
@@ -24,9 +30,11 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     context.subscriptions.push(...registerCommands({ log }));
     registerPbtxtLanguage(context, log);
     const explorer = registerExplorer(context, log);
+    const sharedMemory = registerSharedMemory(context, log, explorer);
+    cleanupOnDeactivate = () => sharedMemory.cleanup();
     const logs = registerLogs(context, log, explorer);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
-    return { explorer, logs };
+    return { explorer, sharedMemory, logs };
   } catch (error) {
     log.error('Activation failed', error);
     void vscode.window.showErrorMessage(`Triton Workbench failed to start: ${describeError(error).split('\n')[0]}`);
@@ -34,6 +42,9 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
   }
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** Everything else is disposed through context.subscriptions; VS Code waits for this promise. */
+export function deactivate(): Promise<void> | undefined {
+  const cleanup = cleanupOnDeactivate;
+  cleanupOnDeactivate = undefined;
+  return cleanup?.();
 }
