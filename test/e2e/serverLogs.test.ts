@@ -63,6 +63,9 @@ e2eTest('Start Server shows the server log; a load failure links to the line of 
   await saveScreenshot(page, 'server-logs');
   await view.locator('select[aria-label="Model"]').selectOption('');
 
+  // Clear empties the view and the server's kept history; new lines still arrive after it.
+  await view.locator('.toolbar button', { hasText: 'Clear' }).click();
+  await view.locator('.empty', { hasText: 'No log lines yet.' }).waitFor();
   await runCommand(page, 'Triton: Stop Server');
   await view.locator('.entry.sev-notice', { hasText: /Server process \d+ ended/ }).first().waitFor({ timeout: 30_000 });
 }, {
