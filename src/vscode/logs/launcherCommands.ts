@@ -122,6 +122,12 @@ export async function startServer(ctx: LogsContext, args: StartServerArgs = {}):
       }
     });
     await ctx.refreshServer(serverName);
+    // A fresh server becomes the active one unless the active one already works.
+    const active = ctx.activeServerId();
+    const health = active !== undefined ? ctx.catalog.server(active)?.health.state : undefined;
+    if (active !== serverName && (health === undefined || health === 'unreachable' || health === 'unknown')) {
+      await vscode.commands.executeCommand('triton.switchServer', { serverId: serverName });
+    }
   }
   return server;
 }
