@@ -59,7 +59,7 @@ export interface PipelineOptions {
   maxLines: number;
   /** Milliseconds between batches (default 75). */
   batchMs?: number;
-  /** Most entries per batch (default 5000); more pending goes out in the next turns, so one batch never stalls the host. */
+  /** Most entries per batch (default 2000); more pending goes out in the next turns, so one batch never stalls the host. */
   maxBatch?: number;
   /** Receives new entries, oldest first; `dropped` counts entries that never made it into a batch. */
   onBatch(entries: LogEntry[], dropped: number): void;
@@ -173,7 +173,7 @@ export class LogPipeline implements LogSink {
       this.dropped += this.pending.length - max;
       this.pending = this.pending.slice(-max);
     }
-    const size = all ? this.pending.length : Math.min(this.pending.length, this.options.maxBatch ?? 5000);
+    const size = all ? this.pending.length : Math.min(this.pending.length, this.options.maxBatch ?? 2000);
     const batch = size === this.pending.length ? this.pending : this.pending.slice(0, size);
     this.pending = size === this.pending.length ? [] : this.pending.slice(size);
     const dropped = this.dropped;
