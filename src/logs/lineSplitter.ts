@@ -5,16 +5,17 @@ export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
 
-  /** @param maxLineChars a line longer than this is cut, so output without newlines cannot grow without bound. */
+  /** @param maxLineChars a longer line is handed on in pieces of this size, so output without newlines cannot grow without bound. */
   constructor(private readonly maxLineChars = 1024 * 1024) {}
 
   push(chunk: Buffer | string): string[] {
     const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
     const lines = text.split('\n');
     this.partial = lines.pop()!;
-    if (this.partial.length > this.maxLineChars) {
+    // Output that never ends a line is handed on in pieces rather than held without bound.
+    while (this.partial.length > this.maxLineChars) {
       lines.push(this.partial.slice(0, this.maxLineChars));
-      this.partial = '';
+      this.partial = this.partial.slice(this.maxLineChars);
     }
     return lines;
   }

@@ -126,3 +126,26 @@ test('filters, appends, hostile text and the config link', async () => {
   });
   assert.deepEqual(copied, { type: 'copy', text: "E   ] failed to load 'broken_config' version 1: bad dims" });
 });
+
+test('a focus time (Show Logs at an error) scrolls to that moment, marks the entry and pauses following', async () => {
+  await session.page.evaluate(() => {
+    const w = globalThis as any;
+    // Filters of the previous test off again.
+    const box = w.document.querySelector('input[data-severity="info"]');
+    box.checked = true;
+    box.dispatchEvent(new w.Event('change'));
+    const input = w.document.querySelector('input[type="search"]');
+    input.value = '';
+    input.dispatchEvent(new w.Event('input'));
+    const entries = Array.from({ length: 5000 }, (_, i) => ({ seq: i, severity: 'info', time: 't', timeMs: 1_000_000 + i * 100, message: `line ${i}` }));
+    w.postMessage({ type: 'reset', server: 'local', entries, maxLines: 10_000 }, '*');
+    // 2,500 entries in: 1,000,000 + 250,000 ms; the view starts a second earlier.
+    w.postMessage({ type: 'focus', timeMs: 1_251_000 }, '*');
+  });
+  await frame();
+  const focused = await session.page.evaluate(() => {
+    const d = (globalThis as any).document;
+    return { seq: d.querySelector('.entry.focused')?.dataset.seq, follow: d.querySelector('.toolbar button[aria-pressed]').getAttribute('aria-pressed') };
+  });
+  assert.deepEqual(focused, { seq: '2500', follow: 'false' });
+});
