@@ -40,6 +40,8 @@ export interface LaunchCommand {
   readonly grpcUrl: string;
   /** Extra environment for the process. */
   readonly env: Record<string, string>;
+  /** docker: the container's name, so a stop that has to kill the CLI can kill the container too. */
+  readonly containerName?: string;
 }
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -69,8 +71,9 @@ export function buildLaunchCommand(spec: LaunchSpec, nodePath: string = process.
       if (spec.repository.includes(':')) throw new Error(`the repository path '${spec.repository}' contains ':', which docker -v cannot mount; move or link the repository to a path without one`);
       const gpus = spec.dockerGpus ?? '';
       if (!GPUS.test(gpus)) throw new Error(`'${gpus}' is not a --gpus value (all, 1, device=0)`);
+      const containerName = `triton-workbench-${http}`;
       const argv = [
-        'docker', 'run', '--rm',
+        'docker', 'run', '--rm', '--name', containerName,
         ...(gpus !== '' ? ['--gpus', gpus] : []),
         // Ports are published on loopback only: the server is for this machine.
         '-p', `127.0.0.1:${http}:8000`, '-p', `127.0.0.1:${grpc}:8001`, '-p', `127.0.0.1:${metrics}:8002`,
@@ -78,7 +81,7 @@ export function buildLaunchCommand(spec: LaunchSpec, nodePath: string = process.
         `nvcr.io/nvidia/tritonserver:${tag}-py3`,
         'tritonserver', ...tritonArgs('/models'), ...extra,
       ];
-      return { argv, ...urls, env: {} };
+      return { argv, ...urls, env: {}, containerName };
     }
     case 'local': {
       const binary = spec.binary ?? 'tritonserver';
@@ -252,6 +255,9 @@ export class LaunchedServer {
     const timer = setTimeout(() => {
       this.options.sink.notice(`The server did not stop within ${Math.round(grace / 1000)} s of SIGINT; sending SIGKILL`);
       this.child.kill('SIGKILL');
+      // Killing the docker client leaves its container running: kill that by name as well.
+      const name = this.command.containerName;
+      if (name !== undefined) spawn('docker', ['kill', name], { stdio: 'ignore' }).on('error', () => undefined).unref();
     }, grace);
     await this.exited;
     clearTimeout(timer);

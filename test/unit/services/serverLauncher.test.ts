@@ -9,10 +9,11 @@ describe('launch commands', () => {
   it('docker preset: loopback ports, the repository mounted at /models, explicit control, GPUs only when asked', () => {
     const cmd = buildLaunchCommand({ preset: 'docker', repository: '/work/models', ports: { http: 8000, grpc: 8001, metrics: 8002 }, dockerTag: '25.01', dockerGpus: 'all' });
     assert.deepEqual(cmd.argv, [
-      'docker', 'run', '--rm', '--gpus', 'all', '-p', '127.0.0.1:8000:8000', '-p', '127.0.0.1:8001:8001', '-p', '127.0.0.1:8002:8002',
+      'docker', 'run', '--rm', '--name', 'triton-workbench-8000', '--gpus', 'all', '-p', '127.0.0.1:8000:8000', '-p', '127.0.0.1:8001:8001', '-p', '127.0.0.1:8002:8002',
       '-v', '/work/models:/models', 'nvcr.io/nvidia/tritonserver:25.01-py3', 'tritonserver', '--model-repository=/models',
       '--model-control-mode=explicit', '--load-model=*', '--exit-on-error=false',
     ]);
+    assert.equal(cmd.containerName, 'triton-workbench-8000');
     assert.equal(cmd.httpUrl, 'http://127.0.0.1:8000');
     assert.equal(cmd.grpcUrl, '127.0.0.1:8001');
     const cpu = buildLaunchCommand({ preset: 'docker', repository: '/m', ports: { http: 9000, grpc: 9001, metrics: 9002 }, dockerTag: '24.08' });
