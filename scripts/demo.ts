@@ -61,7 +61,12 @@ async function main(): Promise<number> {
       60_000,
       'starting the reference server',
     );
-    writeWorkspaceSettings(workspace, { server: reference });
+    writeWorkspaceSettings(workspace, {
+      server: reference,
+      // "Triton: Start Server" → Custom command starts another reference server on this repository,
+      // through the same launcher a docker or local tritonserver would use.
+      settings: { 'triton.launcher.customCommand': ['${node}', join(repoRoot, 'test/server/run.mjs'), '--model-repository', '${repository}', '--http-port', '${httpPort}', '--grpc-port', '${grpcPort}', '--metrics-port', '${metricsPort}'] },
+    });
     codeServer = await startCodeServer({ vsix: [vsix], port: options.port });
 
     if (options.screenshot) {

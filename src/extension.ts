@@ -6,6 +6,8 @@ import { registerCommands } from './vscode/commands';
 import { registerExplorer } from './vscode/explorer/registerExplorer';
 import type { ExplorerApi } from './vscode/explorer/registerExplorer';
 import { registerPbtxtLanguage } from './vscode/pbtxt/registerPbtxt';
+import { registerLogs } from './vscode/logs/registerLogs';
+import type { LogsApi } from './vscode/logs/registerLogs';
 import { registerSharedMemory } from './vscode/sharedMemory/registerSharedMemory';
 import type { SharedMemoryApi } from './vscode/sharedMemory/registerSharedMemory';
 
@@ -13,6 +15,8 @@ import type { SharedMemoryApi } from './vscode/sharedMemory/registerSharedMemory
 export interface TritonWorkbenchApi {
   readonly explorer: ExplorerApi;
   readonly sharedMemory: SharedMemoryApi;
+  /** Server log streams, the log view and servers started from the editor. */
+  readonly logs: LogsApi;
 }
 
 // What must still run when the window closes: removing the shared memory this window made.
@@ -28,8 +32,9 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     const explorer = registerExplorer(context, log);
     const sharedMemory = registerSharedMemory(context, log, explorer);
     cleanupOnDeactivate = () => sharedMemory.cleanup();
+    const logs = registerLogs(context, log, explorer);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
-    return { explorer, sharedMemory };
+    return { explorer, sharedMemory, logs };
   } catch (error) {
     log.error('Activation failed', error);
     void vscode.window.showErrorMessage(`Triton Workbench failed to start: ${describeError(error).split('\n')[0]}`);

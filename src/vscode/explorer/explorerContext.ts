@@ -34,10 +34,25 @@ export function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function showFailure(ctx: ExplorerContext, what: string, error: unknown): Promise<void> {
+/** The server a failure came from and when the request went out, so Show Logs can open its log there. */
+export interface FailureOrigin {
+  readonly serverId: string;
+  readonly since: number;
+}
+
+export async function showFailure(ctx: ExplorerContext, what: string, error: unknown, origin?: FailureOrigin): Promise<void> {
   ctx.log.error(what, error);
   const pick = await vscode.window.showErrorMessage(`${what}: ${reasonOf(error)}`, 'Show Logs');
-  if (pick === 'Show Logs') ctx.log.show();
+  if (pick === 'Show Logs') await showLogsFor(ctx, origin);
+}
+
+/** The server's own log at that time when it has a source; otherwise the extension's log, saying how to add one. */
+export async function showLogsFor(ctx: Pick<ExplorerContext, 'log'>, origin: FailureOrigin | undefined): Promise<void> {
+  if (origin === undefined) {
+    ctx.log.show();
+    return;
+  }
+  await vscode.commands.executeCommand('triton.showLogsForError', { serverId: origin.serverId, timeMs: origin.since });
 }
 
 /** Runs work with a cancellable progress notification; the signal aborts the request on cancel. */

@@ -6,7 +6,7 @@ import { buildCurlCommand, secretEnvNames } from '../../services/curlRequest';
 import { readSecretHeaders } from '../../services/serverConfig';
 import type { WorkspaceModel } from '../../services/workspaceRepository';
 import type { ExplorerContext, ModelTarget } from './explorerContext';
-import { reasonOf, resolveModelTarget, showFailure, withCancellableProgress, workspaceModelOf } from './explorerContext';
+import { reasonOf, resolveModelTarget, showFailure, showLogsFor, withCancellableProgress, workspaceModelOf } from './explorerContext';
 import { diffHandlers } from './configDiff';
 import type { InfoKind, ServerDocumentProvider } from './virtualDocuments';
 import { documentUri, openConfigDocument, readDocument, workspaceConfigText } from './virtualDocuments';
@@ -21,16 +21,19 @@ function controlAllowed(ctx: ExplorerContext, target: ModelTarget, action: strin
 
 async function runLoad(ctx: ExplorerContext, target: ModelTarget, verb: 'Loading' | 'Reloading' | 'Unloading', config?: string): Promise<boolean> {
   const title = `${verb} '${target.model}' on ${target.serverId}${config !== undefined ? ' with the workspace config.pbtxt' : ''}`;
+  const origin = { serverId: target.serverId, since: Date.now() };
   try {
     const entry = await withCancellableProgress(title, (signal) =>
       verb === 'Unloading' ? ctx.catalog.unload(target.serverId, target.model, signal) : ctx.catalog.load(target.serverId, target.model, config, signal));
     ctx.log.info(`${title}: ${entry?.state ?? 'gone'}`);
     if (verb !== 'Unloading' && entry !== undefined && entry.state !== 'READY') {
-      void vscode.window.showWarningMessage(`'${target.model}' is ${entry.state} after loading${entry.reason ? `: ${entry.reason}` : ''}`);
+      void vscode.window.showWarningMessage(`'${target.model}' is ${entry.state} after loading${entry.reason ? `: ${entry.reason}` : ''}`, 'Show Logs').then((pick) => {
+        if (pick === 'Show Logs') void showLogsFor(ctx, origin);
+      });
     }
     return true;
   } catch (error) {
-    await showFailure(ctx, `${title} failed`, error);
+    await showFailure(ctx, `${title} failed`, error, origin);
     return false;
   }
 }

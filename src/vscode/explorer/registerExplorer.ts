@@ -17,7 +17,7 @@ import { VsCodeSecretStore, VsCodeServerSettings } from '../servers/serverStore'
 import type { SnapshotNode } from '../tree/modelTreeProvider';
 import { ModelTreeProvider } from '../tree/modelTreeProvider';
 import type { ExplorerContext } from './explorerContext';
-import { reasonOf } from './explorerContext';
+import { reasonOf, showLogsFor } from './explorerContext';
 import { modelHandlers } from './modelCommands';
 import { reportServerLoadErrors } from '../pbtxt/serverDiagnostics';
 import { configScheme, infoScheme, ServerDocumentProvider } from './virtualDocuments';
@@ -41,6 +41,8 @@ export interface ExplorerApi {
   readonly catalog: ModelCatalog;
   /** Redraws one node (or the whole view) after a contributed node's data changed. */
   redraw(node?: ExplorerNode): void;
+  /** The workspace's model folders (config.pbtxt), by model name. */
+  readonly workspace: WorkspaceRepository;
 }
 
 export function registerExplorer(context: vscode.ExtensionContext, log: Logger): ExplorerApi {
@@ -192,12 +194,17 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
   const handlers = { ...serverHandlers, ...modelHandlers(docs) };
   for (const [id, handler] of Object.entries(handlers)) {
     subs.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      const startedAt = Date.now();
       try {
         return await handler(ctx, ...args);
       } catch (error) {
         log.error(`Command ${id} failed`, error);
         const pick = await vscode.window.showErrorMessage(reasonOf(error), 'Show Logs');
-        if (pick === 'Show Logs') log.show();
+        if (pick === 'Show Logs') {
+          // The server the command was about (a clicked node's), else the extension's own log.
+          const serverId = (args[0] as { serverId?: unknown } | undefined)?.serverId;
+          await showLogsFor(ctx, typeof serverId === 'string' ? { serverId, since: startedAt } : undefined);
+        }
         return undefined;
       }
     }));
@@ -224,5 +231,6 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
     tree,
     catalog,
     redraw: (node) => (node === undefined ? provider.refreshAll() : provider.redraw(node)),
+    workspace,
   };
 }
