@@ -7,7 +7,7 @@ common layouts, and a small encoder below for the layouts PIL cannot write (4:1:
 and unusual sampling, restart intervals, separate scans, Adobe RGB/YCCK, 16-bit tables...).
 Needs Debian's python3-pil and python3-numpy; run with /usr/bin/python3.
     /usr/bin/python3 scripts/gen-image-fixtures.py            # the committed fixtures
-    /usr/bin/python3 scripts/gen-image-fixtures.py --bench    # also out/bench/photo-1920x1080.jpg
+    /usr/bin/python3 scripts/gen-image-fixtures.py --bench    # only out/bench/photo-1920x1080-*.jpg (+ PIL's pixels, timing)
 """
 import heapq
 import io
@@ -285,7 +285,34 @@ def fixtures():
     return f
 
 
+def bench_images():
+    """1920x1080 photo-like JPEGs for bench/jpeg.ts (not committed), with PIL's pixels and decode time."""
+    import time
+    bench = os.path.join(ROOT, 'out', 'bench')
+    os.makedirs(bench, exist_ok=True)
+    img = Image.fromarray(photo(1920, 1080, 99))
+    variants = {'420': dict(quality=90), '444': dict(quality=90, subsampling=0),
+                'progressive-420': dict(quality=90, progressive=True)}
+    for tag, opts in variants.items():
+        data = pil_jpeg(img, **opts)
+        path = os.path.join(bench, f'photo-1920x1080-{tag}')
+        with open(path + '.jpg', 'wb') as fh:
+            fh.write(data)
+        runs = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            im = Image.open(io.BytesIO(data))
+            im.load()
+            runs.append((time.perf_counter() - t0) * 1000)
+        with open(path + '.raw', 'wb') as fh:
+            fh.write(im.tobytes())
+        print(f'{tag}: {len(data)} bytes; PIL decode median {sorted(runs)[5]:.1f} ms')
+
+
 def main():
+    if '--bench' in sys.argv:
+        bench_images()
+        return
     os.makedirs(OUT, exist_ok=True)
     manifest = {}
     for name, data in fixtures().items():
@@ -302,10 +329,6 @@ def main():
     with open(os.path.join(OUT, 'manifest.json'), 'w') as fh:
         json.dump(manifest, fh, indent=1, sort_keys=True)
         fh.write('\n')
-    if '--bench' in sys.argv:
-        bench = os.path.join(ROOT, 'out', 'bench')
-        os.makedirs(bench, exist_ok=True)
-        Image.fromarray(photo(1920, 1080, 99)).save(os.path.join(bench, 'photo-1920x1080.jpg'), quality=90)
     print(f'{len(manifest)} fixtures in {os.path.relpath(OUT, ROOT)}')
 
 

@@ -6,7 +6,7 @@ import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { idctBlock } from './idct';
 import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
-import { upsample } from './upsample';
+import { upsampler } from './upsample';
 
 export interface JpegImage {
   readonly width: number;
@@ -99,8 +99,8 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
   if (frame.progressive) finishProgressive(frame);
   for (const comp of frame.components) if (!comp.quant) comp.plane.fill(128); // never in a scan: zero coefficients
   const space = colorSpace(frame, sawJfif, adobeTransform);
-  const planes = frame.components.map((c) => upsample(frame as Frame, c));
-  const pixels = convertColor(space, planes, frame.width, frame.height);
+  const sources = frame.components.map((c) => upsampler(frame as Frame, c));
+  const pixels = convertColor(space, sources, frame.width, frame.height);
   const mode = frame.components.length === 1 ? 'L' : frame.components.length === 3 ? 'RGB' : 'CMYK';
   return { width: frame.width, height: frame.height, mode, data: pixels };
 }
