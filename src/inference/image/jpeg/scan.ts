@@ -82,6 +82,7 @@ export function decodeScan(data: Uint8Array, at: number, length: number, frame: 
     }
     const mx = m % mcusWide;
     const my = (m - mx) / mcusWide;
+    if (mx === 0 && my > 0) run.checkOverrun(); // stop early on data that ran out, not after the whole image
     if (single) run.block(0, my, mx);
     else {
       for (let i = 0; i < n; i++) {
