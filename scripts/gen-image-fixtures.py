@@ -239,6 +239,17 @@ def pil_jpeg(img, **opts):
     return buf.getvalue()
 
 
+def without_dht(data):
+    """The file with its DHT segments removed (as Motion-JPEG frames come): decoders use Annex K's tables."""
+    out, p = bytearray(data[:2]), 2
+    while data[p + 1] != 0xDA:
+        length = int.from_bytes(data[p + 2:p + 4], 'big')
+        if data[p + 1] != 0xC4:
+            out += data[p:p + 2 + length]
+        p += 2 + length
+    return bytes(out + data[p:])
+
+
 def fixtures():
     rgb = lambda w, h, s=1: Image.fromarray(photo(w, h, s))
     f = {}
@@ -259,6 +270,7 @@ def fixtures():
     f['pil-progressive-422-q50-27x11'] = pil_jpeg(rgb(27, 11, 15), quality=50, progressive=True, subsampling=1)
     f['pil-progressive-gray-17x13'] = pil_jpeg(rgb(17, 13, 16).convert('L'), quality=85, progressive=True)
     f['pil-cmyk-q90-19x11'] = pil_jpeg(rgb(19, 11, 17).convert('CMYK'), quality=90)
+    f['pil-420-no-huffman-tables-35x20'] = without_dht(pil_jpeg(rgb(35, 20, 19), quality=85))
     f['pil-photo-q90-320x240'] = pil_jpeg(rgb(320, 240, 18), quality=90)
 
     a = photo(40, 24, 20)

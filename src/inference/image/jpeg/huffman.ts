@@ -88,7 +88,7 @@ export class BitReader {
     while (this.cnt <= 24) {
       let b = 0;
       if (!this.stopped) {
-        let p = this.pos;
+        const p = this.pos;
         if (p >= data.length) {
           this.stopped = true;
           this.atEof = true;

@@ -4,6 +4,7 @@ import type { Frame, FrameComponent } from './frame';
 import { BitReader, type HuffmanTable } from './huffman';
 import { dcOnlySample, idctBlock } from './idct';
 import { JpegError } from './jpegError';
+import { standardTable } from './standardTables';
 
 /** Zigzag index -> natural index; 16 extra entries point at 63 so a corrupt run cannot write past the block. */
 const ZIGZAG = new Int32Array([
@@ -47,8 +48,8 @@ export function decodeScan(data: Uint8Array, at: number, length: number, frame: 
     if (comps.some((c) => c.comp === comp)) throw new JpegError('corrupt', `scan ${scanNo} names component ${data[p]} twice`, p);
     const needDc = !frame.progressive || (dcBand && ah === 0);
     const needAc = !frame.progressive || !dcBand;
-    const dc = needDc ? tables.dc[data[p + 1] >> 4] : undefined;
-    const ac = needAc ? tables.ac[data[p + 1] & 15] : undefined;
+    const dc = needDc ? tables.dc[data[p + 1] >> 4] ?? standardTable('dc', data[p + 1] >> 4) : undefined;
+    const ac = needAc ? tables.ac[data[p + 1] & 15] ?? standardTable('ac', data[p + 1] & 15) : undefined;
     if (needDc && !dc) throw new JpegError('corrupt', `scan ${scanNo} uses DC Huffman table ${data[p + 1] >> 4}, which is not defined`, p + 1);
     if (needAc && !ac) throw new JpegError('corrupt', `scan ${scanNo} uses AC Huffman table ${data[p + 1] & 15}, which is not defined`, p + 1);
     if (dc && dc.maxSymbol > 15) throw new JpegError('corrupt', `DC Huffman table ${data[p + 1] >> 4} has a category above 15`, p + 1);
