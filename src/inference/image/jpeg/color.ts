@@ -34,25 +34,14 @@ export function convertColor(space: JpegColorSpace, sources: RowSource[], width:
     const bd = sb.data;
     const rd = sr.data;
     for (let y = 0; y < height; y++) {
-      let o = y * width * channels;
-      const ry = sy.rowAt(y);
-      const rb = sb.rowAt(y);
-      const rr = sr.rowAt(y);
-      for (let x = 0; x < width; x++, o += channels) {
-        const l = yd[ry + x];
-        const cb = bd[rb + x];
-        const cr = rd[rr + x];
-        // libjpeg's range limit for colour conversion is a plain 0..255 clamp.
-        out[o] = CLIP[l + CR_R[cr]];
-        out[o + 1] = CLIP[l + ((CB_G[cb] + CR_G[cr]) >> 16)];
-        out[o + 2] = CLIP[l + CB_B[cb]];
-      }
-      // YCCK decodes to inverted CMY which PIL inverts back, so both give R, G, B; K is inverted.
-      if (sk) {
+      const o = y * width * channels;
+      if (channels === 3) yccRow(yd, sy.rowAt(y), bd, sb.rowAt(y), rd, sr.rowAt(y), out, o, width, 3);
+      else {
+        yccRow(yd, sy.rowAt(y), bd, sb.rowAt(y), rd, sr.rowAt(y), out, o, width, 4);
+        // YCCK decodes to inverted CMY which PIL inverts back, so both give R, G, B; K is inverted.
         const kd = sk.data;
         const rk = sk.rowAt(y);
-        o = y * width * 4 + 3;
-        for (let x = 0; x < width; x++, o += 4) out[o] = 255 - kd[rk + x];
+        for (let x = 0, q = o + 3; x < width; x++, q += 4) out[q] = 255 - kd[rk + x];
       }
     }
     return out;
@@ -73,4 +62,16 @@ export function convertColor(space: JpegColorSpace, sources: RowSource[], width:
     }
   }
   return out;
+}
+
+function yccRow(yd: Uint8Array, ry: number, bd: Uint8Array, rb: number, rd: Uint8Array, rr: number, out: Uint8Array, o: number, width: number, step: number): void {
+  for (let x = 0; x < width; x++, o += step) {
+    const l = yd[ry + x];
+    const cb = bd[rb + x];
+    const cr = rd[rr + x];
+    // libjpeg's range limit for colour conversion is a plain 0..255 clamp.
+    out[o] = CLIP[l + CR_R[cr]];
+    out[o + 1] = CLIP[l + ((CB_G[cb] + CR_G[cr]) >> 16)];
+    out[o + 2] = CLIP[l + CB_B[cb]];
+  }
 }

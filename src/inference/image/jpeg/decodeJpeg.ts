@@ -131,13 +131,17 @@ function finishProgressive(frame: Frame): void {
     throw new JpegError('unsupported', 'progressive JPEG whose scans leave low-frequency coefficients incomplete (libjpeg would apply block smoothing) is not supported', 0);
   }
   const ws = new Int32Array(64);
+  const block = new Int32Array(64);
   for (const comp of frame.components) {
-    if (!comp.quant) continue;
+    const quant = comp.quant;
+    if (!quant) continue;
     const coefs = comp.coefs as Int16Array;
     const stride = comp.blocksPerLine * 8;
     for (let row = 0; row < comp.blocksHigh; row++) {
       for (let col = 0; col < comp.blocksWide; col++) {
-        idctBlock(coefs, (row * comp.blocksPerLine + col) * 64, comp.quant, comp.plane, row * 8 * stride + col * 8, stride, ws);
+        const at = (row * comp.blocksPerLine + col) * 64;
+        for (let k = 0; k < 64; k++) block[k] = coefs[at + k] * quant[k];
+        idctBlock(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
       }
     }
     comp.coefs = null;

@@ -31,27 +31,27 @@ export function dcOnlySample(dequantisedDc: number): number {
 }
 
 /**
- * Inverse-transforms one block: `coefs` (natural order, from `at`) times `quant`, written as 8x8
- * samples into `out` from `outAt` with row stride `stride`. `ws` is a 64-entry scratch buffer.
+ * Inverse-transforms one block of dequantised coefficients (natural order), written as 8x8 samples
+ * into `out` from `outAt` with row stride `stride`. `ws` is a 64-entry scratch buffer.
  */
-export function idctBlock(coefs: Int16Array, at: number, quant: Int32Array, out: Uint8Array, outAt: number, stride: number, ws: Int32Array): void {
+export function idctBlock(coefs: Int32Array, out: Uint8Array, outAt: number, stride: number, ws: Int32Array): void {
   // Pass 1: columns, into ws scaled up by 2^2.
   for (let c = 0; c < 8; c++) {
-    const p = at + c;
+    const p = c;
     if (coefs[p + 8] === 0 && coefs[p + 16] === 0 && coefs[p + 24] === 0 && coefs[p + 32] === 0 &&
         coefs[p + 40] === 0 && coefs[p + 48] === 0 && coefs[p + 56] === 0) {
-      const dc = (coefs[p] * quant[c]) << 2;
+      const dc = coefs[p] << 2;
       ws[c] = dc; ws[c + 8] = dc; ws[c + 16] = dc; ws[c + 24] = dc;
       ws[c + 32] = dc; ws[c + 40] = dc; ws[c + 48] = dc; ws[c + 56] = dc;
       continue;
     }
-    let z2 = coefs[p + 16] * quant[c + 16];
-    let z3 = coefs[p + 48] * quant[c + 48];
+    let z2 = coefs[p + 16];
+    let z3 = coefs[p + 48];
     let z1 = (z2 + z3) * F0_541;
     const e2 = z1 - z3 * F1_847;
     const e3 = z1 + z2 * F0_765;
-    z2 = coefs[p] * quant[c];
-    z3 = coefs[p + 32] * quant[c + 32];
+    z2 = coefs[p];
+    z3 = coefs[p + 32];
     const e0 = (z2 + z3) << 13;
     const e1 = (z2 - z3) << 13;
     const t10 = e0 + e3;
@@ -59,10 +59,10 @@ export function idctBlock(coefs: Int16Array, at: number, quant: Int32Array, out:
     const t11 = e1 + e2;
     const t12 = e1 - e2;
 
-    let o0 = coefs[p + 56] * quant[c + 56];
-    let o1 = coefs[p + 40] * quant[c + 40];
-    let o2 = coefs[p + 24] * quant[c + 24];
-    let o3 = coefs[p + 8] * quant[c + 8];
+    let o0 = coefs[p + 56];
+    let o1 = coefs[p + 40];
+    let o2 = coefs[p + 24];
+    let o3 = coefs[p + 8];
     z1 = o0 + o3;
     z2 = o1 + o2;
     z3 = o0 + o2;

@@ -127,7 +127,8 @@ function fillBlock(out: Uint8Array, at: number, stride: number, v: number): void
 class ScanRun {
   private readonly preds = new Int32Array(4);
   private eobrun = 0;
-  private readonly block64 = new Int16Array(64);
+  /** The block being decoded, dequantised; kept all zero between blocks. */
+  private readonly block64 = new Int32Array(64);
   private readonly ws = new Int32Array(64);
 
   constructor(
@@ -174,6 +175,8 @@ class ScanRun {
     const { comp, dc, ac } = this.comps[i];
     const r = this.r;
     const blk = this.block64;
+    const quant = comp.quant as Int32Array;
+    // Coefficients are 16-bit in libjpeg: the DC sum wraps there.
     const pred = (this.preds[i] += r.symbolValue(dc as HuffmanTable) >> 9);
     const act = ac as HuffmanTable;
     let nonzeroAc = false;
@@ -182,22 +185,22 @@ class ScanRun {
       const value = e >> 9;
       if (value !== 0) {
         k += (e >> 5) & 15;
-        blk[ZIGZAG[k]] = value;
+        const z = ZIGZAG[k];
+        blk[z] = value * quant[z];
         nonzeroAc = true;
       } else if ((e & 0x1e0) === 0x1e0) k += 15;
       else break;
     }
     const stride = comp.blocksPerLine * 8;
-    const quant = comp.quant as Int32Array;
     const at = row * 8 * stride + col * 8;
+    const dcValue = ((pred << 16) >> 16) * quant[0];
     if (!nonzeroAc) {
       // A DC-only block is flat: the IDCT reduces to one descaled, range-limited value.
-      blk[0] = pred;
-      fillBlock(comp.plane, at, stride, dcOnlySample(blk[0] * quant[0]));
+      fillBlock(comp.plane, at, stride, dcOnlySample(dcValue));
       return;
     }
-    blk[0] = pred;
-    idctBlock(blk, 0, quant, comp.plane, at, stride, this.ws);
+    blk[0] = dcValue;
+    idctBlock(blk, comp.plane, at, stride, this.ws);
     blk.fill(0);
   }
 
