@@ -5,7 +5,9 @@ Each fixture is NAME.jpg plus NAME.raw (PIL's Image.open(NAME.jpg).tobytes()); m
 size and mode, or the error PIL raises. Files come from two encoders: PIL (libjpeg-turbo) for the
 common layouts, and a small encoder below for the layouts PIL cannot write (4:1:1, 4:4:0, mixed
 and unusual sampling, restart intervals, separate scans, Adobe RGB/YCCK, 16-bit tables...).
-Needs Debian's python3-pil and python3-numpy; run with /usr/bin/python3.
+A few more are rewritten by jpegtran (progressive with restart intervals, progressive forms of the
+unusual layouts, a custom scan script). Needs Debian's python3-pil, python3-numpy and
+libjpeg-turbo-progs; run with /usr/bin/python3.
     /usr/bin/python3 scripts/gen-image-fixtures.py            # the committed fixtures
     /usr/bin/python3 scripts/gen-image-fixtures.py --bench    # only out/bench/photo-1920x1080-*.jpg (+ PIL's pixels, timing)
 """
@@ -13,7 +15,9 @@ import heapq
 import io
 import json
 import os
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 from PIL import Image
@@ -250,6 +254,18 @@ def without_dht(data):
     return bytes(out + data[p:])
 
 
+def jpegtran(data, *args, scans=None):
+    """The same image rewritten by libjpeg-turbo's jpegtran (coefficients kept, coding changed)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        extra = []
+        if scans:
+            path = os.path.join(tmp, 'scans.txt')
+            with open(path, 'w') as fh:
+                fh.write(scans)
+            extra = ['-scans', path]
+        return subprocess.run(['jpegtran', *args, *extra], input=data, capture_output=True, check=True).stdout
+
+
 def fixtures():
     rgb = lambda w, h, s=1: Image.fromarray(photo(w, h, s))
     f = {}
@@ -293,6 +309,16 @@ def fixtures():
     f['own-ycck-40x24'] = encode([255 - y, 255 - cb, 255 - cr, k], [(2, 2), (1, 1), (1, 1), (2, 2)], jfif=False, adobe=2)
     f['own-cmyk-no-adobe-40x24'] = encode([255 - r, 255 - g, 255 - b, k], [(1, 1)] * 4, jfif=False)
     f['own-gray-restart2-q16-21x21'] = encode([to_ycc(photo(21, 21, 29))[0]], [(1, 1)], restart=2, q16=True)
+    f['tran-progressive-restart1-420-35x19'] = jpegtran(f['own-restart1-420-35x19'], '-progressive', '-restart', '1B')
+    f['tran-progressive-restart-row-444-33x17'] = jpegtran(f['pil-444-q95-33x17'], '-progressive', '-restart', '1')
+    f['tran-progressive-411-40x24'] = jpegtran(f['own-411-40x24'], '-progressive')
+    f['tran-progressive-440-23x30'] = jpegtran(f['own-440-23x30'], '-progressive')
+    f['tran-progressive-mixed-21x18'] = jpegtran(f['own-mixed-h1v2-h2v1-21x18'], '-progressive', '-restart', '3B')
+    f['tran-progressive-ycck-40x24'] = jpegtran(f['own-ycck-40x24'], '-progressive')
+    # Spectral bands split unevenly, successive approximation to the last bit, DC interleaved.
+    f['tran-scan-script-420-48x32'] = jpegtran(f['pil-420-q75-48x32'], scans='0,1,2: 0-0, 0, 1;\n0: 1-2, 0, 2;\n0: 3-63, 0, 1;\n1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n0: 1-2, 2, 1;\n0: 1-63, 1, 0;\n0,1,2: 0-0, 1, 0;\n')
+    # PIL decodes arithmetic coding through libjpeg-turbo; this decoder refuses it (the test expects that).
+    f['tran-arithmetic-420-48x32'] = jpegtran(f['pil-420-q75-48x32'], '-arithmetic')
     f['own-fractional-sampling-24x16'] = encode(to_ycc(photo(24, 16, 30)), [(3, 1), (2, 1), (1, 1)])
     return f
 
