@@ -1,5 +1,8 @@
 // libjpeg's "ISLOW" integer inverse DCT (jidctint.c's algorithm: 13-bit constants, two passes with
 // 2 extra bits between them) and its post-IDCT range-limit table, so samples round as libjpeg's do.
+// libjpeg-turbo's SIMD versions give the same samples for anything an encoder produces; they part
+// from jidctint.c only when dequantised coefficients overflow 16 bits (crafted files), where they
+// wrap and saturate instead. This follows jidctint.c there.
 
 // Multipliers scaled by 2^13, as jidctint defines them.
 const F0_298 = 2446;
