@@ -26,14 +26,14 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'images', 'jpeg')
 
 
-def photo(w, h, seed):
+def photo(w, h, seed, noise=12):
     """A photo-like RGB image: smooth gradients, texture, noise and hard-edged shapes."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:h, 0:w].astype(np.float64)
     r = 128 + 100 * np.sin(x / (w / 3.1) + 0.5) * np.cos(y / (h / 2.3))
     g = 40 + 180 * (x + y) / (w + h)
     b = 128 + 90 * np.sin((x * 0.7 - y) / 5.0)
-    img = np.stack([r, g, b], axis=-1) + rng.normal(0, 12, (h, w, 3))
+    img = np.stack([r, g, b], axis=-1) + rng.normal(0, noise, (h, w, 3))
     for _ in range(3):  # saturated rectangles: ringing that the range limit must clamp
         x0, y0 = rng.integers(0, max(1, w - 2)), rng.integers(0, max(1, h - 2))
         img[y0:y0 + max(1, h // 4), x0:x0 + max(1, w // 5)] = rng.choice([0, 255], 3)
@@ -328,10 +328,12 @@ def bench_images():
     import time
     bench = os.path.join(ROOT, 'out', 'bench')
     os.makedirs(bench, exist_ok=True)
-    img = Image.fromarray(photo(1920, 1080, 99))
-    variants = {'420': dict(quality=90), '444': dict(quality=90, subsampling=0),
-                'progressive-420': dict(quality=90, progressive=True)}
-    for tag, opts in variants.items():
+    noisy = Image.fromarray(photo(1920, 1080, 99))  # sensor-noise heavy: most blocks carry high frequencies
+    smooth = Image.fromarray(photo(1920, 1080, 99, noise=3))  # closer to a typical camera photo
+    variants = {'420': (noisy, dict(quality=90)), '444': (noisy, dict(quality=90, subsampling=0)),
+                'progressive-420': (noisy, dict(quality=90, progressive=True)),
+                'smooth-420-q85': (smooth, dict(quality=85))}
+    for tag, (img, opts) in variants.items():
         data = pil_jpeg(img, **opts)
         path = os.path.join(bench, f'photo-1920x1080-{tag}')
         with open(path + '.jpg', 'wb') as fh:

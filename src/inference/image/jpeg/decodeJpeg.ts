@@ -3,7 +3,7 @@
 import { convertColor, type JpegColorSpace } from './color';
 import { DEFAULT_LIMITS, parseFrame, type Frame, type JpegLimits } from './frame';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
-import { idctBlock } from './idct';
+import { idctBlock, idctBlock4x4 } from './idct';
 import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
 import { upsampler } from './upsample';
@@ -140,8 +140,14 @@ function finishProgressive(frame: Frame): void {
     for (let row = 0; row < comp.blocksHigh; row++) {
       for (let col = 0; col < comp.blocksWide; col++) {
         const at = (row * comp.blocksPerLine + col) * 64;
-        for (let k = 0; k < 64; k++) block[k] = coefs[at + k] * quant[k];
-        idctBlock(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
+        let outside4x4 = 0;
+        for (let k = 0; k < 64; k++) {
+          const v = coefs[at + k] * quant[k];
+          block[k] = v;
+          if (v !== 0) outside4x4 |= k & 36; // column >= 4 or row >= 4
+        }
+        if (outside4x4 === 0) idctBlock4x4(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
+        else idctBlock(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
       }
     }
     comp.coefs = null;

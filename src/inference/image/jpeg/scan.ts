@@ -2,7 +2,7 @@
 // progressive (spectral selection and successive approximation) Huffman coding.
 import type { Frame, FrameComponent } from './frame';
 import { BitReader, type HuffmanTable } from './huffman';
-import { dcOnlySample, idctBlock } from './idct';
+import { dcOnlySample, idctBlock, idctBlock4x4 } from './idct';
 import { JpegError } from './jpegError';
 import { standardTable } from './standardTables';
 
@@ -180,6 +180,7 @@ class ScanRun {
     const pred = (this.preds[i] += r.symbolValue(dc as HuffmanTable) >> 9);
     const act = ac as HuffmanTable;
     let nonzeroAc = false;
+    let outside4x4 = 0;
     for (let k = 1; k < 64; k++) {
       const e = r.symbolValue(act);
       const value = e >> 9;
@@ -188,6 +189,7 @@ class ScanRun {
         const z = ZIGZAG[k];
         blk[z] = value * quant[z];
         nonzeroAc = true;
+        outside4x4 |= z & 36; // column >= 4 or row >= 4
       } else if ((e & 0x1e0) === 0x1e0) k += 15;
       else break;
     }
@@ -200,7 +202,8 @@ class ScanRun {
       return;
     }
     blk[0] = dcValue;
-    idctBlock(blk, comp.plane, at, stride, this.ws);
+    if (outside4x4 === 0) idctBlock4x4(blk, comp.plane, at, stride, this.ws);
+    else idctBlock(blk, comp.plane, at, stride, this.ws);
     blk.fill(0);
   }
 
