@@ -9,12 +9,12 @@ const ONE_HALF = 1 << 15;
 const fix = (x: number): number => Math.floor(x * 65536 + 0.5);
 
 /** Clamp to 0..255, indexed by value + 384 (covers every sum of a sample and a table entry). */
-const CLIP = new Uint8Array(1024);
+export const CLIP = new Uint8Array(1024);
 for (let i = 0; i < 1024; i++) CLIP[i] = Math.min(255, Math.max(0, i - 384));
-const CR_R = new Int32Array(256);
-const CB_B = new Int32Array(256);
-const CR_G = new Int32Array(256);
-const CB_G = new Int32Array(256);
+export const CR_R = new Int32Array(256);
+export const CB_B = new Int32Array(256);
+export const CR_G = new Int32Array(256);
+export const CB_G = new Int32Array(256);
 for (let i = 0; i < 256; i++) {
   const x = i - 128;
   CR_R[i] = ((fix(1.402) * x + ONE_HALF) >> 16) + 384;

@@ -7,6 +7,7 @@ import { idctBlock, idctBlock4x4 } from './idct';
 import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
 import { upsampler } from './upsample';
+import { convertYcc420, isFancy420 } from './ycc420';
 
 export interface JpegImage {
   readonly width: number;
@@ -105,8 +106,12 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
   if (frame.progressive) finishProgressive(frame);
   for (const comp of frame.components) if (!comp.quant) comp.plane.fill(128); // never in a scan: zero coefficients
   const space = colorSpace(frame, sawJfif, adobeTransform);
-  const sources = frame.components.map((c) => upsampler(frame as Frame, c));
-  const pixels = convertColor(space, sources, frame.width, frame.height);
+  let pixels: Uint8Array;
+  if (space === 'ycbcr' && isFancy420(frame)) pixels = convertYcc420(frame);
+  else {
+    const sources = frame.components.map((c) => upsampler(frame as Frame, c));
+    pixels = convertColor(space, sources, frame.width, frame.height);
+  }
   const mode = frame.components.length === 1 ? 'L' : frame.components.length === 3 ? 'RGB' : 'CMYK';
   return { width: frame.width, height: frame.height, mode, data: pixels };
 }
