@@ -94,13 +94,9 @@ function estimate(num: number, q: number, al: number): number {
  * neighbours read the first column (its first block fills only the nearer right register).
  */
 function neighbourColumns(col: number, last: number): number[] {
-  const win = [0, 0, 0, 0, 0];
-  for (let c = 0; c <= col; c++) {
-    if (c > 0) win.copyWithin(0, 1);
-    if (c === 0 && c < last) win[3] = 1;
-    if (c + 1 < last) win[4] = c + 2;
-  }
-  return win;
+  if (last === 1) return col === 0 ? [0, 0, 0, 1, 0] : [0, 0, 1, 0, 0];
+  const at = (c: number): number => Math.min(Math.max(c, 0), last);
+  return [at(col - 2), at(col - 1), col, at(col + 1), at(col + 2)];
 }
 
 /**
