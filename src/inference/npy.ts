@@ -133,7 +133,7 @@ export function readNpy(bytes: Uint8Array): NpyArray {
     throw new NpyError(`truncated .npy data: shape [${shape.join(', ')}] of ${descr} needs ${itemBytes * count} bytes, ${bytes.length - start} present`);
   }
   // A copy, aligned for the typed array (Buffer.slice would be a view into a shared pool).
-  let raw = new Uint8Array(itemBytes * count);
+  let raw: Uint8Array = new Uint8Array(itemBytes * count);
   raw.set(bytes.subarray(start, start + itemBytes * count));
   if (fortran === 'True') raw = fortranToC(raw, shape, itemBytes);
   if (kind === 'S' || kind === 'U') return { datatype: 'BYTES', shape, descr, data: stringElements(raw, count, kind, size, order === '>') };
