@@ -315,5 +315,43 @@ def main():
         f.write("\n")
 
 
+def npy_fixtures():
+    """.npy files as numpy writes them, for the reader: every dtype, byte order, Fortran order, strings."""
+    d = os.path.join(ROOT, "..", "npy")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    cases = {
+        "bool": np.array([[True, False, True], [False, False, True]]),
+        "uint8": np.arange(6, dtype=np.uint8).reshape(2, 3),
+        "int8": np.array([-128, -1, 0, 127], dtype=np.int8),
+        "uint16-be": np.array([1, 256, 65535], dtype=">u2"),
+        "int32-be": np.array([[-2, 70000]], dtype=">i4"),
+        "uint32": np.array([4294967295, 0], dtype=np.uint32),
+        "int64": np.array([-(2**40), 5], dtype=np.int64),
+        "uint64": np.array([2**40], dtype=np.uint64),
+        "float16": np.array([0.5, -2, 65504, 1e-7], dtype=np.float16),
+        "float32-fortran": np.asfortranarray(np.arange(24, dtype=np.float32).reshape(2, 3, 4)),
+        "float64-scalar": np.array(3.25),
+        "bytes": np.array([b"ab", b"", b"xyz"]),
+        "unicode": np.array(["h\u00e9", "\U0001f600"]),
+        "empty": np.zeros((0, 3), dtype=np.float32),
+    }
+    manifest = {}
+    for name, arr in cases.items():
+        np.save(os.path.join(d, f"{name}.npy"), arr)
+        flat = np.ascontiguousarray(arr).reshape(-1)
+        if arr.dtype.kind in "SU":
+            values = [v.decode("latin1") if isinstance(v, bytes) else str(v) for v in flat.tolist()]
+        elif arr.dtype.kind in "iu" and arr.dtype.itemsize == 8:
+            values = [str(v) for v in flat.tolist()]
+        else:
+            values = [float(v) if arr.dtype.kind == "f" else int(v) for v in flat.tolist()]
+        manifest[name] = {"descr": arr.dtype.str, "shape": list(arr.shape), "values": values}
+    with open(os.path.join(d, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+        f.write("\n")
+
+
 if __name__ == "__main__":
     main()
+    npy_fixtures()
