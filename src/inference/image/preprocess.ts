@@ -54,10 +54,15 @@ const INTEGER_RANGE: Partial<Record<TritonDatatype, [number, number]>> = {
 export function scalingProblem(datatype: TritonDatatype, scaling: ImageScaling, channels: 1 | 3): string | undefined {
   if (datatype === 'BOOL' || datatype === 'BYTES') return `an image cannot be sent as ${datatype}`;
   const range = INTEGER_RANGE[datatype];
-  if (range === undefined || scaling === 'NONE') return undefined;
+  if (range === undefined) return undefined;
   if (scaling === 'INCEPTION') return `INCEPTION scaling gives values in -1..1, which ${datatype} cannot hold: use NONE, or a floating-point input`;
-  const lowest = 0 - Math.max(...VGG_MEANS[channels]);
-  if (lowest < range[0]) return `VGG scaling gives values down to ${lowest}, which ${datatype} cannot hold (image_client.py would wrap them around): use NONE, or a signed or floating-point input`;
+  const means = scaling === 'VGG' ? VGG_MEANS[channels] : [0];
+  const lowest = 0 - Math.max(...means);
+  const highest = 255 - Math.min(...means);
+  if (lowest < range[0] || highest > range[1]) {
+    const what = scaling === 'VGG' ? 'VGG scaling gives' : 'pixels take';
+    return `${what} values in ${lowest}..${highest}, which ${datatype} (${range[0]}..${range[1]}) cannot hold (image_client.py would wrap them around): use ${scaling === 'VGG' ? 'NONE, or ' : ''}a wider or floating-point input`;
+  }
   return undefined;
 }
 
