@@ -12,7 +12,7 @@ const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as
 function plain(datatype: TritonDatatype, data: NumericTypedArray | Uint8Array[]): (number | string)[] {
   if (datatype === 'BYTES') return (data as Uint8Array[]).map((b) => new TextDecoder().decode(b));
   if (datatype === 'FP16') return [...fp16ArrayToFloat32(data as Uint16Array)];
-  return [...(data as ArrayLike<number | bigint>)].map((v) => (typeof v === 'bigint' ? v.toString() : v));
+  return Array.from(data as ArrayLike<number | bigint>).map((v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 for (const [name, want] of Object.entries(manifest)) {
@@ -39,7 +39,7 @@ test('written files read back the same for every numeric datatype', () => {
     const back = readNpy(writeNpy(datatype, [2, 3], data));
     assert.equal(back.datatype, datatype);
     assert.deepEqual(back.shape, [2, 3]);
-    assert.deepEqual([...(back.data as ArrayLike<unknown>)], [...(data as ArrayLike<unknown>)], datatype);
+    assert.deepEqual(Array.from(back.data as ArrayLike<unknown>), Array.from(data as ArrayLike<unknown>), datatype);
   }
 });
 

@@ -1,5 +1,5 @@
 // Decoding, convert() and image_client.py's preprocess() against what PIL and numpy produced for the
-// committed fixtures (scripts/gen-image-fixtures.py).
+// committed fixtures (scripts/gen-preprocess-fixtures.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
