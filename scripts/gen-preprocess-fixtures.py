@@ -271,6 +271,16 @@ def main():
     photo.convert("L").save(f"{OUT}/jpeg-gray.jpg", quality=75)
     files += ["jpeg-baseline-420.jpg", "jpeg-baseline-444.jpg", "jpeg-progressive-420.jpg", "jpeg-gray.jpg"]
 
+    # WebP lossless: photo-like (predictor, colour transform, cache, LZ77), few colours (palette packing), alpha.
+    photo.save(f"{OUT}/webp-lossless-rgb.webp", lossless=True)
+    Image.fromarray(smooth(40, 56, 3, 255, noise=0.0).astype(np.uint8), "RGB").save(f"{OUT}/webp-lossless-smooth.webp", lossless=True, quality=100)
+    Image.fromarray(smooth(H, W, 4, 255).astype(np.uint8), "RGBA").save(f"{OUT}/webp-lossless-rgba.webp", lossless=True, exact=True)
+    for colours in (2, 3, 11, 60):
+        base.quantize(colours).convert("RGB").save(f"{OUT}/webp-lossless-{colours}colours.webp", lossless=True)
+    files += ["webp-lossless-rgb.webp", "webp-lossless-smooth.webp", "webp-lossless-rgba.webp"]
+    files += [f"webp-lossless-{c}colours.webp" for c in (2, 3, 11, 60)]
+    photo.save(f"{OUT}/bad-lossy.webp", quality=80)
+
     # Not images, or broken ones: the tests expect a clear error naming what is wrong.
     with open(f"{OUT}/png-rgb8.png", "rb") as f:
         whole = f.read()

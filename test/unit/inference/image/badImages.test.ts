@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { decodeImage, detectImageFormat, ImageError } from '../../../../src/inference/image';
 
 const DIR = join(__dirname, '../../../fixtures/images/pil');
-const images = readdirSync(DIR).filter((f) => /\.(png|bmp|gif|jpg)$/.test(f) && !f.startsWith('bad-'));
+const images = readdirSync(DIR).filter((f) => /\.(png|bmp|gif|jpg|webp)$/.test(f) && !f.startsWith('bad-'));
 
 function crc32(bytes: Uint8Array): number {
   let c = ~0;
@@ -54,7 +54,7 @@ test('a text file named .png is "not an image"', () => {
 });
 
 test('WebP says it is not supported', () => {
-  rejects(Buffer.from('RIFF\x10\x00\x00\x00WEBPVP8L', 'latin1'), /WebP is not supported/);
+  rejects(readFileSync(join(DIR, 'bad-lossy.webp')), /lossy WebP is not supported/);
 });
 
 test('a truncated PNG names the byte where it ends', () => {
