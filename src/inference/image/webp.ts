@@ -29,25 +29,44 @@ class BitReader {
   private pos = 0;
   private bit = 0;
   constructor(private readonly data: Uint8Array, private readonly base: number) {}
-  read(n: number): number {
-    let v = 0;
-    for (let i = 0; i < n; i++) {
-      if (this.pos >= this.data.length) throw new ImageError(`truncated WebP at byte ${this.base + this.data.length}: lossless data ends early`);
-      v |= ((this.data[this.pos]! >> this.bit) & 1) << i;
-      if (++this.bit === 8) {
-        this.bit = 0;
-        this.pos++;
-      }
+  /** The next 8 bits without consuming them (zeros past the end; skip() reports the truncation). */
+  peek8(): number {
+    const d = this.data;
+    const p = this.pos;
+    return (((d[p] ?? 0) | ((d[p + 1] ?? 0) << 8)) >>> this.bit) & 255;
+  }
+  skip(n: number): void {
+    this.bit += n;
+    this.pos += this.bit >> 3;
+    this.bit &= 7;
+    if (this.pos > this.data.length || (this.pos === this.data.length && this.bit > 0)) {
+      throw new ImageError(`truncated WebP at byte ${this.base + this.data.length}: lossless data ends early`);
     }
-    return v >>> 0;
+  }
+  /** Up to 24 bits, least significant first. */
+  read(n: number): number {
+    if (n === 0) return 0;
+    const d = this.data;
+    const p = this.pos;
+    const word = ((d[p] ?? 0) | ((d[p + 1] ?? 0) << 8) | ((d[p + 2] ?? 0) << 16) | ((d[p + 3] ?? 0) << 24)) >>> 0;
+    const v = (word >>> this.bit) & ((1 << n) - 1);
+    this.skip(n);
+    return v;
   }
 }
 
-/** A canonical prefix code, decoded one bit at a time (codes are sent most significant bit first). */
+const FAST_BITS = 8;
+
+/**
+ * A canonical prefix code (codes are sent most significant bit first): codes up to 8 bits come from a
+ * 256-entry table indexed by the next 8 stream bits; longer ones are walked bit by bit.
+ */
 class PrefixCode {
   private readonly single: number;
   private readonly count = new Int32Array(16);
   private readonly symbols: Int32Array;
+  /** symbol << 4 | length, 0 where the code is longer than FAST_BITS. */
+  private readonly fast = new Int32Array(1 << FAST_BITS);
   constructor(lengths: Uint8Array) {
     const used = [];
     for (let s = 0; s < lengths.length; s++) if (lengths[s]! > 0) used.push(s);
@@ -63,9 +82,28 @@ class PrefixCode {
       if (left < 0) throw new ImageError('broken WebP: over-subscribed prefix code');
     }
     if (left !== 0 && this.single < 0) throw new ImageError('broken WebP: incomplete prefix code');
+    if (this.single >= 0) return;
+    let code = 0;
+    let prevLen = 0;
+    for (const s of used) {
+      const len = lengths[s]!;
+      code <<= len - prevLen;
+      prevLen = len;
+      if (len <= FAST_BITS) {
+        let rev = 0;
+        for (let i = 0; i < len; i++) rev |= ((code >> i) & 1) << (len - 1 - i);
+        for (let i = rev; i < 1 << FAST_BITS; i += 1 << len) this.fast[i] = (s << 4) | len;
+      }
+      code++;
+    }
   }
   read(br: BitReader): number {
     if (this.single >= 0) return this.single;
+    const entry = this.fast[br.peek8()]!;
+    if (entry !== 0) {
+      br.skip(entry & 15);
+      return entry >> 4;
+    }
     let code = 0;
     let first = 0;
     let index = 0;
@@ -151,9 +189,14 @@ function readPixels(br: BitReader, width: number, height: number, top: boolean):
   const metaWidth = ceilDiv(width, metaBits);
   let cached = 0;
   const total = width * height;
+  let x = 0;
+  let y = 0;
   for (let pos = 0; pos < total;) {
-    const x = pos % width;
-    const y = (pos - x) / width;
+    // x and y follow pos (copies advance it by many pixels at once).
+    while (x >= width) {
+      x -= width;
+      y++;
+    }
     const group = meta === undefined ? codes[0]! : codes[(meta[(y >> metaBits) * metaWidth + (x >> metaBits)]! >> 8) & 0xffff]!;
     const g = group[0]!.read(br);
     if (g < 256) {
@@ -161,6 +204,7 @@ function readPixels(br: BitReader, width: number, height: number, top: boolean):
       const b = group[2]!.read(br);
       const a = group[3]!.read(br);
       out[pos++] = ((a << 24) | (r << 16) | (g << 8) | b) >>> 0;
+      x++;
     } else if (g < 280) {
       const length = prefixValue(g - 256, br);
       const code = prefixValue(group[4]!.read(br), br);
@@ -172,9 +216,11 @@ function readPixels(br: BitReader, width: number, height: number, top: boolean):
       }
       if (dist > pos || pos + length > total) throw new ImageError(`broken WebP: back reference outside the image at pixel ${pos}`);
       for (let i = 0; i < length; i++, pos++) out[pos] = out[pos - dist]!;
+      x += length;
     } else {
       if (g - 280 >= cacheSize) throw new ImageError('broken WebP: colour cache index without a cache');
       out[pos++] = cache[g - 280]!;
+      x++;
     }
     if (cacheSize > 0) {
       for (; cached < pos; cached++) cache[Math.imul(0x1e35a7bd, out[cached]!) >>> (32 - cacheBits)] = out[cached]!;
@@ -199,13 +245,24 @@ function avg(a: number, b: number): number {
   return (((((a ^ b) & 0xfefefefe) >>> 1) + (a & b)) >>> 0);
 }
 
-function channels(fn: (a: number, b: number, c: number) => number, a: number, b: number, c: number): number {
+function clampAddSubtractFull(a: number, b: number, c: number): number {
   let out = 0;
-  for (let s = 0; s < 32; s += 8) out |= fn((a >>> s) & 255, (b >>> s) & 255, (c >>> s) & 255) << s;
+  for (let s = 0; s < 32; s += 8) {
+    const v = ((a >>> s) & 255) + ((b >>> s) & 255) - ((c >>> s) & 255);
+    out |= (v < 0 ? 0 : v > 255 ? 255 : v) << s;
+  }
   return out >>> 0;
 }
 
-const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
+function clampAddSubtractHalf(a: number, b: number): number {
+  let out = 0;
+  for (let s = 0; s < 32; s += 8) {
+    const x = (a >>> s) & 255;
+    const v = x + Math.trunc((x - ((b >>> s) & 255)) / 2);
+    out |= (v < 0 ? 0 : v > 255 ? 255 : v) << s;
+  }
+  return out >>> 0;
+}
 
 function select(l: number, t: number, tl: number): number {
   let dl = 0;
@@ -235,8 +292,8 @@ function predict(mode: number, p: Uint32Array, i: number, w: number): number {
     case 9: return avg(t, tr);
     case 10: return avg(avg(l, tl), avg(t, tr));
     case 11: return select(l, t, tl);
-    case 12: return channels((a, b, c) => clamp(a + b - c), l, t, tl);
-    case 13: return channels((a, b) => clamp(a + Math.trunc((a - b) / 2)), avg(l, t), tl, 0);
+    case 12: return clampAddSubtractFull(l, t, tl);
+    case 13: return clampAddSubtractHalf(avg(l, t), tl);
     default: throw new ImageError(`broken WebP: predictor mode ${mode}`);
   }
 }
