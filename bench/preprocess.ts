@@ -12,7 +12,7 @@ import { readNpy } from '../src/inference/npy';
 
 const TARGET_MS = 30;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
-const PYTHON = '/usr/bin/python3';
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
 const dir = process.env.BENCH_IMAGES ?? join(__dirname, '..', 'out', 'bench');
 const tags = ['420', 'progressive-420'];
 const spec: PreprocessSpec = { channels: 3, height: 224, width: 224, format: 'NCHW', scaling: 'INCEPTION', datatype: 'FP32' };
