@@ -86,6 +86,10 @@ const webOptions = {
   platform: 'browser',
   format: 'iife',
   target: 'es2022',
+  // Each panel's CSS (its own + src/webview-ui/common's + the codicons) lands beside its script as
+  // <name>.css; the codicon font goes to dist/webview/assets/, which the CSP allows fonts from.
+  loader: { '.ttf': 'file' },
+  assetNames: 'assets/[name]-[hash]',
 };
 
 if (!watch) rmSync(join(root, 'dist'), { recursive: true, force: true });
