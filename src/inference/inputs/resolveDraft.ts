@@ -2,6 +2,7 @@
 // call options, checking every input against the model's form first. File reading is injected.
 import { isAbsolute, resolve } from 'node:path';
 import { datatypeInfo } from '../../triton/datatypes';
+import { toBf16Array } from '../../triton/fp16';
 import type { InferInput, InferOptions, NumericTypedArray, RequestedOutput, TritonDatatype } from '../../triton/types';
 import type { ImageScaling, InputDraft, RequestDraft } from '../requestDraft';
 import { checkBytesFileCount, parseBytesText } from './bytesText';
@@ -111,6 +112,7 @@ async function resolveInput(draft: InputDraft, spec: FormInput, form: ModelForm,
       } catch (error) {
         throw new InputError(name, `${path}: ${error instanceof Error ? error.message : String(error)}`);
       }
+      if (datatype === 'BF16' && tensor.datatype === 'FP32') tensor = { ...tensor, datatype, data: toBf16Array(tensor.data as Float32Array) };
       if (tensor.datatype !== datatype) throw new InputError(name, `${path} holds ${tensor.datatype} values but the input is ${datatype}`);
       if (tensor.data.length !== count) {
         throw new InputError(name, `${path} has shape [${tensor.shape.join(', ')}] (${tensor.data.length} elements) but the input's shape [${shape.join(', ')}] needs ${count}`);
