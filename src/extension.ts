@@ -6,10 +6,14 @@ import { registerCommands } from './vscode/commands';
 import { registerExplorer } from './vscode/explorer/registerExplorer';
 import type { ExplorerApi } from './vscode/explorer/registerExplorer';
 import { registerPbtxtLanguage } from './vscode/pbtxt/registerPbtxt';
+import { registerInference } from './vscode/inference/registerInference';
+import type { InferenceApi } from './vscode/inference/registerInference';
 
 /** What `activate` returns: other extensions and the extension tests read the explorer through it. */
 export interface TritonWorkbenchApi {
   readonly explorer: ExplorerApi;
+  /** Run-inference panels (open one, watch what it posts). */
+  readonly inference: InferenceApi;
 }
 
 export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
@@ -20,8 +24,9 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     context.subscriptions.push(...registerCommands({ log }));
     registerPbtxtLanguage(context, log);
     const explorer = registerExplorer(context, log);
+    const inference = registerInference(context, log, explorer);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
-    return { explorer };
+    return { explorer, inference };
   } catch (error) {
     log.error('Activation failed', error);
     void vscode.window.showErrorMessage(`Triton Workbench failed to start: ${describeError(error).split('\n')[0]}`);

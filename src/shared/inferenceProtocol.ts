@@ -1,7 +1,7 @@
 // Messages between the run-inference panel's host and its page. Plain JSON only: tensors stay on the
 // host, the page gets the form, previews and bounded summaries of results.
 import type { ModelForm } from '../inference/inputs/modelForm';
-import type { OutputView } from '../inference/outputs/resultSummary';
+import type { OutputViewData } from './outputViews';
 import type { RequestDraft } from '../inference/requestDraft';
 import { isRequestDraft } from '../inference/requestDraft';
 import { isFiniteNumber, isRecord, isString, isStringArray, messageGuard } from './webviewProtocol';
@@ -50,7 +50,7 @@ export interface ResponseView {
   id?: string;
   /** Client-side time of this request in ms (stream: since the request was sent). */
   latencyMs: number;
-  outputs: OutputView[];
+  outputs: OutputViewData[];
   pictures: OutputPicture[];
   parameters?: Record<string, string | number | boolean>;
   final?: boolean;

@@ -10,6 +10,7 @@ import { outputView } from '../../inference/outputs/resultSummary';
 import { InputError } from '../../inference/inputs/inputError';
 import type { ResolvedRequest } from '../../inference/inputs/resolveDraft';
 import type { RunMode } from '../../inference/requestDraft';
+import type { OutputViewData } from '../../shared/outputViews';
 import type { ErrorView, OutputPicture, ResponseView, RunSummary, ServerTimings } from '../../shared/inferenceProtocol';
 import { describeRequest, describeResponse } from './rawExchange';
 
@@ -18,6 +19,8 @@ export type RunClient = Pick<TritonClient, 'protocol' | 'infer' | 'streamInfer' 
 export interface RunCallbacks {
   response(view: ResponseView): void;
   error(view: ErrorView): void;
+  /** The full result (host-side only), e.g. to save an output later. */
+  result?(result: InferResult): void;
 }
 
 /** Responses shown one by one; beyond this a concurrent run reports only its summary. */
@@ -55,7 +58,7 @@ function base64(bytes: Uint8Array): string {
 /** The bounded view of one result: output summaries and pictures of image-shaped outputs. */
 export function responseView(result: InferResult, index: number, latencyMs: number, final?: boolean): ResponseView {
   const pictures: OutputPicture[] = [];
-  const outputs = result.outputs.map((tensor) => {
+  const outputs = result.outputs.map((tensor): OutputViewData => {
     const view = outputView(tensor);
     if (view.kind === 'numeric' && view.image !== undefined) {
       const preview = imagePreview(tensor);
@@ -112,6 +115,7 @@ export async function runInference(client: RunClient, request: ResolvedRequest, 
   const options: InferOptions = { ...request.options, signal };
   const report = (result: InferResult, index: number, ms: number, final?: boolean): void => {
     lastResult = result;
+    callbacks.result?.(result);
     if (shown++ < MAX_SHOWN_RESPONSES || final === true) callbacks.response(responseView(result, index, ms, final));
   };
   try {

@@ -1,0 +1,65 @@
+// The result views the run-inference page draws, as plain JSON types. src/inference/outputs builds
+// them host-side; the host assigns its values to these types, so the compiler catches any drift.
+
+export interface TopKEntryView {
+  score: number;
+  index: number;
+  label?: string;
+}
+
+export interface HistogramView {
+  readonly start: number;
+  readonly width: number;
+  readonly counts: number[];
+}
+
+export interface ClassificationOutputView {
+  kind: 'classification';
+  name: string;
+  batches: TopKEntryView[][];
+}
+
+export interface NumericOutputView {
+  kind: 'numeric';
+  name: string;
+  datatype: string;
+  shape: number[];
+  count: number;
+  first: string[];
+  min?: string;
+  max?: string;
+  mean?: number;
+  nanCount: number;
+  infCount: number;
+  histogram?: HistogramView;
+}
+
+export interface BytesOutputView {
+  kind: 'bytes';
+  name: string;
+  datatype: string;
+  shape: number[];
+  count: number;
+  elements: { encoding: 'text' | 'hex'; value: string; byteLength: number; moreBytes: number }[];
+  moreElements: number;
+}
+
+export interface SharedMemoryOutputView {
+  kind: 'sharedMemory';
+  name: string;
+  datatype: string;
+  shape: number[];
+  region: string;
+  byteSize: number;
+  offset: number;
+}
+
+export interface ErrorOutputView {
+  kind: 'error';
+  name: string;
+  datatype: string;
+  shape: number[];
+  message: string;
+}
+
+export type OutputViewData = ClassificationOutputView | NumericOutputView | BytesOutputView | SharedMemoryOutputView | ErrorOutputView;

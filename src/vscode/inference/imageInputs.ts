@@ -1,0 +1,71 @@
+// Host-side files for the panel's inputs: thumbnails of chosen images (small data: URLs the page can
+// show), folders expanded to their files, and the image tensor of an input (image_client.py rules).
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { ImageTensorRequest, LoadedTensor } from '../../inference/inputs/resolveDraft';
+import type { ImageItem, SentPreview } from '../../shared/inferenceProtocol';
+
+/** Files bigger than this get no thumbnail (the page would carry the whole file as a data: URL). */
+const MAX_THUMBNAIL_FILE = 1024 * 1024;
+const MAX_FILES = 256;
+
+function mimeOf(head: Uint8Array): string | undefined {
+  const at = (i: number, bytes: number[]): boolean => bytes.every((b, j) => head[i + j] === b);
+  if (at(0, [0x89, 0x50, 0x4e, 0x47])) return 'image/png';
+  if (at(0, [0xff, 0xd8, 0xff])) return 'image/jpeg';
+  if (at(0, [0x47, 0x49, 0x46, 0x38])) return 'image/gif';
+  if (at(0, [0x42, 0x4d])) return 'image/bmp';
+  if (at(0, [0x52, 0x49, 0x46, 0x46]) && at(8, [0x57, 0x45, 0x42, 0x50])) return 'image/webp';
+  return undefined;
+}
+
+/** A folder stands for its regular files sorted by name (image_client.py); files stay as given. */
+export async function expandImagePaths(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p);
+    if (info.isDirectory()) {
+      const entries = await readdir(p, { withFileTypes: true });
+      for (const e of entries.filter((x) => x.isFile()).map((x) => x.name).sort()) out.push(join(p, e));
+    } else out.push(p);
+    if (out.length > MAX_FILES) throw new Error(`more than ${MAX_FILES} files chosen; pick fewer images`);
+  }
+  return out;
+}
+
+export async function imageItems(paths: readonly string[]): Promise<ImageItem[]> {
+  const files = await expandImagePaths(paths);
+  return Promise.all(files.map(async (path): Promise<ImageItem> => {
+    const name = basename(path);
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) return { path, name, problem: 'not a regular file' };
+      if (info.size > MAX_THUMBNAIL_FILE) return { path, name, problem: `${(info.size / 1048576).toFixed(1)} MiB: no thumbnail, the preview shows what is sent` };
+      const bytes = await readFile(path);
+      const mime = mimeOf(bytes.subarray(0, 16));
+      if (mime === undefined) return { path, name, problem: 'not a PNG, JPEG, GIF, BMP or WebP file' };
+      return { path, name, thumbnail: `data:${mime};base64,${bytes.toString('base64')}` };
+    } catch (error) {
+      return { path, name, problem: error instanceof Error ? error.message : String(error) };
+    }
+  }));
+}
+
+/** What an image pipeline returns: the batch tensor and the preview of its first image. */
+export interface ImageBatch extends LoadedTensor {
+  preview: SentPreview;
+}
+
+export type ImageLoader = (request: ImageTensorRequest) => Promise<ImageBatch>;
+
+let loader: ImageLoader | undefined;
+
+/** The image pipeline (decode, convert, resize, scale) is plugged in once it is available. */
+export function setImageLoader(next: ImageLoader): void {
+  loader = next;
+}
+
+export async function loadImageBatch(request: ImageTensorRequest): Promise<ImageBatch> {
+  if (loader === undefined) throw new Error('image preprocessing is not available in this build; give the tensor as a .npy file instead');
+  return loader({ ...request, paths: await expandImagePaths(request.paths) });
+}

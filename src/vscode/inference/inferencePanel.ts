@@ -1,0 +1,248 @@
+// One run-inference panel: a model on a server. Builds the form from the server's metadata and
+// config, keeps the draft and the last results host-side, runs requests and answers the page.
+import * as vscode from 'vscode';
+import { readFile, writeFile } from 'node:fs/promises';
+import { InputError } from '../../inference/inputs/inputError';
+import { initialDraft } from '../../inference/inputs/modelForm';
+import type { ModelForm } from '../../inference/inputs/modelForm';
+import { tensorFromNpy } from '../../inference/inputs/npyInput';
+import { resolveDraft } from '../../inference/inputs/resolveDraft';
+import type { InputReaders } from '../../inference/inputs/resolveDraft';
+import { outputToJson, outputToNpy } from '../../inference/outputs/save';
+import type { RequestDraft } from '../../inference/requestDraft';
+import type { FromInferencePage, PanelTarget, RunSummary, ToInferencePage } from '../../shared/inferenceProtocol';
+import type { InferResult } from '../../triton/types';
+import type { Logger } from '../log';
+import type { WebviewHost } from '../webview/webviewHost';
+import { imageItems, loadImageBatch } from './imageInputs';
+import { errorView, runInference } from './runInference';
+import type { RunClient } from './runInference';
+
+export interface PanelServices {
+  readonly log: Logger;
+  /** Metadata and config of the panel's model, from the server. */
+  loadModel(target: PanelTarget, signal: AbortSignal): Promise<{ form: ModelForm; serverName: string; grpcAvailable: boolean; defaultProtocol: 'http' | 'grpc' }>;
+  client(serverId: string, protocol: 'http' | 'grpc'): Promise<RunClient>;
+}
+
+export function panelKey(target: PanelTarget): string {
+  return JSON.stringify([target.serverId, target.model, target.version ?? '']);
+}
+
+export class InferencePanel {
+  private form: ModelForm | undefined;
+  private draft: RequestDraft | undefined;
+  private serverName = '';
+  private grpcAvailable = false;
+  private runId = 0;
+  private running: AbortController | undefined;
+  private lastResult: InferResult | undefined;
+  private lastResultRun = 0;
+  private lastSummary: RunSummary | undefined;
+  /** Everything posted about the current run, replayed when the page starts again. */
+  private replay: ToInferencePage[] = [];
+  private readonly listeners = new Set<(message: ToInferencePage) => void>();
+
+  constructor(readonly target: PanelTarget, readonly host: WebviewHost<ToInferencePage, FromInferencePage>, private readonly services: PanelServices, restored?: RequestDraft) {
+    this.draft = restored;
+    host.onDidBecomeReady(({ reload }) => {
+      if (!reload || this.form === undefined) void this.load();
+      else this.sendSnapshot();
+    });
+    host.onDidReceive((message) => void this.receive(message).catch((error: unknown) => this.services.log.error(`Run inference panel: ${message.type} failed`, error)));
+    host.onDidDispose(() => this.running?.abort());
+  }
+
+  /** Every message the panel posts (tests and the bench watch the page's traffic through it). */
+  onDidPost(listener: (message: ToInferencePage) => void): vscode.Disposable {
+    this.listeners.add(listener);
+    return new vscode.Disposable(() => this.listeners.delete(listener));
+  }
+
+  private post(message: ToInferencePage): void {
+    this.host.post(message);
+    for (const l of this.listeners) l(message);
+  }
+
+  currentDraft(): RequestDraft | undefined {
+    return this.draft;
+  }
+
+  private sendSnapshot(): void {
+    if (this.form === undefined || this.draft === undefined) return;
+    this.post({ type: 'init', target: this.target, serverName: this.serverName, grpcAvailable: this.grpcAvailable, form: this.form, draft: this.draft });
+    for (const m of this.replay) this.post(m);
+  }
+
+  async load(): Promise<void> {
+    try {
+      const loaded = await this.services.loadModel(this.target, AbortSignal.timeout(20_000));
+      this.form = loaded.form;
+      this.serverName = loaded.serverName;
+      this.grpcAvailable = loaded.grpcAvailable;
+      const fresh = initialDraft(loaded.form, loaded.grpcAvailable ? loaded.defaultProtocol : 'http');
+      if (this.target.version !== undefined) fresh.modelVersion = this.target.version;
+      // A restored draft is kept when it still names this model; the server may have changed it.
+      this.draft = this.draft !== undefined && this.draft.model === loaded.form.model ? this.draft : fresh;
+      if (!this.grpcAvailable && this.draft.protocol === 'grpc') this.draft = { ...this.draft, protocol: 'http' };
+      this.sendSnapshot();
+    } catch (error) {
+      this.services.log.error(`Reading '${this.target.model}' from ${this.target.serverId} failed`, error);
+      this.post({ type: 'formError', target: this.target, error: errorView(error) });
+    }
+  }
+
+  private readers(): InputReaders {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    return {
+      ...(folder?.scheme === 'file' ? { baseDir: folder.fsPath } : {}),
+      readFile: async (path) => new Uint8Array(await readFile(path)),
+      readNpy: async (path) => tensorFromNpy(new Uint8Array(await readFile(path))),
+      loadImages: (request) => loadImageBatch(request),
+    };
+  }
+
+  /** Runs the draft; resolves when the run is over (every response and the summary posted). */
+  async run(draft: RequestDraft): Promise<RunSummary | undefined> {
+    if (this.form === undefined) return undefined;
+    this.running?.abort();
+    const controller = new AbortController();
+    this.running = controller;
+    this.draft = draft;
+    const runId = ++this.runId;
+    this.replay = [];
+    const record = (m: ToInferencePage): void => {
+      if (runId !== this.runId) return;
+      this.replay.push(m);
+      this.post(m);
+    };
+    const requests = draft.mode.kind === 'concurrent' ? draft.mode.count : 1;
+    record({ type: 'runStarted', runId, mode: draft.mode.kind, requests });
+    let summary: RunSummary;
+    try {
+      const resolved = await resolveDraft(draft, this.form, this.readers());
+      const client = await this.services.client(this.target.serverId, draft.protocol);
+      summary = await runInference(client, resolved, draft.mode, controller.signal, {
+        response: (view) => record({ type: 'response', runId, response: view }),
+        error: (view) => record({ type: 'runError', runId, error: view }),
+        result: (result) => {
+          // Only the first of a batch of responses is kept: enough to save an output, bounded in memory.
+          if (this.lastResultRun !== runId) this.lastResult = result;
+          this.lastResultRun = runId;
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof InputError)) this.services.log.error(`Run inference on '${this.target.model}' failed`, error);
+      record({ type: 'runError', runId, error: errorView(error) });
+      summary = { requests: 0, failed: 1, wallMs: 0 };
+    }
+    if (this.running === controller) this.running = undefined;
+    this.lastSummary = summary;
+    record({ type: 'runFinished', runId, summary });
+    return summary;
+  }
+
+  private async receive(message: FromInferencePage): Promise<void> {
+    switch (message.type) {
+      case 'draftChanged': this.draft = message.draft; return;
+      case 'run': await this.run(message.draft); return;
+      case 'stop': this.running?.abort(); return;
+      case 'retryForm': await this.load(); return;
+      case 'pickFiles': await this.pickFiles(message.input, message.purpose, message.draft); return;
+      case 'droppedFiles': await this.dropped(message.input, message.uris, message.draft); return;
+      case 'previewImages': await this.previewImages(message.input, message.draft); return;
+      case 'saveOutput': await this.saveOutput(message.output, message.format); return;
+      case 'openRaw': await this.openRaw(); return;
+    }
+  }
+
+  private async setPaths(input: string, draft: RequestDraft, paths: string[], purpose: 'image' | 'bytesFiles' | 'npy'): Promise<void> {
+    const entry = draft.inputs.find((i) => i.name === input);
+    if (entry === undefined || paths.length === 0) return;
+    if (purpose === 'image') entry.source = { kind: 'image', paths, scaling: entry.source.kind === 'image' ? entry.source.scaling : 'NONE' };
+    else if (purpose === 'npy') entry.source = { kind: 'npy', path: paths[0]! };
+    else entry.source = { kind: 'files', paths };
+    this.draft = draft;
+    this.post({ type: 'setInput', input, draft });
+    if (purpose === 'image') {
+      this.post({ type: 'images', input, items: await imageItems(paths).catch(() => []) });
+      await this.previewImages(input, draft);
+    }
+  }
+
+  private async pickFiles(input: string, purpose: 'image' | 'bytesFiles' | 'npy', draft: RequestDraft): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: purpose !== 'npy',
+      canSelectFolders: purpose === 'image',
+      canSelectFiles: true,
+      title: purpose === 'image' ? `Images for '${input}'` : purpose === 'npy' ? `.npy file for '${input}'` : `One file per element of '${input}'`,
+      ...(purpose === 'npy' ? { filters: { 'NumPy arrays': ['npy'] } } : purpose === 'image' ? { filters: { Images: ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'webp'], 'All files': ['*'] } } : {}),
+    });
+    if (picked === undefined) return;
+    await this.setPaths(input, draft, picked.filter((u) => u.scheme === 'file').map((u) => u.fsPath), purpose);
+  }
+
+  /** Drops bring `file:` URIs (text/uri-list); anything else is refused with a word why. */
+  private async dropped(input: string, uris: string[], draft: RequestDraft): Promise<void> {
+    const paths: string[] = [];
+    for (const text of uris) {
+      let uri: vscode.Uri;
+      try {
+        uri = vscode.Uri.parse(text.trim(), true);
+      } catch {
+        continue;
+      }
+      if (uri.scheme === 'file' || uri.scheme === 'vscode-remote') paths.push(uri.fsPath);
+    }
+    if (paths.length === 0) {
+      void vscode.window.showWarningMessage(`Nothing usable was dropped on '${input}': drop files from the Explorer, or use the Choose button.`);
+      return;
+    }
+    const entry = draft.inputs.find((i) => i.name === input);
+    const purpose = entry?.source.kind === 'files' ? 'bytesFiles' : entry?.source.kind === 'npy' ? 'npy' : 'image';
+    await this.setPaths(input, draft, paths, purpose);
+  }
+
+  private async previewImages(input: string, draft: RequestDraft): Promise<void> {
+    const entry = draft.inputs.find((i) => i.name === input);
+    const spec = this.form?.inputs.find((i) => i.name === input);
+    if (entry?.source.kind !== 'image' || spec?.image === undefined || entry.source.paths.length === 0) return;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    try {
+      const batched = (this.form?.maxBatchSize ?? 0) > 0;
+      const batch = await loadImageBatch({
+        paths: entry.source.paths.map((p) => (folder?.scheme === 'file' && !p.startsWith('/') ? vscode.Uri.joinPath(folder, p).fsPath : p)),
+        ...spec.image, scaling: entry.source.scaling, datatype: entry.datatype, batch: batched ? entry.shape[0] ?? 1 : 1, batched,
+      });
+      this.post({ type: 'sentPreview', input, preview: batch.preview });
+    } catch (error) {
+      this.post({ type: 'sentPreview', input, error: errorView(error instanceof InputError ? error : new InputError(input, error instanceof Error ? error.message : String(error))) });
+    }
+  }
+
+  private async saveOutput(name: string, format: 'npy' | 'json'): Promise<void> {
+    const tensor = this.lastResult?.outputs.find((o) => o.name === name);
+    if (tensor === undefined) {
+      void vscode.window.showWarningMessage(`No values of output '${name}' to save: run the model first.`);
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: `Save output '${name}'`,
+      filters: format === 'npy' ? { 'NumPy array': ['npy'] } : { JSON: ['json'] },
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${name.replace(/[^\w.-]+/g, '_')}.${format}`) } : {}),
+    });
+    if (target === undefined) return;
+    const bytes = format === 'npy' ? outputToNpy(tensor) : new TextEncoder().encode(outputToJson(tensor));
+    if (target.scheme === 'file') await writeFile(target.fsPath, bytes);
+    else await vscode.workspace.fs.writeFile(target, bytes);
+    this.post({ type: 'saved', message: `Saved '${name}' to ${target.scheme === 'file' ? target.fsPath : target.toString()}` });
+  }
+
+  private async openRaw(): Promise<void> {
+    const raw = this.lastSummary?.raw;
+    if (raw === undefined) return;
+    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: `# Request\n${raw.request}\n\n# Response\n${raw.response}\n` });
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  }
+}
