@@ -42,6 +42,9 @@ export class InferencePanel {
   /** Everything posted about the current run, replayed when the page starts again. */
   private replay: ToInferencePage[] = [];
   private readonly listeners = new Set<(message: ToInferencePage) => void>();
+  private markLoaded: (ok: boolean) => void = () => undefined;
+  /** Settles once the form was read from the server (true) or could not be (false). */
+  readonly loaded = new Promise<boolean>((resolve) => { this.markLoaded = resolve; });
 
   constructor(readonly target: PanelTarget, readonly host: WebviewHost<ToInferencePage, FromInferencePage>, private readonly services: PanelServices, restored?: RequestDraft) {
     this.draft = restored;
@@ -68,6 +71,10 @@ export class InferencePanel {
     return this.draft;
   }
 
+  currentForm(): ModelForm | undefined {
+    return this.form;
+  }
+
   private sendSnapshot(): void {
     if (this.form === undefined || this.draft === undefined) return;
     this.post({ type: 'init', target: this.target, serverName: this.serverName, grpcAvailable: this.grpcAvailable, form: this.form, draft: this.draft });
@@ -86,9 +93,11 @@ export class InferencePanel {
       this.draft = this.draft !== undefined && this.draft.model === loaded.form.model ? this.draft : fresh;
       if (!this.grpcAvailable && this.draft.protocol === 'grpc') this.draft = { ...this.draft, protocol: 'http' };
       this.sendSnapshot();
+      this.markLoaded(true);
     } catch (error) {
       this.services.log.error(`Reading '${this.target.model}' from ${this.target.serverId} failed`, error);
       this.post({ type: 'formError', target: this.target, error: errorView(error) });
+      this.markLoaded(false);
     }
   }
 
