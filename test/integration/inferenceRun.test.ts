@@ -14,13 +14,15 @@ import type { ErrorView, ResponseView, RunSummary } from '../../src/shared/infer
 import { createTritonClient } from '../../src/triton/client';
 import type { TritonClient } from '../../src/triton/client';
 import { runInference } from '../../src/vscode/inference/runInference';
+import { loadImageBatch } from '../../src/vscode/inference/imageInputs';
+import { solidPng } from '../support/solidImage';
 import { startReferenceServer } from '../support/referenceServer';
 import type { ReferenceServer } from '../support/referenceServer';
 
 const readers: InputReaders = {
   readFile: async (p) => new Uint8Array(await readFile(p)),
   readNpy: async (p) => tensorFromNpy(new Uint8Array(await readFile(p))),
-  loadImages: async () => { throw new Error('no images in this test'); },
+  loadImages: (request) => loadImageBatch(request),
 };
 
 describe('run inference against the reference server', () => {
@@ -145,6 +147,34 @@ describe('run inference against the reference server', () => {
     const cls = responses[0]!.outputs[0]!;
     assert.equal(cls.kind, 'classification');
     assert.equal((cls as { batches: { label?: string }[][] }).batches[0]![0]!.label, 'red');
+  });
+
+  it('color_classifier: image files preprocessed as image_client.py, top-1 label right, preview of what is sent', async () => {
+    const form = await formOf('color_classifier');
+    assert.deepEqual(form.inputs[0]!.image, { channels: 3, height: 224, width: 224, format: 'NCHW' });
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'img-'));
+    for (const [name, rgb] of [['green', [0, 200, 0]], ['orange', [255, 140, 0]]] as const) {
+      writeFileSync(join(dir, `${name}.png`), solidPng(64, 48, rgb));
+      for (const scaling of ['NONE', 'INCEPTION'] as const) {
+        const draft = initialDraft(form, 'http');
+        draft.inputs[0]!.source = { kind: 'image', paths: [join(dir, `${name}.png`)], scaling };
+        const { responses, errors } = await run(http, form, draft);
+        assert.deepEqual(errors, []);
+        const cls = responses[0]!.outputs[0]!;
+        assert.ok(cls.kind === 'classification');
+        assert.equal(cls.batches[0]![0]!.label, name, `${name} with ${scaling}`);
+      }
+    }
+    const batch = await loadImageBatch({ paths: [join(dir, 'green.png')], channels: 3, height: 224, width: 224, format: 'NCHW', scaling: 'INCEPTION', datatype: 'FP32', batch: 1, batched: false });
+    assert.deepEqual(batch.preview.shape, [3, 224, 224]);
+    assert.equal(batch.preview.channels[1]!.max, Math.fround(Math.fround(200 / 127.5) - 1));
+    assert.equal(batch.preview.image!.width, 224);
+    await assert.rejects(loadImageBatch({ paths: [join(dir, 'green.png')], channels: 3, height: 8, width: 8, format: 'NCHW', scaling: 'INCEPTION', datatype: 'UINT8', batch: 1, batched: false }), /INCEPTION scaling gives values in -1..1/);
+    writeFileSync(join(dir, 'not-an-image.png'), 'hello');
+    await assert.rejects(loadImageBatch({ paths: [join(dir, 'not-an-image.png')], channels: 3, height: 8, width: 8, format: 'NCHW', scaling: 'NONE', datatype: 'FP32', batch: 1, batched: false }), /not-an-image\.png/);
   });
 
   it('an error comes back in place with the server message and a hint', async () => {

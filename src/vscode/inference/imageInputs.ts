@@ -51,21 +51,43 @@ export async function imageItems(paths: readonly string[]): Promise<ImageItem[]>
   }));
 }
 
-/** What an image pipeline returns: the batch tensor and the preview of its first image. */
+/** What the image pipeline returns: the batch tensor and the preview of its first image. */
 export interface ImageBatch extends LoadedTensor {
   preview: SentPreview;
 }
 
-export type ImageLoader = (request: ImageTensorRequest) => Promise<ImageBatch>;
-
-let loader: ImageLoader | undefined;
-
-/** The image pipeline (decode, convert, resize, scale) is plugged in once it is available. */
-export function setImageLoader(next: ImageLoader): void {
-  loader = next;
-}
-
+/**
+ * image_client.py's tensor for one request: images (folders expanded) consumed cyclically up to the
+ * batch size, each preprocessed for the input, stacked when the model batches. The image code loads
+ * on first use, so activation does not pay for the decoders.
+ */
 export async function loadImageBatch(request: ImageTensorRequest): Promise<ImageBatch> {
-  if (loader === undefined) throw new Error('image preprocessing is not available in this build; give the tensor as a .npy file instead');
-  return loader({ ...request, paths: await expandImagePaths(request.paths) });
+  const image = await import('../../inference/image/index');
+  const { scalingProblem, preprocessImage } = await import('../../inference/image/preprocess');
+  const problem = scalingProblem(request.datatype, request.scaling, request.channels);
+  if (problem !== undefined) throw new Error(problem);
+  const files = await image.listImageFiles(request.paths);
+  if (files.length === 0) throw new Error('the chosen folder holds no files');
+  const spec = { channels: request.channels, height: request.height, width: request.width, format: request.format, scaling: request.scaling, datatype: request.datatype };
+  const tensors = [];
+  const cache = new Map<number, Awaited<ReturnType<typeof preprocessImage>>>();
+  for (let i = 0; i < request.batch; i++) {
+    const index = i % files.length;
+    let done = cache.get(index);
+    if (done === undefined) {
+      const loaded = await image.loadImageFile(files[index]!);
+      done = preprocessImage(loaded.image, spec);
+      cache.set(index, done);
+    }
+    tensors.push(done);
+  }
+  const stacked = image.stackImages(tensors, request.batched ? 1 : 0);
+  const first = tensors[0]!;
+  const preview: SentPreview = {
+    shape: stacked.shape,
+    datatype: request.datatype,
+    channels: first.stats.map((c) => ({ min: c.min, max: c.max, mean: c.mean })),
+    image: { width: first.preview.width, height: first.preview.height, rgbaBase64: Buffer.from(first.preview.rgba.buffer, first.preview.rgba.byteOffset, first.preview.rgba.byteLength).toString('base64') },
+  };
+  return { datatype: request.datatype, shape: stacked.shape, data: stacked.data, preview };
 }
