@@ -122,7 +122,7 @@ function valuesEditor(host: EditorHost, input: FormInput, entry: InputDraft): HT
       return h('div', { class: 'stack' }, labelled('Format', format), labelled('Elements', ta));
     }
     case 'fill': {
-      const fill = h('select', null, (['zeros', 'ones', 'random', 'range'] as const).map((f) => h('option', { value: f, selected: f === s.fill }, f)));
+      const fill = h('select', { 'data-fill': '' }, (['zeros', 'ones', 'random', 'range'] as const).map((f) => h('option', { value: f, selected: f === s.fill }, f)));
       const extra = h('div', { class: 'row' });
       const drawExtra = (): void => setChildren(extra,
         s.fill === 'random' ? labelled('Seed', numberField(s.seed ?? 0, undefined, (v) => { s.seed = v; host.changed(); })) : null,
@@ -151,7 +151,7 @@ export function inputEditor(host: EditorHost, input: FormInput): HTMLElement {
     if (entry === undefined) return;
     const count = entry.shape.reduce((a, b) => a * b, 1);
     const kinds = kindsFor(input);
-    const kind = h('select', { 'aria-label': `Source of ${input.name}` }, kinds.map((k) => h('option', { value: k, selected: k === entry.source.kind }, LABELS[k])));
+    const kind = h('select', { 'aria-label': `Source of ${input.name}`, 'data-source': '' }, kinds.map((k) => h('option', { value: k, selected: k === entry.source.kind }, LABELS[k])));
     kind.addEventListener('change', () => {
       // A .npy source needs its file first: ask the host's picker and keep the old source until one is chosen.
       if (kind.value === 'npy') host.pick(input.name, 'npy');

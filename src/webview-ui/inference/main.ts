@@ -84,16 +84,18 @@ function render(serverName: string): void {
   controls = runControls(form, () => draft!, { run, stop: () => bridge.post({ type: 'stop' }), changed });
   const notes: HTMLElement[] = [];
   if (form.controlInputs.length > 0) notes.push(h('p', { class: 'muted' }, `Control inputs ${form.controlInputs.join(', ')} are filled by the server from the sequence flags.`));
+  // Wide panels put results beside the form (CSS grid); narrow ones stack them.
   setChildren(root,
     h('header', { class: 'title' },
       h('h1', null, icon('play'), ' ', form.model, draft.modelVersion ? ` v${draft.modelVersion}` : ''),
       h('span', { class: 'muted' }, `on ${serverName} · ${form.platform || 'unknown platform'}${form.maxBatchSize > 0 ? ` · max batch ${form.maxBatchSize}` : ''}${form.decoupled ? ' · decoupled' : ''}${form.sequence ? ' · sequence' : ''}`)),
-    h('section', { class: 'panel-section', 'aria-label': 'Inputs' }, h('h2', null, 'Inputs'), notes, inputs.length > 0 ? inputs : h('p', { class: 'muted' }, 'This model takes no inputs.')),
-    outputsSection(form, draft, changed),
-    optionsSection(form, draft, grpcAvailable, changed),
-    controls.element,
-    status,
-    results,
+    h('div', { class: 'layout' },
+      h('div', { class: 'form-col' },
+        h('section', { class: 'panel-section', 'aria-label': 'Inputs' }, h('h2', null, 'Inputs'), notes, inputs.length > 0 ? inputs : h('p', { class: 'muted' }, 'This model takes no inputs.')),
+        outputsSection(form, draft, changed),
+        optionsSection(form, draft, grpcAvailable, changed),
+        controls.element),
+      h('div', { class: 'result-col' }, h('h2', null, 'Results'), status, results)),
   );
   root.setAttribute('aria-busy', 'false');
   // Enter in a one-line field runs; Ctrl/Cmd+Enter runs from anywhere (text areas included).
@@ -179,9 +181,11 @@ function onMessage(message: ToInferencePage): void {
       if (message.runId !== currentRun) return;
       controls?.setRunning(false);
       setChildren(status, summaryView(message.summary, actions));
+      // Which run the shown results belong to (tests and screen readers can tell runs apart).
+      status.dataset.finished = String(message.runId);
       return;
     case 'saved':
-      setChildren(status, h('div', { class: 'message info' }, message.message));
+      status.append(h('div', { class: 'message info' }, message.message));
       return;
   }
 }
