@@ -62,11 +62,35 @@ export interface ImageBatch extends LoadedTensor {
  * on first use, so activation does not pay for the decoders.
  */
 export async function loadImageBatch(request: ImageTensorRequest): Promise<ImageBatch> {
+  // The preview already built this tensor: Run reuses it while the files are unchanged.
+  const files = await expandImagePaths(request.paths);
+  const stamps = await Promise.all(files.map(async (f) => {
+    const info = await stat(f);
+    return `${f}\0${info.size}\0${info.mtimeMs}`;
+  }));
+  const key = JSON.stringify([stamps, request.channels, request.height, request.width, request.format, request.scaling, request.datatype, request.batch, request.batched]);
+  const cached = batchCache.get(key);
+  if (cached !== undefined) {
+    batchCache.delete(key);
+    batchCache.set(key, cached);
+    return cached;
+  }
+  const batch = await buildImageBatch(request, files);
+  if (batch.data.byteLength <= MAX_CACHED_BYTES) batchCache.set(key, batch);
+  while (batchCache.size > MAX_CACHED_BATCHES) batchCache.delete(batchCache.keys().next().value!);
+  return batch;
+}
+
+/** Recently built batches, newest last (a few 224×224 tensors: well under 10 MB). */
+const batchCache = new Map<string, ImageBatch>();
+const MAX_CACHED_BATCHES = 4;
+const MAX_CACHED_BYTES = 16 * 1024 * 1024;
+
+async function buildImageBatch(request: ImageTensorRequest, files: string[]): Promise<ImageBatch> {
   const image = await import('../../inference/image/index');
   const { scalingProblem, preprocessImage } = await import('../../inference/image/preprocess');
   const problem = scalingProblem(request.datatype, request.scaling, request.channels);
   if (problem !== undefined) throw new Error(problem);
-  const files = await image.listImageFiles(request.paths);
   if (files.length === 0) throw new Error('the chosen folder holds no files');
   const spec = { channels: request.channels, height: request.height, width: request.width, format: request.format, scaling: request.scaling, datatype: request.datatype };
   const tensors = [];
