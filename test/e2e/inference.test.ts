@@ -97,7 +97,7 @@ async function run(frame: FrameLocator): Promise<void> {
   await frame.locator(`.run-status[data-finished]:not([data-finished="${before}"]) [data-summary]`).waitFor();
 }
 
-e2eTest('Run Inference: image, BYTES, stream, sequence, errors in place, hostile names stay text', async ({ page, workspace }) => {
+e2eTest('Run Inference: image, BYTES, stream, sequence, errors in place, hostile names stay text, state survives reloads', async ({ page, workspace }) => {
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -105,7 +105,7 @@ e2eTest('Run Inference: image, BYTES, stream, sequence, errors in place, hostile
   });
   writeFileSync(join(workspace, 'green.png'), solidPng(320, 200, [20, 190, 30]));
   // The palette lists what the extension registry knew when it opened: wait for the extension first.
-  const models = await openTritonView(page);
+  let models = await openTritonView(page);
   await models.locator('.monaco-list-row', { hasText: 'color_classifier' }).first().waitFor({ timeout: 60_000 });
   writeFileSync(join(workspace, 'blue.png'), solidPng(64, 64, [10, 20, 230]));
 
@@ -159,6 +159,23 @@ e2eTest('Run Inference: image, BYTES, stream, sequence, errors in place, hostile
   await frame.locator('[data-next]').click();
   await frame.locator('[data-output="OUTPUT"] .values', { hasText: /^0$/ }).waitFor();
   assert.equal(await frame.locator('[data-sequence-start]').isChecked(), false);
+
+  // State survives a reload of the page (results replayed) and a reload of the whole window (the
+  // serializer brings the panel back with the draft the page saved).
+  await frame.locator('[data-sequence-id]').fill('77');
+  await page.waitForTimeout(500);
+  await runCommand(page, 'Developer: Reload Webviews');
+  await frame.locator('[data-output="OUTPUT"] .values').waitFor();
+  assert.equal(await frame.locator('[data-sequence-id]').inputValue(), '77');
+  // Keys typed while the reloaded page has focus stay in its frame: give the workbench focus first.
+  await page.locator('.part.editor .tabs-container .tab.active').click();
+  await runCommand(page, 'Developer: Reload Window');
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+  frame = webview(page);
+  await frame.locator('h1', { hasText: 'simple_sequence' }).waitFor({ timeout: 60_000 });
+  assert.equal(await frame.locator('[data-sequence-id]').inputValue(), '77');
+  models = await openTritonView(page);
+  await models.locator('.monaco-list-row', { hasText: 'xss_names' }).first().waitFor({ timeout: 60_000 });
 
   // A hostile model name: the title and the server's error (the reference server does not decode
   // percent-escaped model names over HTTP) are shown in place, as text.
