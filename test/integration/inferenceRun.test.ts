@@ -103,6 +103,30 @@ describe('run inference against the reference server', () => {
     assert.equal(responses.at(-1)!.final, true);
   });
 
+  it('repeat_int32: Stop ends a stream while responses are still due', async () => {
+    const form = await formOf('repeat_int32');
+    const draft = initialDraft(form, 'grpc');
+    draft.inputs[0]!.shape = [3];
+    draft.inputs[0]!.source = { kind: 'json', text: '[1, 2, 3]' };
+    draft.inputs[1]!.shape = [3];
+    draft.inputs[1]!.source = { kind: 'json', text: '[0, 5000, 5000]' };
+    draft.inputs[2]!.source = { kind: 'json', text: '[0]' };
+    const resolved = await resolveDraft(draft, form, readers);
+    const controller = new AbortController();
+    const responses: ResponseView[] = [];
+    const started = performance.now();
+    const summary = await runInference(grpc, resolved, draft.mode, controller.signal, {
+      response: (r) => {
+        responses.push(r);
+        controller.abort(); // the user presses Stop after the first response
+      },
+      error: () => undefined,
+    });
+    assert.equal(summary.stopped, true);
+    assert.equal(responses.length, 1);
+    assert.ok(performance.now() - started < 3000, 'Stop did not wait for the 5 s delays');
+  });
+
   it('simple_sequence: control inputs are left to the server, start flag adds one', async () => {
     const form = await formOf('simple_sequence');
     assert.deepEqual(form.inputs.map((i) => i.name), ['INPUT']);
