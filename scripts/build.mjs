@@ -1,7 +1,7 @@
 // Bundles the extension host code (node/cjs) and the webview code (browser/iife) into dist/.
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -97,7 +97,14 @@ if (!watch) rmSync(join(root, 'dist'), { recursive: true, force: true });
 const builds = [hostOptions, vendorOptions];
 if (Object.keys(webOptions.entryPoints).length > 0) builds.push(webOptions);
 
+// The CUDA helper runs as a separate Python process (it loads the CUDA runtime at run time): shipped as is.
+const copyCudaHelper = () => {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  copyFileSync(join(root, 'src/cuda/cuda-helper.py'), join(root, 'dist/cuda-helper.py'));
+};
+
 if (watch) {
+  copyCudaHelper();
   for (const options of builds) {
     const ctx = await esbuild.context(options);
     await ctx.watch();
@@ -105,4 +112,5 @@ if (watch) {
   console.log('[build] watching for changes');
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  copyCudaHelper();
 }

@@ -12,7 +12,7 @@ const vsixPath = join(root, 'out', `${manifest.name}-${manifest.version}.vsix`);
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
 
 // Must match .vscodeignore's allow-list: the VSIX holds only what runs, no node_modules or sources.
-const allowed = [/^dist\/.+\.js$/, /^dist\/.+\.(css|json|wasm)$/, /^dist\/webview\/assets\/[\w-]+\.ttf$/, /^proto\/.+\.proto$/, /^syntaxes\//, /^media\/[^/]+\.(png|svg)$/, /^media\/screenshots\/demo\.png$/, /^package\.json$/, /^language-configuration\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/];
+const allowed = [/^dist\/.+\.js$/, /^dist\/.+\.(css|json|wasm)$/, /^dist\/webview\/assets\/[\w-]+\.ttf$/, /^dist\/cuda-helper\.py$/, /^proto\/.+\.proto$/, /^syntaxes\//, /^media\/[^/]+\.(png|svg)$/, /^media\/screenshots\/demo\.png$/, /^package\.json$/, /^language-configuration\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELOG\.md$/];
 
 /** Every file the manifest points at (main, icons, grammars, language configurations...). */
 function referencedFiles(value, out = new Set()) {

@@ -8,13 +8,19 @@ import type { ExplorerApi } from './vscode/explorer/registerExplorer';
 import { registerPbtxtLanguage } from './vscode/pbtxt/registerPbtxt';
 import { registerInference } from './vscode/inference/registerInference';
 import type { InferenceApi } from './vscode/inference/registerInference';
+import { registerSharedMemory } from './vscode/sharedMemory/registerSharedMemory';
+import type { SharedMemoryApi } from './vscode/sharedMemory/registerSharedMemory';
 
 /** What `activate` returns: other extensions and the extension tests read the explorer through it. */
 export interface TritonWorkbenchApi {
   readonly explorer: ExplorerApi;
   /** Run-inference panels (open one, watch what it posts). */
   readonly inference: InferenceApi;
+  readonly sharedMemory: SharedMemoryApi;
 }
+
+// What must still run when the window closes: removing the shared memory this window made.
+let cleanupOnDeactivate: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
   const started = performance.now();
@@ -25,8 +31,10 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     registerPbtxtLanguage(context, log);
     const explorer = registerExplorer(context, log);
     const inference = registerInference(context, log, explorer);
+    const sharedMemory = registerSharedMemory(context, log, explorer);
+    cleanupOnDeactivate = () => sharedMemory.cleanup();
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
-    return { explorer, inference };
+    return { explorer, sharedMemory, inference };
   } catch (error) {
     log.error('Activation failed', error);
     void vscode.window.showErrorMessage(`Triton Workbench failed to start: ${describeError(error).split('\n')[0]}`);
@@ -34,6 +42,9 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
   }
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** Everything else is disposed through context.subscriptions; VS Code waits for this promise. */
+export function deactivate(): Promise<void> | undefined {
+  const cleanup = cleanupOnDeactivate;
+  cleanupOnDeactivate = undefined;
+  return cleanup?.();
 }

@@ -10,6 +10,8 @@ export interface LintOptions {
   base: string;
   /** Include hints (what Triton fills in by itself). */
   hints?: boolean;
+  /** False: check as for a server run with --disable-auto-complete-config (the file must be complete). */
+  autoCompleteConfig?: boolean;
 }
 
 export interface LintResult {
@@ -62,7 +64,7 @@ export async function lintPaths(paths: readonly string[], options: LintOptions):
       const text = await readFile(file, 'utf8');
       const rel = relative(options.base, file);
       const shown = rel === '' || rel.startsWith('..') ? file : rel;
-      for (const d of await validate(text, { filePath: file, fs: nodeConfigFs })) {
+      for (const d of await validate(text, { filePath: file, fs: nodeConfigFs, autoCompleteConfig: options.autoCompleteConfig !== false })) {
         if (d.severity === 'hint' && options.hints !== true) continue;
         result.counts[d.severity]++;
         result.lines.push(formatDiagnostic(shown, d));

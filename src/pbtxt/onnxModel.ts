@@ -14,6 +14,14 @@ export interface OnnxTensor {
 export interface OnnxSignature {
   inputs: OnnxTensor[];
   outputs: OnnxTensor[];
+  /** Graph inputs that are also initializers: a request may override them, so a config may list them or not. */
+  optionalInputs?: OnnxTensor[];
+}
+
+/** The signature with initializer inputs set apart from the required ones. */
+export function splitInitializers(inputs: OnnxTensor[], outputs: OnnxTensor[], initializers: ReadonlySet<string>): OnnxSignature {
+  const optional = inputs.filter((i) => initializers.has(i.name));
+  return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs, ...(optional.length > 0 ? { optionalInputs: optional } : {}) };
 }
 
 // onnx.proto TensorProto.DataType → Triton DataType names.
@@ -116,7 +124,7 @@ function readInitializerName(r: Reader, end: number): string {
 
 /**
  * Decodes the graph signature. Graph inputs that are initializers (weights, in older exports) are not
- * model inputs and are left out. Throws an Error saying what is wrong on malformed bytes.
+ * required inputs and are kept apart. Throws an Error saying what is wrong on malformed bytes.
  */
 export function readOnnxSignature(bytes: Uint8Array): OnnxSignature {
   const r = protobuf.Reader.create(bytes);
@@ -142,5 +150,5 @@ export function readOnnxSignature(bytes: Uint8Array): OnnxSignature {
     throw new Error(`not a readable ONNX model (${e instanceof Error ? e.message : String(e)})`);
   }
   if (!sawGraph) throw new Error('not an ONNX model: it has no graph');
-  return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs };
+  return splitInitializers(inputs, outputs, initializers);
 }

@@ -2,7 +2,7 @@
 import * as protobuf from 'protobufjs';
 import type { RandomAccessFile } from './configFs';
 import type { OnnxSignature, OnnxTensor } from './onnxModel';
-import { readTensor } from './onnxModel';
+import { readTensor, splitInitializers } from './onnxModel';
 
 const CHUNK = 64 * 1024;
 /** A tensor description (graph input/output) is a few hundred bytes; refuse absurd claimed sizes. */
@@ -126,5 +126,5 @@ export async function readOnnxSignatureFrom(file: RandomAccessFile): Promise<Onn
     throw new Error(`not a readable ONNX model (${e instanceof Error ? e.message : String(e)})`);
   }
   if (!sawGraph) throw new Error('not an ONNX model: it has no graph');
-  return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs };
+  return splitInitializers(inputs, outputs, initializers);
 }

@@ -1,6 +1,6 @@
 // Triton rules for platform/backend, max_batch_size, inputs, outputs, reshape and batch inputs/outputs.
 import type { RuleContext } from './ruleContext';
-import { FRAMEWORK_BACKENDS, PLATFORM_BACKEND, elementCount, formatDims, openRange, report } from './ruleContext';
+import { FRAMEWORK_BACKENDS, PLATFORM_BACKEND, completedPlatform, elementCount, formatDims, ioFiller, openRange, report } from './ruleContext';
 import { closest } from './suggest';
 import type { MessageView } from './view';
 import { dimsOf } from './view';
@@ -63,10 +63,22 @@ export function checkTensors(ctx: RuleContext): void {
       } else seen.set(name, where.start.line);
       const dtNode = t.scalar('data_type');
       const dt = dtNode === undefined ? undefined : dtNode.value === undefined ? '?' : String(dtNode.value);
+      const filler = ioFiller(ctx);
       if ((dt === undefined && !nearMiss(t, 'data_type')) || dt === 'TYPE_INVALID' || dt === '0') {
-        report(ctx, t.scalar('data_type')?.range ?? where, 'error', 'missing-data-type', `${cap(kind)} "${name}" must specify data_type (for example TYPE_FP32).`);
+        // proto3 cannot tell TYPE_INVALID from an absent data_type: a backend that auto-completes fills in both.
+        if (filler !== undefined) {
+          report(ctx, t.scalar('data_type')?.range ?? where, 'info', 'autofill-data-type',
+            `${cap(kind)} "${name}" has no data_type: ${filler} fills it in from the model file (an error if the server runs with --disable-auto-complete-config).`,
+            { data: { kind, tensor: name } });
+        } else {
+          report(ctx, t.scalar('data_type')?.range ?? where, 'error', 'missing-data-type', `${cap(kind)} "${name}" must specify data_type (for example TYPE_FP32).`);
+        }
       }
-      if (t.has('dims') || !nearMiss(t, 'dims')) checkDims(ctx, t, kind, name, where);
+      if (filler !== undefined && t.ints('dims').length === 0 && t.scalars('dims').length === 0 && !nearMiss(t, 'dims')) {
+        report(ctx, t.fieldRange('dims') ?? where, 'info', 'autofill-dims',
+          `${cap(kind)} "${name}" has no dims: ${filler} fills them in from the model file (an error if the server runs with --disable-auto-complete-config).`,
+          { data: { kind, tensor: name } });
+      } else if (t.has('dims') || !nearMiss(t, 'dims')) checkDims(ctx, t, kind, name, where);
       if (kind === 'input') checkFormat(ctx, t, name);
       checkTensorRtOnly(ctx, t, kind, name);
       if (kind === 'output') checkLabelPath(ctx, t, name);
@@ -99,6 +111,7 @@ function checkDims(ctx: RuleContext, t: MessageView, kind: string, name: string,
     report(ctx, e.node.range, 'error', 'bad-dim',
       `Dimension ${d} of ${kind} "${name}" is invalid: each dimension must be an integer >= 1, or -1 for a variable size.`);
   }
+  checkBatchDimTwice(ctx, t, kind, name);
   const reshape = t.message('reshape');
   if (reshape === undefined) return;
   const dims = dimsOf(t, 'dims');
@@ -128,6 +141,27 @@ function checkDims(ctx: RuleContext, t: MessageView, kind: string, name: string,
   }
 }
 
+/**
+ * `dims: [ -1, 16 ]` with max_batch_size > 0 usually writes the batch dimension a second time: Triton
+ * prepends it itself, so requests would need shape [ -1, -1, 16 ]. The telling case is every tensor
+ * starting with -1 at rank 2 or more; a model with a [ -1 ] tensor (a variable-length sequence, say)
+ * uses -1 for its own variable dimensions.
+ */
+function checkBatchDimTwice(ctx: RuleContext, t: MessageView, kind: string, name: string): void {
+  if (ctx.maxBatchSize <= 0 || t.message('reshape') !== undefined) return;
+  const dims = dimsOf(t, 'dims');
+  if (dims.length < 2 || dims[0] !== -1 || dims.slice(1).some((d) => d !== -1 && d < 1)) return;
+  const all = [...ctx.cfg.messages('input'), ...ctx.cfg.messages('output')].map((e) => dimsOf(e.node, 'dims')).filter((d) => d.length > 0);
+  if (!all.every((d) => d.length >= 2 && d[0] === -1)) return;
+  const fields = t.fields('dims');
+  const span = { start: fields[0].range.start, end: fields[fields.length - 1].range.end };
+  const rest = dims.slice(1);
+  report(ctx, span, 'warning', 'batch-dim-twice',
+    `With max_batch_size ${ctx.maxBatchSize} the batch dimension is implicit: Triton prepends it to dims, so ${kind} "${name}" has shape ${formatDims([-1, ...dims])} in ${kind === 'input' ? 'requests' : 'responses'}. `
+    + `If the leading -1 is meant as the batch dimension, write dims ${formatDims(rest)}; if it is a variable-size dimension of each batch item, ignore this.`,
+    { fix: { title: `Remove the leading -1 (dims: ${formatDims(rest)})`, edits: [{ range: span, newText: `dims: ${formatDims(rest)}` }] }, data: { tensor: name, kind, dims } });
+}
+
 /** Products of the fixed runs between -1 dimensions. */
 function segments(dims: readonly number[]): number[] {
   const out = [1];
@@ -149,7 +183,7 @@ function checkFormat(ctx: RuleContext, t: MessageView, name: string): void {
 }
 
 function checkTensorRtOnly(ctx: RuleContext, t: MessageView, kind: string, name: string): void {
-  if (ctx.platform === 'tensorrt_plan') {
+  if (completedPlatform(ctx) === 'tensorrt_plan') {
     if (t.bool('is_non_linear_format_io') && dimsOf(t, 'dims').length !== 3) {
       report(ctx, t.nameRange('is_non_linear_format_io') ?? openRange(ctx, t), 'error', 'tensorrt-only', `Non-linear IO format ${kind} "${name}" requires 3 dims.`);
     }

@@ -53,8 +53,8 @@ export async function checkOnnx(ctx: RuleContext, loc: ModelLocation, served: re
       return sig;
     }
   }
-  compare(ctx, 'input', sig.inputs, file, batching);
-  compare(ctx, 'output', sig.outputs, file, batching);
+  compare(ctx, 'input', sig.inputs, file, batching, sig.optionalInputs ?? []);
+  compare(ctx, 'output', sig.outputs, file, batching, []);
   return sig;
 }
 
@@ -80,11 +80,27 @@ function configDims(t: OnnxTensor, batching: boolean): number[] {
   return batching ? dims.slice(1) : dims;
 }
 
-function compare(ctx: RuleContext, kind: 'input' | 'output', tensors: OnnxTensor[], file: string, batching: boolean): void {
+/**
+ * Model inputs the config feeds without listing them as inputs: sequence control tensors, implicit
+ * state and batch inputs are filled in by Triton itself.
+ */
+function providedInputs(ctx: RuleContext): Set<string> {
+  const out = new Set<string>();
+  const sb = ctx.cfg.message('sequence_batching');
+  for (const { node } of sb?.messages('control_input') ?? []) out.add(node.str('name') ?? '');
+  for (const { node } of sb?.messages('state') ?? []) out.add(node.str('input_name') ?? '');
+  for (const { node } of ctx.cfg.messages('batch_input')) for (const t of node.scalars('target_name')) out.add(String(t.node.value));
+  out.delete('');
+  return out;
+}
+
+function compare(ctx: RuleContext, kind: 'input' | 'output', required: OnnxTensor[], file: string, batching: boolean, optional: OnnxTensor[]): void {
+  const tensors = [...required, ...optional];
   const byName = new Map(tensors.map((t) => [t.name, t] as const));
   const configured = ctx.cfg.messages(kind).map((e) => e.node);
   const names = new Set(configured.map((c) => c.str('name') ?? ''));
-  const unmatched = tensors.filter((t) => !names.has(t.name));
+  const provided = kind === 'input' ? providedInputs(ctx) : new Set<string>();
+  const unmatched = required.filter((t) => !names.has(t.name) && !provided.has(t.name));
   for (const c of configured) {
     const name = c.str('name') ?? '';
     const nameNode = c.scalar('name');
@@ -93,7 +109,7 @@ function compare(ctx: RuleContext, kind: 'input' | 'output', tensors: OnnxTensor
       if (name === '' || nameNode === undefined) continue;
       const only = unmatched.length === 1 ? unmatched[0] : undefined;
       report(ctx, nameNode.range, 'error', 'onnx-name',
-        `${file} has no ${kind} "${name}"; its ${kind}s are ${tensors.map((x) => `"${x.name}"`).join(', ') || 'none'}.`,
+        `${file} has no ${kind} "${name}"; its ${kind}s are ${required.map((x) => `"${x.name}"`).join(', ') || 'none'}.`,
         only !== undefined ? { fix: { title: `Change to "${only.name}"`, edits: [{ range: nameNode.range, newText: JSON.stringify(only.name) }] }, data: { expectedName: only.name } } : undefined);
       continue;
     }
@@ -103,8 +119,11 @@ function compare(ctx: RuleContext, kind: 'input' | 'output', tensors: OnnxTensor
       report(ctx, dtNode.range, 'error', 'onnx-datatype', `${cap(kind)} "${name}" is ${t.dataType} in ${file}, not ${dt}.`,
         { fix: { title: `Change to ${t.dataType}`, edits: [{ range: dtNode.range, newText: t.dataType }] }, data: { expectedDataType: t.dataType } });
     }
-    if (t.dims === undefined) continue;
+    // An initializer's shape is the weight's own; whether a batch dimension goes with it is not the file's to say.
+    if (t.dims === undefined || optional.includes(t)) continue;
     const reshape = c.message('reshape');
+    // No dims at all: auto-complete fills them in, or the missing dims are already the error.
+    if (reshape === undefined && c.ints('dims').length === 0 && c.scalars('dims').length === 0) continue;
     const stated = reshape !== undefined ? dimsOf(reshape, 'shape') : dimsOf(c, 'dims');
     const want = configDims(t, batching);
     const ok = stated.length === want.length && stated.every((d, i) => want[i] === -1 || d === want[i]);

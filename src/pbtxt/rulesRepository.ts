@@ -1,8 +1,8 @@
 // Rules that look at the model repository on disk: directory name, version folders, model and label files.
 import { basename, join } from 'node:path';
 import type { ConfigFs, DirEntry } from './configFs';
-import type { RuleContext } from './ruleContext';
-import { PLATFORM_BACKEND, report, startRange } from './ruleContext';
+import type { DetectedModel, RuleContext } from './ruleContext';
+import { PLATFORM_BACKEND, completedBackend, report, startRange } from './ruleContext';
 
 export interface ModelLocation {
   modelDir: string;
@@ -81,33 +81,45 @@ export function checkVersions(ctx: RuleContext, entries: readonly DirEntry[]): n
   return versions.slice(Math.max(0, versions.length - Math.max(1, n)));
 }
 
-const DETECT: readonly [string, string, boolean][] = [
-  ['model.plan', 'tensorrt', false], ['model.onnx', 'onnxruntime', true], ['model.pt', 'pytorch', false],
-  ['model.pt2', 'pytorch', false], ['model.py', 'python', false], ['model.xml', 'openvino', false],
-  ['model.savedmodel', 'tensorflow', true], ['model.graphdef', 'tensorflow', false],
+/** Model file → backend, platform (empty where the backend has none), and whether a folder of that name counts. */
+const DETECT: readonly [string, string, string, boolean][] = [
+  ['model.plan', 'tensorrt', 'tensorrt_plan', false], ['model.onnx', 'onnxruntime', 'onnxruntime_onnx', true],
+  ['model.pt', 'pytorch', 'pytorch_libtorch', false], ['model.pt2', 'pytorch', 'torch_aoti', false], ['model.py', 'python', '', false],
+  ['model.xml', 'openvino', '', false], ['model.savedmodel', 'tensorflow', 'tensorflow_savedmodel', true],
+  ['model.graphdef', 'tensorflow', 'tensorflow_graphdef', false],
 ];
 
 /** With neither platform nor backend, Triton looks at the files; say what it would pick, or that it cannot. */
-export async function checkBackendDetection(ctx: RuleContext, loc: ModelLocation, served: readonly number[]): Promise<string | undefined> {
+export async function checkBackendDetection(ctx: RuleContext, loc: ModelLocation, served: readonly number[]): Promise<DetectedModel | undefined> {
   if (ctx.platform !== '' || ctx.backend !== '' || served.length === 0) return undefined;
   const files = (await loc.fs.readDir(join(loc.modelDir, String(served[0])))) ?? [];
-  for (const [file, backend, dirOk] of DETECT) {
+  for (const [file, backend, platform, dirOk] of DETECT) {
     if (files.some((f) => f.name === file && (dirOk || !f.isDirectory))) {
-      report(ctx, startRange(ctx), 'hint', 'autofill-backend', `Triton picks backend "${backend}" because version ${served[0]} holds ${file}.`);
-      return backend;
+      report(ctx, startRange(ctx), 'hint', 'autofill-backend',
+        `Triton picks backend "${backend}"${platform !== '' ? ` and platform "${platform}"` : ''} because version ${served[0]} holds ${file}.`);
+      return { backend, platform, file };
     }
   }
   const dot = loc.dirName.lastIndexOf('.');
   if (dot > 0 && dot < loc.dirName.length - 1) {
     const backend = loc.dirName.slice(dot + 1);
     report(ctx, startRange(ctx), 'hint', 'autofill-backend', `Triton uses backend "${backend}" (from the model name "${loc.dirName}"); default_model_filename becomes model.${backend}.`);
-    return backend;
+    return { backend, platform: '', file: `model.${backend}` };
   }
   if (dot <= 0 || dot === loc.dirName.length - 1) {
     report(ctx, startRange(ctx), 'error', 'no-backend',
       `Triton cannot tell which backend runs "${loc.dirName}": set backend (e.g. backend: "python") or platform, or add a model file such as model.onnx to the version folder.`);
   }
   return undefined;
+}
+
+/** Whether the served Python model defines auto_complete_config, with which the backend may fill in inputs and outputs. */
+export async function pythonAutoCompletes(ctx: RuleContext, loc: ModelLocation, served: readonly number[]): Promise<boolean> {
+  if (completedBackend(ctx) !== 'python' || served.length === 0) return false;
+  const named = ctx.cfg.str('default_model_filename');
+  const file = named !== undefined && named !== '' ? named : 'model.py';
+  const bytes = await loc.fs.readFile(join(loc.modelDir, String(served[served.length - 1]), file));
+  return bytes !== undefined && /^\s*def\s+auto_complete_config\s*\(/m.test(Buffer.from(bytes).toString('utf8'));
 }
 
 export async function checkModelFiles(ctx: RuleContext, loc: ModelLocation, served: readonly number[]): Promise<void> {

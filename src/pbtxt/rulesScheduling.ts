@@ -1,6 +1,6 @@
 // Triton rules for batching, sequences, instance groups, versions, warmup and other cross-field rules.
 import type { RuleContext } from './ruleContext';
-import { openRange, report } from './ruleContext';
+import { completedPlatform, openRange, report } from './ruleContext';
 import type { MessageView } from './view';
 import { dimsOf } from './view';
 
@@ -127,7 +127,7 @@ export function checkInstanceGroups(ctx: RuleContext): void {
       report(ctx, count.range, 'warning', 'instance-count', `count ${count.value} is below 1; Triton replaces it with the default count.`);
     }
     for (const p of g.scalars('profile')) {
-      if (ctx.platform !== 'tensorrt_plan') {
+      if (completedPlatform(ctx) !== 'tensorrt_plan') {
         report(ctx, p.node.range, 'error', 'instance-profile', 'Optimization profiles apply only to platform "tensorrt_plan".');
         break;
       }

@@ -1,7 +1,7 @@
 // Checks a parsed document against the proto schema: fields, value types, enums, oneofs, ranges.
 import type { Diagnostic, FieldNode, MessageNode, ParsedDocument, Range, ScalarNode, ValueNode } from './ast';
 import type { FieldInfo, MessageType, ScalarType, Schema } from './schema';
-import { closest } from './suggest';
+import { closest, nearestDataType } from './suggest';
 
 const INT_RANGES: Partial<Record<ScalarType, [bigint, bigint]>> = {
   int32: [-(2n ** 31n), 2n ** 31n - 1n], sint32: [-(2n ** 31n), 2n ** 31n - 1n], sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
@@ -155,7 +155,8 @@ function enumGuess(word: string, names: Iterable<string>): string | undefined {
   if (alias !== undefined && all.includes(`TYPE_${alias}`)) return `TYPE_${alias}`;
   const suffixed = all.filter((n) => n.endsWith(`_${bare}`));
   if (suffixed.length === 1) return suffixed[0];
-  return closest(word, all);
+  // An *_INVALID value is the proto's "unset", never a useful suggestion.
+  return closest(word, all.filter((n) => !n.endsWith('_INVALID')));
 }
 
 function checkScalar(f: FieldNode, info: FieldInfo, v: ScalarNode, out: Diagnostic[]): void {
@@ -165,11 +166,11 @@ function checkScalar(f: FieldNode, info: FieldInfo, v: ScalarNode, out: Diagnost
     const e = t.enumType;
     if (v.scalarKind === 'identifier' && !v.negative) {
       if (e.values.has(v.text)) return;
-      const guess = enumGuess(v.text, e.values.keys());
+      const guess = enumGuess(v.text, e.values.keys()) ?? (e.name === 'DataType' ? nearestDataType(v.text, e.values.keys()) : undefined);
       const extra: Partial<Diagnostic> = { data: { enum: e.fullName, value: v.text, suggestion: guess } };
       if (guess !== undefined) extra.fix = { title: `Change to ${guess}`, edits: [{ range: v.range, newText: guess }] };
       err(out, v.range, 'unknown-enum-value',
-        `Unknown enumeration value of "${v.text}" for field "${f.name}".${guess !== undefined ? ` Did you mean ${guess}?` : ` Expected one of ${[...e.values.keys()].join(', ')}.`}`, extra);
+        `Unknown enumeration value of "${v.text}" for field "${f.name}".${guess !== undefined ? ` Did you mean ${guess}?` : ` Expected one of ${[...e.values.keys()].filter((n) => !n.endsWith('_INVALID')).join(', ')}.`}`, extra);
       return;
     }
     if (v.scalarKind === 'integer') {

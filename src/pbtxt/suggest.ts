@@ -45,3 +45,29 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   }
   return best;
 }
+
+// Families of Triton data types under the spellings other frameworks use (FLOAT33 → FP, LONG → INT).
+const TYPE_FAMILIES: readonly [RegExp, string][] = [
+  [/^(FP|FLOAT|F|HALF|DOUBLE|REAL)$/, 'FP'], [/^(UINT|U|UNSIGNED|UNSIGNEDINT)$/, 'UINT'], [/^(INT|I|SINT|LONG|SHORT|INTEGER)$/, 'INT'],
+  [/^(BF|BFLOAT|BRAIN)$/, 'BF'], [/^(STRING|STR|BYTES|TEXT|CHAR)$/, 'STRING'], [/^(BOOL|BOOLEAN|B|LOGICAL)$/, 'BOOL'],
+];
+
+/**
+ * The valid data type nearest to a misspelt one: same family, closest bit width (TYPE_FLOAT33 →
+ * TYPE_FP32), else the closest name by edit distance. Never TYPE_INVALID, which no tensor may use.
+ */
+export function nearestDataType(word: string, names: Iterable<string>): string | undefined {
+  const valid = [...names].filter((n) => n.startsWith('TYPE_') && n !== 'TYPE_INVALID');
+  if (valid.length === 0) return undefined;
+  const m = /^(?:TYPE_?)?([A-Z]+?)_?(\d*)$/.exec(word.toUpperCase());
+  const family = m === null ? undefined : TYPE_FAMILIES.find(([re]) => re.test(m[1]))?.[1];
+  if (m !== null && family !== undefined) {
+    const members = valid.filter((n) => new RegExp(`^TYPE_${family}\\d*$`).test(n));
+    const bits = m[2] === '' ? 32 : Number(m[2]);
+    const width = (n: string): number => Number(/\d+$/.exec(n)?.[0] ?? 32);
+    const best = members.sort((a, b) => Math.abs(width(a) - bits) - Math.abs(width(b) - bits) || width(a) - width(b))[0];
+    if (best !== undefined) return best;
+  }
+  const lower = word.toLowerCase();
+  return valid.map((n) => [n, editDistance(lower, n.toLowerCase(), 64)] as const).sort((a, b) => a[1] - b[1])[0][0];
+}

@@ -4,6 +4,7 @@ import type { ModelEntry, ModelStateName, ServerState } from './catalogTypes';
 import type { ExplorerNode, ExplorerTree, IconRef, NodeKind, NodeView, TreeContext } from './explorerTree';
 import { nodeId } from './explorerTree';
 import { markdownText } from './markdownText';
+import { healthWords } from './serverReadiness';
 import type { TensorMetadata } from '../triton/types';
 
 export interface MessageData {
@@ -33,7 +34,8 @@ export function formatShape(shape: readonly number[]): string {
 
 const md = markdownText;
 
-function message(ctx: TreeContext, parent: ExplorerNode, leaf: string, data: MessageData): ExplorerNode {
+/** A row that explains an empty or failed level under `parent`. */
+export function message(ctx: TreeContext, parent: ExplorerNode, leaf: string, data: MessageData): ExplorerNode {
   return ctx.tree.node({ id: `${parent.id}/message:${leaf}`, kind: 'message', serverId: parent.serverId, model: parent.model, data });
 }
 
@@ -47,14 +49,14 @@ function serverView(state: ServerState, active: boolean): NodeView {
   const description =
     h.state === 'unreachable' ? 'unreachable'
     : h.state === 'unknown' ? 'connecting…'
-    : `${h.version ?? ''}${h.state === 'live' ? ' (live, not ready)' : ''}`.trim();
+    : [h.version ?? '', h.state === 'live' ? healthWords(state) : ''].filter((s) => s !== '').join(' · ');
   const lines = [
     `**${md(state.config.name)}**${active ? ' (active)' : ''}`,
     '',
     `HTTP: ${md(state.config.httpUrl)}`,
     ...(state.config.grpcUrl !== undefined ? [`gRPC: ${md(state.config.grpcUrl)}`] : []),
     `Protocol: ${state.config.protocol}`,
-    `Health: ${h.state}${h.version !== undefined ? ` — Triton ${md(h.version)}` : ''}`,
+    `Health: ${md(healthWords(state))}${h.version !== undefined ? ` — Triton ${md(h.version)}` : ''}`,
     ...(h.problem !== undefined ? [`Problem (${h.problem.kind}): ${md(h.problem.message)}`] : []),
     ...(state.control === 'forbidden' ? ['Model control: load/unload not allowed by this server'] : []),
     ...(h.extensions !== undefined && h.extensions.length > 0 ? ['', `Extensions: ${h.extensions.map(md).join(', ')}`] : []),

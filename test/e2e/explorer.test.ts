@@ -102,7 +102,8 @@ e2eTest('Add Server validates what is typed and the new server becomes the activ
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'gRPC' }).click();
   const second = row(pane, 'second');
   await second.waitFor();
-  await waitForDescription(second, /2\.\d+\.\d+ ●$/, 'the new server to be active and reached over gRPC');
+  // broken_config failed to load, so the server is live but not ready (strict readiness), and says why.
+  await waitForDescription(second, /^2\.\d+\.\d+ · live, not ready \(a model failed to load: broken_config\) ●$/, 'the new server to be active and reached over gRPC');
   const statusItem = page.locator('.part.statusbar .statusbar-item', { hasText: 'second:' });
   await statusItem.first().waitFor();
 }, { referenceServer: true });

@@ -164,6 +164,25 @@ describe('config.pbtxt language', () => {
     await diagnosticsWhere(document.uri, (d) => !d.some((x) => x.code === 'autofill-io' || x.severity === vscode.DiagnosticSeverity.Error), 'a config that matches its model file');
   });
 
+  it('notes a data_type the model file supplies, and makes it an error with triton.config.autoCompleteConfig off', async () => {
+    // No platform or backend: model.plan makes it a TensorRT engine, which completes its own inputs.
+    await vscode.workspace.fs.writeFile(workspaceUri('pbtxt-editor/repo/engine/1/model.plan'), Buffer.from('engine bytes'));
+    await vscode.workspace.fs.writeFile(workspaceUri('pbtxt-editor/repo/engine/config.pbtxt'),
+      Buffer.from('name: "engine"\nmax_batch_size: 8\ninput [ { name: "x" dims: [ 4 ] } ]\noutput [ { name: "y" data_type: TYPE_FP32 dims: [ 4 ] } ]\n'));
+    const document = await open('pbtxt-editor/repo/engine/config.pbtxt');
+    const isNote = (x: vscode.Diagnostic): boolean => x.code === 'autofill-data-type' && x.severity === vscode.DiagnosticSeverity.Information;
+    await diagnosticsWhere(document.uri, (d) => d.some(isNote) && !d.some((x) => x.severity === vscode.DiagnosticSeverity.Error), 'the auto-complete note');
+    const settings = vscode.workspace.getConfiguration('triton');
+    await settings.update('config.autoCompleteConfig', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await diagnosticsWhere(document.uri, (d) => d.some((x) => x.code === 'missing-data-type' && x.severity === vscode.DiagnosticSeverity.Error) && !d.some(isNote),
+        'the error once the server no longer auto-completes');
+    } finally {
+      await settings.update('config.autoCompleteConfig', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await diagnosticsWhere(document.uri, (d) => d.some(isNote), 'the note again with the setting back to its default');
+  });
+
   it('revalidates after edits and keeps only the result for the latest text', async () => {
     const document = await open('pbtxt-editor/repo/preprocess/config.pbtxt');
     await diagnosticsWhere(document.uri, (d) => d.every((x) => x.severity !== vscode.DiagnosticSeverity.Error), 'a clean first pass');

@@ -39,11 +39,11 @@ describe('reference server faults and restart', () => {
   });
 
   it('applies sticky faults from POST /__fault the given number of times', async () => {
-    assert.equal((await httpRequest(url('/__fault'), { body: { fault: 'status=503', match: '/v2/health/ready', count: 1 } })).status, 200);
-    const first = await httpRequest(url('/v2/health/ready'));
+    assert.equal((await httpRequest(url('/__fault'), { body: { fault: 'status=503', match: '/v2/health/live', count: 1 } })).status, 200);
+    const first = await httpRequest(url('/v2/health/live'));
     assert.equal(first.status, 503);
     assert.deepEqual(first.json, { error: 'injected fault' });
-    assert.equal((await httpRequest(url('/v2/health/ready'))).status, 200);
+    assert.equal((await httpRequest(url('/v2/health/live'))).status, 200);
   });
 
   it('fails gRPC calls on x-fault metadata', async () => {
@@ -161,7 +161,7 @@ describe('reference server restricted APIs', () => {
     assert.deepEqual([denied.status, denied.json], [403, { error: "This API is restricted, expecting header 'admin-key'" }]);
     assert.equal((await httpRequest(`${server.httpUrl}/v2/repository/index`, { body: '' })).status, 403);
     assert.equal((await httpRequest(`${server.httpUrl}/v2/logging`, { headers: { 'admin-key': 'secret' } })).status, 200);
-    assert.equal((await httpRequest(`${server.httpUrl}/v2/health/ready`)).status, 200);
+    assert.equal((await httpRequest(`${server.httpUrl}/v2/health/live`)).status, 200);
     const protoDir = join(__dirname, '..', '..', 'proto');
     const def = protoLoader.loadSync([join(protoDir, 'grpc_service.proto')], { keepCase: true, longs: String, enums: String, oneofs: true, includeDirs: [protoDir] });
     const pkg = grpc.loadPackageDefinition(def) as unknown as { inference: { GRPCInferenceService: grpc.ServiceClientConstructor } };

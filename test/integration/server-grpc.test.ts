@@ -50,6 +50,12 @@ describe('reference server over raw gRPC', () => {
     assert.equal(config.instance_group[0]!['kind'], 'KIND_CPU');
   });
 
+  it("completes simple_sequence's config as 2.59.1 does: 1 s idle time, the unnamed instance group named <model>_0", async () => {
+    const { config } = (await call('ModelConfig', { name: 'simple_sequence' })) as { config: Obj & { sequence_batching: Obj; instance_group: Obj[] } };
+    assert.equal(config.sequence_batching['max_sequence_idle_microseconds'], '1000000');
+    assert.deepEqual(config.instance_group.map((g) => [g['name'], g['kind'], g['count']]), [['simple_sequence_0', 'KIND_CPU', 1]]);
+  });
+
   it('checks load and unload parameter kinds like 2.59.1', async () => {
     await assert.rejects(call('RepositoryModelLoad', { model_name: 'simple', parameters: { bogus: { string_param: 'x' } } }), fails(grpc.status.INVALID_ARGUMENT, "unrecognized load parameter 'bogus'."));
     await assert.rejects(call('RepositoryModelLoad', { model_name: 'simple', parameters: { config: { bool_param: true } } }), fails(grpc.status.INVALID_ARGUMENT, "invalid value type for load parameter 'config', expected string_param."));
@@ -98,6 +104,19 @@ describe('reference server over raw gRPC', () => {
     const bytes = (res['raw_output_contents'] as Buffer[])[0]!;
     assert.equal(bytes.subarray(4, 4 + bytes.readUInt32LE(0)).toString(), '15:15');
     await assert.rejects(call('ModelInfer', { model_name: 'simple', inputs, raw_input_contents: raw, outputs: [{ name: 'OUTPUT0', parameters: { classification: { string_param: '2' } } }] }), fails(grpc.status.INVALID_ARGUMENT, "invalid value type for 'classification' parameter, expected int64_param"));
+  });
+
+  it('names the last wrong input in request order and lists given inputs last first, as 2.59.1 over gRPC', async () => {
+    const note = 'NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to each input shape. If you want to specify the full shape including the batch dim in your input dims config, try setting max_batch_size to zero. See the model configuration docs for more info on max_batch_size.';
+    const short = [{ name: 'INPUT0', datatype: 'INT32', shape: [1, 8] }, { name: 'INPUT1', datatype: 'INT32', shape: [1, 8] }];
+    await assert.rejects(call('ModelInfer', { model_name: 'simple', inputs: short, raw_input_contents: [int32(Array(8).fill(1)), int32(Array(8).fill(1))] }),
+      fails(grpc.status.INVALID_ARGUMENT, `[request id: <id_unknown>] unexpected shape for input 'INPUT1' for model 'simple'. Expected [-1,16], got [1,8]. ${note}`));
+    const three = ['INPUT0', 'INPUT1', 'INPUT9'].map((name) => ({ name, datatype: 'INT32', shape: [1, 16] }));
+    await assert.rejects(call('ModelInfer', { model_name: 'simple', inputs: three, raw_input_contents: three.map(() => int32(Array(16).fill(1))) }),
+      fails(grpc.status.INVALID_ARGUMENT, "[request id: <id_unknown>] expected 2 inputs but got 3 inputs for model 'simple'. Got input(s) ['INPUT9','INPUT1','INPUT0'], but missing required input(s) ]. Please provide all required input(s)."));
+    // A right request still gets its outputs from the inputs in request order.
+    const ok = await call('ModelInfer', { model_name: 'simple', inputs: [{ name: 'INPUT1', datatype: 'INT32', shape: [1, 16] }, { name: 'INPUT0', datatype: 'INT32', shape: [1, 16] }], raw_input_contents: [int32(Array(16).fill(2)), int32(Array(16).fill(5))] });
+    assert.equal((ok['raw_output_contents'] as Buffer[])[1]!.readInt32LE(0), 3, 'OUTPUT1 = INPUT0 - INPUT1');
   });
 
   it('updates log and trace settings with 2.59.1 type checks', async () => {

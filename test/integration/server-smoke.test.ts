@@ -31,7 +31,8 @@ describe('reference server over HTTP', () => {
 
   it('answers health and server metadata like Triton', async () => {
     assert.equal((await httpRequest(url('/v2/health/live'))).status, 200);
-    assert.equal((await httpRequest(url('/v2/health/ready'))).status, 200);
+    // broken_config failed to load, so with strict readiness (the default) the server is live but not ready.
+    assert.equal((await httpRequest(url('/v2/health/ready'))).status, 400);
     const meta = await httpRequest(url('/v2'));
     assert.equal((meta.json as { name: string }).name, 'triton');
     assert.ok((meta.json as { extensions: string[] }).extensions.includes('binary_tensor_data'));
@@ -214,7 +215,7 @@ describe('reference server over HTTP', () => {
     const unary = (c: Record<string, (...a: unknown[]) => unknown>, m: string, req: object): Promise<Record<string, unknown>> =>
       new Promise((resolve, reject) => c[m]!(req, { deadline: Date.now() + 5000 }, (e: Error | null, r: Record<string, unknown>) => (e ? reject(e) : resolve(r))));
     try {
-      assert.equal((await unary(health, 'Check', {}))['status'], 'SERVING');
+      assert.equal((await unary(health, 'Check', {}))['status'], 'NOT_SERVING', 'broken_config failed to load');
       const res = await unary(client, 'ModelInfer', { model_name: 'simple', inputs: [{ name: 'INPUT0', datatype: 'INT32', shape: [1, 16] }, { name: 'INPUT1', datatype: 'INT32', shape: [1, 16] }], raw_input_contents: [int32(range16), int32(Array(16).fill(3))] });
       const raw = res['raw_output_contents'] as Buffer[];
       assert.equal(raw[0]!.readInt32LE(15 * 4), 18);

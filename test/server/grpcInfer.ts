@@ -119,7 +119,7 @@ export function toCoreRequest(req: Obj): CoreRequest {
     if (shm) spec.shm = shm;
     return spec;
   });
-  return { id: String(req['id'] ?? ''), model, version, parameters: requestParameters((req['parameters'] as Record<string, Param> | undefined) ?? {}), inputs, outputs };
+  return { id: String(req['id'] ?? ''), model, version, parameters: requestParameters((req['parameters'] as Record<string, Param> | undefined) ?? {}), inputs, outputs, checkLastInputFirst: true };
 }
 
 function toParam(v: ParamValue): Param {

@@ -43,6 +43,11 @@ export interface CoreRequest {
   outputs?: OutputSpec[];
   /** Where big input buffers may come from; the transport releases it once the response is sent. */
   lease?: Lease;
+  /**
+   * Which wrong input an error names when several are wrong. Triton keeps a request's inputs in a hash
+   * map that yields them last-added first; 2.59.1 was seen naming the last one over gRPC.
+   */
+  checkLastInputFirst?: boolean;
 }
 
 export interface CoreOutput extends Tensor {
@@ -70,6 +75,12 @@ interface Prepared {
 
 const rid = (id: string): string => `[request id: ${id || '<id_unknown>'}] `;
 const shapeText = (s: readonly number[]): string => `[${s.join(',')}]`;
+/** Triton's name list in the input-count error: `['A','B']`, and `]` alone when empty (its text is built that way). */
+const nameList = (names: readonly string[]): string => (names.length === 0 ? ']' : `[${names.map((n) => `'${n}'`).join(',')}]`);
+/** The text 2.59.1 appends to a wrong input shape on a model with max_batch_size > 0. */
+const BATCH_NOTE = 'NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to each input shape. '
+  + 'If you want to specify the full shape including the batch dim in your input dims config, try setting max_batch_size to zero. '
+  + 'See the model configuration docs for more info on max_batch_size.';
 
 /** Triton's identity backend parameter `execute_delay_ms`: every execution takes at least that long. */
 async function executeDelay(config: ConfigObject, signal: AbortSignal): Promise<void> {
@@ -118,23 +129,37 @@ export class InferenceCore {
     const specs = ioSpecs(config, 'input');
     const outSpecs = ioSpecs(config, 'output');
     const mbs = Number(config['max_batch_size'] ?? 0);
-    const inputs = new Map<string, Tensor>();
-    let batchSize = mbs > 0 ? -1 : 0;
+    const seen = new Set<string>();
     for (const inp of req.inputs) {
+      if (seen.has(inp.name)) throw new ServerError('INVALID_ARG', `input '${inp.name}' already exists in request`);
+      seen.add(inp.name);
+    }
+    const optional = (n: string): boolean => (config['input'] as ConfigObject[] | undefined ?? []).some((x) => x['name'] === n && x['optional'] === true);
+    const missing = specs.filter((s) => !seen.has(s.name) && !optional(s.name));
+    const required = specs.filter((s) => !optional(s.name)).length;
+    const countError = (): ServerError => {
+      // Triton lists the given inputs in its map's order: last added first.
+      const given = req.inputs.length === 0 ? '[]' : nameList(req.inputs.map((i) => i.name).reverse());
+      const expected = required === specs.length ? `expected ${specs.length} inputs` : `expected number of inputs between ${required} and ${specs.length}`;
+      return new ServerError('INVALID_ARG', `${rid(req.id)}${expected} but got ${req.inputs.length} inputs for model '${name}'. Got input(s) ${given}, but missing required input(s) ${nameList(missing.map((s) => s.name))}. Please provide all required input(s).`);
+    };
+    if (req.inputs.length > specs.length || req.inputs.length < required) throw countError();
+    const shapeError = (inp: InputSpec, expected: readonly number[]): ServerError =>
+      new ServerError('INVALID_ARG', `${rid(req.id)}unexpected shape for input '${inp.name}' for model '${name}'. Expected ${shapeText(expected)}, got ${shapeText(inp.shape)}. ${mbs > 0 ? BATCH_NOTE : ''}`);
+    const checked = new Map<string, Tensor>();
+    let batchSize = mbs > 0 ? -1 : 0;
+    for (const inp of req.checkLastInputFirst === true ? [...req.inputs].reverse() : req.inputs) {
       const spec = specs.find((s) => s.name === inp.name);
       if (!spec) throw new ServerError('INVALID_ARG', `unexpected inference input '${inp.name}' for model '${name}'`);
-      if (inputs.has(inp.name)) throw new ServerError('INVALID_ARG', `input '${inp.name}' already exists in request`);
       if (!isDatatype(inp.datatype) || inp.datatype !== spec.datatype) {
         const got = isDatatype(inp.datatype) ? inp.datatype : '<invalid>';
         throw new ServerError('INVALID_ARG', `${rid(req.id)}inference input '${inp.name}' data-type is '${got}', but model '${name}' expects '${spec.datatype}'`);
       }
       const expected = mbs > 0 ? [-1, ...spec.dims] : spec.dims;
-      if (inp.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-        throw new ServerError('INVALID_ARG', `${rid(req.id)}unexpected shape for input '${inp.name}' for model '${name}'. Expected ${shapeText(expected)}, got ${shapeText(inp.shape)}. `);
-      }
+      if (inp.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw shapeError(inp, expected);
       let dims = inp.shape;
       if (mbs > 0) {
-        if (inp.shape.length === 0) throw new ServerError('INVALID_ARG', `${rid(req.id)}unexpected shape for input '${inp.name}' for model '${name}'. Expected ${shapeText(expected)}, got ${shapeText(inp.shape)}. `);
+        if (inp.shape.length === 0) throw shapeError(inp, expected);
         const b = inp.shape[0]!;
         if (batchSize === -1) batchSize = b;
         else if (b !== batchSize) throw new ServerError('INVALID_ARG', `${rid(req.id)}input '${inp.name}' batch size does not match other inputs for '${name}'`);
@@ -142,7 +167,7 @@ export class InferenceCore {
         dims = inp.shape.slice(1);
       }
       const ok = dims.length === spec.dims.length && dims.every((d, i) => spec.dims[i] === -1 || spec.dims[i] === d);
-      if (!ok) throw new ServerError('INVALID_ARG', `${rid(req.id)}unexpected shape for input '${inp.name}' for model '${name}'. Expected ${shapeText(expected)}, got ${shapeText(inp.shape)}. `);
+      if (!ok) throw shapeError(inp, expected);
       let data: Buffer;
       if (inp.shm) {
         const expectedSize = fixedByteSize(spec.datatype, inp.shape);
@@ -164,12 +189,12 @@ export class InferenceCore {
           throw new ServerError('INVALID_ARG', `expected ${count} string elements for inference input '${inp.name}' for model '${name}', got ${items?.length ?? 0}`);
         }
       }
-      inputs.set(inp.name, { name: inp.name, datatype: spec.datatype, shape: [...inp.shape], data });
+      checked.set(inp.name, { name: inp.name, datatype: spec.datatype, shape: [...inp.shape], data });
     }
-    const missing = specs.filter((s) => !inputs.has(s.name) && !(config['input'] as ConfigObject[]).find((x) => x['name'] === s.name && x['optional'] === true));
-    if (missing.length > 0) {
-      throw new ServerError('INVALID_ARG', `${rid(req.id)}expected ${specs.length} inputs but got ${inputs.size} inputs for model '${name}'. Got input(s) [${[...inputs.keys()].map((n) => `'${n}'`).join(', ')}], but missing required input(s) [${missing.map((s) => `'${s.name}'`).join(', ')}]. Please provide all required input(s).`);
-    }
+    // Only a model with optional inputs gets here with a required input absent: the count was in range.
+    if (missing.length > 0) throw countError();
+    // Backends see the inputs in request order, whichever order they were checked in.
+    const inputs = new Map<string, Tensor>(req.inputs.map((i) => [i.name, checked.get(i.name)!]));
     for (const o of req.outputs ?? []) {
       if (!outSpecs.find((s) => s.name === o.name)) throw new ServerError('INVALID_ARG', `unexpected inference output '${o.name}' for model '${name}'`);
       if (o.shm) this.shm.validate(o.shm.region, o.shm.offset, o.shm.byteSize);

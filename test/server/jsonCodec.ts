@@ -23,7 +23,8 @@ export function parseJson(text: string, allowTrailing = false): JsonValue {
     if (depth > MAX_DEPTH) throw new JsonParseError('Nesting too deep.', i);
     ws();
     const c = text[i];
-    if (c === undefined) throw new JsonParseError('The document is empty.', i);
+    // RapidJSON: an empty document at the top level; a value cut off inside an object or array is invalid.
+    if (c === undefined) throw new JsonParseError(depth === 0 ? 'The document is empty.' : 'Invalid value.', i);
     if (c === '{') {
       i++;
       const obj: { [key: string]: JsonValue } = {};

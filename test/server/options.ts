@@ -65,7 +65,7 @@ function defaultRepository(): string {
 export function parseOptions(argv: string[]): ServerOptions {
   const opts: ServerOptions = {
     modelRepository: defaultRepository(), httpPort: 8000, grpcPort: 8001, mode: 'explicit', loadModels: [],
-    logFile: '', logInfo: true, logWarning: true, logError: true, logVerbose: 0, logFormat: 'default', strictReadiness: false,
+    logFile: '', logInfo: true, logWarning: true, logError: true, logVerbose: 0, logFormat: 'default', strictReadiness: true,
     maxInputSize: 64 * 1024 * 1024, pollSeconds: 15,
     httpRestrictions: new Map(), grpcRestrictions: new Map(), ignored: [], exitWithParent: false,
   };

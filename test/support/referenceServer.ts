@@ -13,6 +13,11 @@ export interface ReferenceServerOptions {
   metricsPort?: number;
   /** How long to wait for the `ready` line (default 20 s: the first start may build the bundle). */
   startTimeoutMs?: number;
+  /**
+   * A command the server is started through, given node and its arguments after these words
+   * (e.g. `unshare -m -- sh -c '… && exec "$0" "$@"'` for a server with a /dev/shm of its own).
+   */
+  wrapper?: string[];
 }
 
 export interface ReferenceServer {
@@ -69,7 +74,8 @@ export function startReferenceServer(options: ReferenceServerOptions = {}): Prom
     ...(options.metricsPort !== undefined ? ['--metrics-port', String(options.metricsPort)] : []),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...(options.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const [command, ...commandArgs] = [...(options.wrapper ?? []), process.execPath, ...args];
+  const child = spawn(command!, commandArgs, { cwd: ROOT, env: { ...process.env, ...(options.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
   let output = '';
   const watchers = new Set<() => void>();

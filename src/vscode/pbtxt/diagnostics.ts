@@ -40,6 +40,10 @@ export class PbtxtDiagnostics implements vscode.Disposable {
       }),
       vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('triton.config.autoCompleteConfig')) return;
+        for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+      }),
       this.collection,
       this.changed,
     );
@@ -82,6 +86,7 @@ export class PbtxtDiagnostics implements vscode.Disposable {
       found = await validate(doc.text, {
         document: doc,
         schema: schema(),
+        autoCompleteConfig: vscode.workspace.getConfiguration('triton', document.uri).get<boolean>('config.autoCompleteConfig', true),
         ...(local ? { filePath: document.uri.fsPath, fs: this.fs } : {}),
       });
     }

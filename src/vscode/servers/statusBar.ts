@@ -2,16 +2,16 @@
 import * as vscode from 'vscode';
 import type { ServerState } from '../../services/catalogTypes';
 import { iconSafeText, markdownText } from '../../services/markdownText';
+import { healthWords } from '../../services/serverReadiness';
 
 /** The tooltip as untrusted Markdown; everything from settings or the server is escaped text. */
 export function statusTooltip(state: ServerState): vscode.MarkdownString {
   const h = state.health;
-  const word = h.state === 'unknown' ? 'connecting' : h.state;
   const address = state.config.protocol === 'grpc' ? state.config.grpcUrl ?? '' : state.config.httpUrl;
   const lines = [
     `**Triton server ${markdownText(state.config.name)}**`,
     `${state.config.protocol.toUpperCase()} ${markdownText(address)}`,
-    `Health: ${word}`,
+    `Health: ${markdownText(healthWords(state))}`,
     ...(h.problem !== undefined ? [`Problem: ${markdownText(h.problem.message)}`] : []),
     '',
     'Click to switch server',

@@ -21,9 +21,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title });
-  await row.first().waitFor();
-  await page.keyboard.press('Enter');
+  // The palette also lists commands whose titles merely contain these words, possibly first: pick
+  // the row that is this command.
+  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.monaco-highlighted-label', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+  await row.first().click();
 }
 
 /** Waits for a notification toast containing `text` to finish sliding in. */

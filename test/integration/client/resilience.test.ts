@@ -66,7 +66,7 @@ describe('client resilience', { timeout: TEST_TIMEOUT_MS * 4 }, () => {
         for (const failure of failures) {
           assert.equal((failure as { kind?: string }).kind, 'unavailable', `unclear failure during the restart: ${String(failure)}`);
         }
-        assert.equal(await client().isServerReady(), true);
+        assert.equal(await client().isServerLive(), true);
       });
     });
   }

@@ -2,6 +2,7 @@
 // reasons, lifecycle, config overrides from pbtxt, and detection of a server that forbids load/unload.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { healthWords } from '../../../src/services/serverReadiness';
 import { startReferenceServer } from '../../support/referenceServer';
 import type { ReferenceServer } from '../../support/referenceServer';
 import { createClientFor } from '../../../src/services/clientFactory';
@@ -45,6 +46,9 @@ for (const protocol of ['http', 'grpc'] as const) {
         const broken = catalog.model('ref', 'broken_config')!;
         assert.equal(broken.state, 'UNAVAILABLE');
         assert.match(broken.reason!, /dimension/);
+        // Strict readiness: the failed model keeps the server live but not ready, and the explorer says why.
+        assert.equal(state.health.state, 'live');
+        assert.equal(healthWords(catalog.server('ref')!), 'live, not ready (a model failed to load: broken_config)');
         const meta = await catalog.metadata('ref', 'simple', '1');
         assert.deepEqual(meta.inputs.map((i) => `${i.name} ${i.datatype} [${i.shape.join(',')}]`), ['INPUT0 INT32 [-1,16]', 'INPUT1 INT32 [-1,16]']);
       } finally {

@@ -51,7 +51,7 @@ test('server → models from the index, each with its state icon, versions and t
   const models = await childViews(tree, server.node);
   assert.deepEqual(models.map((m) => m.view.label), ['broken', 'lazy', 'simple'], 'sorted by name, loaded or not');
   assert.equal(server.view.description, 'connecting… ●', 'before its first refresh');
-  assert.equal(tree.view(server.node).description, '2.59.1 (live, not ready) ●', 'expanding the server refreshed it');
+  assert.equal(tree.view(server.node).description, '2.59.1 · live, not ready (a model failed to load: broken) ●', 'expanding the server refreshed it');
   assert.match(tree.view(server.node).tooltip!, /model\\_repository, statistics/);
   const [broken, lazy, simple] = models;
   assert.equal(simple!.view.icon!.id, 'pass-filled');

@@ -43,7 +43,10 @@ test('ONNX fixtures are the bytes their onnx-spec.json describes', () => {
 for (const name of cases) {
   test(`corpus: ${name}`, async () => {
     const dir = join(CORPUS, name);
-    const result = await lintPaths(['.'], { base: dir });
+    // lint-options.json: LintOptions for the case, such as { "autoCompleteConfig": false }.
+    const optionsPath = join(dir, 'lint-options.json');
+    const extra = existsSync(optionsPath) ? (JSON.parse(readFileSync(optionsPath, 'utf8')) as { autoCompleteConfig?: boolean }) : {};
+    const result = await lintPaths(['.'], { base: dir, ...extra });
     assert.deepEqual(result.problems, []);
     const actual = result.lines.join('\n') + (result.lines.length > 0 ? '\n' : '');
     const goldenPath = join(dir, 'expected.txt');

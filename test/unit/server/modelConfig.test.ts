@@ -33,6 +33,10 @@ describe('model config completion and validation', () => {
     assert.deepEqual(servedVersions(c, [1, 2]), [2]);
     assert.deepEqual(servedVersions({ version_policy: { specific: { versions: [1, 5] } } }, [1, 2]), [1]);
     validateConfig(c, 'filled', dir);
+    const seq = parseConfigText('backend: "identity" sequence_batching { } instance_group [ { kind: KIND_CPU }, { name: "named" count: 2 }, { } ]');
+    completeConfig(seq, 'seq', dir);
+    assert.equal((seq['sequence_batching'] as Record<string, unknown>)['max_sequence_idle_microseconds'], 1000000, "Triton's default idle time");
+    assert.deepEqual((seq['instance_group'] as Array<Record<string, unknown>>).map((g) => g['name']), ['seq_0', 'named', 'seq_2'], 'an unnamed group is <model>_<group index>');
   });
 
   it('takes the backend and a missing signature from the version folder model file', () => {

@@ -8,7 +8,8 @@ import type { Restrictions } from '../../server/restrictions';
 describe('reference server options', () => {
   it('loads everything in explicit mode by default, and only named models when the mode is given', () => {
     const d = parseOptions([]);
-    assert.deepEqual([d.mode, d.loadModels, d.httpPort, d.grpcPort, d.strictReadiness], ['explicit', ['*'], 8000, 8001, false]);
+    assert.deepEqual([d.mode, d.loadModels, d.httpPort, d.grpcPort, d.strictReadiness], ['explicit', ['*'], 8000, 8001, true]);
+    assert.equal(parseOptions(['--strict-readiness=false']).strictReadiness, false, 'tritonserver spells the opt-out this way');
     const explicit = parseOptions(['--model-control-mode=explicit', '--load-model', 'simple', '--load-model=identity_fp32']);
     assert.deepEqual(explicit.loadModels, ['simple', 'identity_fp32']);
     assert.deepEqual(parseOptions(['--model-control-mode', 'explicit']).loadModels, []);

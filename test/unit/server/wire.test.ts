@@ -17,6 +17,10 @@ describe('server wire helpers', () => {
     assert.equal(stringifyJson(v), '{"a":[NaN,-Infinity,9007199254740993,-9223372036854775808,1500]}');
     assert.throws(() => parseJson('{"a":1,}'), /Missing a name for object member\. at 7/);
     assert.throws(() => parseJson(''), /The document is empty\. at 0/);
+    // RapidJSON: a value cut off inside an object or array is "Invalid value.", at the end of the text.
+    assert.throws(() => parseJson('{"inputs": ', true), (e: Error) => e.message === 'Invalid value. at 11');
+    assert.throws(() => parseJson('{"inputs": [', true), (e: Error) => e.message === 'Invalid value. at 12');
+    assert.throws(() => parseJson('  '), (e: Error) => e.message === 'The document is empty. at 2');
     assert.throws(() => parseJson('['.repeat(1000)), /Nesting too deep/);
     assert.deepEqual(parseJson('{"a":1} trailing', true), { a: 1 });
   });
