@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCurlExport } from '../../../src/inference/exports/curlExport';
+import { buildExportBundle } from '../../../src/inference/exports/exportBundle';
 import { buildPerfAnalyzerExport, perfAnalyzerInputData } from '../../../src/inference/exports/perfAnalyzerExport';
 import { pyBytes } from '../../../src/inference/exports/pythonExport';
 import { fileNamePart, uniqueNames } from '../../../src/inference/exports/resolvedRequest';
@@ -67,4 +68,22 @@ test('file name parts and Python bytes literals are safe', () => {
   assert.ok(!fileNamePart('..').startsWith('.'));
   assert.deepEqual(uniqueNames(['a', 'a', 'b', 'a']), ['a', 'a_2', 'b', 'a_3']);
   assert.equal(pyBytes(Uint8Array.from([0x61, 0x27, 0x5c, 0x0a, 0xff])), "b'a\\'\\\\\\x0a\\xff'");
+});
+
+test('export bundles: file names follow the picked file, scripts change to their folder first', () => {
+  const inputs = [{ name: 'INPUT0', datatype: 'INT32' as const, shape: [1, 16], data: new Int32Array(16) }];
+  const big = [{ name: 'data_0', datatype: 'FP32' as const, shape: [3, 224, 224], data: new Float32Array(3 * 224 * 224) }];
+  const curl = buildExportBundle('curl', { ...base, binary: true }, inputs, { httpUrl: 'http://h:8000' }, 'add two.sh');
+  assert.deepEqual([curl.main.name, ...curl.files.map((f) => f.name)], ['add two.sh', 'add_two.bin']);
+  const sh = new TextDecoder().decode(curl.main.bytes);
+  assert.match(sh, /^#!\/bin\/sh\n/);
+  assert.match(sh, /cd "\$\(dirname "\$0"\)" \|\| exit 1\ncurl /);
+  assert.match(sh, /--data-binary @add_two\.bin\n$/);
+  const py = buildExportBundle('python', { ...base, model: 'color_classifier', protocol: 'grpc' }, big, { httpUrl: 'http://h:8000', grpcUrl: 'h:8001' }, 'classify.py');
+  assert.deepEqual(py.files.map((f) => f.name), ['classify.data_0.npy']);
+  assert.match(new TextDecoder().decode(py.main.bytes), /InferenceServerClient\(url="h:8001"\)/);
+  const perf = buildExportBundle('perf_analyzer', base, inputs, { httpUrl: 'http://h:8000/', batched: true }, 'load data.json');
+  assert.equal(perf.main.name, 'load_data.json');
+  assert.equal(perf.files[0]!.name, 'load_data.sh');
+  assert.match(new TextDecoder().decode(perf.files[0]!.bytes), /perf_analyzer -m 'simple' -u 'h:8000' -i http --input-data load_data\.json -b 1 --shape 'INPUT0:16'\n$/);
 });
