@@ -6,6 +6,7 @@ import { registerCommands } from './vscode/commands';
 import { registerExplorer } from './vscode/explorer/registerExplorer';
 import type { ExplorerApi } from './vscode/explorer/registerExplorer';
 import { registerPbtxtLanguage } from './vscode/pbtxt/registerPbtxt';
+import { registerInferenceSharing } from './vscode/inference/inferenceSharing';
 
 /** What `activate` returns: other extensions and the extension tests read the explorer through it. */
 export interface TritonWorkbenchApi {
@@ -20,6 +21,8 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     context.subscriptions.push(...registerCommands({ log }));
     registerPbtxtLanguage(context, log);
     const explorer = registerExplorer(context, log);
+    // Request history, request files and exports; the Run Inference panel takes the returned service.
+    registerInferenceSharing(context, log);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
     return { explorer };
   } catch (error) {

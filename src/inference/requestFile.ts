@@ -140,3 +140,22 @@ export function parseRequestFile(text: string, filePath: string): RequestDraft {
   const folder = dirname(filePath);
   return mapDraft(value as RequestDraft, (p) => (isAbsolute(p) ? p : resolve(folder, p)));
 }
+
+/** Every file path a draft reads (npy, files, image sources). */
+export function draftPaths(draft: RequestDraft): string[] {
+  const out: string[] = [];
+  for (const input of draft.inputs) {
+    const s = input.source;
+    if (s.kind === 'npy') out.push(s.path);
+    else if (s.kind === 'files' || s.kind === 'image') out.push(...s.paths);
+  }
+  return out;
+}
+
+/** The draft's paths that lie outside every one of `roots` (absolute paths expected). */
+export function pathsOutside(draft: RequestDraft, roots: readonly string[]): string[] {
+  return draftPaths(draft).filter((p) => !roots.some((root) => {
+    const rel = relative(root, p);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  }));
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonErrorOffset, parseRequestFile, requestFileText } from '../../../src/inference/requestFile';
+import { jsonErrorOffset, parseRequestFile, pathsOutside, requestFileText } from '../../../src/inference/requestFile';
 import type { RequestDraft } from '../../../src/inference/requestDraft';
 
 const draft: RequestDraft = {
@@ -57,4 +57,11 @@ test('the JSON error offset agrees with JSON.parse on what is valid', () => {
     JSON.parse(ok);
     assert.equal(jsonErrorOffset(ok), -1, ok);
   }
+});
+
+test('paths outside the workspace are listed, so opening such a request can ask first', () => {
+  assert.deepEqual(pathsOutside(draft, ['/ws']), ['/elsewhere/x.png']);
+  assert.deepEqual(pathsOutside(draft, ['/ws', '/elsewhere']), []);
+  assert.deepEqual(pathsOutside(draft, ['/ws/images']), ['/ws/requests/dog.jpg', '/elsewhere/x.png', '/ws/data/a.npy']);
+  assert.deepEqual(pathsOutside({ ...draft, inputs: [{ ...draft.inputs[1]!, source: { kind: 'npy', path: '/wsx/a.npy' } }] }, ['/ws']), ['/wsx/a.npy']);
 });
