@@ -1,13 +1,12 @@
 // A request exported as a Python script for the official `tritonclient` (HTTP or gRPC). Inputs are
 // rebuilt as numpy arrays: small ones written inline, big ones saved as .npy files next to the script.
 import { jsonDouble } from '../../triton/http/inferBody';
-import type { TensorData, TritonDatatype } from '../../triton/types';
-import { npyFromBytes, npyFromRaw } from '../npy';
-import { encodeTensor } from '../../triton/tensor';
+import type { TritonDatatype } from '../../triton/types';
+import { writeNpy } from '../npy';
 import type { RequestDraft } from '../requestDraft';
 import { elementCountOf, fileNamePart, uniqueNames } from './resolvedRequest';
 import type { ExportFile, ResolvedTensor } from './resolvedRequest';
-import { elementReader } from '../outputs/values';
+import { elementReader, nativeArrayOf } from '../outputs/values';
 
 export interface PythonExportOptions {
   /** `host:port` as tritonclient wants it (a scheme is dropped). */
@@ -70,9 +69,8 @@ function inlineValues(t: ResolvedTensor): string {
     const encoder = new TextEncoder();
     return `[${(t.data as (string | Uint8Array)[]).map((e) => pyBytes(typeof e === 'string' ? encoder.encode(e) : e)).join(', ')}]`;
   }
-  // Read back through the wire encoding so every datatype (FP16 bits, bigint, booleans) is decoded alike.
-  const raw = encodeTensor(t.datatype, t.data, t.shape, `input '${t.name}'`);
-  const reader = elementReader({ name: t.name, datatype: t.datatype, shape: [...t.shape], data: decodeRaw(t.datatype, raw) })!;
+  // Through the client's typed array so every datatype (FP16 bits, bigint, booleans) is decoded alike.
+  const reader = elementReader({ name: t.name, datatype: t.datatype, shape: [...t.shape], data: nativeArrayOf(t.datatype, t.data, t.shape, `input '${t.name}'`) })!;
   const parts: string[] = [];
   for (let i = 0; i < reader.count; i++) {
     if (t.datatype === 'BOOL') parts.push(reader.number(i) ? 'True' : 'False');
@@ -83,29 +81,9 @@ function inlineValues(t: ResolvedTensor): string {
   return `[${parts.join(', ')}]`;
 }
 
-/** Wire bytes back to the typed array the client uses for the datatype (a copy, so it is aligned). */
-function decodeRaw(datatype: TritonDatatype, raw: Uint8Array): TensorData {
-  const copy = raw.slice();
-  switch (datatype) {
-    case 'BOOL': case 'UINT8': return copy;
-    case 'INT8': return new Int8Array(copy.buffer);
-    case 'UINT16': case 'FP16': case 'BF16': return new Uint16Array(copy.buffer);
-    case 'INT16': return new Int16Array(copy.buffer);
-    case 'UINT32': return new Uint32Array(copy.buffer);
-    case 'INT32': return new Int32Array(copy.buffer);
-    case 'UINT64': return new BigUint64Array(copy.buffer);
-    case 'INT64': return new BigInt64Array(copy.buffer);
-    case 'FP32': return new Float32Array(copy.buffer);
-    default: return new Float64Array(copy.buffer);
-  }
-}
-
 function npyOf(t: ResolvedTensor): Uint8Array {
-  if (t.datatype === 'BYTES') {
-    const encoder = new TextEncoder();
-    return npyFromBytes(t.shape, (t.data as (string | Uint8Array)[]).map((e) => (typeof e === 'string' ? encoder.encode(e) : e)));
-  }
-  return npyFromRaw(t.datatype, t.shape, encodeTensor(t.datatype, t.data, t.shape, `input '${t.name}'`));
+  if (t.datatype === 'BYTES') return writeNpy('BYTES', t.shape, t.data as (string | Uint8Array)[]);
+  return writeNpy(t.datatype, t.shape, nativeArrayOf(t.datatype, t.data, t.shape, `input '${t.name}'`));
 }
 
 /** The script and the .npy files it loads (to be written in the script's folder). */

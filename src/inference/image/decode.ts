@@ -1,0 +1,55 @@
+// Opens image bytes the way PIL's Image.open would: the format comes from the magic bytes, never
+// from the file name, and the result carries PIL's mode for that file.
+import { decodeBmp, isBmp } from './bmp';
+import { decodeGif, isGif } from './gif';
+import { decodeJpeg, JpegError } from './jpeg';
+import { decodePng, isPng } from './png';
+import { ImageError } from './types';
+import type { DecodedImage } from './types';
+
+export type ImageFormat = 'PNG' | 'JPEG' | 'BMP' | 'GIF' | 'WEBP';
+
+/** The container format of some bytes, or undefined when they are not an image this tool knows. */
+export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
+  if (isPng(bytes)) return 'PNG';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'JPEG';
+  if (isGif(bytes)) return 'GIF';
+  if (isBmp(bytes)) return 'BMP';
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'WEBP';
+  return undefined;
+}
+
+function ascii(b: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode(...b.subarray(start, end));
+}
+
+/** Decodes PNG, JPEG, BMP or GIF (first frame); every failure is an ImageError saying what is wrong. */
+export function decodeImage(bytes: Uint8Array): DecodedImage {
+  const format = detectImageFormat(bytes);
+  switch (format) {
+    case 'PNG':
+      return decodePng(bytes);
+    case 'BMP':
+      return decodeBmp(bytes);
+    case 'GIF':
+      return decodeGif(bytes);
+    case 'JPEG':
+      return openJpeg(bytes);
+    case 'WEBP':
+      throw new ImageError('WebP is not supported: convert it to PNG or JPEG first');
+    default:
+      throw new ImageError('not an image: the bytes are not PNG, JPEG, BMP or GIF');
+  }
+}
+
+const JPEG_KIND: Record<JpegError['kind'], string> = { truncated: 'truncated', corrupt: 'broken', unsupported: 'unsupported', 'too-large': 'too large' };
+
+function openJpeg(bytes: Uint8Array): DecodedImage {
+  try {
+    const j = decodeJpeg(bytes);
+    return { format: 'JPEG', width: j.width, height: j.height, mode: j.mode, data: j.data };
+  } catch (e) {
+    if (e instanceof JpegError) throw new ImageError(`${JPEG_KIND[e.kind]} JPEG: ${e.message}`);
+    throw e;
+  }
+}
