@@ -2,7 +2,9 @@
 // short summary of the answer. Bounded in count and per-entry size; persisted through a small
 // key-value interface (the extension backs it with workspaceState). Entries read back are checked,
 // so a damaged store loses the damaged entries, never the whole history.
+import { summarizeResult } from './outputs/resultSummary';
 import type { ResultSummary } from './outputs/resultSummary';
+import type { InferResult } from '../triton/types';
 import { isRequestDraft } from './requestDraft';
 import type { RequestDraft } from './requestDraft';
 
@@ -38,6 +40,11 @@ export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_ENTRY_CHARS = 256 * 1024;
 /** Summary options for entries: a few values and a coarse histogram are enough to recognise and compare a result. */
 export const HISTORY_SUMMARY_OPTIONS = { firstCount: 16, bins: 16, maxElements: 8, maxBytesPerElement: 128 } as const;
+
+/** The summary of a result as history keeps it. */
+export function historySummary(result: InferResult): ResultSummary {
+  return summarizeResult(result, HISTORY_SUMMARY_OPTIONS);
+}
 
 function isEntry(x: unknown): x is HistoryEntry {
   if (typeof x !== 'object' || x === null) return false;

@@ -139,16 +139,19 @@ test('the Python scripts parse; a big input is written as .npy that numpy loads 
   }
 });
 
-/** A stand-in `tritonclient` package that prints what the script hands to infer() instead of sending it. */
-const RECORDER = `
+/**
+ * A stand-in `tritonclient` module that prints what the script hands to infer() instead of sending
+ * it; its signatures follow the real module's (gRPC takes no binary_data), so a wrong argument fails.
+ */
+const recorder = (protocol: 'http' | 'grpc'): string => `
 import json
 class InferInput:
     def __init__(self, name, shape, datatype):
         self.name, self.shape, self.datatype = name, shape, datatype
-    def set_data_from_numpy(self, value, binary_data=True):
-        self.value, self.binary = value, binary_data
+    def set_data_from_numpy(self, value${protocol === 'http' ? ', binary_data=True' : ''}):
+        self.value = value
 class InferRequestedOutput:
-    def __init__(self, name, binary_data=True, class_count=0):
+    def __init__(self, name${protocol === 'http' ? ', binary_data=True' : ''}, class_count=0):
         self.name, self.class_count = name, class_count
 class InferenceServerClient:
     def __init__(self, url, ssl=False):
@@ -163,12 +166,13 @@ class InferenceServerClient:
         raise SystemExit(0)
 `;
 
-test('the Python script hands tritonclient numpy arrays with the exact values, dtypes and shapes', { skip: hasNumpy ? false : 'python3-numpy is not installed' }, () => {
-  const folder = mkdtempSync(join(dir, 'python-run-'));
+for (const protocol of ['http', 'grpc'] as const) {
+test(`the Python script (${protocol}) hands tritonclient numpy arrays with the exact values, dtypes and shapes`, { skip: hasNumpy ? false : 'python3-numpy is not installed' }, () => {
+  const folder = mkdtempSync(join(dir, `python-run-${protocol}-`));
   const pkg = join(folder, 'tritonclient');
   spawnSync('mkdir', ['-p', pkg]);
   writeFileSync(join(pkg, '__init__.py'), '');
-  writeFileSync(join(pkg, 'http.py'), RECORDER);
+  writeFileSync(join(pkg, `${protocol}.py`), recorder(protocol));
   const inputs: ResolvedTensor[] = [
     { name: 'I64', datatype: 'INT64', shape: [2], data: BigInt64Array.from([-(2n ** 63n), 2n ** 53n + 1n]) },
     { name: 'F32', datatype: 'FP32', shape: [1, 3], data: Float32Array.from([0.1, -1e-30, NaN]) },
@@ -177,7 +181,7 @@ test('the Python script hands tritonclient numpy arrays with the exact values, d
     { name: 'S', datatype: 'BYTES', shape: [2], data: ['it\'s "ok"\n', Uint8Array.from([0, 0xff, 0x5c])] },
     { name: 'BIG', datatype: 'UINT8', shape: [10, 10], data: Uint8Array.from({ length: 100 }, (_, i) => (i * 7) % 256) },
   ];
-  const exp = buildPythonExport({ ...draft('m "x"', false, [{ name: 'out', classCount: 2 }]), modelVersion: '3', priority: 2, timeoutUs: 5000 }, inputs, { url: 'http://127.0.0.1:8000/', protocol: 'http' });
+  const exp = buildPythonExport({ ...draft('m "x"', false, [{ name: 'out', classCount: 2 }]), modelVersion: '3', priority: 2, timeoutUs: 5000 }, inputs, { url: 'http://127.0.0.1:8000/', protocol });
   writeFileSync(join(folder, 'request.py'), exp.script);
   writeFiles(folder, exp.files);
   const r = spawnSync('python3', [join(folder, 'request.py')], { encoding: 'utf8', cwd: folder, env: { ...process.env, PYTHONPATH: folder } });
@@ -200,4 +204,6 @@ test('the Python script hands tritonclient numpy arrays with the exact values, d
   assert.equal(by.get('BIG')!.dtype, 'uint8');
   assert.deepEqual(by.get('BIG')!.values, Array.from({ length: 100 }, (_, i) => String((i * 7) % 256)));
   assert.deepEqual(exp.files.map((f) => f.name), ['m_x_.BIG.npy']);
+  assert.match(exp.script, protocol === 'grpc' ? /set_data_from_numpy\(value\)\n/ : /set_data_from_numpy\(value, binary_data=False\)/);
 });
+}

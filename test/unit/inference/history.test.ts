@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_ENTRY_CHARS, RequestHistory } from '../../../src/inference/history';
+import { historySummary, MAX_ENTRY_CHARS, RequestHistory } from '../../../src/inference/history';
 import type { KeyValueStore } from '../../../src/inference/history';
 import type { RequestDraft } from '../../../src/inference/requestDraft';
 
@@ -79,4 +79,21 @@ test('damaged stored entries are skipped, the rest is kept', async () => {
   assert.deepEqual(history.list().map((e) => e.id), [good.id]);
   await store.update('k', 'not a list');
   assert.deepEqual(history.list(), []);
+});
+
+test('history summaries stay small for big outputs and survive the JSON round trip', async () => {
+  const store = new JsonStore();
+  const history = new RequestHistory(store, 50, 'k');
+  const big = Float32Array.from({ length: 1 << 20 }, (_, i) => i % 1000);
+  const words = Array.from({ length: 500 }, (_, i) => new TextEncoder().encode(`word ${i} `.repeat(40)));
+  const result = historySummary({ modelName: 'm', modelVersion: '1', outputs: [
+    { name: 'y', datatype: 'FP32', shape: [1024, 1024], data: big },
+    { name: 's', datatype: 'BYTES', shape: [500], data: words },
+  ] });
+  await history.add({ draft: draft('m'), server: { name: 's' }, result });
+  assert.ok(store.texts.get('k')!.length < 8_000, `${store.texts.get('k')!.length} characters stored`);
+  const kept = history.list()[0]!.result!;
+  assert.deepEqual(kept, JSON.parse(JSON.stringify(result)));
+  const y = kept.outputs[0]!;
+  assert.ok(y.kind === 'numeric' && y.first.length === 16 && y.max === '999');
 });
