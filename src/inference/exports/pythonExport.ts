@@ -143,6 +143,28 @@ export function buildPythonExport(draft: RequestDraft, inputs: readonly Resolved
   if (draft.parameters && Object.keys(draft.parameters).length > 0) {
     call.push(`parameters={${Object.entries(draft.parameters).map(([k, v]) => `${pyString(k)}: ${pyValue(v)}`).join(', ')}}`);
   }
+  if (!http && draft.mode.kind === 'stream') {
+    // Decoupled models answer over a stream, any number of times: print each response until the final one.
+    lines.push(
+      'responses = queue.Queue()',
+      'client.start_stream(callback=lambda result, error: responses.put((result, error)))',
+      `client.async_stream_infer(${[...call, 'enable_empty_final_response=True'].join(', ')})`,
+      'while True:',
+      '    result, error = responses.get(timeout=60)',
+      '    if error is not None:',
+      '        raise error',
+      '    response = result.get_response()',
+      '    for output in response.outputs:',
+      '        print(output.name, result.as_numpy(output.name))',
+      '    final = response.parameters.get("triton_final_response")',
+      '    if final is not None and final.bool_param:',
+      '        break',
+      'client.stop_stream()',
+      '',
+    );
+    lines.splice(lines.indexOf('import os'), 1, 'import os', 'import queue');
+    return { script: lines.join('\n'), files };
+  }
   lines.push(`result = client.infer(${call.join(', ')})`, '');
   lines.push(http
     ? 'names = [o["name"] for o in result.get_response()["outputs"]]'

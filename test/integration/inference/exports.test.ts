@@ -164,6 +164,11 @@ class InferenceServerClient:
             'inputs': [{'name': i.name, 'shape': i.shape, 'datatype': i.datatype, 'dtype': str(i.value.dtype),
                         'array_shape': list(i.value.shape), 'values': values(i.value)} for i in inputs]}))
         raise SystemExit(0)
+    def start_stream(self, callback):
+        self.callback = callback
+    def async_stream_infer(self, model_name, inputs, model_version="", outputs=None, request_id="", sequence_id=0, sequence_start=False, sequence_end=False, enable_empty_final_response=False, priority=0, timeout=None, parameters=None):
+        print(json.dumps({'stream': model_name, 'final_flag': enable_empty_final_response, 'inputs': [i.value.flatten().tolist() for i in inputs]}))
+        raise SystemExit(0)
 `;
 
 for (const protocol of ['http', 'grpc'] as const) {
@@ -207,3 +212,18 @@ test(`the Python script (${protocol}) hands tritonclient numpy arrays with the e
   assert.match(exp.script, protocol === 'grpc' ? /set_data_from_numpy\(value\)\n/ : /set_data_from_numpy\(value, binary_data=False\)/);
 });
 }
+
+test('a stream request exports as a gRPC streaming script that reads responses until the final one', { skip: hasNumpy ? false : 'python3-numpy is not installed' }, () => {
+  const folder = mkdtempSync(join(dir, 'python-stream-'));
+  const pkg = join(folder, 'tritonclient');
+  spawnSync('mkdir', ['-p', pkg]);
+  writeFileSync(join(pkg, '__init__.py'), '');
+  writeFileSync(join(pkg, 'grpc.py'), recorder('grpc'));
+  const exp = buildPythonExport({ ...draft('repeat_int32', false), protocol: 'grpc', mode: { kind: 'stream' } }, [{ name: 'IN', datatype: 'INT32', shape: [3], data: Int32Array.from([4, 5, 6]) }], { url: '127.0.0.1:8001', protocol: 'grpc' });
+  assert.match(exp.script, /^import queue$/m);
+  assert.match(exp.script, /triton_final_response/);
+  writeFileSync(join(folder, 'stream.py'), exp.script);
+  const r = spawnSync('python3', [join(folder, 'stream.py')], { encoding: 'utf8', cwd: folder, env: { ...process.env, PYTHONPATH: folder } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { stream: 'repeat_int32', final_flag: true, inputs: [[4, 5, 6]] });
+});
