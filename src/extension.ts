@@ -10,6 +10,7 @@ import { registerInference } from './vscode/inference/registerInference';
 import type { InferenceApi } from './vscode/inference/registerInference';
 import { registerSharedMemory } from './vscode/sharedMemory/registerSharedMemory';
 import type { SharedMemoryApi } from './vscode/sharedMemory/registerSharedMemory';
+import { registerInferenceSharing } from './vscode/inference/inferenceSharing';
 
 /** What `activate` returns: other extensions and the extension tests read the explorer through it. */
 export interface TritonWorkbenchApi {
@@ -30,7 +31,9 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     context.subscriptions.push(...registerCommands({ log }));
     registerPbtxtLanguage(context, log);
     const explorer = registerExplorer(context, log);
-    const inference = registerInference(context, log, explorer);
+    // Request history, request files and exports; the Run Inference panel takes the returned service.
+    const sharing = registerInferenceSharing(context, log);
+    const inference = registerInference(context, log, explorer, sharing);
     const sharedMemory = registerSharedMemory(context, log, explorer);
     cleanupOnDeactivate = () => sharedMemory.cleanup();
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);

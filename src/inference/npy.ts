@@ -1,112 +1,194 @@
-// NumPy .npy files (format version 1.0, or 2.0 when the header outgrows 64 KiB): writing a tensor
-// with the dtype numpy uses for its Triton datatype, and reading one back. Little-endian, C order.
-import type { TritonDatatype } from '../triton/types';
+// NumPy .npy files (format versions 1.0 to 3.0): written for preprocessed tensors and read as input
+// data. Numeric dtypes map one to one onto Triton datatypes; byte and unicode strings map onto BYTES.
+import { bf16ArrayToFloat32 } from '../triton/fp16';
+import type { NumericTypedArray, TritonDatatype } from '../triton/types';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** numpy dtype strings for Triton datatypes (BF16 has none: it is written as float32, as tritonclient reads it). */
-export const NPY_DTYPES: Readonly<Record<Exclude<TritonDatatype, 'BYTES'>, string>> = {
-  BOOL: '|b1',
-  UINT8: '|u1', UINT16: '<u2', UINT32: '<u4', UINT64: '<u8',
-  INT8: '|i1', INT16: '<i2', INT32: '<i4', INT64: '<i8',
-  FP16: '<f2', BF16: '<f4', FP32: '<f4', FP64: '<f8',
+/** numpy's dtype string for each datatype ('|' for one byte, little-endian otherwise). */
+const DESCR: Partial<Record<TritonDatatype, string>> = {
+  BOOL: '|b1', UINT8: '|u1', UINT16: '<u2', UINT32: '<u4', UINT64: '<u8',
+  INT8: '|i1', INT16: '<i2', INT32: '<i4', INT64: '<i8', FP16: '<f2', FP32: '<f4', FP64: '<f8',
 };
 
-function headerText(descr: string, shape: readonly number[]): string {
-  // numpy writes a 1-tuple as "(n,)" and a scalar as "()".
-  const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  return `{'descr': '${descr}', 'fortran_order': False, 'shape': ${tuple}, }`;
-}
+const KIND_SIZE_TO_DATATYPE: Record<string, TritonDatatype> = {
+  b1: 'BOOL', u1: 'UINT8', u2: 'UINT16', u4: 'UINT32', u8: 'UINT64',
+  i1: 'INT8', i2: 'INT16', i4: 'INT32', i8: 'INT64', f2: 'FP16', f4: 'FP32', f8: 'FP64',
+};
 
-/**
- * The .npy header for `descr` and `shape`, padded with spaces and a newline so the data starts on a
- * 64-byte boundary (numpy's own alignment).
- */
-export function npyHeader(descr: string, shape: readonly number[]): Uint8Array {
-  const text = headerText(descr, shape);
-  let version = 1;
-  let prefix = 10; // magic(6) + version(2) + u16 length
-  let total = Math.ceil((prefix + text.length + 1) / 64) * 64;
-  if (total - prefix > 0xffff) {
-    version = 2;
-    prefix = 12; // u32 length
-    total = Math.ceil((prefix + text.length + 1) / 64) * 64;
-  }
-  const out = new Uint8Array(total);
-  out.set(MAGIC, 0);
-  out[6] = version;
-  out[7] = 0;
-  const view = new DataView(out.buffer);
-  const length = total - prefix;
-  if (version === 1) view.setUint16(8, length, true);
-  else view.setUint32(8, length, true);
-  const padded = text.padEnd(length - 1, ' ') + '\n';
-  for (let i = 0; i < padded.length; i++) out[prefix + i] = padded.charCodeAt(i);
-  return out;
-}
-
-/**
- * A complete .npy file from raw little-endian element bytes (as Triton sends them). FP16 stays
- * float16; BF16 bits are widened to float32 (numpy has no bfloat16); BOOL bytes are 0/1.
- */
-export function npyFromRaw(datatype: Exclude<TritonDatatype, 'BYTES'>, shape: readonly number[], raw: Uint8Array): Uint8Array {
-  const count = shape.reduce((a, b) => a * b, 1);
-  const size = datatype === 'BF16' ? 2 : Number(NPY_DTYPES[datatype].slice(2));
-  if (raw.length !== count * size) throw new Error(`${datatype} data of shape [${shape.join(', ')}] needs ${count * size} bytes, got ${raw.length}`);
-  const header = npyHeader(NPY_DTYPES[datatype], shape);
-  if (datatype !== 'BF16') {
-    const out = new Uint8Array(header.length + raw.length);
-    out.set(header, 0);
-    out.set(raw, header.length);
-    return out;
-  }
-  const out = new Uint8Array(header.length + count * 4);
-  out.set(header, 0);
-  for (let i = 0; i < count; i++) {
-    // bfloat16 is the high half of a float32: put its two bytes on top of two zero bytes.
-    out[header.length + i * 4 + 2] = raw[i * 2]!;
-    out[header.length + i * 4 + 3] = raw[i * 2 + 1]!;
-  }
-  return out;
-}
-
-/**
- * BYTES as a fixed-width numpy bytes array ('|S<n>', n = the longest element): numpy's .npy has no
- * variable-length bytes without pickle. Trailing NUL bytes of an element do not survive (numpy strips them).
- */
-export function npyFromBytes(shape: readonly number[], elements: readonly Uint8Array[]): Uint8Array {
-  const width = Math.max(1, ...elements.map((e) => e.length));
-  const header = npyHeader(`|S${width}`, shape);
-  const out = new Uint8Array(header.length + elements.length * width);
-  out.set(header, 0);
-  elements.forEach((e, i) => out.set(e, header.length + i * width));
-  return out;
-}
+const ARRAYS: Partial<Record<TritonDatatype, new (buffer: ArrayBuffer) => NumericTypedArray>> = {
+  BOOL: Uint8Array, UINT8: Uint8Array, UINT16: Uint16Array, UINT32: Uint32Array, UINT64: BigUint64Array,
+  INT8: Int8Array, INT16: Int16Array, INT32: Int32Array, INT64: BigInt64Array, FP16: Uint16Array,
+  FP32: Float32Array, FP64: Float64Array,
+};
 
 export interface NpyArray {
-  descr: string;
+  datatype: TritonDatatype;
   shape: number[];
-  fortranOrder: boolean;
-  /** The data bytes, as stored (a view into the file). */
-  data: Uint8Array;
+  /** Numeric: the datatype's typed array (FP16 as raw bits). BYTES: one Uint8Array per element. */
+  data: NumericTypedArray | Uint8Array[];
+  /** The dtype string as the file gave it, e.g. "<f4" or "|S5". */
+  descr: string;
 }
 
-/** Parses a .npy file's header and returns its data; errors say what is wrong with the file. */
-export function readNpy(file: Uint8Array): NpyArray {
-  if (file.length < 10 || MAGIC.some((b, i) => file[i] !== b)) throw new Error('not a .npy file (no \\x93NUMPY magic)');
-  const major = file[6]!;
-  if (major < 1 || major > 3) throw new Error(`.npy format version ${major}.${file[7]} is not supported`);
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const prefix = major === 1 ? 10 : 12;
-  if (file.length < prefix) throw new Error('.npy header is truncated');
-  const length = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  if (prefix + length > file.length) throw new Error(`.npy header says ${length} bytes but the file ends at ${file.length}`);
-  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(file.subarray(prefix, prefix + length));
+export class NpyError extends Error {
+  override readonly name = 'NpyError';
+}
+
+function shapeText(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+}
+
+function header(descr: string, shape: readonly number[]): Uint8Array {
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText(shape)}, }`;
+  // numpy pads the header with spaces so the data starts on a 64-byte boundary, and ends it with \n.
+  let version = 1;
+  let prefix = 10;
+  let total = Math.ceil((prefix + dict.length + 1) / 64) * 64;
+  if (total - prefix > 0xffff) {
+    version = 2;
+    prefix = 12;
+    total = Math.ceil((prefix + dict.length + 1) / 64) * 64;
+  }
+  const out = new Uint8Array(total);
+  out.set(MAGIC);
+  out[6] = version;
+  out[7] = 0;
+  const len = total - prefix;
+  if (version === 1) new DataView(out.buffer).setUint16(8, len, true);
+  else new DataView(out.buffer).setUint32(8, len, true);
+  const text = dict.padEnd(len - 1, ' ') + '\n';
+  for (let i = 0; i < text.length; i++) out[prefix + i] = text.charCodeAt(i);
+  return out;
+}
+
+/**
+ * A .npy file for a tensor. BF16 has no numpy dtype and is written as float32 (as tritonclient keeps
+ * it); BYTES elements are written as fixed-width byte strings ('|S<longest>').
+ */
+export function writeNpy(datatype: TritonDatatype, shape: readonly number[], data: NumericTypedArray | readonly (string | Uint8Array)[]): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (data.length !== count) throw new NpyError(`${data.length} values do not fill shape [${shape.join(', ')}]`);
+  if (datatype === 'BYTES') {
+    const items = (data as readonly (string | Uint8Array)[]).map((v) => (typeof v === 'string' ? new TextEncoder().encode(v) : v));
+    const width = Math.max(1, ...items.map((v) => v.length));
+    const head = header(`|S${width}`, shape);
+    const out = new Uint8Array(head.length + width * count);
+    out.set(head);
+    items.forEach((v, i) => out.set(v, head.length + i * width));
+    return out;
+  }
+  let values = data as NumericTypedArray;
+  let descr = DESCR[datatype];
+  if (datatype === 'BF16') {
+    values = bf16ArrayToFloat32(values as Uint16Array);
+    descr = '<f4';
+  }
+  if (descr === undefined) throw new NpyError(`no numpy dtype for ${datatype}`);
+  const head = header(descr, shape);
+  const body = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
+}
+
+export function readNpy(bytes: Uint8Array): NpyArray {
+  if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) throw new NpyError('not a .npy file (no \\x93NUMPY magic)');
+  const major = bytes[6]!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let prefix: number;
+  let len: number;
+  if (major === 1) {
+    prefix = 10;
+    len = view.getUint16(8, true);
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw new NpyError('truncated .npy header');
+    prefix = 12;
+    len = view.getUint32(8, true);
+  } else {
+    throw new NpyError(`unsupported .npy format version ${major}.${bytes[7]}`);
+  }
+  if (prefix + len > bytes.length) throw new NpyError(`truncated .npy header: ${len} bytes announced, ${bytes.length - prefix} present`);
+  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(prefix, prefix + len));
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new Error(`.npy header is not a dict with descr, fortran_order and shape: ${text.trim()}`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`.npy shape (${shapeText}) is not a tuple of whole numbers`);
-  return { descr, shape, fortranOrder: fortran === 'True', data: file.subarray(prefix + length) };
+  const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined || fortran === undefined || shapeMatch === undefined) {
+    throw new NpyError(`unreadable .npy header ${JSON.stringify(text.trim())}: a structured or object array?`);
+  }
+  const shape = shapeMatch.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
+    const n = Number(s.replace(/L$/, ''));
+    if (!Number.isSafeInteger(n) || n < 0) throw new NpyError(`bad dimension ${JSON.stringify(s)} in .npy shape`);
+    return n;
+  });
+  const count = shape.reduce((a, b) => a * b, 1);
+  const m = /^([<>|=])([biufSU])(\d+)$/.exec(descr);
+  if (m === null) throw new NpyError(`unsupported numpy dtype ${JSON.stringify(descr)}`);
+  const [, order, kind, sizeText] = m as unknown as [string, string, string, string];
+  const size = Number(sizeText);
+  const itemBytes = kind === 'U' ? size * 4 : size;
+  const start = prefix + len;
+  if (start + itemBytes * count > bytes.length) {
+    throw new NpyError(`truncated .npy data: shape [${shape.join(', ')}] of ${descr} needs ${itemBytes * count} bytes, ${bytes.length - start} present`);
+  }
+  // A copy, aligned for the typed array (Buffer.slice would be a view into a shared pool).
+  let raw: Uint8Array = new Uint8Array(itemBytes * count);
+  raw.set(bytes.subarray(start, start + itemBytes * count));
+  if (fortran === 'True') raw = fortranToC(raw, shape, itemBytes);
+  if (kind === 'S' || kind === 'U') return { datatype: 'BYTES', shape, descr, data: stringElements(raw, count, kind, size, order === '>') };
+  const datatype = KIND_SIZE_TO_DATATYPE[`${kind}${size}`];
+  if (datatype === undefined) throw new NpyError(`numpy dtype ${descr} has no Triton datatype`);
+  if (order === '>' && size > 1) swapBytes(raw, size);
+  return { datatype, shape, descr, data: new ARRAYS[datatype]!(raw.buffer as ArrayBuffer) };
+}
+
+function swapBytes(raw: Uint8Array, size: number): void {
+  for (let i = 0; i < raw.length; i += size) raw.subarray(i, i + size).reverse();
+}
+
+/** numpy strips trailing NULs from 'S' and 'U' items; unicode items are UTF-32 and become UTF-8. */
+function stringElements(raw: Uint8Array, count: number, kind: string, size: number, bigEndian: boolean): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const encoder = new TextEncoder();
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  for (let i = 0; i < count; i++) {
+    if (kind === 'S') {
+      const item = raw.subarray(i * size, (i + 1) * size);
+      let end = item.length;
+      while (end > 0 && item[end - 1] === 0) end--;
+      out.push(item.slice(0, end));
+    } else {
+      let s = '';
+      for (let k = 0; k < size; k++) {
+        const cp = dv.getUint32((i * size + k) * 4, !bigEndian);
+        if (cp === 0) break;
+        if (cp > 0x10ffff) throw new NpyError(`bad code point ${cp} in .npy unicode element ${i}`);
+        s += String.fromCodePoint(cp);
+      }
+      out.push(encoder.encode(s));
+    }
+  }
+  return out;
+}
+
+/** Column-major (Fortran) items to row-major order. */
+function fortranToC(raw: Uint8Array, shape: readonly number[], item: number): Uint8Array {
+  const out = new Uint8Array(raw.length);
+  const count = raw.length / item;
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let c = 0; c < count; c++) {
+    let f = 0;
+    let stride = 1;
+    for (let d = 0; d < shape.length; d++) {
+      f += idx[d]! * stride;
+      stride *= shape[d]!;
+    }
+    out.set(raw.subarray(f * item, (f + 1) * item), c * item);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++idx[d]! < shape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
 }

@@ -94,6 +94,17 @@ export interface RunSummary {
   stopped?: boolean;
 }
 
+export interface HistoryItem {
+  id: string;
+  timestamp: number;
+  latencyMs?: number;
+  error?: string;
+  protocol?: 'http' | 'grpc';
+  mode?: string;
+  /** False when the request was too big to keep: it is listed but cannot be loaded. */
+  canLoad: boolean;
+}
+
 export type ToInferencePage =
   | { type: 'init'; target: PanelTarget; serverName: string; grpcAvailable: boolean; form: ModelForm; draft: RequestDraft }
   | { type: 'formError'; target: PanelTarget; error: ErrorView }
@@ -104,7 +115,9 @@ export type ToInferencePage =
   | { type: 'response'; runId: number; response: ResponseView }
   | { type: 'runError'; runId: number; error: ErrorView }
   | { type: 'runFinished'; runId: number; summary: RunSummary }
-  | { type: 'saved'; message: string };
+  | { type: 'saved'; message: string }
+  /** This model's recent requests in the workspace history, newest first. */
+  | { type: 'history'; entries: HistoryItem[] };
 
 export type FromInferencePage =
   | { type: 'draftChanged'; draft: RequestDraft }
@@ -117,6 +130,9 @@ export type FromInferencePage =
   | { type: 'previewImages'; input: string; draft: RequestDraft }
   | { type: 'saveOutput'; output: string; format: 'npy' | 'json' }
   | { type: 'openRaw' }
+  | { type: 'saveRequest'; draft: RequestDraft }
+  | { type: 'exportRequest'; kind: 'curl' | 'python' | 'perf_analyzer'; draft: RequestDraft }
+  | { type: 'loadHistory'; id: string }
   | { type: 'retryForm' };
 
 const isPurpose = (x: unknown): boolean => x === 'image' || x === 'bytesFiles' || x === 'npy';
@@ -130,6 +146,9 @@ export const isFromInferencePage = messageGuard<FromInferencePage>({
   previewImages: (m) => isString(m.input) && isRequestDraft(m.draft),
   saveOutput: (m) => isString(m.output) && (m.format === 'npy' || m.format === 'json'),
   openRaw: () => true,
+  saveRequest: (m) => isRequestDraft(m.draft),
+  exportRequest: (m) => (m.kind === 'curl' || m.kind === 'python' || m.kind === 'perf_analyzer') && isRequestDraft(m.draft),
+  loadHistory: (m) => isString(m.id) && m.id.length <= 200,
   retryForm: () => true,
 });
 
@@ -148,6 +167,7 @@ export const isToInferencePage = messageGuard<ToInferencePage>({
   runError: (m) => isFiniteNumber(m.runId) && isError(m.error),
   runFinished: (m) => isFiniteNumber(m.runId) && isRecord(m.summary),
   saved: (m) => isString(m.message),
+  history: (m) => Array.isArray(m.entries),
 });
 
 /** What the page saves with setState, and what the serializer gets back after a restart. */

@@ -91,6 +91,9 @@ describe('run inference panel', function () {
       assert.deepEqual(diff.elements.map((e) => Number(e.value)), Array.from({ length: 16 }, (_, i) => i - 1), protocol);
       const finished = posted.find((m) => m.type === 'runFinished');
       assert.ok(finished?.type === 'runFinished' && finished.summary.latency !== undefined);
+      // The run is kept in the workspace's history, and the page is told.
+      const history = posted.filter((m) => m.type === 'history').at(-1);
+      assert.ok(history?.type === 'history' && history.entries.length >= 1 && history.entries[0]!.protocol === protocol && history.entries[0]!.canLoad);
     }
   });
 

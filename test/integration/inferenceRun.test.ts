@@ -9,7 +9,7 @@ import { tensorFromNpy } from '../../src/inference/inputs/npyInput';
 import { resolveDraft } from '../../src/inference/inputs/resolveDraft';
 import type { InputReaders } from '../../src/inference/inputs/resolveDraft';
 import type { RequestDraft } from '../../src/inference/requestDraft';
-import { npyFromRaw } from '../../src/inference/npy';
+import { writeNpy } from '../../src/inference/npy';
 import type { ErrorView, ResponseView, RunSummary } from '../../src/shared/inferenceProtocol';
 import { createTritonClient } from '../../src/triton/client';
 import type { TritonClient } from '../../src/triton/client';
@@ -163,7 +163,7 @@ describe('run inference against the reference server', () => {
     // Pure red at 0..255 scale (NCHW).
     const data = new Float32Array(3 * 224 * 224);
     data.fill(255, 0, 224 * 224);
-    writeFileSync(join(dir, 'red.npy'), npyFromRaw('FP32', [3, 224, 224], new Uint8Array(data.buffer)));
+    writeFileSync(join(dir, 'red.npy'), writeNpy('FP32', [3, 224, 224], data));
     draft.inputs[0]!.source = { kind: 'npy', path: 'red.npy' };
     const resolved = await resolveDraft(draft, form, { ...readers, baseDir: dir });
     const responses: ResponseView[] = [];

@@ -7,3 +7,4 @@ export * from './bytesView';
 export * from './imagePreview';
 export * from './resultSummary';
 export * from './save';
+export * from './compare';

@@ -1,9 +1,8 @@
 // Saving one output on request: as .npy (numpy's own format, exact values) or as .json (name,
 // datatype, shape and flat data; exact digits for 64-bit integers).
-import { encodeTensor } from '../../triton/tensor';
 import type { OutputTensor } from '../../triton/types';
-import { npyFromBytes, npyFromRaw } from '../npy';
-import { elementReader } from './values';
+import { writeNpy } from '../npy';
+import { elementReader, nativeArrayOf } from './values';
 
 /** Beyond this many elements JSON text gets unwieldy (hundreds of MB): .npy is the way. */
 export const MAX_JSON_ELEMENTS = 4 * 1024 * 1024;
@@ -19,11 +18,8 @@ function valuesOf(tensor: OutputTensor): NonNullable<OutputTensor['data']> {
 /** The output as a .npy file (BYTES as a fixed-width '|S' array; BF16 widened to float32). */
 export function outputToNpy(tensor: OutputTensor): Uint8Array {
   const data = valuesOf(tensor);
-  if (tensor.datatype === 'BYTES') {
-    const encoder = new TextEncoder();
-    return npyFromBytes(tensor.shape, (data as (Uint8Array | string)[]).map((e) => (typeof e === 'string' ? encoder.encode(e) : e)));
-  }
-  return npyFromRaw(tensor.datatype, tensor.shape, encodeTensor(tensor.datatype, data, tensor.shape, `output '${tensor.name}'`));
+  if (tensor.datatype === 'BYTES') return writeNpy('BYTES', tensor.shape, data as (Uint8Array | string)[]);
+  return writeNpy(tensor.datatype, tensor.shape, nativeArrayOf(tensor.datatype, data, tensor.shape, `output '${tensor.name}'`));
 }
 
 function base64(bytes: Uint8Array): string {

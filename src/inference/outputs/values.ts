@@ -1,7 +1,9 @@
 // Element-wise access to an output tensor's values without copying them: every reader here looks
 // at one element at a time, so a 64 MiB output never gets a second, widened copy.
 import { bf16BitsToNumber, fp16BitsToNumber } from '../../triton/fp16';
-import type { OutputTensor, TritonDatatype } from '../../triton/types';
+import { isNativeArrayFor } from '../../triton/datatypes';
+import { encodeTensor } from '../../triton/tensor';
+import type { NumericTypedArray, OutputTensor, TensorData, TritonDatatype } from '../../triton/types';
 
 export interface ElementReader {
   readonly datatype: TritonDatatype;
@@ -57,4 +59,25 @@ export function elementReader(tensor: OutputTensor): ElementReader | undefined {
   }
   const values = data as unknown as Indexed<number>;
   return { datatype, count, number: (i) => Number(values[i]!), exact: (i) => numberText(Number(values[i]!)) };
+}
+
+/**
+ * Values in the typed array the client uses for a datatype (BOOL as 0/1 bytes, FP16/BF16 as raw
+ * bits): the data itself when it already is one, else decoded from its wire bytes (a copy).
+ */
+export function nativeArrayOf(datatype: Exclude<TritonDatatype, 'BYTES'>, data: TensorData, shape: readonly number[], where?: string): NumericTypedArray {
+  if (isNativeArrayFor(datatype, data)) return data;
+  const copy = encodeTensor(datatype, data, shape, where).slice();
+  switch (datatype) {
+    case 'BOOL': case 'UINT8': return copy;
+    case 'INT8': return new Int8Array(copy.buffer);
+    case 'UINT16': case 'FP16': case 'BF16': return new Uint16Array(copy.buffer);
+    case 'INT16': return new Int16Array(copy.buffer);
+    case 'UINT32': return new Uint32Array(copy.buffer);
+    case 'INT32': return new Int32Array(copy.buffer);
+    case 'UINT64': return new BigUint64Array(copy.buffer);
+    case 'INT64': return new BigInt64Array(copy.buffer);
+    case 'FP32': return new Float32Array(copy.buffer);
+    case 'FP64': return new Float64Array(copy.buffer);
+  }
 }

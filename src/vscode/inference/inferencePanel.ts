@@ -1,18 +1,20 @@
 // One run-inference panel: a model on a server. Builds the form from the server's metadata and
 // config, keeps the draft and the last results host-side, runs requests and answers the page.
 import * as vscode from 'vscode';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { InputError } from '../../inference/inputs/inputError';
 import { initialDraft } from '../../inference/inputs/modelForm';
 import type { ModelForm } from '../../inference/inputs/modelForm';
 import { tensorFromNpy } from '../../inference/inputs/npyInput';
 import { resolveDraft } from '../../inference/inputs/resolveDraft';
 import type { InputReaders } from '../../inference/inputs/resolveDraft';
-import { outputToJson, outputToNpy } from '../../inference/outputs/save';
 import type { RequestDraft } from '../../inference/requestDraft';
 import type { FromInferencePage, PanelTarget, RunSummary, ToInferencePage } from '../../shared/inferenceProtocol';
 import type { InferResult } from '../../triton/types';
 import type { Logger } from '../log';
+import type { ExportKind, ExportTarget } from '../../inference/exports/exportBundle';
+import { historySummary } from '../../inference/history';
+import type { InferenceSharing } from './inferenceSharing';
 import type { WebviewHost } from '../webview/webviewHost';
 import { imageItems, loadImageBatch } from './imageInputs';
 import { errorView, runInference } from './runInference';
@@ -23,6 +25,10 @@ export interface PanelServices {
   /** Metadata and config of the panel's model, from the server. */
   loadModel(target: PanelTarget, signal: AbortSignal): Promise<{ form: ModelForm; serverName: string; grpcAvailable: boolean; defaultProtocol: 'http' | 'grpc' }>;
   client(serverId: string, protocol: 'http' | 'grpc'): Promise<RunClient>;
+  /** History, request files and exports, when the extension has them. */
+  sharing?: InferenceSharing;
+  /** Addresses and non-secret headers an export writes. */
+  exportTarget(serverId: string): ExportTarget;
 }
 
 export function panelKey(target: PanelTarget): string {
@@ -79,6 +85,7 @@ export class InferencePanel {
     if (this.form === undefined || this.draft === undefined) return;
     this.post({ type: 'init', target: this.target, serverName: this.serverName, grpcAvailable: this.grpcAvailable, form: this.form, draft: this.draft });
     for (const m of this.replay) this.post(m);
+    this.postHistory();
   }
 
   async load(): Promise<void> {
@@ -148,7 +155,64 @@ export class InferencePanel {
     if (this.running === controller) this.running = undefined;
     this.lastSummary = summary;
     record({ type: 'runFinished', runId, summary });
+    await this.remember(draft, summary, runId);
     return summary;
+  }
+
+  /** Adds the run to the workspace's history and shows the model's recent entries. */
+  private async remember(draft: RequestDraft, summary: RunSummary, runId: number): Promise<void> {
+    const sharing = this.services.sharing;
+    if (sharing === undefined || summary.requests === 0) return;
+    const firstError = this.replay.find((m) => m.type === 'runError');
+    try {
+      await sharing.history.add({
+        draft,
+        server: { name: this.serverName, url: this.services.exportTarget(this.target.serverId).httpUrl },
+        ...(summary.latency ? { latencyMs: summary.latency.p50 } : {}),
+        ...(this.lastResult && this.lastResultRun === runId ? { result: historySummary(this.lastResult) } : {}),
+        ...(firstError?.type === 'runError' ? { error: firstError.error.serverMessage ?? firstError.error.message } : {}),
+      });
+    } catch (error) {
+      this.services.log.warn(`Keeping the request in the history failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.postHistory();
+  }
+
+  private postHistory(): void {
+    const history = this.services.sharing?.history;
+    if (history === undefined) return;
+    const entries = history.list().filter((e) => e.model === this.target.model).slice(0, 20).map((e) => ({
+      id: e.id, timestamp: e.timestamp, canLoad: e.draft !== undefined,
+      ...(e.latencyMs !== undefined ? { latencyMs: e.latencyMs } : {}),
+      ...(e.error !== undefined ? { error: e.error } : {}),
+      ...(e.draft ? { protocol: e.draft.protocol, mode: e.draft.mode.kind } : {}),
+    }));
+    this.post({ type: 'history', entries });
+  }
+
+  /** Shows a draft (from a request file or the history) in the form, ready to run. */
+  async applyDraft(draft: RequestDraft): Promise<void> {
+    if (!(await this.loaded)) return;
+    this.draft = { ...draft, model: this.target.model };
+    this.sendSnapshot();
+  }
+
+  private async exportRequest(kind: ExportKind, draft: RequestDraft): Promise<void> {
+    const sharing = this.services.sharing;
+    if (sharing === undefined || this.form === undefined) return;
+    try {
+      const resolved = await resolveDraft(draft, this.form, this.readers());
+      const target: ExportTarget = {
+        ...this.services.exportTarget(this.target.serverId),
+        batched: this.form.maxBatchSize > 0,
+        binaryOutputs: this.form.outputs.some((o) => o.datatype === 'FP16' || o.datatype === 'BF16'),
+      };
+      const inputs = resolved.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: i.shape, data: i.data! }));
+      const done = await sharing.exportRequest(kind, draft, inputs, target);
+      if (done) this.post({ type: 'saved', message: `Exported as ${kind} to ${done.uri.fsPath}${done.bundle.files.length ? ` (+${done.bundle.files.length} file(s) beside it)` : ''}` });
+    } catch (error) {
+      this.post({ type: 'runError', runId: this.runId, error: errorView(error) });
+    }
   }
 
   private async receive(message: FromInferencePage): Promise<void> {
@@ -162,6 +226,17 @@ export class InferencePanel {
       case 'previewImages': await this.previewImages(message.input, message.draft); return;
       case 'saveOutput': await this.saveOutput(message.output, message.format); return;
       case 'openRaw': await this.openRaw(); return;
+      case 'saveRequest': {
+        const uri = await this.services.sharing?.saveRequest(message.draft);
+        if (uri) this.post({ type: 'saved', message: `Saved the request to ${uri.fsPath}` });
+        return;
+      }
+      case 'exportRequest': await this.exportRequest(message.kind, message.draft); return;
+      case 'loadHistory': {
+        const history = this.services.sharing?.history;
+        if (history !== undefined) await this.applyDraft(history.draftFor(message.id));
+        return;
+      }
     }
   }
 
@@ -235,17 +310,10 @@ export class InferencePanel {
       void vscode.window.showWarningMessage(`No values of output '${name}' to save: run the model first.`);
       return;
     }
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const target = await vscode.window.showSaveDialog({
-      title: `Save output '${name}'`,
-      filters: format === 'npy' ? { 'NumPy array': ['npy'] } : { JSON: ['json'] },
-      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${name.replace(/[^\w.-]+/g, '_')}.${format}`) } : {}),
-    });
-    if (target === undefined) return;
-    const bytes = format === 'npy' ? outputToNpy(tensor) : new TextEncoder().encode(outputToJson(tensor));
-    if (target.scheme === 'file') await writeFile(target.fsPath, bytes);
-    else await vscode.workspace.fs.writeFile(target, bytes);
-    this.post({ type: 'saved', message: `Saved '${name}' to ${target.scheme === 'file' ? target.fsPath : target.toString()}` });
+    const sharing = this.services.sharing;
+    if (sharing === undefined) return;
+    const uri = await sharing.saveOutput(tensor, format);
+    if (uri) this.post({ type: 'saved', message: `Saved '${name}' to ${uri.fsPath}` });
   }
 
   private async openRaw(): Promise<void> {

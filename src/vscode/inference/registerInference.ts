@@ -9,6 +9,7 @@ import type { FromInferencePage, PanelTarget, ToInferencePage } from '../../shar
 import type { TritonClient } from '../../triton/client';
 import type { ExplorerApi } from '../explorer/registerExplorer';
 import type { Logger } from '../log';
+import type { InferenceSharing } from './inferenceSharing';
 import { registerWebviewRestorer, WebviewHost } from '../webview/webviewHost';
 import type { WebviewPanelKind } from '../webview/webviewHost';
 import { InferencePanel, panelKey } from './inferencePanel';
@@ -28,7 +29,7 @@ export interface InferenceApi {
   readonly panels: ReadonlyMap<string, InferencePanel>;
 }
 
-export function registerInference(context: vscode.ExtensionContext, log: Logger, explorer: ExplorerApi): InferenceApi {
+export function registerInference(context: vscode.ExtensionContext, log: Logger, explorer: ExplorerApi, sharing?: InferenceSharing): InferenceApi {
   const subs = context.subscriptions;
   const secrets: SecretStore = {
     get: async (k) => context.secrets.get(k),
@@ -46,6 +47,11 @@ export function registerInference(context: vscode.ExtensionContext, log: Logger,
 
   const services: PanelServices = {
     log,
+    ...(sharing ? { sharing } : {}),
+    exportTarget: (serverId) => {
+      const config = serverConfig(serverId);
+      return { httpUrl: config.httpUrl, ...(config.grpcUrl ? { grpcUrl: config.grpcUrl } : {}), ...(config.headers ? { headers: { ...config.headers } } : {}) };
+    },
     loadModel: async (target, signal) => {
       const config = serverConfig(target.serverId);
       const catalogClient = await explorer.catalog.client(target.serverId);
@@ -112,6 +118,16 @@ export function registerInference(context: vscode.ExtensionContext, log: Logger,
       if (pick === 'Show Logs') log.show();
     }
   }));
+
+  // A request file opened from the workspace shows in the panel of its model on the active server.
+  if (sharing) {
+    subs.push(sharing.setDraftOpener(async (draft) => {
+      const serverId = explorer.activeServerId();
+      if (serverId === undefined) throw new Error('no Triton server is configured; add one first');
+      const panel = await open({ serverId, model: draft.model, ...(draft.modelVersion ? { version: draft.modelVersion } : {}) });
+      await panel.applyDraft(draft);
+    }));
+  }
 
   const lens = new RunInferenceCodeLens(explorer);
   subs.push(lens, vscode.languages.registerCodeLensProvider({ pattern: '**/config.pbtxt' }, lens));

@@ -11,7 +11,7 @@ import { h, icon, setChildren } from '../common/dom';
 import { inputEditor } from './inputEditors';
 import type { EditorHost } from './inputEditors';
 import { optionsSection, outputsSection, runControls } from './options';
-import { errorBox, responseCard, sentPreviewView, summaryView } from './results';
+import { errorBox, historyView, responseCard, sentPreviewView, summaryView } from './results';
 import type { ResultActions } from './results';
 
 const root = document.getElementById('root')!;
@@ -24,6 +24,7 @@ const images = new Map<string, ImageItem[]>();
 const inputBoxes = new Map<string, HTMLElement>();
 const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-label': 'Results' });
 const status = h('div', { class: 'run-status', role: 'status' });
+const historyBox = h('section', { class: 'history', 'aria-label': 'History' });
 let controls: ReturnType<typeof runControls> | undefined;
 
 const bridge = connectBridge<FromInferencePage, ToInferencePage, InferencePageState>(isToInferencePage, onMessage, isInferencePageState);
@@ -86,7 +87,11 @@ function render(serverName: string): void {
     inputBoxes.set(input.name, box);
     return box;
   });
-  controls = runControls(form, () => draft!, { run, stop: () => bridge.post({ type: 'stop' }), changed });
+  controls = runControls(form, () => draft!, {
+    run, stop: () => bridge.post({ type: 'stop' }), changed,
+    save: () => draft && bridge.post({ type: 'saveRequest', draft }),
+    exportAs: (kind) => draft && bridge.post({ type: 'exportRequest', kind, draft }),
+  });
   const notes: HTMLElement[] = [];
   if (form.controlInputs.length > 0) notes.push(h('p', { class: 'muted' }, `Control inputs ${form.controlInputs.join(', ')} are filled by the server from the sequence flags.`));
   // Wide panels put results beside the form (CSS grid); narrow ones stack them.
@@ -100,7 +105,7 @@ function render(serverName: string): void {
         outputsSection(form, draft, changed),
         optionsSection(form, draft, grpcAvailable, changed),
         controls.element),
-      h('div', { class: 'result-col' }, h('h2', null, 'Results'), status, results)),
+      h('div', { class: 'result-col' }, h('h2', null, 'Results'), status, results, historyBox)),
   );
   root.setAttribute('aria-busy', 'false');
   // Enter in a one-line field runs; Ctrl/Cmd+Enter runs from anywhere (text areas included).
@@ -122,10 +127,12 @@ function onMessage(message: ToInferencePage): void {
   switch (message.type) {
     case 'init':
       target = message.target;
-      form = message.form;
       grpcAvailable = message.grpcAvailable;
-      draft = bridge.savedState()?.draft ?? message.draft;
-      if (draft.model !== form.model) draft = message.draft;
+      // The page's own saved draft wins when the page (re)starts; later inits carry a draft to show
+      // (a request file or a history entry).
+      draft = (form === undefined ? bridge.savedState()?.draft : undefined) ?? message.draft;
+      if (draft.model !== message.form.model) draft = message.draft;
+      form = message.form;
       bridge.saveState({ target, draft });
       render(message.serverName);
       return;
@@ -197,6 +204,9 @@ function onMessage(message: ToInferencePage): void {
       return;
     case 'saved':
       status.append(h('div', { class: 'message info' }, message.message));
+      return;
+    case 'history':
+      setChildren(historyBox, historyView(message.entries, (id) => bridge.post({ type: 'loadHistory', id })));
       return;
   }
 }

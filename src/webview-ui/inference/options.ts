@@ -125,7 +125,15 @@ export interface RunControls {
   running(): boolean;
 }
 
-export function runControls(form: ModelForm, draft: () => RequestDraft, on: { run(): void; stop(): void; changed(): void }): RunControls {
+export interface RunHandlers {
+  run(): void;
+  stop(): void;
+  changed(): void;
+  save(): void;
+  exportAs(kind: 'curl' | 'python' | 'perf_analyzer'): void;
+}
+
+export function runControls(form: ModelForm, draft: () => RequestDraft, on: RunHandlers): RunControls {
   let busy = false;
   const runButton = h('button', { type: 'button', class: 'primary', 'data-run': '', onclick: () => on.run(), title: 'Run (Ctrl+Enter)' }, icon('play'), ' Run');
   const stopButton = h('button', { type: 'button', class: 'secondary', 'data-stop': '', disabled: true, onclick: () => on.stop() }, icon('debug-stop'), ' Stop');
@@ -138,8 +146,14 @@ export function runControls(form: ModelForm, draft: () => RequestDraft, on: { ru
     on.changed();
     on.run();
   } }, icon('debug-step-over'), ' Next in sequence') : null;
+  const exportKind = h('select', { 'aria-label': 'Export as' },
+    h('option', { value: 'curl' }, 'curl command'), h('option', { value: 'python' }, 'Python (tritonclient)'), h('option', { value: 'perf_analyzer' }, 'perf_analyzer --input-data'));
+  const sharing = h('div', { class: 'row' },
+    h('button', { type: 'button', class: 'secondary', 'data-save-request': '', onclick: () => on.save() }, icon('save'), ' Save request…'),
+    exportKind,
+    h('button', { type: 'button', class: 'secondary', 'data-export': '', onclick: () => on.exportAs(exportKind.value as 'curl' | 'python' | 'perf_analyzer') }, icon('export'), ' Export…'));
   return {
-    element: h('div', { class: 'row run-controls' }, runButton, next, stopButton),
+    element: h('div', { class: 'stack' }, h('div', { class: 'row run-controls' }, runButton, next, stopButton), sharing),
     setRunning: (running) => {
       busy = running;
       runButton.disabled = running;

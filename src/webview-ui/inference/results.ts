@@ -1,7 +1,7 @@
 // Rendering of run results: top-k bars, tensor summaries with a histogram, BYTES text/hex, pictures
 // of image-shaped outputs, errors in place, latency and server timings. Server text is only ever text.
 import type { HistogramView as Histogram, OutputViewData as OutputView } from '../../shared/outputViews';
-import type { ErrorView, OutputPicture, ResponseView, RunSummary, SentPreview } from '../../shared/inferenceProtocol';
+import type { ErrorView, HistoryItem, OutputPicture, ResponseView, RunSummary, SentPreview } from '../../shared/inferenceProtocol';
 import { h, icon } from '../common/dom';
 
 export interface ResultActions {
@@ -151,4 +151,17 @@ export function sentPreviewView(preview: SentPreview): HTMLElement {
       h('table', { class: 'stats' }, h('thead', null, h('tr', null, h('th', null, 'channel'), h('th', null, 'min'), h('th', null, 'max'), h('th', null, 'mean'))),
         h('tbody', null, preview.channels.map((c, i) => h('tr', null, h('td', null, String(i)), h('td', { class: 'num' }, String(Number(c.min.toPrecision(6)))), h('td', { class: 'num' }, String(Number(c.max.toPrecision(6)))), h('td', { class: 'num' }, String(Number(c.mean.toPrecision(6))))))))),
   );
+}
+
+export function historyView(entries: HistoryItem[], load: (id: string) => void): HTMLElement {
+  if (entries.length === 0) return h('div');
+  return h('details', { class: 'history-list' },
+    h('summary', null, `History (${entries.length})`),
+    h('table', null, h('tbody', null, entries.map((e) => h('tr', null,
+      h('td', { class: 'muted' }, new Date(e.timestamp).toLocaleTimeString()),
+      h('td', null, [e.protocol?.toUpperCase(), e.mode].filter(Boolean).join(' · ')),
+      h('td', { class: 'num' }, e.latencyMs !== undefined ? ms(e.latencyMs) : ''),
+      h('td', { class: e.error ? 'error-text' : '' }, e.error ?? 'ok'),
+      h('td', null, e.canLoad ? h('button', { type: 'button', class: 'secondary', onclick: () => load(e.id) }, 'Load') : h('span', { class: 'muted' }, 'too big to keep')),
+    )))));
 }
