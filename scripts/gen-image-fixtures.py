@@ -1,319 +1,336 @@
-#!/usr/bin/env python3
-"""Writes the image fixtures under test/fixtures/images/ and what PIL + numpy make of them.
+#!/usr/bin/python3
+"""Writes the JPEG fixtures under test/fixtures/images/jpeg/ with the pixels PIL decodes from them.
 
-For every image: PIL's mode and size after Image.open, its convert("L") and convert("RGB") pixels,
-and the tensors image_client.py's preprocess() produces for several specs (.npy). The unit tests
-compare the TypeScript decoders and preprocessing against these files; Python is not needed then.
-
-Needs Debian's python3-pil and python3-numpy: apt-get install -y python3-pil python3-numpy
-Usage: /usr/bin/python3 scripts/gen-image-fixtures.py
+Each fixture is NAME.jpg plus NAME.raw (PIL's Image.open(NAME.jpg).tobytes()); manifest.json gives
+size and mode, or the error PIL raises. Files come from two encoders: PIL (libjpeg-turbo) for the
+common layouts, and a small encoder below for the layouts PIL cannot write (4:1:1, 4:4:0, mixed
+and unusual sampling, restart intervals, separate scans, Adobe RGB/YCCK, 16-bit tables...).
+Needs Debian's python3-pil and python3-numpy; run with /usr/bin/python3.
+    /usr/bin/python3 scripts/gen-image-fixtures.py            # the committed fixtures
+    /usr/bin/python3 scripts/gen-image-fixtures.py --bench    # only out/bench/photo-1920x1080-*.jpg (+ PIL's pixels, timing)
 """
+import heapq
 import io
 import json
 import os
-import shutil
-import struct
-import zlib
+import sys
 
 import numpy as np
 from PIL import Image
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "images")
-OUT = os.path.join(ROOT, "pil")
-JPEG_DIR = os.path.join(ROOT, "jpeg")
-rng = np.random.default_rng(20261206)
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+OUT = os.path.join(ROOT, 'test', 'fixtures', 'images', 'jpeg')
 
 
-# ---------------------------------------------------------------- image_client.py's preprocess, verbatim rules
-NP_DTYPES = {"FP32": np.float32, "UINT8": np.uint8, "FP16": np.float16, "INT16": np.int16}
+def photo(w, h, seed):
+    """A photo-like RGB image: smooth gradients, texture, noise and hard-edged shapes."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    r = 128 + 100 * np.sin(x / (w / 3.1) + 0.5) * np.cos(y / (h / 2.3))
+    g = 40 + 180 * (x + y) / (w + h)
+    b = 128 + 90 * np.sin((x * 0.7 - y) / 5.0)
+    img = np.stack([r, g, b], axis=-1) + rng.normal(0, 12, (h, w, 3))
+    for _ in range(3):  # saturated rectangles: ringing that the range limit must clamp
+        x0, y0 = rng.integers(0, max(1, w - 2)), rng.integers(0, max(1, h - 2))
+        img[y0:y0 + max(1, h // 4), x0:x0 + max(1, w // 5)] = rng.choice([0, 255], 3)
+    return np.clip(img + 0.5, 0, 255).astype(np.uint8)
 
 
-def preprocess(img, fmt, dtype, c, h, w, scaling):
-    sample_img = img.convert("L") if c == 1 else img.convert("RGB")
-    resized_img = sample_img.resize((w, h), Image.BILINEAR)
-    resized = np.array(resized_img)
-    if resized.ndim == 2:
-        resized = resized[:, :, np.newaxis]
-    npdtype = NP_DTYPES[dtype]
-    typed = resized.astype(npdtype)
-    if scaling == "INCEPTION":
-        scaled = (typed / 127.5) - 1
-    elif scaling == "VGG":
-        scaled = typed - np.asarray((128,) if c == 1 else (123, 117, 104), dtype=npdtype)
-    else:
-        scaled = typed
-    return np.transpose(scaled, (2, 0, 1)) if fmt == "NCHW" else scaled
+# ---------------------------------------------------------------- small baseline encoder
+
+ZIGZAG = [0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14,
+          21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60,
+          61, 54, 47, 55, 62, 63]
+DCT = np.array([[(np.sqrt(1 / 8) if k == 0 else np.sqrt(2 / 8)) * np.cos((2 * n + 1) * k * np.pi / 16)
+                 for n in range(8)] for k in range(8)])
 
 
-SPECS = [
-    {"channels": 3, "height": 10, "width": 12, "format": "NCHW", "scaling": "NONE", "datatype": "FP32"},
-    {"channels": 3, "height": 9, "width": 9, "format": "NHWC", "scaling": "INCEPTION", "datatype": "FP32"},
-    {"channels": 3, "height": 14, "width": 7, "format": "NCHW", "scaling": "VGG", "datatype": "FP32"},
-    {"channels": 1, "height": 11, "width": 13, "format": "NCHW", "scaling": "INCEPTION", "datatype": "FP32"},
-    {"channels": 1, "height": 8, "width": 8, "format": "NHWC", "scaling": "VGG", "datatype": "FP32"},
-    {"channels": 3, "height": 12, "width": 10, "format": "NHWC", "scaling": "NONE", "datatype": "UINT8"},
-    {"channels": 1, "height": 6, "width": 16, "format": "NCHW", "scaling": "NONE", "datatype": "UINT8"},
-    {"channels": 3, "height": 8, "width": 8, "format": "NCHW", "scaling": "INCEPTION", "datatype": "FP16"},
-    {"channels": 3, "height": 8, "width": 8, "format": "NHWC", "scaling": "VGG", "datatype": "INT16"},
-]
+def quant_table(quality, chroma=False):
+    base = np.full(64, 16 if not chroma else 24, dtype=np.int64) + np.arange(64) // 2
+    scale = 5000 / quality if quality < 50 else 200 - 2 * quality
+    return np.clip((base * scale + 50) // 100, 1, 255)
 
 
-# ---------------------------------------------------------------- a small PNG writer (any colour type, depth, Adam7)
-def png_chunk(kind, body):
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+def category(v):
+    return 0 if v == 0 else int(abs(v)).bit_length()
 
 
-def pack_row(samples, depth):
-    if depth == 8:
-        return bytes(samples)
-    if depth == 16:
-        return b"".join(struct.pack(">H", s) for s in samples)
-    out, acc, bits = bytearray(), 0, 0
-    for s in samples:
-        acc = (acc << depth) | s
-        bits += depth
-        if bits == 8:
-            out.append(acc)
-            acc, bits = 0, 0
-    if bits:
-        out.append(acc << (8 - bits))
+def huffman(freq):
+    """Code lengths (<= 16) for symbols with nonzero freq, keeping the all-ones code unused."""
+    syms = [s for s in range(256) if freq[s]] + [256]
+    heap = [(freq[s] if s < 256 else 0, i, [s]) for i, s in enumerate(syms)]
+    heapq.heapify(heap)
+    depth = {s: 0 for s in syms}
+    n = len(heap)
+    while len(heap) > 1:
+        f1, _, a = heapq.heappop(heap)
+        f2, _, b = heapq.heappop(heap)
+        for s in a + b:
+            depth[s] += 1
+        n += 1
+        heapq.heappush(heap, (f1 + f2, n, a + b))
+    if len(syms) == 1:
+        depth[syms[0]] = 1
+    longest = max(depth.values())
+    assert longest <= 16, 'code too long for this small encoder'
+    if depth[256] != longest:  # give the reserved symbol a longest code so it takes the all-ones code
+        other = next(s for s in syms if depth[s] == longest)
+        depth[other], depth[256] = depth[256], longest
+    order = sorted((depth[s], s) for s in syms if s != 256)
+    counts = [0] * 16
+    for d, _ in order:
+        counts[d - 1] += 1
+    codes, code, prev = {}, 0, order[0][0] if order else 1
+    for d, s in order:
+        code <<= d - prev
+        prev = d
+        codes[s] = (code, d)
+        code += 1
+    return counts, [s for _, s in order], codes
+
+
+class Bits:
+    def __init__(self):
+        self.out = bytearray()
+        self.acc = 0
+        self.n = 0
+
+    def put(self, value, size):
+        for i in range(size - 1, -1, -1):
+            self.acc = (self.acc << 1) | ((value >> i) & 1)
+            self.n += 1
+            if self.n == 8:
+                self.out.append(self.acc)
+                if self.acc == 0xFF:
+                    self.out.append(0)
+                self.acc, self.n = 0, 0
+
+    def flush(self):
+        while self.n:
+            self.put(1, 1)
+
+
+def encode(planes, samp, quality=80, ids=None, jfif=True, adobe=None, restart=0, scans=None, sof=0xC0, q16=False):
+    """planes: full-size uint8 arrays already in the coded colour space; samp: (h, v) per component."""
+    height, width = planes[0].shape
+    nc = len(planes)
+    ids = ids or list(range(1, nc + 1))
+    hmax, vmax = max(h for h, _ in samp), max(v for _, v in samp)
+    mx, my = -(-width // (8 * hmax)), -(-height // (8 * vmax))
+    qts = [quant_table(quality), quant_table(quality, True)]
+    comps = []
+    for ci, (p, (h, v)) in enumerate(zip(planes, samp)):
+        sw, sh = -(-width * h // hmax), -(-height * v // vmax)
+        fx, fy = hmax // h if hmax % h == 0 else 1, vmax // v if vmax % v == 0 else 1
+        big = np.pad(p.astype(np.float64), ((0, sh * fy - height if sh * fy > height else 0), (0, sw * fx - width if sw * fx > width else 0)), mode='edge')
+        small = big[:sh * fy, :sw * fx].reshape(sh, fy, sw, fx).mean(axis=(1, 3))
+        bw, bh = mx * h, my * v
+        padded = np.pad(small, ((0, bh * 8 - sh), (0, bw * 8 - sw)), mode='edge')
+        qt = qts[0 if ci == 0 or nc == 4 and ci == 3 else 1]
+        blocks = np.zeros((bh, bw, 64), dtype=np.int64)
+        for by in range(bh):
+            for bx in range(bw):
+                blk = padded[by * 8:by * 8 + 8, bx * 8:bx * 8 + 8] - 128
+                coef = (DCT @ blk @ DCT.T).reshape(64)
+                blocks[by, bx] = np.round(coef[ZIGZAG] / qt[np.argsort(ZIGZAG)][ZIGZAG] if False else coef[ZIGZAG] / qt)
+        comps.append(dict(id=ids[ci], h=h, v=v, tq=0 if qt is qts[0] else 1, blocks=blocks, bw=-(-sw // 8), bh=-(-sh // 8)))
+    scans = scans or [list(range(nc))]
+
+    def mcu_blocks(scan):
+        if len(scan) == 1:
+            c = comps[scan[0]]
+            for by in range(c['bh']):
+                for bx in range(c['bw']):
+                    yield [(scan[0], by, bx)]
+        else:
+            for y in range(my):
+                for x in range(mx):
+                    yield [(ci, y * comps[ci]['v'] + j, x * comps[ci]['h'] + i)
+                           for ci in scan for j in range(comps[ci]['v']) for i in range(comps[ci]['h'])]
+
+    def symbols(scan):  # (table-key, symbol, extra bits, extra size) per block, with restart points
+        pred = {ci: 0 for ci in scan}
+        for m, mcu in enumerate(mcu_blocks(scan)):
+            if restart and m and m % restart == 0:
+                yield ('RST', (m // restart - 1) % 8)
+                pred = {ci: 0 for ci in scan}
+            for ci, by, bx in mcu:
+                b = comps[ci]['blocks'][by, bx]
+                diff = int(b[0]) - pred[ci]
+                pred[ci] = int(b[0])
+                s = category(diff)
+                yield (('dc', ci), s, diff if diff >= 0 else diff + (1 << s) - 1, s)
+                run = 0
+                for k in range(1, 64):
+                    a = int(b[k])
+                    if a == 0:
+                        run += 1
+                        continue
+                    while run > 15:
+                        yield (('ac', ci), 0xF0, 0, 0)
+                        run -= 16
+                    s = category(a)
+                    yield (('ac', ci), (run << 4) | s, a if a >= 0 else a + (1 << s) - 1, s)
+                    run = 0
+                if run:
+                    yield (('ac', ci), 0, 0, 0)
+
+    out = bytearray(b'\xFF\xD8')
+    seg = lambda m, body: out.extend(bytes([0xFF, m]) + (len(body) + 2).to_bytes(2, 'big') + bytes(body))
+    if jfif:
+        seg(0xE0, b'JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00')
+    if adobe is not None:
+        seg(0xEE, b'Adobe\x00\x64\x00\x00\x00\x00' + bytes([adobe]))
+    for t, qt in enumerate(qts):
+        if q16:
+            seg(0xDB, bytes([0x10 | t]) + b''.join(int(v).to_bytes(2, 'big') for v in qt))
+        else:
+            seg(0xDB, bytes([t]) + bytes(int(v) for v in qt))
+    sofb = bytes([8]) + height.to_bytes(2, 'big') + width.to_bytes(2, 'big') + bytes([nc])
+    for c in comps:
+        sofb += bytes([c['id'], (c['h'] << 4) | c['v'], c['tq']])
+    seg(sof, sofb)
+    if restart:
+        seg(0xDD, restart.to_bytes(2, 'big'))
+    for si, scan in enumerate(scans):
+        syms = list(symbols(scan))
+        tables = {}
+        for key in {s[0] for s in syms if s[0] != 'RST'}:
+            freq = [0] * 256
+            for s in syms:
+                if s[0] == key:
+                    freq[s[1]] += 1
+            tables[key] = huffman(freq)
+        slot = {ci: n for n, ci in enumerate(scan)}
+        for (kind, ci), (counts, vals, _) in sorted(tables.items()):
+            seg(0xC4, bytes([(0 if kind == 'dc' else 0x10) | slot[ci]] + counts + vals))
+        sos = bytes([len(scan)])
+        for ci in scan:
+            sos += bytes([comps[ci]['id'], (slot[ci] << 4) | slot[ci]])
+        seg(0xDA, sos + b'\x00\x3F\x00')
+        bits = Bits()
+        for s in syms:
+            if s[0] == 'RST':
+                bits.flush()
+                bits.out += bytes([0xFF, 0xD0 + s[1]])
+                continue
+            code, size = tables[s[0]][2][s[1]]
+            bits.put(code, size)
+            bits.put(s[2], s[3])
+        bits.flush()
+        out += bits.out
+    out += b'\xFF\xD9'
     return bytes(out)
 
 
-def paeth(a, b, c):
-    p = a + b - c
-    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-    return a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+def to_ycc(rgb):
+    f = rgb.astype(np.float64)
+    y = 0.299 * f[..., 0] + 0.587 * f[..., 1] + 0.114 * f[..., 2]
+    cb = 128 - 0.168736 * f[..., 0] - 0.331264 * f[..., 1] + 0.5 * f[..., 2]
+    cr = 128 + 0.5 * f[..., 0] - 0.418688 * f[..., 1] - 0.081312 * f[..., 2]
+    return [np.clip(np.round(c), 0, 255).astype(np.uint8) for c in (y, cb, cr)]
 
 
-def filter_rows(rows, bpp):
-    """Filters each row with type (row index % 5), so every filter is exercised."""
-    out, prev = bytearray(), bytes(len(rows[0])) if rows else b""
-    for i, row in enumerate(rows):
-        ft = i % 5
-        out.append(ft)
-        for x, v in enumerate(row):
-            a = row[x - bpp] if x >= bpp else 0
-            b = prev[x]
-            c = prev[x - bpp] if x >= bpp else 0
-            pred = [0, a, b, (a + b) >> 1, paeth(a, b, c)][ft]
-            out.append((v - pred) & 255)
-        prev = row
-    return bytes(out)
+# ---------------------------------------------------------------- fixtures
+
+def pil_jpeg(img, **opts):
+    buf = io.BytesIO()
+    img.save(buf, 'JPEG', **opts)
+    return buf.getvalue()
 
 
-def write_png(path, pixels, color_type, depth, palette=None, trns=None, interlace=False):
-    """pixels: numpy array (h, w, channels) of samples at the given depth."""
-    h, w, ch = pixels.shape
-    bpp = max(1, ch * depth // 8)
-    if interlace:
-        passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
-    else:
-        passes = [(0, 0, 1, 1)]
-    raw = b""
-    for x0, y0, dx, dy in passes:
-        sub = pixels[y0::dy, x0::dx]
-        if sub.shape[0] == 0 or sub.shape[1] == 0:
-            continue
-        rows = [pack_row([int(v) for v in r.reshape(-1)], depth) for r in sub]
-        raw += filter_rows(rows, bpp)
-    data = b"\x89PNG\r\n\x1a\n"
-    data += png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, color_type, 0, 0, 1 if interlace else 0))
-    if palette is not None:
-        data += png_chunk(b"PLTE", bytes(palette))
-    if trns is not None:
-        data += png_chunk(b"tRNS", bytes(trns))
-    comp = zlib.compress(raw, 9)
-    half = len(comp) // 2  # two IDAT chunks, as real encoders split them
-    data += png_chunk(b"IDAT", comp[:half]) + png_chunk(b"IDAT", comp[half:])
-    data += png_chunk(b"IEND", b"")
-    with open(path, "wb") as f:
-        f.write(data)
+def fixtures():
+    rgb = lambda w, h, s=1: Image.fromarray(photo(w, h, s))
+    f = {}
+    f['pil-420-q75-48x32'] = pil_jpeg(rgb(48, 32), quality=75)
+    f['pil-444-q95-33x17'] = pil_jpeg(rgb(33, 17, 2), quality=95, subsampling=0)
+    f['pil-422-q50-17x13'] = pil_jpeg(rgb(17, 13, 3), quality=50, subsampling=1)
+    f['pil-420-q90-17x13'] = pil_jpeg(rgb(17, 13, 4), quality=90, subsampling=2)
+    f['pil-420-q20-40x24'] = pil_jpeg(rgb(40, 24, 5), quality=20)
+    f['pil-420-1x1'] = pil_jpeg(rgb(1, 1, 6), quality=90)
+    f['pil-420-2x2'] = pil_jpeg(rgb(2, 2, 7), quality=90)
+    f['pil-420-3x3'] = pil_jpeg(rgb(3, 3, 8), quality=90)
+    f['pil-420-5x4'] = pil_jpeg(rgb(5, 4, 9), quality=90)
+    f['pil-422-4x9'] = pil_jpeg(rgb(4, 9, 10), quality=90, subsampling=1)
+    f['pil-gray-q85-17x13'] = pil_jpeg(rgb(17, 13, 11).convert('L'), quality=85)
+    f['pil-optimized-420-31x19'] = pil_jpeg(rgb(31, 19, 12), quality=80, optimize=True)
+    f['pil-progressive-420-33x21'] = pil_jpeg(rgb(33, 21, 13), quality=80, progressive=True)
+    f['pil-progressive-444-q95-20x20'] = pil_jpeg(rgb(20, 20, 14), quality=95, progressive=True, subsampling=0)
+    f['pil-progressive-422-q50-27x11'] = pil_jpeg(rgb(27, 11, 15), quality=50, progressive=True, subsampling=1)
+    f['pil-progressive-gray-17x13'] = pil_jpeg(rgb(17, 13, 16).convert('L'), quality=85, progressive=True)
+    f['pil-cmyk-q90-19x11'] = pil_jpeg(rgb(19, 11, 17).convert('CMYK'), quality=90)
+    f['pil-photo-q90-320x240'] = pil_jpeg(rgb(320, 240, 18), quality=90)
+
+    a = photo(40, 24, 20)
+    y, cb, cr = to_ycc(a)
+    r, g, b = a[..., 0], a[..., 1], a[..., 2]
+    f['own-411-40x24'] = encode([y, cb, cr], [(4, 1), (1, 1), (1, 1)])
+    f['own-440-23x30'] = encode(to_ycc(photo(23, 30, 21)), [(1, 2), (1, 1), (1, 1)])
+    f['own-mixed-h1v2-h2v1-21x18'] = encode(to_ycc(photo(21, 18, 22)), [(2, 2), (2, 1), (1, 2)])
+    f['own-h3-25x9'] = encode(to_ycc(photo(25, 9, 23)), [(3, 1), (1, 1), (1, 1)])
+    f['own-v3h4-37x29'] = encode(to_ycc(photo(37, 29, 24)), [(1, 3), (1, 1), (4, 1)])
+    f['own-luma-subsampled-19x15'] = encode(to_ycc(photo(19, 15, 25)), [(1, 1), (2, 2), (2, 2)])
+    f['own-restart1-420-35x19'] = encode(to_ycc(photo(35, 19, 26)), [(2, 2), (1, 1), (1, 1)], restart=1)
+    f['own-restart3-420-35x19'] = encode(to_ycc(photo(35, 19, 26)), [(2, 2), (1, 1), (1, 1)], restart=3, quality=95)
+    f['own-separate-scans-sof1-420-29x22'] = encode(to_ycc(photo(29, 22, 27)), [(2, 2), (1, 1), (1, 1)], scans=[[0], [1], [2]], sof=0xC1)
+    f['own-scan-y-then-cbcr-422-26x17'] = encode(to_ycc(photo(26, 17, 28)), [(2, 1), (1, 1), (1, 1)], scans=[[0], [1, 2]], restart=2)
+    f['own-adobe-rgb-17x13'] = encode([r[:13, :17], g[:13, :17], b[:13, :17]], [(1, 1)] * 3, jfif=False, adobe=0)
+    f['own-rgb-ids-17x13'] = encode([r[:13, :17], g[:13, :17], b[:13, :17]], [(1, 1)] * 3, jfif=False, ids=[82, 71, 66])
+    f['own-ycc-no-markers-17x13'] = encode([c[:13, :17] for c in (y, cb, cr)], [(2, 1), (1, 1), (1, 1)], jfif=False, ids=[7, 8, 9])
+    k = (255 - np.maximum(np.maximum(r, g), b)).astype(np.uint8)
+    f['own-ycck-40x24'] = encode([255 - y, 255 - cb, 255 - cr, k], [(2, 2), (1, 1), (1, 1), (2, 2)], jfif=False, adobe=2)
+    f['own-cmyk-no-adobe-40x24'] = encode([255 - r, 255 - g, 255 - b, k], [(1, 1)] * 4, jfif=False)
+    f['own-gray-restart2-q16-21x21'] = encode([to_ycc(photo(21, 21, 29))[0]], [(1, 1)], restart=2, q16=True)
+    f['own-fractional-sampling-24x16'] = encode(to_ycc(photo(24, 16, 30)), [(3, 1), (2, 1), (1, 1)])
+    return f
 
 
-def smooth(h, w, ch, maxval, noise=0.15):
-    """Gradients plus some noise: small files that still exercise the filters and the resampler."""
-    y, x = np.mgrid[0:h, 0:w]
-    planes = []
-    for k in range(ch):
-        base = (np.sin(x / (3 + k) + k) + np.cos(y / (4 + 2 * k))) / 4 + 0.5
-        base = base * (1 - noise) + rng.random((h, w)) * noise
-        planes.append(np.clip(np.round(base * maxval), 0, maxval))
-    return np.stack(planes, axis=2).astype(np.int64)
-
-
-# ---------------------------------------------------------------- BMP writers PIL cannot produce itself
-def bmp_file(width, height, bpp, pixel_bytes, palette=b"", compression=0, masks=b"", header=40, top_down=False):
-    info_size = header
-    off = 14 + info_size + len(masks) + len(palette)
-    h = -height if top_down else height
-    info = struct.pack("<IiiHHIIiiII", info_size, width, h, 1, bpp, compression, len(pixel_bytes), 2835, 2835, len(palette) // 4, 0)
-    info += b"\0" * (info_size - 40)
-    return b"BM" + struct.pack("<IHHI", off + len(pixel_bytes), 0, 0, off) + info + masks + palette + pixel_bytes
-
-
-def rows_padded(rows):
-    out = b""
-    for r in rows:
-        out += r + b"\0" * ((-len(r)) % 4)
-    return out
-
-
-def rle8(indices):
-    """Encodes rows (bottom-up order given) with runs and absolute blocks."""
-    out = bytearray()
-    for row in indices:
-        i = 0
-        row = [int(v) for v in row]
-        while i < len(row):
-            run = 1
-            while i + run < len(row) and row[i + run] == row[i] and run < 255:
-                run += 1
-            if run >= 3 or len(row) - i < 3:
-                out += bytes([run, row[i]])
-                i += run
-            else:
-                n = min(3 + (i % 5), len(row) - i)
-                out += bytes([0, n]) + bytes(row[i:i + n]) + (b"\0" if n % 2 else b"")
-                i += n
-        out += b"\0\0"
-    out += b"\0\1"
-    return bytes(out)
+def bench_images():
+    """1920x1080 photo-like JPEGs for bench/jpeg.ts (not committed), with PIL's pixels and decode time."""
+    import time
+    bench = os.path.join(ROOT, 'out', 'bench')
+    os.makedirs(bench, exist_ok=True)
+    img = Image.fromarray(photo(1920, 1080, 99))
+    variants = {'420': dict(quality=90), '444': dict(quality=90, subsampling=0),
+                'progressive-420': dict(quality=90, progressive=True)}
+    for tag, opts in variants.items():
+        data = pil_jpeg(img, **opts)
+        path = os.path.join(bench, f'photo-1920x1080-{tag}')
+        with open(path + '.jpg', 'wb') as fh:
+            fh.write(data)
+        runs = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            im = Image.open(io.BytesIO(data))
+            im.load()
+            runs.append((time.perf_counter() - t0) * 1000)
+        with open(path + '.raw', 'wb') as fh:
+            fh.write(im.tobytes())
+        print(f'{tag}: {len(data)} bytes; PIL decode median {sorted(runs)[5]:.1f} ms')
 
 
 def main():
-    shutil.rmtree(OUT, ignore_errors=True)
-    os.makedirs(OUT)
-    files = []
-
-    def add(name):
-        files.append(name)
-
-    # PNG: every colour type and bit depth, palette with tRNS, interlaced.
-    W, H = 23, 17
-    for depth in (1, 2, 4, 8, 16):
-        write_png(f"{OUT}/png-gray{depth}.png", smooth(H, W, 1, (1 << depth) - 1), 0, depth)
-        add(f"png-gray{depth}.png")
-    write_png(f"{OUT}/png-gray8-trns.png", smooth(H, W, 1, 255), 0, 8, trns=struct.pack(">H", 40))
-    add("png-gray8-trns.png")
-    for depth in (8, 16):
-        write_png(f"{OUT}/png-rgb{depth}.png", smooth(H, W, 3, (1 << depth) - 1), 2, depth)
-        write_png(f"{OUT}/png-la{depth}.png", smooth(H, W, 2, (1 << depth) - 1), 4, depth)
-        write_png(f"{OUT}/png-rgba{depth}.png", smooth(H, W, 4, (1 << depth) - 1), 6, depth)
-        add(f"png-rgb{depth}.png")
-        add(f"png-la{depth}.png")
-        add(f"png-rgba{depth}.png")
-    for depth in (1, 2, 4, 8):
-        n = 1 << depth
-        pal = rng.integers(0, 256, size=n * 3, dtype=np.uint8).tobytes()
-        idx = smooth(H, W, 1, n - 1)
-        write_png(f"{OUT}/png-palette{depth}.png", idx, 3, depth, palette=pal)
-        add(f"png-palette{depth}.png")
-    pal = rng.integers(0, 256, size=16 * 3, dtype=np.uint8).tobytes()
-    write_png(f"{OUT}/png-palette4-trns.png", smooth(H, W, 1, 15), 3, 4, palette=pal, trns=bytes(range(0, 160, 20)))
-    add("png-palette4-trns.png")
-    write_png(f"{OUT}/png-rgb8-trns.png", smooth(H, W, 3, 255), 2, 8, trns=struct.pack(">HHH", 1, 2, 3))
-    add("png-rgb8-trns.png")
-    write_png(f"{OUT}/png-rgb8-interlaced.png", smooth(H, W, 3, 255), 2, 8, interlace=True)
-    write_png(f"{OUT}/png-gray1-interlaced.png", smooth(H, W, 1, 1), 0, 1, interlace=True)
-    write_png(f"{OUT}/png-palette2-interlaced.png", smooth(5, 3, 1, 3), 3, 2, palette=bytes(range(12)), interlace=True)
-    write_png(f"{OUT}/png-rgba16-interlaced.png", smooth(H, W, 4, 65535), 6, 16, interlace=True)
-    add("png-rgb8-interlaced.png")
-    add("png-gray1-interlaced.png")
-    add("png-palette2-interlaced.png")
-    add("png-rgba16-interlaced.png")
-    # Upscale from tiny, strong downscale from larger.
-    write_png(f"{OUT}/png-rgb8-tiny-3x2.png", smooth(2, 3, 3, 255, noise=0.9), 2, 8)
-    write_png(f"{OUT}/png-rgb8-large-160x120.png", smooth(120, 160, 3, 255, noise=0.0), 2, 8)
-    write_png(f"{OUT}/png-gray8-wide-97x5.png", smooth(5, 97, 1, 255, noise=0.5), 0, 8)
-    add("png-rgb8-tiny-3x2.png")
-    add("png-rgb8-large-160x120.png")
-    add("png-gray8-wide-97x5.png")
-
-    # BMP: PIL-written 1/8/24/32-bit, hand-written 4-bit, RLE8, top-down, bitfields.
-    rgb = smooth(H, W, 3, 255).astype(np.uint8)
-    base = Image.fromarray(rgb, "RGB")
-    base.convert("1").save(f"{OUT}/bmp-1bit.bmp")
-    base.convert("L").save(f"{OUT}/bmp-8bit-gray.bmp")
-    base.quantize(37).save(f"{OUT}/bmp-8bit-palette.bmp")
-    base.save(f"{OUT}/bmp-24bit.bmp")
-    Image.fromarray(smooth(H, W, 4, 255).astype(np.uint8), "RGBA").save(f"{OUT}/bmp-32bit-rgba.bmp")
-    files += ["bmp-1bit.bmp", "bmp-8bit-gray.bmp", "bmp-8bit-palette.bmp", "bmp-24bit.bmp", "bmp-32bit-rgba.bmp"]
-    pal16 = b"".join(bytes([b, g, r, 0]) for r, g, b in rng.integers(0, 256, size=(16, 3)))
-    idx = smooth(H, W, 1, 15)[:, :, 0]
-    rows4 = [bytes(((int(r[x]) << 4) | (int(r[x + 1]) if x + 1 < W else 0)) for x in range(0, W, 2)) for r in idx[::-1]]
-    with open(f"{OUT}/bmp-4bit.bmp", "wb") as f:
-        f.write(bmp_file(W, H, 4, rows_padded(rows4), palette=pal16))
-    pal256 = b"".join(bytes([b, g, r, 0]) for r, g, b in rng.integers(0, 256, size=(256, 3)))
-    idx8 = smooth(H, W, 1, 255, noise=0.02)[:, :, 0] // 16 * 16
-    with open(f"{OUT}/bmp-rle8.bmp", "wb") as f:
-        f.write(bmp_file(W, H, 8, rle8(idx8[::-1]), palette=pal256, compression=1))
-    bgr = rgb[:, :, ::-1]
-    with open(f"{OUT}/bmp-24bit-topdown.bmp", "wb") as f:
-        f.write(bmp_file(W, H, 24, rows_padded([r.tobytes() for r in bgr]), top_down=True))
-    px565 = (rgb[:, :, 0].astype(np.uint16) >> 3 << 11) | (rgb[:, :, 1].astype(np.uint16) >> 2 << 5) | (rgb[:, :, 2].astype(np.uint16) >> 3)
-    with open(f"{OUT}/bmp-16bit-565.bmp", "wb") as f:
-        f.write(bmp_file(W, H, 16, rows_padded([r.astype("<u2").tobytes() for r in px565[::-1]]), compression=3, masks=struct.pack("<III", 0xF800, 0x7E0, 0x1F)))
-    files += ["bmp-4bit.bmp", "bmp-rle8.bmp", "bmp-24bit-topdown.bmp", "bmp-16bit-565.bmp"]
-
-    # GIF: PIL interlaces images of at least 16 pixels a side, not smaller ones.
-    base.quantize(50).save(f"{OUT}/gif-interlaced.gif")
-    small = Image.fromarray(smooth(9, 14, 3, 255).astype(np.uint8), "RGB").quantize(7)
-    small.save(f"{OUT}/gif-small-transparent.gif", transparency=3)
-    base.convert("L").save(f"{OUT}/gif-gray.gif")
-    files += ["gif-interlaced.gif", "gif-small-transparent.gif", "gif-gray.gif"]
-
-    # JPEG (decoded by the project's JPEG decoder): baseline 4:2:0, 4:4:4, progressive, grey.
-    photo = Image.fromarray(smooth(29, 37, 3, 255, noise=0.3).astype(np.uint8), "RGB")
-    photo.save(f"{OUT}/jpeg-baseline-420.jpg", quality=85, subsampling=2)
-    photo.save(f"{OUT}/jpeg-baseline-444.jpg", quality=90, subsampling=0)
-    photo.save(f"{OUT}/jpeg-progressive-420.jpg", quality=80, subsampling=2, progressive=True)
-    photo.convert("L").save(f"{OUT}/jpeg-gray.jpg", quality=75)
-    files += ["jpeg-baseline-420.jpg", "jpeg-baseline-444.jpg", "jpeg-progressive-420.jpg", "jpeg-gray.jpg"]
-
-    # Not images, or broken ones: the tests expect a clear error naming what is wrong.
-    with open(f"{OUT}/png-rgb8.png", "rb") as f:
-        whole = f.read()
-    with open(f"{OUT}/bad-truncated.png", "wb") as f:
-        f.write(whole[: len(whole) // 2])
-    with open(f"{OUT}/bad-text.png", "wb") as f:
-        f.write(b"this is not an image\n")
-
-    manifest = {"images": [], "conversions": []}
-    for name in files:
-        im = Image.open(f"{OUT}/{name}")
-        stem = name.rsplit(".", 1)[0]
-        # Converted pixels of the small images only: the large one is covered by its tensors.
-        raw = im.size[0] * im.size[1] <= 1000
-        entry = {"file": name, "mode": im.mode, "width": im.size[0], "height": im.size[1], "raw": raw, "cases": []}
-        if raw:
-            with open(f"{OUT}/{stem}.L.raw", "wb") as f:
-                f.write(im.convert("L").tobytes())
-            with open(f"{OUT}/{stem}.RGB.raw", "wb") as f:
-                f.write(im.convert("RGB").tobytes())
-        for i, spec in enumerate(SPECS):
-            t = preprocess(im, spec["format"], spec["datatype"], spec["channels"], spec["height"], spec["width"], spec["scaling"])
-            npy = f"{stem}.spec{i}.npy"
-            np.save(f"{OUT}/{npy}", np.ascontiguousarray(t))
-            entry["cases"].append({"spec": spec, "npy": npy})
-        manifest["images"].append(entry)
-
-    # Modes no file above yields: CMYK and 32-bit integer, from raw pixels.
-    cmyk = rng.integers(0, 256, size=(4, 16, 4), dtype=np.uint8)
-    ints = np.array([[-70000, -1, 0, 1, 127, 128, 254, 255, 256, 1000, 65535, 2**31 - 1]], dtype=np.int32)
-    for mode, arr in (("CMYK", cmyk), ("I", ints)):
-        im = Image.frombytes(mode, (arr.shape[1], arr.shape[0]), arr.tobytes())
-        manifest["conversions"].append({
-            "mode": mode, "width": im.size[0], "height": im.size[1],
-            "data": [int(v) for v in arr.reshape(-1)],
-            "L": list(im.convert("L").tobytes()), "RGB": list(im.convert("RGB").tobytes()),
-        })
-    manifest["pil"] = Image.__version__
-    manifest["numpy"] = np.__version__
-    with open(f"{OUT}/manifest.json", "w") as f:
-        json.dump(manifest, f, separators=(",", ":"))
-        f.write("\n")
+    if '--bench' in sys.argv:
+        bench_images()
+        return
+    os.makedirs(OUT, exist_ok=True)
+    manifest = {}
+    for name, data in fixtures().items():
+        with open(os.path.join(OUT, name + '.jpg'), 'wb') as fh:
+            fh.write(data)
+        try:
+            im = Image.open(io.BytesIO(data))
+            im.load()
+            with open(os.path.join(OUT, name + '.raw'), 'wb') as fh:
+                fh.write(im.tobytes())
+            manifest[name] = {'width': im.size[0], 'height': im.size[1], 'mode': im.mode}
+        except Exception as e:  # the decoder must refuse these too
+            manifest[name] = {'error': f'{type(e).__name__}: {e}'}
+    with open(os.path.join(OUT, 'manifest.json'), 'w') as fh:
+        json.dump(manifest, fh, indent=1, sort_keys=True)
+        fh.write('\n')
+    print(f'{len(manifest)} fixtures in {os.path.relpath(OUT, ROOT)}')
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     main()

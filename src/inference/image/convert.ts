@@ -22,6 +22,8 @@ export function convert(image: DecodedImage, target: 'L' | 'RGB'): Image8 {
   const { width, height } = image;
   const n = width * height;
   const src = image.data;
+  // Already in the target mode: PIL copies, but nothing downstream writes to it, so a view will do.
+  if (image.mode === target && src instanceof Uint8Array) return { width, height, mode: target, data: src };
   const out = new Uint8Array(target === 'L' ? n : n * 3);
   const put = target === 'L'
     ? (i: number, r: number, g: number, b: number): void => {

@@ -4,6 +4,7 @@ import { decodeBmp, isBmp } from './bmp';
 import { decodeGif, isGif } from './gif';
 import { decodeJpeg, JpegError } from './jpeg';
 import { decodePng, isPng } from './png';
+import { decodeWebp, isWebp } from './webp';
 import { ImageError } from './types';
 import type { DecodedImage } from './types';
 
@@ -15,15 +16,11 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'JPEG';
   if (isGif(bytes)) return 'GIF';
   if (isBmp(bytes)) return 'BMP';
-  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'WEBP';
+  if (isWebp(bytes)) return 'WEBP';
   return undefined;
 }
 
-function ascii(b: Uint8Array, start: number, end: number): string {
-  return String.fromCharCode(...b.subarray(start, end));
-}
-
-/** Decodes PNG, JPEG, BMP or GIF (first frame); every failure is an ImageError saying what is wrong. */
+/** Decodes PNG, JPEG, BMP, GIF (first frame) or lossless WebP; every failure is an ImageError saying what is wrong. */
 export function decodeImage(bytes: Uint8Array): DecodedImage {
   const format = detectImageFormat(bytes);
   switch (format) {
@@ -36,9 +33,9 @@ export function decodeImage(bytes: Uint8Array): DecodedImage {
     case 'JPEG':
       return openJpeg(bytes);
     case 'WEBP':
-      throw new ImageError('WebP is not supported: convert it to PNG or JPEG first');
+      return decodeWebp(bytes);
     default:
-      throw new ImageError('not an image: the bytes are not PNG, JPEG, BMP or GIF');
+      throw new ImageError('not an image: the bytes are not PNG, JPEG, BMP, GIF or WebP');
   }
 }
 

@@ -7,5 +7,6 @@ export {
   type PreprocessSpec, type PreprocessedImage, type ChannelStats, type ImageScaling, type ImageFormatOrder,
 } from './preprocess';
 export { imageModelSpec, imageBatches, stackImages, ImageModelError, type ImageModelSpec } from './modelSpec';
+export { buildImageRequests, type ImageRequest, type ImageRequestOptions } from './imageRequests';
 export { loadImages, loadImageFile, listImageFiles, decodeImageFile, ImageFileError, MAX_IMAGE_FILE_BYTES, type LoadedImage } from './files';
 export { ImageError, MAX_PIXELS, type DecodedImage, type Image8, type ImageMode } from './types';

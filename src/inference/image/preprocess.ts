@@ -54,10 +54,15 @@ const INTEGER_RANGE: Partial<Record<TritonDatatype, [number, number]>> = {
 export function scalingProblem(datatype: TritonDatatype, scaling: ImageScaling, channels: 1 | 3): string | undefined {
   if (datatype === 'BOOL' || datatype === 'BYTES') return `an image cannot be sent as ${datatype}`;
   const range = INTEGER_RANGE[datatype];
-  if (range === undefined || scaling === 'NONE') return undefined;
+  if (range === undefined) return undefined;
   if (scaling === 'INCEPTION') return `INCEPTION scaling gives values in -1..1, which ${datatype} cannot hold: use NONE, or a floating-point input`;
-  const lowest = 0 - Math.max(...VGG_MEANS[channels]);
-  if (lowest < range[0]) return `VGG scaling gives values down to ${lowest}, which ${datatype} cannot hold (image_client.py would wrap them around): use NONE, or a signed or floating-point input`;
+  const means = scaling === 'VGG' ? VGG_MEANS[channels] : [0];
+  const lowest = 0 - Math.max(...means);
+  const highest = 255 - Math.min(...means);
+  if (lowest < range[0] || highest > range[1]) {
+    const what = scaling === 'VGG' ? 'VGG scaling gives' : 'pixels take';
+    return `${what} values in ${lowest}..${highest}, which ${datatype} (${range[0]}..${range[1]}) cannot hold (image_client.py would wrap them around): use ${scaling === 'VGG' ? 'NONE, or ' : ''}a wider or floating-point input`;
+  }
   return undefined;
 }
 
@@ -68,33 +73,44 @@ export function preprocessImage(image: DecodedImage, spec: PreprocessSpec): Prep
   const problem = scalingProblem(datatype, scaling, c);
   if (problem !== undefined) throw new ImageError(problem);
   const resized = resizeBilinear(convert(image, c === 1 ? 'L' : 'RGB'), w, h);
-  const values = scaleValues(resized.data, c, scaling, datatype);
+  // A pixel's value depends only on its byte and channel: 256 entries per channel, in the datatype.
+  const table = scaleTable(c, scaling, datatype);
+  const encoded = toTyped(table, datatype);
+  const pixels = resized.data;
   const n = w * h;
+  const data = new (encoded.constructor as new (length: number) => NumericTypedArray)(n * c);
+  const counts = new Float64Array(c * 256);
+  const assign = data as unknown as { [i: number]: number | bigint };
+  const from = encoded as unknown as { [i: number]: number | bigint };
   // numpy's transpose((2, 0, 1)) for NCHW; NHWC keeps the interleaved order.
-  const ordered = format === 'NCHW' ? new Float64Array(values.length) : values;
-  if (format === 'NCHW') for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) ordered[ch * n + i] = values[i * c + ch]!;
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const k = ch * 256 + pixels[i * c + ch]!;
+      assign[format === 'NCHW' ? ch * n + i : i * c + ch] = from[k]!;
+      counts[k]!++;
+    }
+  }
   return {
-    data: toTyped(ordered, datatype),
+    data,
     shape: format === 'NCHW' ? [c, h, w] : [h, w, c],
     datatype,
-    stats: channelStats(values, c),
+    stats: channelStats(table, counts, c, n),
     preview: toRgba(resized),
   };
 }
 
-/** The scaled values as numbers, interleaved HWC, already rounded as the dtype's arithmetic rounds. */
-function scaleValues(pixels: Uint8Array, c: 1 | 3, scaling: ImageScaling, datatype: TritonDatatype): Float64Array {
-  const out = new Float64Array(pixels.length);
-  // Rounding after each numpy operation: float32 and float16 round every intermediate result.
+/** Each channel's 256 possible values after the cast and scaling, rounded as numpy's dtype arithmetic rounds. */
+function scaleTable(c: 1 | 3, scaling: ImageScaling, datatype: TritonDatatype): Float64Array {
+  const out = new Float64Array(c * 256);
+  // float32 and float16 round every intermediate result.
   const round = datatype === 'FP32' || datatype === 'BF16' ? Math.fround
     : datatype === 'FP16' ? (v: number): number => fp16BitsToNumber(numberToFp16Bits(Math.fround(v)))
     : (v: number): number => v;
   const means = VGG_MEANS[c];
-  for (let i = 0; i < pixels.length; i++) {
-    const x = pixels[i]!;
-    if (scaling === 'INCEPTION') out[i] = round(round(x / 127.5) - 1);
-    else if (scaling === 'VGG') out[i] = round(x - means[i % c]!);
-    else out[i] = x;
+  for (let ch = 0; ch < c; ch++) {
+    for (let x = 0; x < 256; x++) {
+      out[ch * 256 + x] = scaling === 'INCEPTION' ? round(round(x / 127.5) - 1) : scaling === 'VGG' ? round(x - means[ch]!) : x;
+    }
   }
   return out;
 }
@@ -134,20 +150,21 @@ function toTyped(values: Float64Array, datatype: TritonDatatype): NumericTypedAr
   }
 }
 
-function channelStats(values: Float64Array, c: number): ChannelStats[] {
+function channelStats(table: Float64Array, counts: Float64Array, c: number, n: number): ChannelStats[] {
   const stats: ChannelStats[] = [];
-  const count = values.length / c;
   for (let ch = 0; ch < c; ch++) {
     let min = Infinity;
     let max = -Infinity;
     let sum = 0;
-    for (let i = ch; i < values.length; i += c) {
-      const v = values[i]!;
+    for (let x = 0; x < 256; x++) {
+      const count = counts[ch * 256 + x]!;
+      if (count === 0) continue;
+      const v = table[ch * 256 + x]!;
       if (v < min) min = v;
       if (v > max) max = v;
-      sum += v;
+      sum += v * count;
     }
-    stats.push({ min, max, mean: sum / count });
+    stats.push({ min, max, mean: sum / n });
   }
   return stats;
 }

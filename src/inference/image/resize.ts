@@ -68,16 +68,30 @@ function horizontal(src: Uint8Array, inW: number, bands: number, y0: number, row
   const { ksize, bounds, k } = c;
   for (let y = 0; y < rows; y++) {
     const rowIn = (y + y0) * inW * bands;
-    const rowOut = y * outW * bands;
+    let o = y * outW * bands;
     for (let xx = 0; xx < outW; xx++) {
       const xmin = bounds[xx * 2]!;
       const xmax = bounds[xx * 2 + 1]!;
       const kb = xx * ksize;
-      for (let b = 0; b < bands; b++) {
+      let p = rowIn + xmin * bands;
+      if (bands === 3) {
+        // The three channels in one sweep: same sums as three separate ones, a third of the loads of k.
+        let s0 = HALF;
+        let s1 = HALF;
+        let s2 = HALF;
+        for (let x = 0; x < xmax; x++, p += 3) {
+          const w = k[kb + x]!;
+          s0 += src[p]! * w;
+          s1 += src[p + 1]! * w;
+          s2 += src[p + 2]! * w;
+        }
+        out[o++] = clip8(s0);
+        out[o++] = clip8(s1);
+        out[o++] = clip8(s2);
+      } else {
         let ss = HALF;
-        let p = rowIn + xmin * bands + b;
-        for (let x = 0; x < xmax; x++, p += bands) ss += src[p]! * k[kb + x]!;
-        out[rowOut + xx * bands + b] = clip8(ss);
+        for (let x = 0; x < xmax; x++, p++) ss += src[p]! * k[kb + x]!;
+        out[o++] = clip8(ss);
       }
     }
   }

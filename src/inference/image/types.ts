@@ -5,7 +5,7 @@ export type ImageMode = '1' | 'L' | 'LA' | 'P' | 'RGB' | 'RGBA' | 'I' | 'I;16' |
 
 export interface DecodedImage {
   /** Container format the bytes were recognised as. */
-  format: 'PNG' | 'JPEG' | 'BMP' | 'GIF';
+  format: 'PNG' | 'JPEG' | 'BMP' | 'GIF' | 'WEBP';
   width: number;
   height: number;
   mode: ImageMode;

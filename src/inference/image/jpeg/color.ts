@@ -1,7 +1,7 @@
 // From decoded component planes to PIL's interleaved pixels: libjpeg's fixed-point YCbCr->RGB
 // (16-bit scaled tables, round-half-up), RGB and CMYK passed through, YCCK->CMYK, and PIL's
 // inversion of 4-component images ("CMYK;I": Adobe's inverted polarity, which PIL always assumes).
-import type { Plane } from './upsample';
+import type { RowSource } from './upsample';
 
 export type JpegColorSpace = 'gray' | 'ycbcr' | 'rgb' | 'cmyk' | 'ycck';
 
@@ -20,40 +20,51 @@ for (let i = 0; i < 256; i++) {
   CB_G[i] = -fix(0.34414) * x + ONE_HALF;
 }
 
-const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
-
-/** Interleaves `planes` into width*height*channels bytes in the colour space PIL reports. */
-export function convertColor(space: JpegColorSpace, planes: Plane[], width: number, height: number): Uint8Array {
-  const channels = planes.length;
-  const out = new Uint8Array(width * height * channels);
+/** Interleaves the components into width*height*channels bytes in the colour space PIL reports. */
+export function convertColor(space: JpegColorSpace, sources: RowSource[], width: number, height: number): Uint8Array {
+  const channels = sources.length;
   if (space === 'ycbcr' || space === 'ycck') {
-    const [py, pb, pr] = planes;
-    const pk = planes[3];
+    // Written through a clamped view: libjpeg's range limit for colour conversion is a plain 0..255 clamp.
+    const out = new Uint8ClampedArray(width * height * channels);
+    const [sy, sb, sr] = sources;
+    const sk = sources[3];
+    const yd = sy.data;
+    const bd = sb.data;
+    const rd = sr.data;
     for (let y = 0; y < height; y++) {
       let o = y * width * channels;
-      const ry = y * py.stride;
-      const rb = y * pb.stride;
-      const rr = y * pr.stride;
-      const rk = pk ? y * pk.stride : 0;
+      const ry = sy.rowAt(y);
+      const rb = sb.rowAt(y);
+      const rr = sr.rowAt(y);
       for (let x = 0; x < width; x++, o += channels) {
-        const l = py.data[ry + x];
-        const cb = pb.data[rb + x];
-        const cr = pr.data[rr + x];
-        // YCCK decodes to inverted CMY which PIL inverts back, so both give R, G, B here.
-        out[o] = clamp(l + CR_R[cr]);
-        out[o + 1] = clamp(l + ((CB_G[cb] + CR_G[cr]) >> 16));
-        out[o + 2] = clamp(l + CB_B[cb]);
-        if (pk) out[o + 3] = 255 - pk.data[rk + x];
+        const l = yd[ry + x];
+        const cb = bd[rb + x];
+        const cr = rd[rr + x];
+        out[o] = l + CR_R[cr];
+        out[o + 1] = l + ((CB_G[cb] + CR_G[cr]) >> 16);
+        out[o + 2] = l + CB_B[cb];
+      }
+      // YCCK decodes to inverted CMY which PIL inverts back, so both give R, G, B; K is inverted.
+      if (sk) {
+        const kd = sk.data;
+        const rk = sk.rowAt(y);
+        o = y * width * 4 + 3;
+        for (let x = 0; x < width; x++, o += 4) out[o] = 255 - kd[rk + x];
       }
     }
-    return out;
+    return new Uint8Array(out.buffer);
   }
+  const out = new Uint8Array(width * height * channels);
   const invert = space === 'cmyk';
   for (let c = 0; c < channels; c++) {
-    const { data, stride } = planes[c];
+    const { data } = sources[c];
     for (let y = 0; y < height; y++) {
+      const r = sources[c].rowAt(y);
+      if (channels === 1) {
+        out.set(data.subarray(r, r + width), y * width);
+        continue;
+      }
       let o = y * width * channels + c;
-      const r = y * stride;
       if (invert) for (let x = 0; x < width; x++, o += channels) out[o] = 255 - data[r + x];
       else for (let x = 0; x < width; x++, o += channels) out[o] = data[r + x];
     }

@@ -6,7 +6,7 @@ import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { idctBlock } from './idct';
 import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
-import { upsample } from './upsample';
+import { upsampler } from './upsample';
 
 export interface JpegImage {
   readonly width: number;
@@ -25,6 +25,10 @@ const ZIGZAG64 = [
 
 const hex = (m: number): string => `0xFF${m.toString(16).toUpperCase().padStart(2, '0')}`;
 
+/**
+ * Decodes a JPEG file to what PIL's Image.open(f).load() gives (Debian's libjpeg62-turbo, PIL's
+ * defaults), or throws a JpegError. `limits` caps the image size and scan count.
+ */
 export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMITS): JpegImage {
   const data = bytes;
   if (data.length < 3 || data[0] !== 0xff || data[1] !== 0xd8 || data[2] !== 0xff) {
@@ -75,6 +79,7 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
         break;
       case 0xda:
         if (!frame) throw new JpegError('corrupt', 'SOS marker before any SOF marker', at);
+        if (scans >= limits.maxScans) throw new JpegError('too-large', `more than ${limits.maxScans} scans`, at);
         p = decodeScan(data, body, bodyLength, frame, tables, ++scans);
         break;
       case 0xe0:
@@ -91,16 +96,17 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
         throw new JpegError('corrupt', `unknown marker ${hex(marker)}`, at);
     }
   }
-  if (!frame) throw new JpegError(p >= data.length ? 'truncated' : 'corrupt', 'file has no SOF marker (no image)', p);
-  if (scans === 0) throw new JpegError(p >= data.length ? 'truncated' : 'corrupt', 'file has no image data (no SOS marker)', p);
   if (!sawEoi) {
-    throw new JpegError('truncated', 'file is truncated: it ends without the EOI marker (image file is truncated)', data.length);
+    const what = !frame ? 'before its SOF marker' : scans === 0 ? 'before its first scan' : 'without the EOI marker';
+    throw new JpegError('truncated', `file is truncated: it ends ${what}`, data.length);
   }
+  if (!frame) throw new JpegError('corrupt', 'file has no SOF marker (no image)', p);
+  if (scans === 0) throw new JpegError('corrupt', 'file has no image data (no SOS marker)', p);
   if (frame.progressive) finishProgressive(frame);
   for (const comp of frame.components) if (!comp.quant) comp.plane.fill(128); // never in a scan: zero coefficients
   const space = colorSpace(frame, sawJfif, adobeTransform);
-  const planes = frame.components.map((c) => upsample(frame as Frame, c));
-  const pixels = convertColor(space, planes, frame.width, frame.height);
+  const sources = frame.components.map((c) => upsampler(frame as Frame, c));
+  const pixels = convertColor(space, sources, frame.width, frame.height);
   const mode = frame.components.length === 1 ? 'L' : frame.components.length === 3 ? 'RGB' : 'CMYK';
   return { width: frame.width, height: frame.height, mode, data: pixels };
 }

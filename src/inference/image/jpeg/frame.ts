@@ -42,9 +42,11 @@ export interface JpegLimits {
   maxDimension: number;
   /** Largest decoded image accepted, in bytes (width * height * channels). */
   maxBytes: number;
+  /** Most scans accepted: each one walks the whole image, so thousands of tiny scans would stall. */
+  maxScans: number;
 }
 
-export const DEFAULT_LIMITS: JpegLimits = { maxDimension: 16384, maxBytes: 256 * 1024 * 1024 };
+export const DEFAULT_LIMITS: JpegLimits = { maxDimension: 16384, maxBytes: 256 * 1024 * 1024, maxScans: 256 };
 
 /** Parses an SOF segment body (after the length) into the decoder's frame layout. */
 export function parseFrame(data: Uint8Array, at: number, length: number, progressive: boolean, limits: JpegLimits): Frame {

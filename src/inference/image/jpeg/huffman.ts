@@ -4,6 +4,8 @@ import { JpegError } from './jpegError';
 
 /** Codes up to this many bits are decoded with one table look-up. */
 const LOOKUP_BITS = 9;
+/** A code and its extra bits that together fit in this many bits come out of one look-up, value and all. */
+const FAST_BITS = 10;
 
 export interface HuffmanTable {
   /** Indexed by the next LOOKUP_BITS bits: (code length << 8) | symbol, or 0 for a longer code. */
@@ -13,13 +15,24 @@ export interface HuffmanTable {
   /** Value index of the first code of each length, minus that code. */
   readonly valOffset: Int32Array;
   readonly values: Uint8Array;
+  /**
+   * Indexed by the next FAST_BITS bits: (value << 9) | (run << 5) | bits used, where the symbol is
+   * (run << 4) | size and value is its extra bits sign-extended (0 when size is 0); 0 = use the slow path.
+   */
+  readonly fast: Int32Array;
   /** Largest symbol, to check a DC table's categories before use. */
   readonly maxSymbol: number;
+}
+
+/** JPEG's sign extension of `size` extra bits (Annex F "EXTEND"). */
+function extend(v: number, size: number): number {
+  return v < 1 << (size - 1) ? v - (1 << size) + 1 : v;
 }
 
 /** Builds a table from the 16 code-length counts and the symbols of a DHT segment. */
 export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array, offset: number): HuffmanTable {
   const lookup = new Uint16Array(1 << LOOKUP_BITS);
+  const fast = new Int32Array(1 << FAST_BITS);
   const maxCode = new Int32Array(18).fill(-1);
   const valOffset = new Int32Array(18);
   let code = 0;
@@ -33,6 +46,16 @@ export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array, offset
         const entry = (len << 8) | values[k];
         for (let fill = code << shift, last = fill + (1 << shift); fill < last; fill++) lookup[fill] = entry;
       }
+      const size = values[k] & 15;
+      if (len + size <= FAST_BITS) {
+        const rest = FAST_BITS - len - size;
+        for (let extra = 0; extra < 1 << size; extra++) {
+          const value = size === 0 ? 0 : extend(extra, size);
+          const entry = (value << 9) | ((values[k] >> 4) << 5) | (len + size);
+          const first = (((code << size) | extra) << rest);
+          for (let fill = first, last = first + (1 << rest); fill < last; fill++) fast[fill] = entry;
+        }
+      }
     }
     if (n > 0) maxCode[len] = code - 1;
     // Codes of one length must fit in that many bits (and leave the all-ones code unused).
@@ -42,7 +65,7 @@ export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array, offset
   maxCode[17] = 0x7fffffff;
   let maxSymbol = 0;
   for (const v of values) maxSymbol = Math.max(maxSymbol, v);
-  return { lookup, maxCode, valOffset, values, maxSymbol };
+  return { lookup, maxCode, valOffset, values, fast, maxSymbol };
 }
 
 /**
@@ -116,8 +139,23 @@ export class BitReader {
   signed(n: number): number {
     if (this.cnt < n) this.fill();
     this.cnt -= n;
-    const v = (this.buf >>> this.cnt) & ((1 << n) - 1);
-    return v < 1 << (n - 1) ? v - (1 << n) + 1 : v;
+    return extend((this.buf >>> this.cnt) & ((1 << n) - 1), n);
+  }
+
+  /**
+   * A symbol and its extra bits, packed as in HuffmanTable.fast: value = result >> 9,
+   * run = (result >> 5) & 15. A value of 0 means the symbol's size was 0 (EOB, ZRL, DC difference 0).
+   */
+  symbolValue(t: HuffmanTable): number {
+    if (this.cnt < 16) this.fill();
+    const e = t.fast[(this.buf >>> (this.cnt - FAST_BITS)) & ((1 << FAST_BITS) - 1)];
+    if (e !== 0) {
+      this.cnt -= e & 31;
+      return e;
+    }
+    const sym = this.decode(t);
+    const size = sym & 15;
+    return ((size === 0 ? 0 : this.signed(size)) << 9) | ((sym >> 4) << 5) | 1;
   }
 
   decode(t: HuffmanTable): number {

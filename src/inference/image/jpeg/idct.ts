@@ -25,6 +25,11 @@ const RANGE_LIMIT = (() => {
   return t;
 })();
 
+/** The sample every pixel of a block takes when only its DC coefficient (already dequantised) is set. */
+export function dcOnlySample(dequantisedDc: number): number {
+  return RANGE_LIMIT[((((dequantisedDc << 2) + 16) >> 5)) & 1023];
+}
+
 /**
  * Inverse-transforms one block: `coefs` (natural order, from `at`) times `quant`, written as 8x8
  * samples into `out` from `outAt` with row stride `stride`. `ws` is a 64-entry scratch buffer.

@@ -2,7 +2,7 @@
 // progressive (spectral selection and successive approximation) Huffman coding.
 import type { Frame, FrameComponent } from './frame';
 import { BitReader, type HuffmanTable } from './huffman';
-import { idctBlock } from './idct';
+import { dcOnlySample, idctBlock } from './idct';
 import { JpegError } from './jpegError';
 
 /** Zigzag index -> natural index; 16 extra entries point at 63 so a corrupt run cannot write past the block. */
@@ -82,6 +82,7 @@ export function decodeScan(data: Uint8Array, at: number, length: number, frame: 
     }
     const mx = m % mcusWide;
     const my = (m - mx) / mcusWide;
+    if (mx === 0 && my > 0) run.checkOverrun(); // stop early on data that ran out, not after the whole image
     if (single) run.block(0, my, mx);
     else {
       for (let i = 0; i < n; i++) {
@@ -117,6 +118,10 @@ function expectRestart(data: Uint8Array, reader: BitReader, index: number, scanN
   reader.pos = p + 2;
 }
 
+function fillBlock(out: Uint8Array, at: number, stride: number, v: number): void {
+  for (let y = 0; y < 8; y++, at += stride) out.fill(v, at, at + 8);
+}
+
 /** The state of one scan while its MCUs are decoded. */
 class ScanRun {
   private readonly preds = new Int32Array(4);
@@ -147,38 +152,52 @@ class ScanRun {
   }
 
   block(i: number, row: number, col: number): void {
-    const { comp, dc, ac } = this.comps[i];
-    const r = this.r;
     if (!this.frame.progressive) {
-      const blk = this.block64;
-      blk.fill(0);
-      const t = r.decode(dc as HuffmanTable);
-      this.preds[i] += t === 0 ? 0 : r.signed(t);
-      blk[0] = this.preds[i];
-      const act = ac as HuffmanTable;
-      for (let k = 1; k < 64; k++) {
-        const rs = r.decode(act);
-        const s = rs & 15;
-        if (s !== 0) {
-          k += rs >> 4;
-          blk[ZIGZAG[k]] = r.signed(s);
-        } else if (rs === 0xf0) k += 15;
-        else break;
-      }
-      const stride = comp.blocksPerLine * 8;
-      idctBlock(blk, 0, comp.quant as Int32Array, comp.plane, row * 8 * stride + col * 8, stride, this.ws);
+      this.sequentialBlock(i, row, col);
       return;
     }
+    const { comp, dc, ac } = this.comps[i];
+    const r = this.r;
     const coefs = comp.coefs as Int16Array;
     const base = (row * comp.blocksPerLine + col) * 64;
     if (this.ss === 0) {
       if (this.ah === 0) {
-        const t = r.decode(dc as HuffmanTable);
-        this.preds[i] += t === 0 ? 0 : r.signed(t);
+        this.preds[i] += r.symbolValue(dc as HuffmanTable) >> 9;
         coefs[base] = this.preds[i] * (1 << this.al);
       } else if (r.bit()) coefs[base] |= 1 << this.al;
     } else if (this.ah === 0) this.acFirst(coefs, base, ac as HuffmanTable);
     else this.acRefine(coefs, base, ac as HuffmanTable);
+  }
+
+  private sequentialBlock(i: number, row: number, col: number): void {
+    const { comp, dc, ac } = this.comps[i];
+    const r = this.r;
+    const blk = this.block64;
+    const pred = (this.preds[i] += r.symbolValue(dc as HuffmanTable) >> 9);
+    const act = ac as HuffmanTable;
+    let nonzeroAc = false;
+    for (let k = 1; k < 64; k++) {
+      const e = r.symbolValue(act);
+      const value = e >> 9;
+      if (value !== 0) {
+        k += (e >> 5) & 15;
+        blk[ZIGZAG[k]] = value;
+        nonzeroAc = true;
+      } else if ((e & 0x1e0) === 0x1e0) k += 15;
+      else break;
+    }
+    const stride = comp.blocksPerLine * 8;
+    const quant = comp.quant as Int32Array;
+    const at = row * 8 * stride + col * 8;
+    if (!nonzeroAc) {
+      // A DC-only block is flat: the IDCT reduces to one descaled, range-limited value.
+      blk[0] = pred;
+      fillBlock(comp.plane, at, stride, dcOnlySample(blk[0] * quant[0]));
+      return;
+    }
+    blk[0] = pred;
+    idctBlock(blk, 0, quant, comp.plane, at, stride, this.ws);
+    blk.fill(0);
   }
 
   private acFirst(coefs: Int16Array, base: number, ac: HuffmanTable): void {
@@ -189,12 +208,12 @@ class ScanRun {
     const r = this.r;
     const scale = 1 << this.al;
     for (let k = this.ss; k <= this.se; k++) {
-      const rs = r.decode(ac);
-      const run = rs >> 4;
-      const s = rs & 15;
-      if (s !== 0) {
+      const e = r.symbolValue(ac);
+      const run = (e >> 5) & 15;
+      const value = e >> 9;
+      if (value !== 0) {
         k += run;
-        coefs[base + ZIGZAG[k]] = r.signed(s) * scale;
+        coefs[base + ZIGZAG[k]] = value * scale;
       } else if (run === 15) k += 15;
       else {
         this.eobrun = (1 << run) - 1;

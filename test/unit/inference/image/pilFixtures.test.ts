@@ -1,5 +1,5 @@
 // Decoding, convert() and image_client.py's preprocess() against what PIL and numpy produced for the
-// committed fixtures (scripts/gen-image-fixtures.py).
+// committed fixtures (scripts/gen-preprocess-fixtures.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ function open(file: string): DecodedImage {
 test('the fixture set covers every decoder and many modes', () => {
   const modes = new Set(manifest.images.map((e) => e.mode));
   for (const m of ['1', 'L', 'LA', 'P', 'RGB', 'RGBA', 'I']) assert.ok(modes.has(m), `no fixture opens as ${m}`);
-  for (const ext of ['.png', '.bmp', '.gif', '.jpg']) assert.ok(manifest.images.some((e) => e.file.endsWith(ext)), `no ${ext} fixture`);
+  for (const ext of ['.png', '.bmp', '.gif', '.jpg', '.webp']) assert.ok(manifest.images.some((e) => e.file.endsWith(ext)), `no ${ext} fixture`);
 });
 
 for (const entry of manifest.images) {
