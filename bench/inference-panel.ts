@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     writeFileSync(join(workspace, 'orange.png'), solidPng(1920, 1080, [250, 140, 10]));
     const models = await openTritonView(page);
     await models.locator('.monaco-list-row', { hasText: 'color_classifier' }).first().waitFor({ timeout: 60_000 });
-    await runCommand(page, 'Triton: Run Inference');
+    await runCommand(page, 'Triton: Run Inference…');
     await page.locator('.quick-input-widget .monaco-list-row:visible', { hasText: 'color_classifier' }).first().click();
     const frame: FrameLocator = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await frame.locator('[data-input="data_0"] .dropzone').evaluate((el, uri) => {
