@@ -44,6 +44,7 @@ export class InferencePanel {
   private running: AbortController | undefined;
   private lastResult: InferResult | undefined;
   private lastResultRun = 0;
+  private formError: ToInferencePage | undefined;
   private lastSummary: RunSummary | undefined;
   /** Everything posted about the current run, replayed when the page starts again. */
   private replay: ToInferencePage[] = [];
@@ -54,10 +55,12 @@ export class InferencePanel {
 
   constructor(readonly target: PanelTarget, readonly host: WebviewHost<ToInferencePage, FromInferencePage>, private readonly services: PanelServices, restored?: RequestDraft) {
     this.draft = restored;
+    // The form is read while the page starts (the host holds messages until the page is ready);
+    // a page that starts again gets everything anew.
     host.onDidBecomeReady(({ reload }) => {
-      if (!reload || this.form === undefined) void this.load();
-      else this.sendSnapshot();
+      if (reload) this.sendSnapshot();
     });
+    void this.load();
     host.onDidReceive((message) => void this.receive(message).catch((error: unknown) => this.services.log.error(`Run inference panel: ${message.type} failed`, error)));
     host.onDidDispose(() => this.running?.abort());
   }
@@ -82,6 +85,7 @@ export class InferencePanel {
   }
 
   private sendSnapshot(): void {
+    if (this.formError !== undefined) this.post(this.formError);
     if (this.form === undefined || this.draft === undefined) return;
     this.post({ type: 'init', target: this.target, serverName: this.serverName, grpcAvailable: this.grpcAvailable, form: this.form, draft: this.draft });
     for (const m of this.replay) this.post(m);
@@ -89,6 +93,7 @@ export class InferencePanel {
   }
 
   async load(): Promise<void> {
+    this.formError = undefined;
     try {
       const loaded = await this.services.loadModel(this.target, AbortSignal.timeout(20_000));
       this.form = loaded.form;
@@ -103,7 +108,8 @@ export class InferencePanel {
       this.markLoaded(true);
     } catch (error) {
       this.services.log.error(`Reading '${this.target.model}' from ${this.target.serverId} failed`, error);
-      this.post({ type: 'formError', target: this.target, error: errorView(error) });
+      this.formError = { type: 'formError', target: this.target, error: errorView(error) };
+      this.post(this.formError);
       this.markLoaded(false);
     }
   }
