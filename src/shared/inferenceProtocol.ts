@@ -1,7 +1,7 @@
 // Messages between the run-inference panel's host and its page. Plain JSON only: tensors stay on the
 // host, the page gets the form, previews and bounded summaries of results.
 import type { ModelForm } from '../inference/inputs/modelForm';
-import type { OutputViewData } from './outputViews';
+import type { ComparisonView, OutputViewData } from './outputViews';
 import type { RequestDraft } from '../inference/requestDraft';
 import { isRequestDraft } from '../inference/requestDraft';
 import { isFiniteNumber, isRecord, isString, isStringArray, messageGuard } from './webviewProtocol';
@@ -101,8 +101,12 @@ export interface HistoryItem {
   error?: string;
   protocol?: 'http' | 'grpc';
   mode?: string;
-  /** False when the request was too big to keep: it is listed but cannot be loaded. */
+  model: string;
+  modelVersion?: string;
+  /** False when the request was too big to keep (or is another model's): it cannot be loaded here. */
   canLoad: boolean;
+  /** It kept a result summary, so the last run can be compared with it. */
+  canCompare: boolean;
 }
 
 export type ToInferencePage =
@@ -117,7 +121,9 @@ export type ToInferencePage =
   | { type: 'runFinished'; runId: number; summary: RunSummary }
   | { type: 'saved'; message: string }
   /** This model's recent requests in the workspace history, newest first. */
-  | { type: 'history'; entries: HistoryItem[] };
+  | { type: 'history'; entries: HistoryItem[] }
+  /** The last run against a history entry. */
+  | { type: 'comparison'; comparison?: ComparisonView; error?: string; label: string };
 
 export type FromInferencePage =
   | { type: 'draftChanged'; draft: RequestDraft }
@@ -133,6 +139,7 @@ export type FromInferencePage =
   | { type: 'saveRequest'; draft: RequestDraft }
   | { type: 'exportRequest'; kind: 'curl' | 'python' | 'perf_analyzer'; draft: RequestDraft }
   | { type: 'loadHistory'; id: string }
+  | { type: 'compareHistory'; id: string }
   | { type: 'retryForm' };
 
 const isPurpose = (x: unknown): boolean => x === 'image' || x === 'bytesFiles' || x === 'npy';
@@ -149,6 +156,7 @@ export const isFromInferencePage = messageGuard<FromInferencePage>({
   saveRequest: (m) => isRequestDraft(m.draft),
   exportRequest: (m) => (m.kind === 'curl' || m.kind === 'python' || m.kind === 'perf_analyzer') && isRequestDraft(m.draft),
   loadHistory: (m) => isString(m.id) && m.id.length <= 200,
+  compareHistory: (m) => isString(m.id) && m.id.length <= 200,
   retryForm: () => true,
 });
 
@@ -168,6 +176,7 @@ export const isToInferencePage = messageGuard<ToInferencePage>({
   runFinished: (m) => isFiniteNumber(m.runId) && isRecord(m.summary),
   saved: (m) => isString(m.message),
   history: (m) => Array.isArray(m.entries),
+  comparison: (m) => isString(m.label),
 });
 
 /** What the page saves with setState, and what the serializer gets back after a restart. */

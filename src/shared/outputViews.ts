@@ -63,3 +63,26 @@ export interface ErrorOutputView {
 }
 
 export type OutputViewData = ClassificationOutputView | NumericOutputView | BytesOutputView | SharedMemoryOutputView | ErrorOutputView;
+
+/** Two results side by side (src/inference/outputs/compare.ts builds it). */
+export interface ComparisonView {
+  a: { model: string; version: string };
+  b: { model: string; version: string };
+  outputs: {
+    name: string;
+    inA: boolean;
+    inB: boolean;
+    a?: { datatype: string; shape: number[] };
+    b?: { datatype: string; shape: number[] };
+    datatypeEqual: boolean;
+    shapeEqual: boolean;
+    maxAbsDiff?: number;
+    maxAbsDiffAt?: number;
+    nanMismatches?: number;
+    differentElements?: number;
+    compared: number;
+    complete: boolean;
+    topK?: { batch: number; top1Same: boolean; common: number; k: number }[];
+  }[];
+  same: boolean;
+}

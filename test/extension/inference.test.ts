@@ -42,6 +42,18 @@ async function run(panel: InferencePanel, edit: (d: RequestDraft) => void): Prom
   return posted;
 }
 
+/** What the panel posts while `action` runs. */
+async function postedBy(panel: InferencePanel, action: () => Promise<unknown>): Promise<ToInferencePage[]> {
+  const posted: ToInferencePage[] = [];
+  const sub = panel.onDidPost((m) => posted.push(m));
+  try {
+    await action();
+  } finally {
+    sub.dispose();
+  }
+  return posted;
+}
+
 const responses = (posted: ToInferencePage[]): ResponseView[] => posted.flatMap((m) => (m.type === 'response' ? [m.response] : []));
 const errors = (posted: ToInferencePage[]): string[] => posted.flatMap((m) => (m.type === 'runError' ? [`${m.error.message} | ${m.error.serverMessage ?? ''}`] : []));
 
@@ -131,7 +143,7 @@ describe('run inference panel', function () {
     assert.deepEqual(seen, ['1', '11', '7']);
   });
 
-  it('color_classifier: a .npy input classified with labels as top-k', async () => {
+  it('color_classifier: a .npy input classified with labels as top-k, compared with an earlier run from the history', async () => {
     const panel = await openPanel(workbench, 'color_classifier');
     const dir = mkdtempSync(join(tmpdir(), 'panel-npy-'));
     const data = new Float32Array(3 * 224 * 224);
@@ -150,6 +162,30 @@ describe('run inference panel', function () {
     assert.ok(cls.kind === 'classification');
     assert.equal(cls.batches[0]![0]!.label, 'blue');
     assert.equal(cls.batches[0]!.length, 3);
+
+    // The same model on another input, compared with the first run kept in the history.
+    const history = posted.filter((m) => m.type === 'history').at(-1);
+    assert.ok(history?.type === 'history');
+    const blueEntry = history.entries[0]!;
+    assert.equal(blueEntry.model, 'color_classifier');
+    assert.ok(blueEntry.canCompare);
+    data.fill(0);
+    data.fill(255, 0, 224 * 224); // red channel only
+    writeFileSync(join(dir, 'red.npy'), Buffer.concat([head, Buffer.from(data.buffer)]));
+    const second = await run(panel, (d) => {
+      d.inputs[0]!.source = { kind: 'npy', path: join(dir, 'red.npy') };
+      d.outputs = [{ name: 'fc6_1', classCount: 3 }];
+    });
+    assert.equal((responses(second)[0]!.outputs[0] as { batches: { label?: string }[][] }).batches[0]![0]!.label, 'red');
+    const comparison = (await postedBy(panel, () => panel.handle({ type: 'compareHistory', id: blueEntry.id }))).find((m) => m.type === 'comparison');
+    assert.ok(comparison?.type === 'comparison' && comparison.comparison !== undefined, JSON.stringify(comparison));
+    assert.equal(comparison.comparison.same, false);
+    assert.equal(comparison.comparison.outputs[0]!.topK?.[0]?.top1Same, false);
+    // The last run against its own history entry: the same.
+    const redHistory = second.filter((m) => m.type === 'history').at(-1);
+    assert.ok(redHistory?.type === 'history');
+    const again = (await postedBy(panel, () => panel.handle({ type: 'compareHistory', id: redHistory.entries[0]!.id }))).find((m) => m.type === 'comparison');
+    assert.ok(again?.type === 'comparison' && again.comparison?.same === true, JSON.stringify(again));
   });
 
   it('errors come back in place: a wrong input names it, an unknown model shows the server message', async () => {

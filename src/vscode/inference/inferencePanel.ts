@@ -14,6 +14,8 @@ import type { InferResult } from '../../triton/types';
 import type { Logger } from '../log';
 import type { ExportKind, ExportTarget } from '../../inference/exports/exportBundle';
 import { historySummary } from '../../inference/history';
+import { compareSummaries } from '../../inference/outputs/compare';
+import type { ComparisonView } from '../../shared/outputViews';
 import type { InferenceSharing } from './inferenceSharing';
 import type { WebviewHost } from '../webview/webviewHost';
 import { imageItems, loadImageBatch } from './imageInputs';
@@ -61,7 +63,7 @@ export class InferencePanel {
       if (reload) this.sendSnapshot();
     });
     void this.load();
-    host.onDidReceive((message) => void this.receive(message).catch((error: unknown) => this.services.log.error(`Run inference panel: ${message.type} failed`, error)));
+    host.onDidReceive((message) => void this.handle(message).catch((error: unknown) => this.services.log.error(`Run inference panel: ${message.type} failed`, error)));
     host.onDidDispose(() => this.running?.abort());
   }
 
@@ -187,13 +189,25 @@ export class InferencePanel {
   private postHistory(): void {
     const history = this.services.sharing?.history;
     if (history === undefined) return;
-    const entries = history.list().filter((e) => e.model === this.target.model).slice(0, 20).map((e) => ({
-      id: e.id, timestamp: e.timestamp, canLoad: e.draft !== undefined,
+    // Every model's recent runs: a result can be compared with the same input on another model or version.
+    const entries = history.list().slice(0, 20).map((e) => ({
+      id: e.id, timestamp: e.timestamp, model: e.model, ...(e.modelVersion ? { modelVersion: e.modelVersion } : {}),
+      canLoad: e.draft !== undefined && e.model === this.target.model, canCompare: e.result !== undefined,
       ...(e.latencyMs !== undefined ? { latencyMs: e.latencyMs } : {}),
       ...(e.error !== undefined ? { error: e.error } : {}),
       ...(e.draft ? { protocol: e.draft.protocol, mode: e.draft.mode.kind } : {}),
     }));
     this.post({ type: 'history', entries });
+  }
+
+  /** The last run (its full result) against a history entry's kept summary. */
+  private compareWith(id: string): void {
+    const entry = this.services.sharing?.history.get(id);
+    const label = entry ? `${entry.model}${entry.modelVersion ? ` v${entry.modelVersion}` : ''} at ${new Date(entry.timestamp).toLocaleTimeString()}` : id;
+    if (entry?.result === undefined) return this.post({ type: 'comparison', label, error: 'this history entry kept no result to compare' });
+    if (this.lastResult === undefined) return this.post({ type: 'comparison', label, error: 'run the model first: the last run is compared with the entry' });
+    const comparison: ComparisonView = compareSummaries(historySummary(this.lastResult), entry.result);
+    this.post({ type: 'comparison', label, comparison });
   }
 
   /** Shows a draft (from a request file or the history) in the form, ready to run. */
@@ -221,7 +235,8 @@ export class InferencePanel {
     }
   }
 
-  private async receive(message: FromInferencePage): Promise<void> {
+  /** Acts on a message of the page (tests call it directly to act as the page). */
+  async handle(message: FromInferencePage): Promise<void> {
     switch (message.type) {
       case 'draftChanged': this.draft = message.draft; return;
       case 'run': await this.run(message.draft); return;
@@ -238,6 +253,7 @@ export class InferencePanel {
         return;
       }
       case 'exportRequest': await this.exportRequest(message.kind, message.draft); return;
+      case 'compareHistory': this.compareWith(message.id); return;
       case 'loadHistory': {
         const history = this.services.sharing?.history;
         if (history !== undefined) await this.applyDraft(history.draftFor(message.id));

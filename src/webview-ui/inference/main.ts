@@ -11,7 +11,7 @@ import { h, icon, setChildren } from '../common/dom';
 import { inputEditor } from './inputEditors';
 import type { EditorHost } from './inputEditors';
 import { optionsSection, outputsSection, runControls } from './options';
-import { errorBox, historyView, responseCard, sentPreviewView, summaryView } from './results';
+import { comparisonView, errorBox, historyView, responseCard, sentPreviewView, summaryView } from './results';
 import type { ResultActions } from './results';
 
 const root = document.getElementById('root')!;
@@ -25,6 +25,7 @@ const inputBoxes = new Map<string, HTMLElement>();
 const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-label': 'Results' });
 const status = h('div', { class: 'run-status', role: 'status' });
 const historyBox = h('section', { class: 'history', 'aria-label': 'History' });
+const comparisonBox = h('section', { class: 'comparison-slot', 'aria-live': 'polite' });
 let controls: ReturnType<typeof runControls> | undefined;
 
 const bridge = connectBridge<FromInferencePage, ToInferencePage, InferencePageState>(isToInferencePage, onMessage, isInferencePageState);
@@ -105,7 +106,7 @@ function render(serverName: string): void {
         outputsSection(form, draft, changed),
         optionsSection(form, draft, grpcAvailable, changed),
         controls.element),
-      h('div', { class: 'result-col' }, h('h2', null, 'Results'), status, results, historyBox)),
+      h('div', { class: 'result-col' }, h('h2', null, 'Results'), status, results, comparisonBox, historyBox)),
   );
   root.setAttribute('aria-busy', 'false');
   // Enter in a one-line field runs; Ctrl/Cmd+Enter runs from anywhere (text areas included).
@@ -206,7 +207,10 @@ function onMessage(message: ToInferencePage): void {
       status.append(h('div', { class: 'message info' }, message.message));
       return;
     case 'history':
-      setChildren(historyBox, historyView(message.entries, (id) => bridge.post({ type: 'loadHistory', id })));
+      setChildren(historyBox, historyView(message.entries, (id) => bridge.post({ type: 'loadHistory', id }), (id) => bridge.post({ type: 'compareHistory', id })));
+      return;
+    case 'comparison':
+      setChildren(comparisonBox, comparisonView(message.label, message.comparison, message.error));
       return;
   }
 }

@@ -1,6 +1,6 @@
 // Rendering of run results: top-k bars, tensor summaries with a histogram, BYTES text/hex, pictures
 // of image-shaped outputs, errors in place, latency and server timings. Server text is only ever text.
-import type { HistogramView as Histogram, OutputViewData as OutputView } from '../../shared/outputViews';
+import type { ComparisonView, HistogramView as Histogram, OutputViewData as OutputView } from '../../shared/outputViews';
 import type { ErrorView, HistoryItem, OutputPicture, ResponseView, RunSummary, SentPreview } from '../../shared/inferenceProtocol';
 import { h, icon } from '../common/dom';
 
@@ -153,15 +153,34 @@ export function sentPreviewView(preview: SentPreview): HTMLElement {
   );
 }
 
-export function historyView(entries: HistoryItem[], load: (id: string) => void): HTMLElement {
+export function historyView(entries: HistoryItem[], load: (id: string) => void, compare: (id: string) => void): HTMLElement {
   if (entries.length === 0) return h('div');
   return h('details', { class: 'history-list' },
     h('summary', null, `History (${entries.length})`),
     h('table', null, h('tbody', null, entries.map((e) => h('tr', null,
       h('td', { class: 'muted' }, new Date(e.timestamp).toLocaleTimeString()),
+      h('td', { class: 'mono' }, e.model, e.modelVersion ? ` v${e.modelVersion}` : ''),
       h('td', null, [e.protocol?.toUpperCase(), e.mode].filter(Boolean).join(' · ')),
       h('td', { class: 'num' }, e.latencyMs !== undefined ? ms(e.latencyMs) : ''),
       h('td', { class: e.error ? 'error-text' : '' }, e.error ?? 'ok'),
-      h('td', null, e.canLoad ? h('button', { type: 'button', class: 'secondary', onclick: () => load(e.id) }, 'Load') : h('span', { class: 'muted' }, 'too big to keep')),
+      h('td', null,
+        e.canLoad ? h('button', { type: 'button', class: 'secondary', 'data-load': '', onclick: () => load(e.id) }, 'Load') : null,
+        e.canCompare ? h('button', { type: 'button', class: 'secondary', 'data-compare': '', onclick: () => compare(e.id) }, 'Compare') : null),
     )))));
+}
+
+/** The last run against a history entry: per output, agreement of type, shape, values and top-k. */
+export function comparisonView(label: string, comparison: ComparisonView | undefined, error: string | undefined): HTMLElement {
+  if (comparison === undefined) return h('div', { class: 'message warning', 'data-comparison': '' }, `Compare with ${label}: ${error ?? 'nothing to compare'}`);
+  const side = (s: { model: string; version: string }): string => `${s.model} v${s.version}`;
+  return h('div', { class: 'comparison', 'data-comparison': '' },
+    h('div', null, icon(comparison.same ? 'pass' : 'diff'), ` Last run (${side(comparison.a)}) against ${label} (${side(comparison.b)}): `, comparison.same ? 'the same' : 'different'),
+    h('table', null,
+      h('thead', null, h('tr', null, h('th', null, 'Output'), h('th', null, 'Type / shape'), h('th', null, 'Largest |a − b|'), h('th', null, 'Top-k'))),
+      h('tbody', null, comparison.outputs.map((o) => h('tr', null,
+        h('td', { class: 'mono' }, o.name),
+        h('td', null, !o.inA || !o.inB ? `only in ${o.inA ? 'the last run' : 'the entry'}` : o.datatypeEqual && o.shapeEqual ? 'same' : `${o.a?.datatype} [${o.a?.shape.join(', ')}] vs ${o.b?.datatype} [${o.b?.shape.join(', ')}]`),
+        h('td', { class: 'num' }, o.maxAbsDiff !== undefined ? `${Number(o.maxAbsDiff.toPrecision(6))}${o.complete ? '' : ` (first ${o.compared})`}` : o.differentElements !== undefined ? `${o.differentElements} element(s) differ` : ''),
+        h('td', null, o.topK ? o.topK.map((t) => `${t.top1Same ? 'same top-1' : 'top-1 differs'}, ${t.common}/${t.k} in common`).join('; ') : ''),
+      )))));
 }
