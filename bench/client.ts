@@ -6,7 +6,7 @@
 // Profile one measure: npm run bench:client, then node --cpu-prof out/bench/client.cjs --only 'http binary c=1$' --skip-big --skip-memory
 import { readSync, writeSync } from 'node:fs';
 import { createTritonClient } from '../src/triton/client';
-import type { TritonClient } from '../src/triton/client';
+import type { TritonClient } from '../src/triton/clientTypes';
 import { grpcProtos } from '../src/triton/grpc/grpcProtos';
 import { buildInferRequest } from '../src/triton/grpc/inferRequest';
 import { buildInferBody } from '../src/triton/http/inferBody';

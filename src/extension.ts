@@ -8,6 +8,8 @@ import type { ExplorerApi } from './vscode/explorer/registerExplorer';
 import { registerPbtxtLanguage } from './vscode/pbtxt/registerPbtxt';
 import { registerInference } from './vscode/inference/registerInference';
 import type { InferenceApi } from './vscode/inference/registerInference';
+import { registerLogs } from './vscode/logs/registerLogs';
+import type { LogsApi } from './vscode/logs/registerLogs';
 import { registerSharedMemory } from './vscode/sharedMemory/registerSharedMemory';
 import type { SharedMemoryApi } from './vscode/sharedMemory/registerSharedMemory';
 import { registerInferenceSharing } from './vscode/inference/inferenceSharing';
@@ -18,6 +20,8 @@ export interface TritonWorkbenchApi {
   /** Run-inference panels (open one, watch what it posts). */
   readonly inference: InferenceApi;
   readonly sharedMemory: SharedMemoryApi;
+  /** Server log streams, the log view and servers started from the editor. */
+  readonly logs: LogsApi;
 }
 
 // What must still run when the window closes: removing the shared memory this window made.
@@ -36,8 +40,9 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     const inference = registerInference(context, log, explorer, sharing);
     const sharedMemory = registerSharedMemory(context, log, explorer);
     cleanupOnDeactivate = () => sharedMemory.cleanup();
+    const logs = registerLogs(context, log, explorer);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
-    return { explorer, sharedMemory, inference };
+    return { explorer, sharedMemory, logs, inference };
   } catch (error) {
     log.error('Activation failed', error);
     void vscode.window.showErrorMessage(`Triton Workbench failed to start: ${describeError(error).split('\n')[0]}`);

@@ -1,7 +1,7 @@
 // State the explorer keeps per server: health, the model list from the repository index, and what
 // the catalog needs from a Triton client.
 import type { TritonErrorKind } from '../triton/errors';
-import type { TritonClient } from '../triton/client';
+import type { TritonClient } from '../triton/clientTypes';
 import type { ServerConfig } from './serverConfig';
 
 /** The slice of the Triton client the explorer uses; the full client satisfies it. */

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { createTritonClient } from '../triton/client';
-import type { TlsOptions, TritonClient } from '../triton/client';
+import type { TlsOptions, TritonClient } from '../triton/clientTypes';
 import { TritonError } from '../triton/errors';
 import type { SecretStore, ServerConfig } from './serverConfig';
 import { readSecretHeaders, withheldSecretsReason } from './serverConfig';

@@ -143,6 +143,14 @@ export function invalidArgument(message: string, request?: string): TritonError 
   return new TritonError('invalid-argument', message, { request });
 }
 
+/**
+ * A connection that ended after the server was reached and before the answer came: the one report
+ * for it over HTTP and gRPC (the server may or may not have run the request).
+ */
+export function connectionLost(detail: string, details: TritonErrorDetails = {}): TritonError {
+  return new TritonError('unavailable', `the connection was lost during the request (${detail})`, details);
+}
+
 /** Shorthand for a response that breaks the protocol. */
 export function protocolError(message: string, request?: string, cause?: unknown): TritonError {
   return new TritonError('protocol', message, { request, cause });

@@ -2,11 +2,30 @@
 import { bytesToStrings } from './bytesCodec';
 import { TritonError } from './errors';
 import { bf16ArrayToFloat32, fp16ArrayToFloat32 } from './fp16';
-import type { InferResult, OutputTensor } from './types';
+import type { InferResult, OutputTensor, RequestedOutput } from './types';
 
 /** The output called `name`; outputs come back in the model's order, so match by name. */
 export function getOutput(result: InferResult, name: string): OutputTensor | undefined {
   return result.outputs.find((o) => o.name === name);
+}
+
+/**
+ * Fails with 'protocol' when an output the request named is not in the answer: Triton answers every
+ * requested output (shared-memory ones as placements), so a gap is a broken server, not an empty result.
+ */
+export function requireRequestedOutputs(result: InferResult, requested: readonly RequestedOutput[] | undefined, where?: string): void {
+  if (requested === undefined) return;
+  const outputs = result.outputs;
+  for (const wanted of requested) {
+    let found = false;
+    for (const output of outputs) {
+      if (output.name === wanted.name) { found = true; break; }
+    }
+    if (!found) {
+      const got = outputs.length === 0 ? 'none' : outputs.map((o) => `'${o.name}'`).join(', ');
+      throw new TritonError('protocol', `the answer has no output '${wanted.name}', which the request asked for (it has ${got})`, { request: where });
+    }
+  }
 }
 
 function valuesOf(tensor: OutputTensor): NonNullable<OutputTensor['data']> {

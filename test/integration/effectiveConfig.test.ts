@@ -6,7 +6,7 @@ import { nodeConfigFs } from '../../src/pbtxt/configFs';
 import { configJsonToPbtxt } from '../../src/pbtxt/fromJson';
 import { loadSchema } from '../../src/pbtxt/schema';
 import { validate } from '../../src/pbtxt/validate';
-import type { TritonClient } from '../../src/triton/client';
+import type { TritonClient } from '../../src/triton/clientTypes';
 import { createTritonClient } from '../../src/triton/client';
 import { startReferenceServer } from '../support/referenceServer';
 import type { ReferenceServer } from '../support/referenceServer';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSharedMemoryRegion, destroySharedMemoryRegion } from '../../triton/sharedMemory';
-import type { TritonClient } from '../../triton/client';
+import type { TritonClient } from '../../triton/clientTypes';
 import { TritonError } from '../../triton/errors';
 
 export const DEFAULT_SHM_DIR = '/dev/shm';

@@ -1,7 +1,7 @@
 // A client's hold on its server's channel: target parsing, TLS credentials, channel options,
 // metadata, and unary calls bounded by a deadline and an AbortSignal.
 import * as grpc from '@grpc/grpc-js';
-import type { TlsOptions, TritonClientOptions } from '../client';
+import type { TlsOptions, TritonClientOptions } from '../clientTypes';
 import { TritonError, invalidArgument } from '../errors';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
 import type { CallOptions } from '../types';

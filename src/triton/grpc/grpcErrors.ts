@@ -1,5 +1,5 @@
 // Maps what @grpc/grpc-js reports (status code + details) to TritonError kinds.
-import { GrpcStatus, TritonError } from '../errors';
+import { GrpcStatus, TritonError, connectionLost } from '../errors';
 
 interface StatusLike {
   code?: unknown;
@@ -25,6 +25,10 @@ export function grpcError(error: unknown, request: string): TritonError {
   }
   if (code === GrpcStatus.CANCELLED && details === 'Cancelled on client') {
     return new TritonError('cancelled', 'cancelled', { request, grpcCode: code, cause: error });
+  }
+  // grpc-js's own words for a connection that ended under a call (not a status the server sent).
+  if (code === GrpcStatus.UNAVAILABLE && details !== undefined && (details === 'Connection dropped' || /^(read|write) (ECONNRESET|EPIPE|ETIMEDOUT)\b/.test(details))) {
+    return connectionLost(details, { request, grpcCode: code, cause: error });
   }
   if (code === GrpcStatus.DEADLINE_EXCEEDED) {
     return new TritonError('deadline', details ? `deadline exceeded (${details})` : 'deadline exceeded', { request, grpcCode: code, cause: error });

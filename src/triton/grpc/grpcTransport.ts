@@ -1,6 +1,6 @@
 // gRPC transport of the Triton client: every GRPCInferenceService RPC behind the TritonClient API.
 import type { MethodDefinition } from '@grpc/grpc-js';
-import type { TritonClient, TritonClientOptions } from '../client';
+import type { TritonClient, TritonClientOptions } from '../clientTypes';
 import { DEFAULT_CONCURRENCY } from '../defaults';
 import { GrpcStatus, TritonError, invalidArgument } from '../errors';
 import { inferMany } from '../inferMany';
@@ -17,7 +17,7 @@ import { GrpcInferStream } from './grpcStream';
 import { encodeInferRequestParts, rawOutputOffset } from './inferFraming';
 import { buildInferRequest } from './inferRequest';
 import type { InferResponseWire } from './inferResponse';
-import { inferResultFromWire } from './inferResponse';
+import { unaryResult } from './inferResponse';
 import { modelConfigToJson } from './modelConfigJson';
 import {
   cudaRegionsFromWire, logSettingsFromWire, logSettingsToWire, modelMetadataFromWire, repositoryIndexFromWire,
@@ -247,11 +247,11 @@ class GrpcTritonClient implements TritonClient {
       } catch (e) {
         throw new TritonError('protocol', `malformed ModelInferResponse: ${(e as Error).message}`, { request: label, cause: e });
       }
-      return inferResultFromWire(response, outputs, label);
+      return unaryResult(response, outputs, label);
     }
     // Compression (and custom channel options) go through grpc-js, which implements them.
     const setup = options?.compression ? { ...options, headers: { ...options.headers, 'grpc-internal-encoding-request': options.compression } } : options;
-    return this.conn.unary(this.fast.infer, request, label, setup, (response) => inferResultFromWire(response, outputs, label));
+    return this.conn.unary(this.fast.infer, request, label, setup, (response) => unaryResult(response, outputs, label));
   }
 
   inferMany(requests: InferRequest[], options: InferManyOptions = {}): Promise<InferOutcome[]> {

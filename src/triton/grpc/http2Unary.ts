@@ -1,8 +1,8 @@
 // Unary gRPC calls straight over node:http2, for the inference hot path: grpc-js's call layers
 // cost about 40% more client CPU per call, which caps a concurrency-1 client below a fast server.
 import * as http2 from 'node:http2';
-import type { TlsOptions } from '../client';
-import { GrpcStatus, TritonError, kindFromGrpcCode } from '../errors';
+import type { TlsOptions } from '../clientTypes';
+import { GrpcStatus, TritonError, connectionLost, kindFromGrpcCode } from '../errors';
 import { AnswerBuffer } from './answerBuffer';
 import type { AnswerLayout } from './answerBuffer';
 import type { GrpcTarget } from './grpcChannel';
@@ -72,6 +72,8 @@ export class Http2UnaryChannel {
   private session: http2.ClientHttp2Session | undefined;
   /** Calls in flight per connection: a connection is kept referenced exactly while it carries one. */
   private readonly inFlight = new WeakMap<http2.ClientHttp2Session, number>();
+  /** Connections whose server has spoken HTTP/2: a failure on them is a lost connection, not an unreachable server. */
+  private readonly reached = new WeakSet<http2.ClientHttp2Session>();
   private lastUsed = 0;
   private closed = false;
   private readonly authority: string;
@@ -131,7 +133,10 @@ export class Http2UnaryChannel {
     const connectTimer = setTimeout(() => session.destroy(new Error(`no HTTP/2 answer from the server within ${limit} ms`)), limit);
     connectTimer.unref();
     session.once('connect', () => session.setLocalWindowSize(SESSION_WINDOW));
-    session.once('remoteSettings', () => clearTimeout(connectTimer));
+    session.once('remoteSettings', () => {
+      clearTimeout(connectTimer);
+      this.reached.add(session);
+    });
     session.once('close', () => clearTimeout(connectTimer));
     session.unref();
     this.session = session;
@@ -244,11 +249,16 @@ export class Http2UnaryChannel {
       // Our own cancellations settle first, so a reset seen here came from the peer or from the
       // connection going away (which Node reports as CANCEL on every open stream).
       const resetError = (): TritonError => {
-        if (session.destroyed || session.closed) return new TritonError('unavailable', 'connection dropped before the answer was complete', { request: label });
+        if (session.destroyed || session.closed) {
+          return this.reached.has(session)
+            ? connectionLost('the server closed the HTTP/2 connection before answering', { request: label })
+            : new TritonError('unavailable', 'cannot talk to the server: the connection closed before it spoke HTTP/2', { request: label });
+        }
         return statusError(codeForReset(stream.rstCode), `Received RST_STREAM with code ${stream.rstCode}`, label);
       };
       stream.on('error', (e: unknown) => {
-        finish((e as { code?: unknown })?.code === 'ERR_HTTP2_STREAM_ERROR' ? resetError() : connectionError(e, label));
+        if ((e as { code?: unknown })?.code === 'ERR_HTTP2_STREAM_ERROR') finish(resetError());
+        else finish(this.reached.has(session) ? lostError(e, label) : connectionError(e, label));
       });
 
       const parts = Buffer.isBuffer(options.message) ? [options.message] : options.message;
@@ -274,6 +284,14 @@ function connectionError(error: unknown, label: string): TritonError {
   const code = typeof e?.code === 'string' ? ` (${e.code})` : '';
   const message = typeof e?.message === 'string' ? e.message : String(error);
   return new TritonError('unavailable', `cannot talk to the server${code}: ${message}`, { request: label, cause: error });
+}
+
+/** A socket or session failure after the server answered the handshake. */
+function lostError(error: unknown, label: string): TritonError {
+  if (error instanceof TritonError) return error;
+  const e = error as { code?: unknown; message?: unknown; cause?: { message?: unknown } };
+  const why = typeof e?.cause?.message === 'string' ? e.cause.message : typeof e?.message === 'string' ? e.message : String(error);
+  return connectionLost(why, { request: label, cause: error });
 }
 
 /** The single length-prefixed message of a unary answer, checked against the bytes that came. */

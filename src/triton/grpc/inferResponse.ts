@@ -3,6 +3,7 @@
 import { bytesToStrings } from '../bytesCodec';
 import { isDatatype } from '../datatypes';
 import { TritonError } from '../errors';
+import { requireRequestedOutputs } from '../outputs';
 import { decodeTensor, elementCountOfAnswer } from '../tensor';
 import { hasContents, tensorFromContents } from './tensorContents';
 import type { TensorContentsWire } from './tensorContents';
@@ -151,6 +152,13 @@ export function inferResultFromWire(response: InferResponseWire, requested: read
   if (response.id) result.id = response.id;
   const params = parametersFromWire(response.parameters);
   if (params) result.parameters = params;
+  return result;
+}
+
+/** A unary answer must carry every output the request named (a stream response may carry none). */
+export function unaryResult(response: InferResponseWire, requested: readonly RequestedOutput[] | undefined, where: string): InferResult {
+  const result = inferResultFromWire(response, requested, where);
+  requireRequestedOutputs(result, requested, where);
   return result;
 }
 

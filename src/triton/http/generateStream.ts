@@ -97,6 +97,12 @@ export async function* generateEvents(target: HttpTarget, call: HttpExchange): A
       res.on('end', () => fail(errorFromAnswer({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }, call.request)));
       return;
     }
+    const encoding = res.headers['content-encoding']?.trim().toLowerCase();
+    if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+      // The request accepts no compression; an event stream must arrive as plain text.
+      fail(new TritonError('protocol', `the event stream came ${encoding}-compressed although the request did not accept compression`, { request: call.request }));
+      return;
+    }
     response = res;
     const sse = new SseDecoder(call.maxResponseBytes, call.request);
     const take = (payloads: string[]): void => {

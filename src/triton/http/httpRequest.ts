@@ -2,8 +2,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { unzip } from 'node:zlib';
-import { TritonError } from '../errors';
+import { TritonError, connectionLost } from '../errors';
+import { BUFFERED_REQUEST_BYTES, isConnectionLoss, isStaleSocketRace, lossDetail, noteConnectTime } from './connectionLoss';
+import { acceptsEncoding, readInflatedBody } from './inflateBody';
 
 export interface HttpTarget {
   secure: boolean;
@@ -29,14 +30,16 @@ export interface HttpExchange {
   signal?: AbortSignal;
   deadlineMs?: number;
   maxResponseBytes: number;
+  /** Largest body a compressed answer may inflate to (at most maxResponseBytes). */
+  maxInflatedBytes: number;
   /**
    * Lay the answer out so the binary part after Inference-Header-Content-Length bytes starts on an
    * 8-byte boundary: output tensors can then be typed-array views instead of copies.
    */
   alignBinary?: boolean;
   /**
-   * Safe to send twice. Only such requests are retried when a kept-alive socket turns out to have
-   * been closed by the server (the request may or may not have reached it).
+   * Safe to send twice. Only such requests are replayed, and only in the stale keep-alive race: a
+   * kept-alive socket the server closed before it could have read the request (connectionLoss.ts).
    */
   idempotent?: boolean;
   /** "POST /v2/models/m/infer", for error messages. */
@@ -53,19 +56,22 @@ export interface HttpAnswer {
 /** Below this size the body parts are joined so headers and body leave in one write. */
 const JOIN_BELOW = 64 * 1024;
 
-/** Sends one request; an idempotent one hitting a stale keep-alive socket is retried once on a fresh one. */
+/** Sends one request; an idempotent one meeting the stale keep-alive race is sent once more on a fresh socket. */
 export async function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
   const started = Date.now();
   try {
-    return await exchangeOnce(target, call);
+    return await exchangeOnce(target, call, started);
   } catch (error) {
     if (!(error instanceof StaleSocketError)) throw error;
-    // The retry gets what is left of the caller's deadline, not a fresh one.
+    // The replay gets what is left of the caller's deadline, not a fresh one.
     const deadlineMs = call.deadlineMs === undefined ? undefined : call.deadlineMs - (Date.now() - started);
-    return exchangeOnce(target, { ...call, deadlineMs }).catch((retryError: unknown) => {
-      // The pool may hold more sockets the server has closed (e.g. after a restart): report, don't leak the marker.
-      if (!(retryError instanceof StaleSocketError)) throw retryError;
-      throw new TritonError('unavailable', `the server closed the connection before answering (${retryError.message})`, { request: call.request });
+    return exchangeOnce(target, { ...call, deadlineMs }, Date.now()).catch((retryError: unknown) => {
+      // The server was reached the first time: whatever the replay meets, the report says so.
+      const again = retryError instanceof StaleSocketError ? retryError.message
+        : retryError instanceof TritonError && retryError.kind === 'unavailable' ? String((retryError.cause as { code?: unknown } | undefined)?.code ?? retryError.message)
+          : undefined;
+      if (again === undefined) throw retryError;
+      throw connectionLost(`${error.message}; sending it again failed too: ${again}`, { request: call.request, cause: retryError });
     });
   }
 }
@@ -78,37 +84,37 @@ export function openRequest(
   call: HttpExchange,
   onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
 ): Promise<void> {
-  return exchangeCore(target, call, onResponse);
+  return exchangeCore(target, call, Date.now(), onResponse);
 }
 
-function exchangeOnce(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
+function exchangeOnce(target: HttpTarget, call: HttpExchange, startedAt: number): Promise<HttpAnswer> {
   return new Promise<HttpAnswer>((resolve, reject) => {
     let answer: HttpAnswer | undefined;
-    exchangeCore(target, call, (res, fail, done) => {
-      readBody(res, call, (error, body) => {
-        if (error) { fail(error); return; }
-        const encoding = String(res.headers['content-encoding'] ?? 'identity').toLowerCase();
-        if (encoding === 'identity' || body!.byteLength === 0) {
-          answer = { status: res.statusCode ?? 0, headers: res.headers, body: body! };
-          done();
-          return;
-        }
-        if (encoding !== 'gzip' && encoding !== 'deflate') {
-          fail(new TritonError('protocol', `response uses unsupported Content-Encoding '${encoding}'`, { request: call.request, status: res.statusCode }));
-          return;
-        }
-        unzip(body!, { maxOutputLength: call.maxResponseBytes }, (zipError, plain) => {
-          if (zipError) {
-            const tooBig = (zipError as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || zipError instanceof RangeError;
-            fail(new TritonError('protocol', tooBig
-              ? `decompressed response exceeds the ${call.maxResponseBytes}-byte limit`
-              : `cannot decompress the ${encoding} response: ${zipError.message}`, { request: call.request, status: res.statusCode, cause: zipError }));
-            return;
-          }
-          answer = { status: res.statusCode ?? 0, headers: res.headers, body: plain };
-          done();
-        });
-      });
+    exchangeCore(target, call, startedAt, (res, fail, done, onEnd) => {
+      const keep = (body: Buffer): void => {
+        answer = { status: res.statusCode ?? 0, headers: res.headers, body };
+        done();
+      };
+      const header = res.headers['content-encoding'];
+      const encoding = header === undefined ? 'identity' : header.trim().toLowerCase();
+      if (encoding === 'identity' || encoding === '') {
+        readBody(res, call, (error, body) => (error ? fail(error) : keep(body!)));
+        return;
+      }
+      const where = { request: call.request, status: res.statusCode };
+      if (encoding !== 'gzip' && encoding !== 'deflate') {
+        fail(new TritonError('protocol', `response uses unsupported Content-Encoding '${encoding}'`, where));
+        return;
+      }
+      // Compressed bodies are the ones that can be bombs: only taken when the caller asked for them.
+      if (!acceptsEncoding(call.headers['accept-encoding'], encoding)) {
+        fail(new TritonError('protocol', `the server sent a ${encoding}-compressed answer although the request did not accept one`, where));
+        return;
+      }
+      onEnd(readInflatedBody(res, encoding, call, (error, chunks, total) => {
+        if (error) fail(error);
+        else keep(joinChunks(chunks!, total!, call.alignBinary ? binaryStart(res) : undefined));
+      }));
     }).then(() => resolve(answer!), reject);
   });
 }
@@ -116,7 +122,8 @@ function exchangeOnce(target: HttpTarget, call: HttpExchange): Promise<HttpAnswe
 function exchangeCore(
   target: HttpTarget,
   call: HttpExchange,
-  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
+  startedAt: number,
+  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void, onEnd: (stop: () => void) => void) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const { signal } = call;
@@ -131,6 +138,7 @@ function exchangeCore(
     let settled = false;
     let gotResponse = false;
     let timer: NodeJS.Timeout | undefined;
+    let stopReading: (() => void) | undefined;
     const headers: Record<string, string | number> = { ...call.headers };
     if (call.method === 'POST') headers['content-length'] = call.bodyLength ?? 0;
     const req = (target.secure ? https : http).request({
@@ -142,6 +150,7 @@ function exchangeCore(
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      stopReading?.();
       if (error === undefined) { resolve(); return; }
       req.destroy();
       reject(target.closed ? new TritonError('cancelled', 'the client was closed while the call ran', { request: call.request, cause: error }) : error);
@@ -156,26 +165,44 @@ function exchangeCore(
       }, call.deadlineMs);
     }
 
+    let fullyWritten = false;
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
-      if (!gotResponse && req.reusedSocket && (call.idempotent ?? call.method === 'GET') && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        reject(new StaleSocketError(error.message));
+      if (gotResponse) {
+        finish(new TritonError('protocol', `connection failed while reading the answer: ${error.message}`, { request: call.request, cause: error }));
         return;
       }
-      finish(gotResponse
-        ? new TritonError('protocol', `connection failed while reading the answer: ${error.message}`, { request: call.request, cause: error })
-        : TritonError.from(error, call.request));
+      if (typeof error.code === 'string' && error.code.startsWith('HPE_')) {
+        // The server was reached and answered, but not in HTTP/1.1 (a gRPC port, say).
+        finish(new TritonError('unavailable', `the server's answer is not HTTP/1.1 (${error.code}: ${error.message})`, { request: call.request, cause: error }));
+        return;
+      }
+      if (!isConnectionLoss(error)) {
+        finish(TritonError.from(error, call.request));
+        return;
+      }
+      const replayable = req.reusedSocket && (call.idempotent ?? call.method === 'GET')
+        && isStaleSocketRace({ socket: req.socket, startedAt, bodyLength: call.bodyLength ?? 0, fullyWritten });
+      if (!replayable) {
+        finish(connectionLost(lossDetail(error), { request: call.request, cause: error }));
+        return;
+      }
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      reject(new StaleSocketError(lossDetail(error)));
     });
     if (target.connectTimeoutMs > 0) {
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
+        const connectStart = Date.now();
         const limit = setTimeout(() => {
           finish(new TritonError('unavailable', `no connection to ${target.hostname}:${target.port} within ${target.connectTimeoutMs} ms`, { request: call.request }));
         }, target.connectTimeoutMs);
-        socket.once('connect', () => clearTimeout(limit));
+        socket.once('connect', () => {
+          clearTimeout(limit);
+          noteConnectTime(socket, Date.now() - connectStart);
+        });
         socket.once('close', () => clearTimeout(limit));
       });
     }
@@ -186,15 +213,18 @@ function exchangeCore(
     }
     req.on('response', (res) => {
       gotResponse = true;
-      onResponse(res, (error) => finish(error), () => finish());
+      onResponse(res, (error) => finish(error), () => finish(), (stop) => { stopReading = stop; });
     });
 
     const parts = call.body ?? [];
+    const length = call.bodyLength ?? 0;
+    // Only a big request's replay depends on whether all of it left (connectionLoss.ts).
+    const written = length > BUFFERED_REQUEST_BYTES ? (): void => { fullyWritten = true; } : undefined;
     if (parts.length === 0) req.end();
-    else if (parts.length === 1 || (call.bodyLength ?? 0) < JOIN_BELOW) req.end(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    else if (parts.length === 1 || length < JOIN_BELOW) req.end(parts.length === 1 ? parts[0] : Buffer.concat(parts), written);
     else {
       for (const part of parts) req.write(part);
-      req.end();
+      req.end(written);
     }
   });
 }

@@ -3,8 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { gzip, deflate } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { TritonClient, TritonClientOptions } from '../client';
-import { DEFAULT_CONCURRENCY, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
+import type { TritonClient, TritonClientOptions } from '../clientTypes';
+import { DEFAULT_CONCURRENCY, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_INFLATED_BYTES, DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
 import { TritonError } from '../errors';
 import { inferMany } from '../inferMany';
 import type {
@@ -35,6 +35,7 @@ class HttpTritonClient implements TritonClient {
   private readonly concurrency: number;
   private readonly deadlineMs?: number;
   private readonly maxResponseBytes: number;
+  private readonly maxInflatedBytes: number;
   private closed = false;
 
   constructor(options: TritonClientOptions) {
@@ -50,6 +51,11 @@ class HttpTritonClient implements TritonClient {
     if (!Number.isSafeInteger(this.maxResponseBytes) || this.maxResponseBytes < 1) {
       throw new TritonError('invalid-argument', `maxResponseBytes must be a positive integer, got ${String(options.maxResponseBytes)}`);
     }
+    const inflated = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
+    if (!Number.isSafeInteger(inflated) || inflated < 1) {
+      throw new TritonError('invalid-argument', `maxInflatedBytes must be a positive integer, got ${String(options.maxInflatedBytes)}`);
+    }
+    this.maxInflatedBytes = Math.min(inflated, this.maxResponseBytes);
     this.headers = lowerCaseHeaders(options.headers);
     const agentOptions = { keepAlive: true, maxSockets: this.concurrency };
     const tls = options.tls;
@@ -87,6 +93,7 @@ class HttpTritonClient implements TritonClient {
       signal: options?.signal,
       deadlineMs: options?.deadlineMs ?? this.deadlineMs,
       maxResponseBytes: this.maxResponseBytes,
+      maxInflatedBytes: this.maxInflatedBytes,
       request: `${method} ${fullPath}`,
     };
   }

@@ -4,6 +4,7 @@ import { TritonError } from '../errors';
 import { decodeTensor, tensorFromJson } from '../tensor';
 import type { ClassificationEntry, InferResult, OutputTensor, ParameterValue, RequestedOutput } from '../types';
 import { bytesToStrings } from '../bytesCodec';
+import { requireRequestedOutputs } from '../outputs';
 import { parseJsonAnswer } from './jsonText';
 
 /**
@@ -28,9 +29,10 @@ export function parseInferResponse(
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw fail('response JSON is not an object');
   const root = doc as Record<string, unknown>;
   const modelName = root.model_name;
-  const modelVersion = root.model_version;
   if (typeof modelName !== 'string') throw fail("response has no string 'model_name'");
-  if (typeof modelVersion !== 'string') throw fail("response has no string 'model_version'");
+  // Optional in the v2 protocol (the official clients never read it): missing or null reads as ''.
+  const modelVersion = root.model_version ?? '';
+  if (typeof modelVersion !== 'string') throw fail("response 'model_version' is not a string");
   const rawOutputs = root.outputs ?? [];
   if (!Array.isArray(rawOutputs)) throw fail("response 'outputs' is not an array");
 
@@ -91,6 +93,7 @@ export function parseInferResponse(
     result.id = root.id;
   }
   if (root.parameters !== undefined) result.parameters = checkParameters(root.parameters, where);
+  requireRequestedOutputs(result, requested, where);
   return result;
 }
 

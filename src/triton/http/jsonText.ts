@@ -74,16 +74,51 @@ const LONG_INTEGER = /[:[,]\s*-?\d{16,}\s*[,\]}]/;
  */
 export function parseJsonAnswer(text: string, where?: string): unknown {
   if (!LONG_INTEGER.test(text)) {
+    let doc: unknown;
     try {
-      return JSON.parse(text);
+      doc = JSON.parse(text);
     } catch {
       // Fall through to the tolerant parser, which also gives a positioned error message.
+      return new ExactJsonParser(text, where).parseDocument();
     }
+    // JSON.parse itself copes with any depth, but every recursive reader after it (error messages,
+    // JSON.stringify, tree views) would overflow the stack. Valid JSON nested d deep is at least 2d
+    // characters long, so short answers (the infer hot path) skip the scan.
+    if (text.length > 2 * MAX_DEPTH && typeof doc === 'object' && doc !== null && nestedDeeperThan(doc, MAX_DEPTH)) {
+      throw tooDeep(undefined, where);
+    }
+    return doc;
   }
   return new ExactJsonParser(text, where).parseDocument();
 }
 
+/** Deepest nesting of arrays and objects accepted in an answer (the exact parser's limit too). */
 const MAX_DEPTH = 512;
+
+function tooDeep(offset: number | undefined, where: string | undefined): TritonError {
+  const at = offset === undefined ? '' : ` (at offset ${offset})`;
+  return new TritonError('protocol', `invalid JSON from the server: arrays or objects nested more than ${MAX_DEPTH} deep${at}`, { request: where });
+}
+
+/**
+ * Whether `value` holds arrays or objects more than `levelsLeft` levels deep. Walks the parsed value
+ * rather than the text: scalars cost one type check each, and the recursion stops at the limit.
+ */
+function nestedDeeperThan(value: object, levelsLeft: number): boolean {
+  if (levelsLeft === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) {
+      if (typeof item === 'object' && item !== null && nestedDeeperThan(item, levelsLeft - 1)) return true;
+    }
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const item = record[key];
+    if (typeof item === 'object' && item !== null && nestedDeeperThan(item, levelsLeft - 1)) return true;
+  }
+  return false;
+}
 
 class ExactJsonParser {
   private at = 0;
@@ -113,8 +148,8 @@ class ExactJsonParser {
   }
 
   private parseValue(depth: number): unknown {
-    if (depth > MAX_DEPTH) this.fail('nesting too deep');
     const c = this.text[this.at];
+    if ((c === '{' || c === '[') && depth >= MAX_DEPTH) throw tooDeep(this.at, this.where);
     switch (c) {
       case '{': return this.parseObject(depth);
       case '[': return this.parseArray(depth);

@@ -2,7 +2,7 @@
 // over HTTP JSON where the datatype has a JSON form), BYTES through simple_identity, and a large tensor.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import { DATATYPES } from '../../../src/triton/datatypes';
 import { encodeTensor } from '../../../src/triton/tensor';
 import type { OutputTensor, TensorData, TritonDatatype } from '../../../src/triton/types';

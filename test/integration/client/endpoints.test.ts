@@ -2,7 +2,7 @@
 // `simple` / `simple_string`, classification, statistics counting real requests, log and trace settings.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import { bytesToStrings } from '../../../src/triton/bytesCodec';
 import type { InferInput, InferResult, OutputTensor } from '../../../src/triton/types';
 import { EXTERNAL, expectTritonError, REFERENCE_ONLY, TEST_TIMEOUT_MS, TRANSPORTS, useSuiteServer } from '../support/clientSuite';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createTritonClient } from '../../../src/triton/client';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import { encodeTensor } from '../../../src/triton/tensor';
 import type { TritonErrorKind } from '../../../src/triton/errors';
 import type { InferInput } from '../../../src/triton/types';

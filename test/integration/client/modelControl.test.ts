@@ -2,7 +2,7 @@
 // config override (and override files), and the failures Triton reports for bad loads.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import type { InferInput } from '../../../src/triton/types';
 import { expectTritonError, REFERENCE_ONLY, TEST_TIMEOUT_MS, TRANSPORTS, useSuiteServer } from '../support/clientSuite';
 

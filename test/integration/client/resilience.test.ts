@@ -2,7 +2,7 @@
 // outlives a server restart: calls fail clearly while it is down and work again once it is back.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import type { InferInput, InferResult } from '../../../src/triton/types';
 import { httpRequest } from '../../support/httpRequest';
 import { REFERENCE_ONLY, TEST_TIMEOUT_MS, TRANSPORTS, useSuiteServer } from '../support/clientSuite';

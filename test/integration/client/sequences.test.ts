@@ -3,7 +3,7 @@
 // simple_string_dyna_sequence (running sum since START, plus int(id) on END, string ids).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import type { InferOptions, InferResult } from '../../../src/triton/types';
 import { expectTritonError, requireModel, TEST_TIMEOUT_MS, TRANSPORTS, useSuiteServer } from '../support/clientSuite';
 

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import {
   createSharedMemoryRegion, destroySharedMemoryRegion, getSharedMemoryTensor, setSharedMemoryTensors, writeSharedMemory,
 } from '../../../src/triton/sharedMemory';

@@ -3,7 +3,7 @@
 // over HTTP the same model through generate_stream (server-sent events).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import type { InferInput, InferResult, InferStream, StreamResponse } from '../../../src/triton/types';
 import { expectTritonError, fault, REFERENCE_ONLY, requireModel, TEST_TIMEOUT_MS, useSuiteServer, within } from '../support/clientSuite';
 

@@ -3,7 +3,7 @@
 import { after, before } from 'node:test';
 import type { TestContext } from 'node:test';
 import { createTritonClient } from '../../../src/triton/client';
-import type { TritonClient, TritonClientOptions } from '../../../src/triton/client';
+import type { TritonClient, TritonClientOptions } from '../../../src/triton/clientTypes';
 import { TritonError } from '../../../src/triton/errors';
 import type { TritonErrorKind } from '../../../src/triton/errors';
 import { startReferenceServer } from '../../support/referenceServer';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { createTritonClient } from '../../../src/triton/client';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import { TritonError } from '../../../src/triton/errors';
 import type { InferInput, StreamResponse } from '../../../src/triton/types';
 import { startReferenceServer } from '../../support/referenceServer';

@@ -7,7 +7,7 @@ import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { buildInferRequest } from '../../../src/triton/grpc/inferRequest';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
 import { TritonError } from '../../../src/triton/errors';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import type { InferInput, InferOptions, RequestedOutput } from '../../../src/triton/types';
 import { startTestServer } from './grpcTestServer';
 import type { TestServer } from './grpcTestServer';
@@ -178,6 +178,9 @@ before(async () => {
             { name: 'BAD', datatype: 'FP64', shape: [3], contents: { fp64_contents: [1] } },
           ].filter((o) => o.name !== 'BAD' || req.id === 'bad'),
         } as never).finish()));
+      } else if (req.model_name === 'versionless') {
+        // model_version is optional: a KServe server may leave it out.
+        callback(null, encodeResponse([{ name: 'OUTPUT0', datatype: 'UINT8', shape: [1], raw: Uint8Array.of(7) }], { model_version: '' }));
       } else if (req.model_name === 'short') {
         callback(null, encodeResponse([{ name: 'OUT', datatype: 'FP32', shape: [4], raw: new Uint8Array(12) }]));
       } else if (req.model_name === 'mismatch') {
@@ -308,6 +311,20 @@ test('responses over maxResponseBytes fail as protocol errors on both paths', as
   const fits = await small.infer('echo', [{ name: 'A', datatype: 'UINT8', shape: [8], data: new Uint8Array(8) }]);
   assert.equal(fits.outputs[0]?.shape[0], 8);
   await small.close();
+});
+
+test('a requested output missing from the answer is a protocol error naming it, on both paths', async () => {
+  const inputs: InferInput[] = [{ name: 'A', datatype: 'UINT8', shape: [2], data: [1, 2] }];
+  for (const options of [{}, { compression: 'gzip' as const }]) {
+    const e = await rejection(client.infer('echo', inputs, [{ name: 'OUTPUT0' }, { name: 'SCORES' }], options));
+    assert.equal(e.kind, 'protocol', e.message);
+    assert.match(e.message, /^ModelInfer echo: the answer has no output 'SCORES', which the request asked for \(it has 'OUTPUT0'\)$/);
+    const fine = await client.infer('echo', inputs, [{ name: 'OUTPUT0' }], options);
+    assert.deepEqual(Array.from(fine.outputs[0]!.data as Uint8Array), [1, 2]);
+  }
+  const versionless = await client.infer('versionless', [], [{ name: 'OUTPUT0' }]);
+  assert.equal(versionless.modelVersion, '');
+  assert.deepEqual(Array.from(versionless.outputs[0]!.data as Uint8Array), [7]);
 });
 
 test('typed InferTensorContents (other KServe servers) are read when no raw bytes come', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { TritonError } from '../../../src/triton/errors';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import type { StreamResponse } from '../../../src/triton/types';
 import { GrpcConnection } from '../../../src/triton/grpc/grpcChannel';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';

@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
 import { TritonError } from '../../../src/triton/errors';
-import type { TlsOptions } from '../../../src/triton/client';
+import type { TlsOptions } from '../../../src/triton/clientTypes';
 import { startTestServer } from './grpcTestServer';
 import type { TestServer } from './grpcTestServer';
 

@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
 import { parseGrpcTarget } from '../../../src/triton/grpc/grpcChannel';
 import { createTritonClient } from '../../../src/triton/client';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import { startTestServer, status } from './grpcTestServer';
 import type { TestServer } from './grpcTestServer';
 import { rejection } from './grpcTestServer';

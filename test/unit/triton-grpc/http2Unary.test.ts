@@ -13,7 +13,7 @@ import { openChannelCount } from '../../../src/triton/grpc/grpcChannel';
 import { Http2UnaryChannel } from '../../../src/triton/grpc/http2Unary';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
 import { TritonError } from '../../../src/triton/errors';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 
 let server: http2.Http2Server;
 let client: TritonClient;

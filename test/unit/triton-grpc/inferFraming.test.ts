@@ -9,7 +9,7 @@ import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
 import { encodeInferRequestParts, rawOutputOffset } from '../../../src/triton/grpc/inferFraming';
 import { buildInferRequest } from '../../../src/triton/grpc/inferRequest';
 import { TritonError } from '../../../src/triton/errors';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import type { InferInput } from '../../../src/triton/types';
 
 const requestType = (): ReturnType<typeof grpcProtos>['types']['ModelInferRequest'] => grpcProtos().types.ModelInferRequest;

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { gunzipSync, gzipSync, deflateSync } from 'node:zlib';
 import { createTritonClient } from '../../../src/triton/client';
-import type { TritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
 import { TritonError } from '../../../src/triton/errors';
 import type { TritonErrorKind } from '../../../src/triton/errors';
 import { bytesToStrings } from '../../../src/triton/bytesCodec';
@@ -196,6 +196,50 @@ test('lying or broken infer answers are protocol errors naming the request', asy
   }
 });
 
+test('model_version may be missing or null; a requested output missing from the answer is a protocol error', async () => {
+  const input = [{ name: 'I', datatype: 'INT32' as const, shape: [1], data: [1] }];
+  const output = { name: 'O', datatype: 'INT32', shape: [1], data: [4] };
+  for (const version of [undefined, null]) {
+    handler = (_q, res) => sendJson(res, 200, { model_name: 'm', model_version: version, outputs: [output] });
+    const result = await client.infer('m', input, [{ name: 'O', binary: false }]);
+    assert.equal(result.modelVersion, '');
+    assert.deepEqual(result.outputs[0]!.data, Int32Array.of(4));
+  }
+  handler = (_q, res) => sendJson(res, 200, { model_name: 'm', model_version: 7, outputs: [output] });
+  await rejectsWith(client.infer('m', input), 'protocol', /'model_version' is not a string/);
+  handler = (_q, res) => sendJson(res, 200, { model_name: 'm', model_version: '1', outputs: [output] });
+  const error = await rejectsWith(client.infer('m', input, [{ name: 'O' }, { name: 'SCORES' }]), 'protocol');
+  assert.equal(error.message, "POST /v2/models/m/infer: the answer has no output 'SCORES', which the request asked for (it has 'O')");
+  handler = (_q, res) => sendJson(res, 200, { model_name: 'm', model_version: '1', outputs: [] });
+  await rejectsWith(client.infer('m', input, [{ name: 'O' }]), 'protocol', /no output 'O', which the request asked for \(it has none\)/);
+  // Asking for no particular output accepts whatever comes, an empty list included.
+  assert.deepEqual((await client.infer('m', input)).outputs, []);
+});
+
+test('JSON nested 200,000 deep is a plain protocol error, not a stack overflow', async () => {
+  const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+  const answers: Record<string, string> = {
+    '/v2': `{"name":"t","version":"1","extensions":${deep}}`,
+    '/v2/models/m/config': `{"name":"m","parameters":{"x":${deep}}}`,
+    '/v2/models/m/infer': `{"model_name":"m","model_version":"1","outputs":[{"name":"O","datatype":"FP32","shape":[1],"data":${deep}}]}`,
+    // NaN sends the answer through the exact parser instead of JSON.parse.
+    '/v2/models/m/stats': `{"model_stats":[{"name":"m","x":NaN,"y":${deep}}]}`,
+  };
+  handler = (req, res) => sendJson(res, 200, answers[req.url]!);
+  const calls: (() => Promise<unknown>)[] = [
+    () => client.serverMetadata(), () => client.modelConfig('m'), () => client.infer('m', [], [{ name: 'O', binary: false }]), () => client.modelStatistics('m'),
+  ];
+  for (const call of calls) {
+    const error = await rejectsWith(call(), 'protocol', /invalid JSON from the server: arrays or objects nested more than 512 deep/);
+    assert.doesNotMatch(error.message, /call stack/);
+  }
+  // 512 levels is still fine, on both parsers.
+  const allowed = `${'['.repeat(510)}1${']'.repeat(510)}`;
+  handler = (_req, res) => sendJson(res, 200, `{"name":"m","a":${allowed},"b":[NaN]}`);
+  const config = await client.modelConfig('m');
+  assert.equal(JSON.stringify(config.a).length, 1021);
+});
+
 test('error answers: JSON under any Content-Type, empty and non-JSON bodies', async () => {
   handler = (_req, res) => sendJson(res, 400, { error: "[request id: <id_unknown>] unexpected shape for input 'I'" }, 'text/plain');
   const shape = await rejectsWith(client.infer('m', [{ name: 'I', datatype: 'INT32', shape: [1], data: [1] }]), 'invalid-argument', /unexpected shape/);
@@ -299,15 +343,21 @@ test('gzip and deflate: compressed requests and answers', async () => {
   assert.deepEqual(viaDeflate.outputs[0]!.data, Int32Array.of(5, 6));
 });
 
-test('a decompression bomb stops at maxResponseBytes', async () => {
-  const small = createTritonClient({ url: server.hostPort, protocol: 'http', maxResponseBytes: 64 * 1024, deadlineMs: 5000 });
-  const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024));
+test('a truncated or corrupt compressed answer is a protocol error; an empty one is an empty body', async () => {
+  const whole = gzipSync(Buffer.from('{"name":"m"}'));
+  let body = whole.subarray(0, whole.length - 6);
   handler = (_req, res) => {
-    res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': bomb.length, 'content-type': 'application/json' });
-    res.end(bomb);
+    res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.length, 'content-type': 'application/json' });
+    res.end(body);
   };
-  await rejectsWith(small.serverMetadata(), 'protocol', /decompressed response exceeds/);
-  await small.close();
+  const headers = { 'accept-encoding': 'gzip' };
+  await rejectsWith(client.modelConfig('m', { headers }), 'protocol', /cannot decompress the gzip answer: unexpected end of file/);
+  body = Buffer.from('not gzip at all');
+  await rejectsWith(client.modelConfig('m', { headers }), 'protocol', /cannot decompress the gzip answer/);
+  body = Buffer.alloc(0);
+  assert.deepEqual(await client.modelConfig('m', { headers }), {});
+  body = whole;
+  assert.deepEqual(await client.modelConfig('m', { headers }), { name: 'm' });
 });
 
 test('base path, default and per-call headers, keep-alive reuse', async () => {
