@@ -5,7 +5,9 @@ Each fixture is NAME.jpg plus NAME.raw (PIL's Image.open(NAME.jpg).tobytes()); m
 size and mode, or the error PIL raises. Files come from two encoders: PIL (libjpeg-turbo) for the
 common layouts, and a small encoder below for the layouts PIL cannot write (4:1:1, 4:4:0, mixed
 and unusual sampling, restart intervals, separate scans, Adobe RGB/YCCK, 16-bit tables...).
-Needs Debian's python3-pil and python3-numpy; run with /usr/bin/python3.
+A few more are rewritten by jpegtran (progressive with restart intervals, progressive forms of the
+unusual layouts, a custom scan script). Needs Debian's python3-pil, python3-numpy and
+libjpeg-turbo-progs; run with /usr/bin/python3.
     /usr/bin/python3 scripts/gen-image-fixtures.py            # the committed fixtures
     /usr/bin/python3 scripts/gen-image-fixtures.py --bench    # only out/bench/photo-1920x1080-*.jpg (+ PIL's pixels, timing)
 """
@@ -13,7 +15,9 @@ import heapq
 import io
 import json
 import os
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 from PIL import Image
@@ -22,14 +26,14 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'images', 'jpeg')
 
 
-def photo(w, h, seed):
+def photo(w, h, seed, noise=12):
     """A photo-like RGB image: smooth gradients, texture, noise and hard-edged shapes."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:h, 0:w].astype(np.float64)
     r = 128 + 100 * np.sin(x / (w / 3.1) + 0.5) * np.cos(y / (h / 2.3))
     g = 40 + 180 * (x + y) / (w + h)
     b = 128 + 90 * np.sin((x * 0.7 - y) / 5.0)
-    img = np.stack([r, g, b], axis=-1) + rng.normal(0, 12, (h, w, 3))
+    img = np.stack([r, g, b], axis=-1) + rng.normal(0, noise, (h, w, 3))
     for _ in range(3):  # saturated rectangles: ringing that the range limit must clamp
         x0, y0 = rng.integers(0, max(1, w - 2)), rng.integers(0, max(1, h - 2))
         img[y0:y0 + max(1, h // 4), x0:x0 + max(1, w // 5)] = rng.choice([0, 255], 3)
@@ -239,6 +243,29 @@ def pil_jpeg(img, **opts):
     return buf.getvalue()
 
 
+def without_dht(data):
+    """The file with its DHT segments removed (as Motion-JPEG frames come): decoders use Annex K's tables."""
+    out, p = bytearray(data[:2]), 2
+    while data[p + 1] != 0xDA:
+        length = int.from_bytes(data[p + 2:p + 4], 'big')
+        if data[p + 1] != 0xC4:
+            out += data[p:p + 2 + length]
+        p += 2 + length
+    return bytes(out + data[p:])
+
+
+def jpegtran(data, *args, scans=None):
+    """The same image rewritten by libjpeg-turbo's jpegtran (coefficients kept, coding changed)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        extra = []
+        if scans:
+            path = os.path.join(tmp, 'scans.txt')
+            with open(path, 'w') as fh:
+                fh.write(scans)
+            extra = ['-scans', path]
+        return subprocess.run(['jpegtran', *args, *extra], input=data, capture_output=True, check=True).stdout
+
+
 def fixtures():
     rgb = lambda w, h, s=1: Image.fromarray(photo(w, h, s))
     f = {}
@@ -259,6 +286,7 @@ def fixtures():
     f['pil-progressive-422-q50-27x11'] = pil_jpeg(rgb(27, 11, 15), quality=50, progressive=True, subsampling=1)
     f['pil-progressive-gray-17x13'] = pil_jpeg(rgb(17, 13, 16).convert('L'), quality=85, progressive=True)
     f['pil-cmyk-q90-19x11'] = pil_jpeg(rgb(19, 11, 17).convert('CMYK'), quality=90)
+    f['pil-420-no-huffman-tables-35x20'] = without_dht(pil_jpeg(rgb(35, 20, 19), quality=85))
     f['pil-photo-q90-320x240'] = pil_jpeg(rgb(320, 240, 18), quality=90)
 
     a = photo(40, 24, 20)
@@ -277,10 +305,23 @@ def fixtures():
     f['own-adobe-rgb-17x13'] = encode([r[:13, :17], g[:13, :17], b[:13, :17]], [(1, 1)] * 3, jfif=False, adobe=0)
     f['own-rgb-ids-17x13'] = encode([r[:13, :17], g[:13, :17], b[:13, :17]], [(1, 1)] * 3, jfif=False, ids=[82, 71, 66])
     f['own-ycc-no-markers-17x13'] = encode([c[:13, :17] for c in (y, cb, cr)], [(2, 1), (1, 1), (1, 1)], jfif=False, ids=[7, 8, 9])
+    f['own-jfif-and-adobe0-17x13'] = encode([c[:13, :17] for c in (y, cb, cr)], [(1, 1)] * 3, jfif=True, adobe=0)
+    f['own-adobe1-ycc-17x13'] = encode([c[:13, :17] for c in (y, cb, cr)], [(2, 2), (1, 1), (1, 1)], jfif=False, adobe=1, ids=[82, 71, 66])
     k = (255 - np.maximum(np.maximum(r, g), b)).astype(np.uint8)
     f['own-ycck-40x24'] = encode([255 - y, 255 - cb, 255 - cr, k], [(2, 2), (1, 1), (1, 1), (2, 2)], jfif=False, adobe=2)
+    f['own-adobe1-four-components-40x24'] = encode([255 - y, 255 - cb, 255 - cr, k], [(1, 1)] * 4, jfif=False, adobe=1)
     f['own-cmyk-no-adobe-40x24'] = encode([255 - r, 255 - g, 255 - b, k], [(1, 1)] * 4, jfif=False)
     f['own-gray-restart2-q16-21x21'] = encode([to_ycc(photo(21, 21, 29))[0]], [(1, 1)], restart=2, q16=True)
+    f['tran-progressive-restart1-420-35x19'] = jpegtran(f['own-restart1-420-35x19'], '-progressive', '-restart', '1B')
+    f['tran-progressive-restart-row-444-33x17'] = jpegtran(f['pil-444-q95-33x17'], '-progressive', '-restart', '1')
+    f['tran-progressive-411-40x24'] = jpegtran(f['own-411-40x24'], '-progressive')
+    f['tran-progressive-440-23x30'] = jpegtran(f['own-440-23x30'], '-progressive')
+    f['tran-progressive-mixed-21x18'] = jpegtran(f['own-mixed-h1v2-h2v1-21x18'], '-progressive', '-restart', '3B')
+    f['tran-progressive-ycck-40x24'] = jpegtran(f['own-ycck-40x24'], '-progressive')
+    # Spectral bands split unevenly, successive approximation to the last bit, DC interleaved.
+    f['tran-scan-script-420-48x32'] = jpegtran(f['pil-420-q75-48x32'], scans='0,1,2: 0-0, 0, 1;\n0: 1-2, 0, 2;\n0: 3-63, 0, 1;\n1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n0: 1-2, 2, 1;\n0: 1-63, 1, 0;\n0,1,2: 0-0, 1, 0;\n')
+    # PIL decodes arithmetic coding through libjpeg-turbo; this decoder refuses it (the test expects that).
+    f['tran-arithmetic-420-48x32'] = jpegtran(f['pil-420-q75-48x32'], '-arithmetic')
     f['own-fractional-sampling-24x16'] = encode(to_ycc(photo(24, 16, 30)), [(3, 1), (2, 1), (1, 1)])
     return f
 
@@ -290,10 +331,12 @@ def bench_images():
     import time
     bench = os.path.join(ROOT, 'out', 'bench')
     os.makedirs(bench, exist_ok=True)
-    img = Image.fromarray(photo(1920, 1080, 99))
-    variants = {'420': dict(quality=90), '444': dict(quality=90, subsampling=0),
-                'progressive-420': dict(quality=90, progressive=True)}
-    for tag, opts in variants.items():
+    noisy = Image.fromarray(photo(1920, 1080, 99))  # sensor-noise heavy: most blocks carry high frequencies
+    smooth = Image.fromarray(photo(1920, 1080, 99, noise=3))  # closer to a typical camera photo
+    variants = {'420': (noisy, dict(quality=90)), '444': (noisy, dict(quality=90, subsampling=0)),
+                'progressive-420': (noisy, dict(quality=90, progressive=True)),
+                'smooth-420-q85': (smooth, dict(quality=85))}
+    for tag, (img, opts) in variants.items():
         data = pil_jpeg(img, **opts)
         path = os.path.join(bench, f'photo-1920x1080-{tag}')
         with open(path + '.jpg', 'wb') as fh:

@@ -181,6 +181,50 @@ def rle8(indices):
     return bytes(out)
 
 
+def rle4(indices):
+    """RLE4: runs of alternating nibble pairs and absolute blocks, per row (given bottom-up)."""
+    out = bytearray()
+    for row in indices:
+        row = [int(v) for v in row]
+        i = 0
+        while i < len(row):
+            if i + 4 <= len(row) and i % 3 == 0:
+                n = min(4 + (i % 2), len(row) - i)
+                packed = bytearray()
+                for k in range(0, n, 2):
+                    packed.append((row[i + k] << 4) | (row[i + k + 1] if k + 1 < n else 0))
+                if len(packed) % 2:
+                    packed.append(0)
+                out += bytes([0, n]) + packed
+                i += n
+            else:
+                run = 1
+                while i + run < len(row) and run < 10 and row[i + run] == row[i + (run % 2)]:
+                    run += 1
+                second = row[i + 1] if run > 1 else 0
+                out += bytes([run, (row[i] << 4) | second])
+                i += run
+        out += b"\0\0"
+    out += b"\0\1"
+    return bytes(out)
+
+
+def gif_with_offset(src_path, dst_path, screen, left, top):
+    """A PIL-written GIF whose first frame sits at (left, top) inside a larger logical screen."""
+    data = bytearray(open(src_path, "rb").read())
+    struct.pack_into("<HH", data, 6, *screen)
+    flags = data[10]
+    p = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    while data[p] == 0x21:
+        p += 2
+        while data[p]:
+            p += data[p] + 1
+        p += 1
+    assert data[p] == 0x2C
+    struct.pack_into("<HH", data, p + 1, left, top)
+    open(dst_path, "wb").write(bytes(data))
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
@@ -254,14 +298,26 @@ def main():
     px565 = (rgb[:, :, 0].astype(np.uint16) >> 3 << 11) | (rgb[:, :, 1].astype(np.uint16) >> 2 << 5) | (rgb[:, :, 2].astype(np.uint16) >> 3)
     with open(f"{OUT}/bmp-16bit-565.bmp", "wb") as f:
         f.write(bmp_file(W, H, 16, rows_padded([r.astype("<u2").tobytes() for r in px565[::-1]]), compression=3, masks=struct.pack("<III", 0xF800, 0x7E0, 0x1F)))
-    files += ["bmp-4bit.bmp", "bmp-rle8.bmp", "bmp-24bit-topdown.bmp", "bmp-16bit-565.bmp"]
+    px555 = (rgb[:, :, 0].astype(np.uint16) >> 3 << 10) | (rgb[:, :, 1].astype(np.uint16) >> 3 << 5) | (rgb[:, :, 2].astype(np.uint16) >> 3)
+    with open(f"{OUT}/bmp-16bit-555.bmp", "wb") as f:
+        f.write(bmp_file(W, H, 16, rows_padded([r.astype("<u2").tobytes() for r in px555[::-1]])))
+    with open(f"{OUT}/bmp-rle4.bmp", "wb") as f:
+        f.write(bmp_file(W, H, 4, rle4(idx[::-1]), palette=pal16, compression=2))
+    files += ["bmp-4bit.bmp", "bmp-rle8.bmp", "bmp-24bit-topdown.bmp", "bmp-16bit-565.bmp", "bmp-16bit-555.bmp", "bmp-rle4.bmp"]
 
     # GIF: PIL interlaces images of at least 16 pixels a side, not smaller ones.
     base.quantize(50).save(f"{OUT}/gif-interlaced.gif")
     small = Image.fromarray(smooth(9, 14, 3, 255).astype(np.uint8), "RGB").quantize(7)
     small.save(f"{OUT}/gif-small-transparent.gif", transparency=3)
     base.convert("L").save(f"{OUT}/gif-gray.gif")
-    files += ["gif-interlaced.gif", "gif-small-transparent.gif", "gif-gray.gif"]
+    gif_with_offset(f"{OUT}/gif-small-transparent.gif", f"{OUT}/gif-offset-transparent.gif", (20, 15), 4, 3)
+    Image.fromarray(smooth(9, 14, 3, 255).astype(np.uint8), "RGB").quantize(7).save(f"{OUT}/gif-tmp.gif")
+    gif_with_offset(f"{OUT}/gif-tmp.gif", f"{OUT}/gif-offset.gif", (17, 12), 2, 1)
+    os.remove(f"{OUT}/gif-tmp.gif")
+    files += ["gif-interlaced.gif", "gif-small-transparent.gif", "gif-gray.gif", "gif-offset-transparent.gif", "gif-offset.gif"]
+    # A palette shorter than the indices used: PIL fills the missing entries its own way.
+    write_png(f"{OUT}/png-palette4-short.png", smooth(H, W, 1, 15), 3, 4, palette=bytes(range(30, 45)))
+    files.append("png-palette4-short.png")
 
     # JPEG (decoded by the project's JPEG decoder): baseline 4:2:0, 4:4:4, progressive, grey.
     photo = Image.fromarray(smooth(29, 37, 3, 255, noise=0.3).astype(np.uint8), "RGB")

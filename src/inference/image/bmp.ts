@@ -126,39 +126,53 @@ function unpackIndexed(bytes: Uint8Array, offset: number, width: number, height:
   return out;
 }
 
-/** RLE8/RLE4 into rows in file order (bottom row first); pixels the stream skips stay 0. */
+/**
+ * RLE8/RLE4 into rows in file order (bottom row first), the way PIL's BmpRleDecoder reads them: pixels
+ * form one stream, end-of-line pads it to the next row, runs are clipped at the row's end, an absolute
+ * RLE4 block of n pixels reads n/2 bytes (rounded down), and blocks end on an even file offset.
+ */
 function decodeRle(bytes: Uint8Array, offset: number, width: number, height: number, four: boolean): Uint8Array {
-  const out = new Uint8Array(width * height);
+  const total = width * height;
+  const out = new Uint8Array(total);
+  let n = 0;
   let x = 0;
-  let y = 0;
   let p = offset;
-  const put = (v: number): void => {
-    if (x < width && y < height) out[y * width + x] = v;
-    x++;
+  const push = (v: number): void => {
+    if (n < total) out[n] = v;
+    n++;
   };
-  while (y < height) {
-    if (p + 2 > bytes.length) throw new ImageError(`truncated BMP at byte ${bytes.length}: RLE data ends before row ${y}`);
+  while (n < total && p + 2 <= bytes.length) {
     const count = bytes[p]!;
     const value = bytes[p + 1]!;
     p += 2;
     if (count > 0) {
-      for (let i = 0; i < count; i++) put(four ? (i & 1 ? value & 15 : value >> 4) : value);
+      const run = Math.min(count, Math.max(0, width - x));
+      for (let i = 0; i < run; i++) push(four ? (i & 1 ? value & 15 : value >> 4) : value);
+      x += run;
     } else if (value === 0) {
+      while (n % width !== 0) push(0);
       x = 0;
-      y++;
     } else if (value === 1) {
       break;
     } else if (value === 2) {
-      if (p + 2 > bytes.length) throw new ImageError(`truncated BMP at byte ${bytes.length}: RLE delta`);
-      x += bytes[p]!;
-      y += bytes[p + 1]!;
+      if (p + 2 > bytes.length) break;
+      const skip = bytes[p]! + bytes[p + 1]! * width;
       p += 2;
+      for (let i = 0; i < skip; i++) push(0);
+      x = n % width;
     } else {
-      const n = value;
-      const len = four ? Math.ceil(n / 2) : n;
-      if (p + len > bytes.length) throw new ImageError(`truncated BMP at byte ${bytes.length}: RLE run of ${n} pixels`);
-      for (let i = 0; i < n; i++) put(four ? (i & 1 ? bytes[p + (i >> 1)]! & 15 : bytes[p + (i >> 1)]! >> 4) : bytes[p + i]!);
-      p += len + (len & 1);
+      const count = four ? value >> 1 : value;
+      const end = Math.min(bytes.length, p + count);
+      for (; p < end; p++) {
+        if (four) {
+          push(bytes[p]! >> 4);
+          push(bytes[p]! & 15);
+        } else {
+          push(bytes[p]!);
+        }
+      }
+      x += value;
+      if (p % 2 !== 0) p++;
     }
   }
   return out;

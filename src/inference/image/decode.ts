@@ -22,6 +22,16 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
 
 /** Decodes PNG, JPEG, BMP, GIF (first frame) or lossless WebP; every failure is an ImageError saying what is wrong. */
 export function decodeImage(bytes: Uint8Array): DecodedImage {
+  try {
+    return decodeByFormat(bytes);
+  } catch (e) {
+    // Typed-array allocation fails with a RangeError when the pixels do not fit in memory.
+    if (e instanceof RangeError) throw new ImageError(`image too large to decode in memory (${e.message})`);
+    throw e;
+  }
+}
+
+function decodeByFormat(bytes: Uint8Array): DecodedImage {
   const format = detectImageFormat(bytes);
   switch (format) {
     case 'PNG':

@@ -44,7 +44,12 @@ export async function listImageFiles(paths: readonly string[]): Promise<string[]
     }
     if (info.isDirectory()) {
       const entries = await readdir(p, { withFileTypes: true });
-      const files = entries.filter((d) => d.isFile()).map((d) => d.name).sort();
+      // os.path.isfile follows links, so a link to a file counts as a file (and a dangling one does not).
+      const files: string[] = [];
+      for (const d of entries) {
+        if (d.isFile() || (d.isSymbolicLink() && (await stat(join(p, d.name)).then((s) => s.isFile(), () => false)))) files.push(d.name);
+      }
+      files.sort();
       if (files.length === 0) throw new ImageFileError(p, 'the folder has no files');
       out.push(...files.map((f) => join(p, f)));
     } else if (info.isFile()) {

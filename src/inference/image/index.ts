@@ -2,6 +2,7 @@
 export { decodeImage, detectImageFormat, type ImageFormat } from './decode';
 export { convert, luma } from './convert';
 export { resizeBilinear } from './resize';
+export { encodePngRgba, thumbnail } from './pngEncode';
 export {
   preprocessImage, scalingProblem,
   type PreprocessSpec, type PreprocessedImage, type ChannelStats, type ImageScaling, type ImageFormatOrder,

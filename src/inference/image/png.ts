@@ -79,20 +79,37 @@ export function decodePng(bytes: Uint8Array): DecodedImage {
   if (colorType === 3 && palette === undefined) throw new ImageError('broken PNG: palette image without a PLTE chunk');
   if (idat.length === 0) throw new ImageError('broken PNG: no IDAT chunk');
 
-  const raw = inflate(Buffer.concat(idat));
+  const raw = inflate(Buffer.concat(idat), rawSize(header, channels));
   const samples = unfilterAll(raw, header, channels);
   return toPilImage(samples, header, palette, trns);
 }
 
-function inflate(data: Buffer): Uint8Array {
+/** Bytes of filtered scanlines the header calls for (every Adam7 pass included). */
+function rawSize(h: Header, channels: number): number {
+  const passes = h.interlace === 1 ? ADAM7 : ([[0, 0, 1, 1]] as const);
+  let total = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const pw = Math.ceil((h.width - x0) / dx);
+    const ph = Math.ceil((h.height - y0) / dy);
+    if (pw > 0 && ph > 0) total += ph * (1 + Math.ceil((pw * channels * h.depth) / 8));
+  }
+  return total;
+}
+
+function inflate(data: Buffer, expected: number): Uint8Array {
+  // Bounded by what the image needs, so a small file cannot inflate into gigabytes.
+  const maxOutputLength = expected + 4096;
+  const tooLarge = (e: unknown): boolean => (e as NodeJS.ErrnoException | undefined)?.code === 'ERR_BUFFER_TOO_LARGE';
   try {
-    return inflateSync(data);
-  } catch {
+    return inflateSync(data, { maxOutputLength });
+  } catch (e) {
+    if (tooLarge(e)) throw new ImageError(`broken PNG: image data inflates past the ${expected} bytes the header calls for`);
     // A truncated stream still yields what was there; a check on the size below names the shortfall.
     try {
-      return inflateSync(data, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-    } catch (e) {
-      throw new ImageError(`broken PNG: image data does not inflate (${e instanceof Error ? e.message : String(e)})`);
+      return inflateSync(data, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength });
+    } catch (e2) {
+      if (tooLarge(e2)) throw new ImageError(`broken PNG: image data inflates past the ${expected} bytes the header calls for`);
+      throw new ImageError(`broken PNG: image data does not inflate (${e2 instanceof Error ? e2.message : String(e2)})`);
     }
   }
 }

@@ -56,10 +56,11 @@ function coefficients(inSize: number, outSize: number): Coefficients {
   return { ksize, bounds, k };
 }
 
+/** Sums stay within int32 (weights total 2^22, pixels ≤ 255), so integer ops are exact here. */
 function clip8(v: number): number {
   if (v >= MAX) return 255;
   if (v <= 0) return 0;
-  return Math.floor(v / ONE);
+  return v >> PRECISION_BITS;
 }
 
 /** Horizontal pass over input rows [y0, y0 + rows). */
@@ -81,16 +82,16 @@ function horizontal(src: Uint8Array, inW: number, bands: number, y0: number, row
         let s2 = HALF;
         for (let x = 0; x < xmax; x++, p += 3) {
           const w = k[kb + x]!;
-          s0 += src[p]! * w;
-          s1 += src[p + 1]! * w;
-          s2 += src[p + 2]! * w;
+          s0 = (s0 + src[p]! * w) | 0;
+          s1 = (s1 + src[p + 1]! * w) | 0;
+          s2 = (s2 + src[p + 2]! * w) | 0;
         }
         out[o++] = clip8(s0);
         out[o++] = clip8(s1);
         out[o++] = clip8(s2);
       } else {
         let ss = HALF;
-        for (let x = 0; x < xmax; x++, p++) ss += src[p]! * k[kb + x]!;
+        for (let x = 0; x < xmax; x++, p++) ss = (ss + src[p]! * k[kb + x]!) | 0;
         out[o++] = clip8(ss);
       }
     }
@@ -109,7 +110,7 @@ function vertical(src: Uint8Array, width: number, bands: number, outH: number, c
     for (let i = 0; i < stride; i++) {
       let ss = HALF;
       let p = ymin * stride + i;
-      for (let y = 0; y < ymax; y++, p += stride) ss += src[p]! * k[kb + y]!;
+      for (let y = 0; y < ymax; y++, p += stride) ss = (ss + src[p]! * k[kb + y]!) | 0;
       out[yy * stride + i] = clip8(ss);
     }
   }

@@ -123,11 +123,11 @@ test('segments out of order or naming missing tables are refused', () => {
   const noQuant = bytes.slice();
   noQuant[dqt + 1] = 0xfe;
   refuses(noQuant, 'corrupt', /quantisation table 0, which is not defined/);
-  // DHT turned into COM: the scan's tables are missing.
-  const dht = markerAt(bytes, 0xc4);
+  // A scan naming Huffman slot 2, which no DHT defined (slots 0 and 1 fall back to Annex K's tables).
+  const sos = markerAt(bytes, 0xda);
   const noHuff = bytes.slice();
-  noHuff[dht + 1] = 0xfe;
-  refuses(noHuff, 'corrupt', /Huffman table 0, which is not defined/);
+  noHuff[sos + 6] = 0x22;
+  refuses(noHuff, 'corrupt', /DC Huffman table 2, which is not defined/);
   const twoSof = new Uint8Array([...bytes.subarray(0, sof), ...bytes.subarray(sof, sof + 2 + sofLength), ...bytes.subarray(sof)]);
   refuses(twoSof, 'corrupt', /second SOF/);
   const badLength = bytes.slice();

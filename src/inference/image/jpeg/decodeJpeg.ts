@@ -3,10 +3,11 @@
 import { convertColor, type JpegColorSpace } from './color';
 import { DEFAULT_LIMITS, parseFrame, type Frame, type JpegLimits } from './frame';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
-import { idctBlock } from './idct';
+import { idctBlock, idctBlock4x4 } from './idct';
 import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
 import { upsampler } from './upsample';
+import { convertYcc420, isFancy420 } from './ycc420';
 
 export interface JpegImage {
   readonly width: number;
@@ -105,8 +106,12 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
   if (frame.progressive) finishProgressive(frame);
   for (const comp of frame.components) if (!comp.quant) comp.plane.fill(128); // never in a scan: zero coefficients
   const space = colorSpace(frame, sawJfif, adobeTransform);
-  const sources = frame.components.map((c) => upsampler(frame as Frame, c));
-  const pixels = convertColor(space, sources, frame.width, frame.height);
+  let pixels: Uint8Array;
+  if (space === 'ycbcr' && isFancy420(frame)) pixels = convertYcc420(frame);
+  else {
+    const sources = frame.components.map((c) => upsampler(frame as Frame, c));
+    pixels = convertColor(space, sources, frame.width, frame.height);
+  }
   const mode = frame.components.length === 1 ? 'L' : frame.components.length === 3 ? 'RGB' : 'CMYK';
   return { width: frame.width, height: frame.height, mode, data: pixels };
 }
@@ -131,13 +136,23 @@ function finishProgressive(frame: Frame): void {
     throw new JpegError('unsupported', 'progressive JPEG whose scans leave low-frequency coefficients incomplete (libjpeg would apply block smoothing) is not supported', 0);
   }
   const ws = new Int32Array(64);
+  const block = new Int32Array(64);
   for (const comp of frame.components) {
-    if (!comp.quant) continue;
+    const quant = comp.quant;
+    if (!quant) continue;
     const coefs = comp.coefs as Int16Array;
     const stride = comp.blocksPerLine * 8;
     for (let row = 0; row < comp.blocksHigh; row++) {
       for (let col = 0; col < comp.blocksWide; col++) {
-        idctBlock(coefs, (row * comp.blocksPerLine + col) * 64, comp.quant, comp.plane, row * 8 * stride + col * 8, stride, ws);
+        const at = (row * comp.blocksPerLine + col) * 64;
+        let outside4x4 = 0;
+        for (let k = 0; k < 64; k++) {
+          const v = coefs[at + k] * quant[k];
+          block[k] = v;
+          if (v !== 0) outside4x4 |= k & 36; // column >= 4 or row >= 4
+        }
+        if (outside4x4 === 0) idctBlock4x4(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
+        else idctBlock(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
       }
     }
     comp.coefs = null;

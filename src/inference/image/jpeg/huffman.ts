@@ -85,37 +85,52 @@ export class BitReader {
 
   private fill(): void {
     const data = this.data;
-    while (this.cnt <= 24) {
-      let b = 0;
-      if (!this.stopped) {
-        let p = this.pos;
-        if (p >= data.length) {
-          this.stopped = true;
-          this.atEof = true;
-        } else {
-          b = data[p];
-          if (b !== 0xff) this.pos = p + 1;
+    let buf = this.buf;
+    let cnt = this.cnt;
+    let p = this.pos;
+    // Fast path: plain data bytes (no 0xFF) while the reader has not stopped.
+    while (cnt <= 24 && !this.stopped && p < data.length && data[p] !== 0xff) {
+      buf = (buf << 8) | data[p++];
+      cnt += 8;
+    }
+    this.buf = buf;
+    this.cnt = cnt;
+    this.pos = p;
+    while (this.cnt <= 24) this.fillSpecial();
+  }
+
+  /** One byte when the next is 0xFF, the data has ended, or the reader has stopped. */
+  private fillSpecial(): void {
+    const data = this.data;
+    let b = 0;
+    if (!this.stopped) {
+      const p = this.pos;
+      if (p >= data.length) {
+        this.stopped = true;
+        this.atEof = true;
+      } else {
+        b = data[p];
+        if (b !== 0xff) this.pos = p + 1;
+        else {
+          // 0xFF 0x00 is a stuffed 0xFF; 0xFF fill bytes may precede a marker.
+          let q = p + 1;
+          while (q < data.length && data[q] === 0xff) q++;
+          if (q >= data.length) {
+            this.stopped = true;
+            this.atEof = true;
+            b = 0;
+          } else if (data[q] === 0) this.pos = q + 1;
           else {
-            // 0xFF 0x00 is a stuffed 0xFF; 0xFF fill bytes may precede a marker.
-            let q = p + 1;
-            while (q < data.length && data[q] === 0xff) q++;
-            if (q >= data.length) {
-              this.stopped = true;
-              this.atEof = true;
-              b = 0;
-            } else if (data[q] === 0) this.pos = q + 1;
-            else {
-              this.pos = q - 1;
-              this.stopped = true;
-              b = 0;
-            }
+            this.pos = q - 1;
+            this.stopped = true;
+            b = 0;
           }
         }
       }
-      if (this.stopped) this.fake += 8;
-      this.buf = (this.buf << 8) | b;
-      this.cnt += 8;
     }
+    if (this.stopped) this.fake += 8;
+    this.buf = (this.buf << 8) | b;
+    this.cnt += 8;
   }
 
   /** Whether more bits were consumed than the data held. */

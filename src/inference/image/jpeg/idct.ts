@@ -1,5 +1,8 @@
 // libjpeg's "ISLOW" integer inverse DCT (jidctint.c's algorithm: 13-bit constants, two passes with
 // 2 extra bits between them) and its post-IDCT range-limit table, so samples round as libjpeg's do.
+// libjpeg-turbo's SIMD versions give the same samples for anything an encoder produces; they part
+// from jidctint.c only when dequantised coefficients overflow 16 bits (crafted files), where they
+// wrap and saturate instead. This follows jidctint.c there.
 
 // Multipliers scaled by 2^13, as jidctint defines them.
 const F0_298 = 2446;
@@ -31,27 +34,27 @@ export function dcOnlySample(dequantisedDc: number): number {
 }
 
 /**
- * Inverse-transforms one block: `coefs` (natural order, from `at`) times `quant`, written as 8x8
- * samples into `out` from `outAt` with row stride `stride`. `ws` is a 64-entry scratch buffer.
+ * Inverse-transforms one block of dequantised coefficients (natural order), written as 8x8 samples
+ * into `out` from `outAt` with row stride `stride`. `ws` is a 64-entry scratch buffer.
  */
-export function idctBlock(coefs: Int16Array, at: number, quant: Int32Array, out: Uint8Array, outAt: number, stride: number, ws: Int32Array): void {
+export function idctBlock(coefs: Int32Array, out: Uint8Array, outAt: number, stride: number, ws: Int32Array): void {
   // Pass 1: columns, into ws scaled up by 2^2.
   for (let c = 0; c < 8; c++) {
-    const p = at + c;
+    const p = c;
     if (coefs[p + 8] === 0 && coefs[p + 16] === 0 && coefs[p + 24] === 0 && coefs[p + 32] === 0 &&
         coefs[p + 40] === 0 && coefs[p + 48] === 0 && coefs[p + 56] === 0) {
-      const dc = (coefs[p] * quant[c]) << 2;
+      const dc = coefs[p] << 2;
       ws[c] = dc; ws[c + 8] = dc; ws[c + 16] = dc; ws[c + 24] = dc;
       ws[c + 32] = dc; ws[c + 40] = dc; ws[c + 48] = dc; ws[c + 56] = dc;
       continue;
     }
-    let z2 = coefs[p + 16] * quant[c + 16];
-    let z3 = coefs[p + 48] * quant[c + 48];
+    let z2 = coefs[p + 16];
+    let z3 = coefs[p + 48];
     let z1 = (z2 + z3) * F0_541;
     const e2 = z1 - z3 * F1_847;
     const e3 = z1 + z2 * F0_765;
-    z2 = coefs[p] * quant[c];
-    z3 = coefs[p + 32] * quant[c + 32];
+    z2 = coefs[p];
+    z3 = coefs[p + 32];
     const e0 = (z2 + z3) << 13;
     const e1 = (z2 - z3) << 13;
     const t10 = e0 + e3;
@@ -59,10 +62,10 @@ export function idctBlock(coefs: Int16Array, at: number, quant: Int32Array, out:
     const t11 = e1 + e2;
     const t12 = e1 - e2;
 
-    let o0 = coefs[p + 56] * quant[c + 56];
-    let o1 = coefs[p + 40] * quant[c + 40];
-    let o2 = coefs[p + 24] * quant[c + 24];
-    let o3 = coefs[p + 8] * quant[c + 8];
+    let o0 = coefs[p + 56];
+    let o1 = coefs[p + 40];
+    let o2 = coefs[p + 24];
+    let o3 = coefs[p + 8];
     z1 = o0 + o3;
     z2 = o1 + o2;
     z3 = o0 + o2;
@@ -145,4 +148,60 @@ export function idctBlock(coefs: Int16Array, at: number, quant: Int32Array, out:
     out[q + 3] = R[((t13 + o0 + 131072) >> 18) & 1023];
     out[q + 4] = R[((t13 - o0 + 131072) >> 18) & 1023];
   }
+}
+
+/**
+ * idctBlock for a block whose nonzero coefficients all lie in the top-left 4x4 (rows and columns
+ * 0..3): the same arithmetic with the zero terms left out, so the samples are identical.
+ */
+export function idctBlock4x4(coefs: Int32Array, out: Uint8Array, outAt: number, stride: number, ws: Int32Array): void {
+  for (let c = 0; c < 4; c++) {
+    const d0 = coefs[c];
+    const d1 = coefs[c + 8];
+    const d2 = coefs[c + 16];
+    const d3 = coefs[c + 24];
+    sparse1d(d0, d1, d2, d3, ws, c, 8, 1024, 11);
+  }
+  for (let c = 4; c < 8; c++) {
+    ws[c] = 0; ws[c + 8] = 0; ws[c + 16] = 0; ws[c + 24] = 0;
+    ws[c + 32] = 0; ws[c + 40] = 0; ws[c + 48] = 0; ws[c + 56] = 0;
+  }
+  const R = RANGE_LIMIT;
+  const row = SPARSE_ROW;
+  for (let r = 0; r < 64; r += 8) {
+    sparse1d(ws[r], ws[r + 1], ws[r + 2], ws[r + 3], row, 0, 1, 131072, 18);
+    const q = outAt + (r >> 3) * stride;
+    for (let x = 0; x < 8; x++) out[q + x] = R[row[x] & 1023];
+  }
+}
+
+const SPARSE_ROW = new Int32Array(8);
+
+/** One 8-point ISLOW pass whose inputs 4..7 are zero; writes 8 descaled values at `at` with `step`. */
+function sparse1d(d0: number, d1: number, d2: number, d3: number, o: Int32Array, at: number, step: number, round: number, shift: number): void {
+  const z1e = d2 * F0_541;
+  const e2 = z1e;
+  const e3 = z1e + d2 * F0_765;
+  const e0 = d0 << 13;
+  const t10 = e0 + e3;
+  const t13 = e0 - e3;
+  const t11 = e0 + e2;
+  const t12 = e0 - e2;
+  const z5 = (d3 + d1) * F1_175;
+  const z1 = d1 * -F0_899;
+  const z2 = d3 * -F2_562;
+  const z3 = d3 * -F1_961 + z5;
+  const z4 = d1 * -F0_390 + z5;
+  const o0 = z1 + z3;
+  const o1 = z2 + z4;
+  const o2 = d3 * F3_072 + z2 + z3;
+  const o3 = d1 * F1_501 + z1 + z4;
+  o[at] = (t10 + o3 + round) >> shift;
+  o[at + 7 * step] = (t10 - o3 + round) >> shift;
+  o[at + step] = (t11 + o2 + round) >> shift;
+  o[at + 6 * step] = (t11 - o2 + round) >> shift;
+  o[at + 2 * step] = (t12 + o1 + round) >> shift;
+  o[at + 5 * step] = (t12 - o1 + round) >> shift;
+  o[at + 3 * step] = (t13 + o0 + round) >> shift;
+  o[at + 4 * step] = (t13 - o0 + round) >> shift;
 }

@@ -2,8 +2,9 @@
 // progressive (spectral selection and successive approximation) Huffman coding.
 import type { Frame, FrameComponent } from './frame';
 import { BitReader, type HuffmanTable } from './huffman';
-import { dcOnlySample, idctBlock } from './idct';
+import { dcOnlySample, idctBlock, idctBlock4x4 } from './idct';
 import { JpegError } from './jpegError';
+import { standardTable } from './standardTables';
 
 /** Zigzag index -> natural index; 16 extra entries point at 63 so a corrupt run cannot write past the block. */
 const ZIGZAG = new Int32Array([
@@ -47,8 +48,8 @@ export function decodeScan(data: Uint8Array, at: number, length: number, frame: 
     if (comps.some((c) => c.comp === comp)) throw new JpegError('corrupt', `scan ${scanNo} names component ${data[p]} twice`, p);
     const needDc = !frame.progressive || (dcBand && ah === 0);
     const needAc = !frame.progressive || !dcBand;
-    const dc = needDc ? tables.dc[data[p + 1] >> 4] : undefined;
-    const ac = needAc ? tables.ac[data[p + 1] & 15] : undefined;
+    const dc = needDc ? tables.dc[data[p + 1] >> 4] ?? standardTable('dc', data[p + 1] >> 4) : undefined;
+    const ac = needAc ? tables.ac[data[p + 1] & 15] ?? standardTable('ac', data[p + 1] & 15) : undefined;
     if (needDc && !dc) throw new JpegError('corrupt', `scan ${scanNo} uses DC Huffman table ${data[p + 1] >> 4}, which is not defined`, p + 1);
     if (needAc && !ac) throw new JpegError('corrupt', `scan ${scanNo} uses AC Huffman table ${data[p + 1] & 15}, which is not defined`, p + 1);
     if (dc && dc.maxSymbol > 15) throw new JpegError('corrupt', `DC Huffman table ${data[p + 1] >> 4} has a category above 15`, p + 1);
@@ -126,7 +127,8 @@ function fillBlock(out: Uint8Array, at: number, stride: number, v: number): void
 class ScanRun {
   private readonly preds = new Int32Array(4);
   private eobrun = 0;
-  private readonly block64 = new Int16Array(64);
+  /** The block being decoded, dequantised; kept all zero between blocks. */
+  private readonly block64 = new Int32Array(64);
   private readonly ws = new Int32Array(64);
 
   constructor(
@@ -173,30 +175,35 @@ class ScanRun {
     const { comp, dc, ac } = this.comps[i];
     const r = this.r;
     const blk = this.block64;
+    const quant = comp.quant as Int32Array;
+    // Coefficients are 16-bit in libjpeg: the DC sum wraps there.
     const pred = (this.preds[i] += r.symbolValue(dc as HuffmanTable) >> 9);
     const act = ac as HuffmanTable;
     let nonzeroAc = false;
+    let outside4x4 = 0;
     for (let k = 1; k < 64; k++) {
       const e = r.symbolValue(act);
       const value = e >> 9;
       if (value !== 0) {
         k += (e >> 5) & 15;
-        blk[ZIGZAG[k]] = value;
+        const z = ZIGZAG[k];
+        blk[z] = value * quant[z];
         nonzeroAc = true;
+        outside4x4 |= z & 36; // column >= 4 or row >= 4
       } else if ((e & 0x1e0) === 0x1e0) k += 15;
       else break;
     }
     const stride = comp.blocksPerLine * 8;
-    const quant = comp.quant as Int32Array;
     const at = row * 8 * stride + col * 8;
+    const dcValue = ((pred << 16) >> 16) * quant[0];
     if (!nonzeroAc) {
       // A DC-only block is flat: the IDCT reduces to one descaled, range-limited value.
-      blk[0] = pred;
-      fillBlock(comp.plane, at, stride, dcOnlySample(blk[0] * quant[0]));
+      fillBlock(comp.plane, at, stride, dcOnlySample(dcValue));
       return;
     }
-    blk[0] = pred;
-    idctBlock(blk, 0, quant, comp.plane, at, stride, this.ws);
+    blk[0] = dcValue;
+    if (outside4x4 === 0) idctBlock4x4(blk, comp.plane, at, stride, this.ws);
+    else idctBlock(blk, comp.plane, at, stride, this.ws);
     blk.fill(0);
   }
 

@@ -31,53 +31,13 @@ export function upsampler(frame: Frame, comp: FrameComponent): RowSource {
   const pairs = (width + 1) >> 1;
 
   if (hr === 2 && vr === 1 && fancyWide) {
-    // Each output is 3/4 of the nearer input and 1/4 of the further; the +1/+2 biases alternate so
-    // rounding does not drift one way. Edge samples repeat.
-    return {
-      data: out,
-      rowAt(y) {
-        const s = y * stride;
-        for (let i = 0; i < pairs; i++) {
-          const c3 = src[s + i] * 3;
-          out[2 * i] = (c3 + src[s + (i > 0 ? i - 1 : 0)] + 1) >> 2;
-          out[2 * i + 1] = (c3 + src[s + (i < lastCol ? i + 1 : lastCol)] + 2) >> 2;
-        }
-        return 0;
-      },
-    };
+    return { data: out, rowAt: (y) => h2v1Row(src, y * stride, lastCol, out, pairs) };
   }
   if (hr === 1 && vr === 2) {
-    return {
-      data: out,
-      rowAt(y) {
-        const n = (y >> 1) * stride;
-        const f = farRow(y) * stride;
-        const bias = (y & 1) === 1 ? 2 : 1;
-        for (let x = 0; x < width; x++) out[x] = (src[n + x] * 3 + src[f + x] + bias) >> 2;
-        return 0;
-      },
-    };
+    return { data: out, rowAt: (y) => h1v2Row(src, (y >> 1) * stride, farRow(y) * stride, (y & 1) === 1 ? 2 : 1, out, width) };
   }
   if (hr === 2 && vr === 2 && fancyWide) {
-    const sums = new Int32Array(comp.sampleWidth + 2);
-    const sw = comp.sampleWidth;
-    return {
-      data: out,
-      rowAt(y) {
-        const n = (y >> 1) * stride;
-        const f = farRow(y) * stride;
-        // Vertical pass into column sums (3 * nearer row + further row), padded with the edge columns.
-        for (let i = 0; i < sw; i++) sums[i + 1] = src[n + i] * 3 + src[f + i];
-        sums[0] = sums[1];
-        sums[sw + 1] = sums[sw];
-        for (let i = 0; i < pairs; i++) {
-          const c3 = sums[i + 1] * 3;
-          out[2 * i] = (c3 + sums[i] + 8) >> 4;
-          out[2 * i + 1] = (c3 + sums[i + 2] + 7) >> 4;
-        }
-        return 0;
-      },
-    };
+    return { data: out, rowAt: (y) => h2v2Row(src, (y >> 1) * stride, farRow(y) * stride, comp.sampleWidth, out, pairs) };
   }
   return {
     data: out,
@@ -87,4 +47,35 @@ export function upsampler(frame: Frame, comp: FrameComponent): RowSource {
       return 0;
     },
   };
+}
+
+// Each output is 3/4 of the nearer input and 1/4 of the further; the +1/+2 biases alternate so
+// rounding does not drift one way. Edge samples repeat.
+function h2v1Row(src: Uint8Array, s: number, lastCol: number, out: Uint8Array, pairs: number): number {
+  for (let i = 0; i < pairs; i++) {
+    const c3 = src[s + i] * 3;
+    out[2 * i] = (c3 + src[s + (i > 0 ? i - 1 : 0)] + 1) >> 2;
+    out[2 * i + 1] = (c3 + src[s + (i < lastCol ? i + 1 : lastCol)] + 2) >> 2;
+  }
+  return 0;
+}
+
+function h1v2Row(src: Uint8Array, n: number, f: number, bias: number, out: Uint8Array, width: number): number {
+  for (let x = 0; x < width; x++) out[x] = (src[n + x] * 3 + src[f + x] + bias) >> 2;
+  return 0;
+}
+
+function h2v2Row(src: Uint8Array, n: number, f: number, sw: number, out: Uint8Array, pairs: number): number {
+  // Column sums (3 * nearer row + further row) slide along the row; the edge columns repeat.
+  let cur = src[n] * 3 + src[f];
+  let prev = cur;
+  for (let i = 0; i < pairs; i++) {
+    const next = i + 1 < sw ? src[n + i + 1] * 3 + src[f + i + 1] : cur;
+    const c3 = cur * 3;
+    out[2 * i] = (c3 + prev + 8) >> 4;
+    out[2 * i + 1] = (c3 + next + 7) >> 4;
+    prev = cur;
+    cur = next;
+  }
+  return 0;
 }

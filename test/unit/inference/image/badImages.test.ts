@@ -114,3 +114,8 @@ test('corrupted bytes fail cleanly or decode', () => {
     }
   }
 });
+
+test('a PNG whose data inflates past what its header needs is refused, not inflated', () => {
+  // 4×4 grey needs 4 × (1 + 4) = 20 bytes; this stream inflates to 10 MB.
+  rejects(png(4, 4, 8, 0, new Uint8Array(10_000_000)), /inflates past the 20 bytes the header calls for/);
+});

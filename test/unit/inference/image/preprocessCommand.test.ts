@@ -1,7 +1,7 @@
 // The preprocess command end to end on real files: folders, outputs, refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPreprocessCommand } from '../../../../src/inference/image/preprocessCommand';
@@ -97,9 +97,13 @@ test('two images with the same stem would overwrite each other: refused before w
 
 test('loadImages: a folder gives its regular files sorted by name; files keep their order', async () => {
   const dir = workdir();
+  // Links count as what they point to, as os.path.isfile sees them; dangling links are left out.
+  symlinkSync(join(dir, 'imgs', 'png-rgb8.png'), join(dir, 'imgs', 'link.png'));
+  symlinkSync(join(dir, 'imgs', 'missing.png'), join(dir, 'imgs', 'dangling.png'));
+  symlinkSync(join(dir, 'imgs', 'nested'), join(dir, 'imgs', 'folder-link'));
   const images = await loadImages([join(dir, 'imgs')]);
-  assert.deepEqual(images.map((i) => i.name), ['gif-gray.gif', 'jpeg-baseline-420.jpg', 'png-rgb8.png']);
-  assert.deepEqual(images.map((i) => i.image.format), ['GIF', 'JPEG', 'PNG']);
+  assert.deepEqual(images.map((i) => i.name), ['gif-gray.gif', 'jpeg-baseline-420.jpg', 'link.png', 'png-rgb8.png']);
+  assert.deepEqual(images.map((i) => i.image.format), ['GIF', 'JPEG', 'PNG', 'PNG']);
   const two = await loadImages([join(dir, 'imgs', 'png-rgb8.png'), join(dir, 'imgs', 'gif-gray.gif')]);
   assert.deepEqual(two.map((i) => i.name), ['png-rgb8.png', 'gif-gray.gif']);
   await assert.rejects(loadImages([join(dir, 'imgs', 'nested')]), (e: unknown) => e instanceof ImageFileError && /nested: the folder has no files/.test(e.message));
