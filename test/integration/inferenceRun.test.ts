@@ -1,11 +1,9 @@
 // The panel's run path without the UI: model form from the real server's metadata and config, a draft
 // resolved into tensors, and runs (single, concurrent, stream, sequence) against the reference server.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { buildModelForm, initialDraft } from '../../src/inference/inputs/modelForm';
 import type { ModelForm } from '../../src/inference/inputs/modelForm';
-import { tensorFromNpy } from '../../src/inference/inputs/npyInput';
 import { resolveDraft } from '../../src/inference/inputs/resolveDraft';
 import type { InputReaders } from '../../src/inference/inputs/resolveDraft';
 import type { RequestDraft } from '../../src/inference/requestDraft';
@@ -15,13 +13,15 @@ import { createTritonClient } from '../../src/triton/client';
 import type { TritonClient } from '../../src/triton/client';
 import { runInference } from '../../src/vscode/inference/runInference';
 import { loadImageBatch } from '../../src/vscode/inference/imageInputs';
+import { readInputFile, readNpyInput } from '../../src/vscode/inference/inputFiles';
 import { solidPng } from '../support/solidImage';
 import { startReferenceServer } from '../support/referenceServer';
 import type { ReferenceServer } from '../support/referenceServer';
 
+// The panel's own readers.
 const readers: InputReaders = {
-  readFile: async (p) => new Uint8Array(await readFile(p)),
-  readNpy: async (p) => tensorFromNpy(new Uint8Array(await readFile(p))),
+  readFile: readInputFile,
+  readNpy: readNpyInput,
   loadImages: (request) => loadImageBatch(request),
 };
 
@@ -199,6 +199,19 @@ describe('run inference against the reference server', () => {
     await assert.rejects(loadImageBatch({ paths: [join(dir, 'green.png')], channels: 3, height: 8, width: 8, format: 'NCHW', scaling: 'INCEPTION', datatype: 'UINT8', batch: 1, batched: false }), /INCEPTION scaling gives values in -1..1/);
     writeFileSync(join(dir, 'not-an-image.png'), 'hello');
     await assert.rejects(loadImageBatch({ paths: [join(dir, 'not-an-image.png')], channels: 3, height: 8, width: 8, format: 'NCHW', scaling: 'NONE', datatype: 'FP32', batch: 1, batched: false }), /not-an-image\.png/);
+  });
+
+  it('files that are not regular files are refused by name, never read forever', async () => {
+    const form = await formOf('simple_string');
+    const draft = initialDraft(form, 'http');
+    draft.inputs[0]!.source = { kind: 'files', paths: Array(16).fill('/dev/zero') };
+    await assert.rejects(resolveDraft(draft, form, readers), /input 'INPUT0': cannot read \/dev\/zero: not a regular file/);
+    const numeric = await formOf('simple');
+    const npyDraft = initialDraft(numeric, 'http');
+    npyDraft.inputs[0]!.source = { kind: 'npy', path: '/dev/zero' };
+    await assert.rejects(resolveDraft(npyDraft, numeric, readers), /input 'INPUT0': \/dev\/zero: not a regular file/);
+    npyDraft.inputs[0]!.source = { kind: 'npy', path: '/no/such.npy' };
+    await assert.rejects(resolveDraft(npyDraft, numeric, readers), /input 'INPUT0': \/no\/such\.npy: ENOENT/);
   });
 
   it('an error comes back in place with the server message and a hint', async () => {

@@ -1,11 +1,9 @@
 // One run-inference panel: a model on a server. Builds the form from the server's metadata and
 // config, keeps the draft and the last results host-side, runs requests and answers the page.
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../../inference/inputs/inputError';
 import { initialDraft } from '../../inference/inputs/modelForm';
 import type { ModelForm } from '../../inference/inputs/modelForm';
-import { tensorFromNpy } from '../../inference/inputs/npyInput';
 import { resolveDraft } from '../../inference/inputs/resolveDraft';
 import type { InputReaders } from '../../inference/inputs/resolveDraft';
 import type { RequestDraft } from '../../inference/requestDraft';
@@ -19,6 +17,7 @@ import type { ComparisonView } from '../../shared/outputViews';
 import type { InferenceSharing } from './inferenceSharing';
 import type { WebviewHost } from '../webview/webviewHost';
 import { imageItems, loadImageBatch } from './imageInputs';
+import { readInputFile, readNpyInput } from './inputFiles';
 import { errorView, runInference } from './runInference';
 import type { RunClient } from './runInference';
 
@@ -120,8 +119,8 @@ export class InferencePanel {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     return {
       ...(folder?.scheme === 'file' ? { baseDir: folder.fsPath } : {}),
-      readFile: async (path) => new Uint8Array(await readFile(path)),
-      readNpy: async (path) => tensorFromNpy(new Uint8Array(await readFile(path))),
+      readFile: readInputFile,
+      readNpy: readNpyInput,
       loadImages: (request) => loadImageBatch(request),
     };
   }
