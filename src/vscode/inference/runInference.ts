@@ -125,15 +125,21 @@ export async function runInference(client: RunClient, request: ResolvedRequest, 
       latencies.push(performance.now() - t0);
       report(result, 0, latencies[0]!);
     } else if (mode.kind === 'concurrent') {
-      const times: number[] = new Array<number>(mode.count);
+      // Each response is shown as it completes (in completion order), not when the whole run is over.
       let seq = 0;
       const timed = async (...args: Parameters<RunClient['infer']>): Promise<InferResult> => {
         const i = seq++;
         const t0 = performance.now();
         try {
-          return await client.infer(...args);
-        } finally {
-          times[i] = performance.now() - t0;
+          const result = await client.infer(...args);
+          const ms = performance.now() - t0;
+          latencies.push(ms);
+          report(result, i, ms);
+          return result;
+        } catch (error) {
+          failed++;
+          if (failed <= MAX_SHOWN_RESPONSES && !signal.aborted) callbacks.error(errorView(TritonError.from(error), i));
+          throw error;
         }
       };
       const requests = Array.from({ length: mode.count }, (_, i) => ({
@@ -141,15 +147,8 @@ export async function runInference(client: RunClient, request: ResolvedRequest, 
         options: { ...request.options, ...(request.options.requestId ? { requestId: `${request.options.requestId}-${i + 1}` } : {}) },
       }));
       const outcomes = await inferMany(timed, requests, { concurrency: mode.concurrency, signal }, mode.concurrency);
-      outcomes.forEach((o, i) => {
-        if (o.ok) {
-          latencies.push(times[i]!);
-          report(o.result, i, times[i]!);
-        } else {
-          failed++;
-          if (failed <= MAX_SHOWN_RESPONSES) callbacks.error(errorView(o.error, i));
-        }
-      });
+      // Requests never started (Stop) count as failed too.
+      failed = outcomes.filter((o) => !o.ok).length;
     } else {
       if (client.protocol !== 'grpc') throw new TritonError('unsupported', 'streaming needs gRPC: choose gRPC for this run');
       const t0 = performance.now();
