@@ -11,7 +11,9 @@ import { decodeJpeg } from '../src/inference/image/jpeg';
 
 const TARGET_MS = 30;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
-const dir = join(__dirname, '..', 'out', 'bench');
+// Run from the repository root (npm run bench:jpeg bundles this file like the extension is bundled).
+const root = process.cwd();
+const dir = join(root, 'out', 'bench');
 const tags = ['420', '444', 'progressive-420', 'smooth-420-q85'];
 
 const PIL_TIMER = `
@@ -40,7 +42,7 @@ function median(xs: number[]): number {
 
 function main(): void {
   if (!tags.every((t) => existsSync(join(dir, `photo-1920x1080-${t}.jpg`)))) {
-    const r = spawnSync('/usr/bin/python3', [join(__dirname, '..', 'scripts', 'gen-image-fixtures.py'), '--bench'], { stdio: 'inherit' });
+    const r = spawnSync('/usr/bin/python3', [join(root, 'scripts', 'gen-image-fixtures.py'), '--bench'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('could not generate the bench images (needs python3-pil and python3-numpy)');
   }
   console.log(`cpu: ${cpus()[0]?.model ?? '?'} x${cpus().length}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

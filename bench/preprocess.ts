@@ -13,7 +13,10 @@ import { readNpy } from '../src/inference/npy';
 const TARGET_MS = 30;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
-const dir = process.env.BENCH_IMAGES ?? join(__dirname, '..', 'out', 'bench');
+// Bundled into out/bench/ before it runs (as the extension ships: tsx's module getters slow hot loops), so
+// paths start from the package root npm runs it in.
+const root = process.cwd();
+const dir = process.env.BENCH_IMAGES ?? join(root, 'out', 'bench');
 const tags = ['420', 'progressive-420'];
 const spec: PreprocessSpec = { channels: 3, height: 224, width: 224, format: 'NCHW', scaling: 'INCEPTION', datatype: 'FP32' };
 
@@ -58,7 +61,7 @@ function python(path: string): { ms: number; tensor: Float32Array } | string {
 
 function main(): void {
   if (!tags.every((t) => existsSync(join(dir, `photo-1920x1080-${t}.jpg`)))) {
-    const r = spawnSync(PYTHON, [join(__dirname, '..', 'scripts', 'gen-image-fixtures.py'), '--bench'], { stdio: 'inherit' });
+    const r = spawnSync(PYTHON, [join(root, 'scripts', 'gen-image-fixtures.py'), '--bench'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('could not generate the bench images (needs python3-pil and python3-numpy)');
   }
   console.log(`cpu: ${cpus()[0]?.model ?? '?'} x${cpus().length}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${RUNS} runs, median`);

@@ -320,6 +320,15 @@ def fixtures():
     f['tran-progressive-ycck-40x24'] = jpegtran(f['own-ycck-40x24'], '-progressive')
     # Spectral bands split unevenly, successive approximation to the last bit, DC interleaved.
     f['tran-scan-script-420-48x32'] = jpegtran(f['pil-420-q75-48x32'], scans='0,1,2: 0-0, 0, 1;\n0: 1-2, 0, 2;\n0: 3-63, 0, 1;\n1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n0: 1-2, 2, 1;\n0: 1-63, 1, 0;\n0,1,2: 0-0, 1, 0;\n')
+    # Progressive files that stop short of the last bits: libjpeg-turbo smooths the missing coefficients.
+    dc_only = '0,1,2: 0-0, 0, 0;\n'
+    f['tran-incomplete-dc-only-420-48x32'] = jpegtran(f['pil-420-q75-48x32'], scans=dc_only)
+    f['tran-incomplete-dc-only-420-40x37'] = jpegtran(pil_jpeg(rgb(40, 37, 31), quality=60), scans=dc_only)
+    f['tran-incomplete-low-ac-420-35x29'] = jpegtran(pil_jpeg(rgb(35, 29, 32), quality=70), scans='0,1,2: 0-0, 0, 0;\n0: 1-5, 0, 2;\n1: 1-63, 0, 0;\n2: 1-2, 0, 1;\n')
+    f['tran-incomplete-gray-33x27'] = jpegtran(pil_jpeg(rgb(33, 27, 33).convert('L'), quality=80), scans='0: 0-0, 0, 2;\n0: 1-9, 0, 1;\n0: 10-63, 0, 0;\n')
+    f['tran-incomplete-dc-only-420-24x70'] = jpegtran(pil_jpeg(rgb(24, 70, 35), quality=75), scans=dc_only)
+    f['tran-incomplete-refining-440-23x30'] = jpegtran(f['own-440-23x30'], scans='0,1,2: 0-0, 0, 1;\n0: 1-9, 0, 2;\n0: 1-9, 2, 1;\n1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n')
+    f['tran-incomplete-dc-only-444-9x9'] = jpegtran(pil_jpeg(rgb(9, 9, 34), quality=90, subsampling=0), scans=dc_only)
     # PIL decodes arithmetic coding through libjpeg-turbo; this decoder refuses it (the test expects that).
     f['tran-arithmetic-420-48x32'] = jpegtran(f['pil-420-q75-48x32'], '-arithmetic')
     f['own-fractional-sampling-24x16'] = encode(to_ycc(photo(24, 16, 30)), [(3, 1), (2, 1), (1, 1)])

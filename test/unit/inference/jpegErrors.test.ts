@@ -135,15 +135,6 @@ test('segments out of order or naming missing tables are refused', () => {
   refuses(badLength, 'corrupt', /impossible length 1/);
 });
 
-test('progressive files whose scans stop early are refused rather than decoded without libjpeg smoothing', () => {
-  const bytes = load('pil-progressive-420-33x21');
-  // Keep the header and the first scan (DC), drop the rest, end with EOI.
-  const first = markerAt(bytes, 0xda);
-  const second = markerAt(bytes, 0xda, first + 2);
-  const cut = new Uint8Array([...bytes.subarray(0, second), 0xff, 0xd9]);
-  refuses(cut, 'unsupported', /block smoothing/);
-});
-
 test('mangled files decode or fail with a JpegError, never another exception', () => {
   let seed = 12345;
   const rand = (n: number): number => {

@@ -1,11 +1,12 @@
 // decodeJpeg: JPEG bytes to the pixels PIL's Image.open(...).load() gives with libjpeg-turbo
 // (ISLOW IDCT, fancy upsampling, libjpeg's colour-space rules), or a JpegError saying what and where.
 import { convertColor, type JpegColorSpace } from './color';
-import { DEFAULT_LIMITS, parseFrame, type Frame, type JpegLimits } from './frame';
+import { DEFAULT_LIMITS, parseFrame, type Frame, type FrameComponent, type JpegLimits } from './frame';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { idctBlock, idctBlock4x4 } from './idct';
 import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
+import { smoothBlock, smoothingApplies } from './smoothing';
 import { upsampler } from './upsample';
 import { convertYcc420, isFancy420 } from './ycc420';
 
@@ -128,26 +129,26 @@ function colorSpace(frame: Frame, sawJfif: boolean, adobeTransform: number): Jpe
 }
 
 function finishProgressive(frame: Frame): void {
-  // libjpeg smooths blocks whose low-frequency coefficients (1..9) were not all read to the last bit;
-  // that filter is not reproduced, so such files are refused rather than decoded differently.
-  const allHaveDc = frame.components.every((c) => c.coefBits[0] >= 0);
-  const quantOk = frame.components.every((c) => !c.quant || [0, 1, 8, 16, 9, 2, 3, 10, 17, 24].every((i) => (c.quant as Int32Array)[i] !== 0));
-  if (allHaveDc && quantOk && frame.components.some((c) => c.coefBits.subarray(1, 10).some((b) => b !== 0))) {
-    throw new JpegError('unsupported', 'progressive JPEG whose scans leave low-frequency coefficients incomplete (libjpeg would apply block smoothing) is not supported', 0);
-  }
+  // libjpeg estimates still-missing low-frequency coefficients when scans left some incomplete.
+  const fileQuant = (c: FrameComponent): Uint16Array | undefined => (c.quant ? Uint16Array.from(c.quant) : undefined);
+  const smooth = smoothingApplies(frame, fileQuant);
   const ws = new Int32Array(64);
   const block = new Int32Array(64);
+  const dcs = new Int32Array(25);
   for (const comp of frame.components) {
     const quant = comp.quant;
     if (!quant) continue;
+    const raw = fileQuant(comp) as Uint16Array;
     const coefs = comp.coefs as Int16Array;
     const stride = comp.blocksPerLine * 8;
     for (let row = 0; row < comp.blocksHigh; row++) {
       for (let col = 0; col < comp.blocksWide; col++) {
         const at = (row * comp.blocksPerLine + col) * 64;
+        if (smooth) smoothBlock(frame, comp, raw, row, col, block, dcs);
+        else for (let k = 0; k < 64; k++) block[k] = coefs[at + k];
         let outside4x4 = 0;
         for (let k = 0; k < 64; k++) {
-          const v = coefs[at + k] * quant[k];
+          const v = block[k] * quant[k];
           block[k] = v;
           if (v !== 0) outside4x4 |= k & 36; // column >= 4 or row >= 4
         }
@@ -155,8 +156,8 @@ function finishProgressive(frame: Frame): void {
         else idctBlock(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
       }
     }
-    comp.coefs = null;
   }
+  for (const comp of frame.components) comp.coefs = null;
 }
 
 function readHuffmanTables(data: Uint8Array, at: number, length: number, tables: DecoderTables): void {

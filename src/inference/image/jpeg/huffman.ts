@@ -5,7 +5,7 @@ import { JpegError } from './jpegError';
 /** Codes up to this many bits are decoded with one table look-up. */
 const LOOKUP_BITS = 9;
 /** A code and its extra bits that together fit in this many bits come out of one look-up, value and all. */
-const FAST_BITS = 10;
+export const FAST_BITS = 10;
 
 export interface HuffmanTable {
   /** Indexed by the next LOOKUP_BITS bits: (code length << 8) | symbol, or 0 for a longer code. */
@@ -73,8 +73,9 @@ export function buildHuffmanTable(counts: Uint8Array, values: Uint8Array, offset
  * bits, as libjpeg does, but counts them: `overrun()` tells whether any were really consumed.
  */
 export class BitReader {
-  private buf = 0;
-  private cnt = 0;
+  /** Bit buffer and its fill; public so the hottest loop can keep them in locals between refills. */
+  buf = 0;
+  cnt = 0;
   /** Zero bits supplied after the data ended (marker or end of file). */
   private fake = 0;
   /** True once the end of the data was reached because the file ended. */
@@ -83,7 +84,7 @@ export class BitReader {
 
   constructor(private readonly data: Uint8Array, public pos: number) {}
 
-  private fill(): void {
+  fill(): void {
     const data = this.data;
     let buf = this.buf;
     let cnt = this.cnt;

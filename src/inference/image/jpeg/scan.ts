@@ -1,8 +1,13 @@
 // One scan (SOS): its header, and the entropy-coded MCUs of baseline/extended sequential and
 // progressive (spectral selection and successive approximation) Huffman coding.
 import type { Frame, FrameComponent } from './frame';
-import { BitReader, type HuffmanTable } from './huffman';
-import { dcOnlySample, idctBlock, idctBlock4x4 } from './idct';
+import { BitReader, FAST_BITS, type HuffmanTable } from './huffman';
+
+// Module-level copies: an imported binding read in a hot loop can be a getter call under tsx.
+const FAST = FAST_BITS;
+const { dcOnlySample, idctBlock, idctBlock4x4 } = idct;
+const FAST_MASK = (1 << FAST_BITS) - 1;
+import * as idct from './idct';
 import { JpegError } from './jpegError';
 import { standardTable } from './standardTables';
 
@@ -181,8 +186,27 @@ class ScanRun {
     const act = ac as HuffmanTable;
     let nonzeroAc = false;
     let outside4x4 = 0;
+    // The bit buffer lives in locals here, written back around refills and slow codes.
+    const fast = act.fast;
+    let buf = r.buf;
+    let cnt = r.cnt;
     for (let k = 1; k < 64; k++) {
-      const e = r.symbolValue(act);
+      if (cnt < 16) {
+        r.buf = buf;
+        r.cnt = cnt;
+        r.fill();
+        buf = r.buf;
+        cnt = r.cnt;
+      }
+      let e = fast[(buf >>> (cnt - FAST)) & FAST_MASK];
+      if (e !== 0) cnt -= e & 31;
+      else {
+        r.buf = buf;
+        r.cnt = cnt;
+        e = r.symbolValue(act);
+        buf = r.buf;
+        cnt = r.cnt;
+      }
       const value = e >> 9;
       if (value !== 0) {
         k += (e >> 5) & 15;
@@ -193,6 +217,8 @@ class ScanRun {
       } else if ((e & 0x1e0) === 0x1e0) k += 15;
       else break;
     }
+    r.buf = buf;
+    r.cnt = cnt;
     const stride = comp.blocksPerLine * 8;
     const at = row * 8 * stride + col * 8;
     const dcValue = ((pred << 16) >> 16) * quant[0];

@@ -23,6 +23,13 @@ export function convertYcc420(frame: Frame): Uint8Array {
   const sw = cb.sampleWidth;
   const lastRow = cb.sampleHeight - 1;
   const pairs = width >> 1;
+  // Local bindings for the tables: when modules are loaded one by one (tsx, ts-node) an imported
+  // binding can be a property getter, far too slow to call six times per pixel.
+  const clip = CLIP;
+  const crR = CR_R;
+  const cbB = CB_B;
+  const crG = CR_G;
+  const cbG = CB_G;
   for (let y = 0; y < height; y++) {
     const iy = y >> 1;
     // The row above the first and below the last is the edge row repeated (libjpeg's context rows).
@@ -44,15 +51,15 @@ export function convertYcc420(frame: Frame): Uint8Array {
       let u = (b3 + bPrev + 8) >> 4;
       let v = (r3 + rPrev + 8) >> 4;
       let l = yd[yr + 2 * i];
-      out[o] = CLIP[l + CR_R[v]];
-      out[o + 1] = CLIP[l + ((CB_G[u] + CR_G[v]) >> 16)];
-      out[o + 2] = CLIP[l + CB_B[u]];
+      out[o] = clip[l + crR[v]];
+      out[o + 1] = clip[l + ((cbG[u] + crG[v]) >> 16)];
+      out[o + 2] = clip[l + cbB[u]];
       u = (b3 + bNext + 7) >> 4;
       v = (r3 + rNext + 7) >> 4;
       l = yd[yr + 2 * i + 1];
-      out[o + 3] = CLIP[l + CR_R[v]];
-      out[o + 4] = CLIP[l + ((CB_G[u] + CR_G[v]) >> 16)];
-      out[o + 5] = CLIP[l + CB_B[u]];
+      out[o + 3] = clip[l + crR[v]];
+      out[o + 4] = clip[l + ((cbG[u] + crG[v]) >> 16)];
+      out[o + 5] = clip[l + cbB[u]];
       bPrev = bCur;
       bCur = bNext;
       rPrev = rCur;
@@ -63,9 +70,9 @@ export function convertYcc420(frame: Frame): Uint8Array {
       const u = (bCur * 3 + bPrev + 8) >> 4;
       const v = (rCur * 3 + rPrev + 8) >> 4;
       const l = yd[yr + width - 1];
-      out[o] = CLIP[l + CR_R[v]];
-      out[o + 1] = CLIP[l + ((CB_G[u] + CR_G[v]) >> 16)];
-      out[o + 2] = CLIP[l + CB_B[u]];
+      out[o] = clip[l + crR[v]];
+      out[o + 1] = clip[l + ((cbG[u] + crG[v]) >> 16)];
+      out[o + 2] = clip[l + cbB[u]];
     }
   }
   return out;
