@@ -37,8 +37,8 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     const explorer = registerExplorer(context, log);
     // Request history, request files and exports; the Run Inference panel takes the returned service.
     const sharing = registerInferenceSharing(context, log);
-    const inference = registerInference(context, log, explorer, sharing);
     const sharedMemory = registerSharedMemory(context, log, explorer);
+    const inference = registerInference(context, log, explorer, sharing, sharedMemory.ledger);
     cleanupOnDeactivate = () => sharedMemory.cleanup();
     const logs = registerLogs(context, log, explorer);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);

@@ -92,6 +92,8 @@ export interface RunSummary {
   serverTimings?: ServerTimings;
   raw?: RawExchange;
   stopped?: boolean;
+  /** Tensor bytes that went through system shared memory instead of the socket, and what could not. */
+  sharedMemory?: { bytes: number; notes: string[] };
 }
 
 export interface HistoryItem {

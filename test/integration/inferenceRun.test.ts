@@ -10,8 +10,10 @@ import type { RequestDraft } from '../../src/inference/requestDraft';
 import { writeNpy } from '../../src/inference/npy';
 import type { ErrorView, ResponseView, RunSummary } from '../../src/shared/inferenceProtocol';
 import { createTritonClient } from '../../src/triton/client';
-import type { TritonClient } from '../../src/triton/client';
+import type { TritonClient } from '../../src/triton/clientTypes';
 import { runInference } from '../../src/vscode/inference/runInference';
+import { outputShapesFor } from '../../src/services/sharedMemory/shmInference';
+import { readdirSync } from 'node:fs';
 import { loadImageBatch } from '../../src/vscode/inference/imageInputs';
 import { readInputFile, readNpyInput } from '../../src/vscode/inference/inputFiles';
 import { solidPng } from '../support/solidImage';
@@ -49,7 +51,9 @@ describe('run inference against the reference server', () => {
     const responses: ResponseView[] = [];
     const errors: ErrorView[] = [];
     const resolved = await resolveDraft(draft, form, readers);
-    const summary = await runInference(client, resolved, draft.mode, new AbortController().signal, { response: (r) => responses.push(r), error: (e) => errors.push(e) });
+    // As the panel does: a draft asking for shared memory runs through regions made for the call.
+    const shm = draft.sharedMemory ? { plan: draft.sharedMemory, outputShapes: outputShapesFor(form, resolved.inputs), serverId: 'reference' } : undefined;
+    const summary = await runInference(client, resolved, draft.mode, new AbortController().signal, { response: (r) => responses.push(r), error: (e) => errors.push(e) }, shm);
     return { responses, errors, summary };
   }
 
@@ -67,6 +71,30 @@ describe('run inference against the reference server', () => {
     assert.match(summary.raw!.request, /^POST \/v2\/models\/simple\/infer\nContent-Type/);
     assert.match(summary.raw!.request, /Inference-Header-Content-Length: \d+/);
     assert.match(summary.raw!.response, /"name": "OUTPUT1"/);
+  });
+
+  it('simple through system shared memory, over HTTP and gRPC: same answer, the bytes that skipped the socket counted, nothing left', async () => {
+    const form = await formOf('simple');
+    const shmBefore = readdirSync('/dev/shm').filter((f) => f.startsWith('triton_workbench_'));
+    for (const client of [http, grpc]) {
+      const draft = initialDraft(form, client.protocol);
+      draft.inputs[0]!.source = { kind: 'fill', fill: 'range' };
+      draft.inputs[1]!.source = { kind: 'json', text: JSON.stringify(Array(16).fill(2)) };
+      draft.sharedMemory = { inputs: true, outputs: true };
+      const { responses, errors, summary } = await run(client, form, draft);
+      assert.deepEqual(errors, []);
+      const out1 = responses[0]!.outputs.find((o) => o.name === 'OUTPUT1');
+      assert.ok(out1 && out1.kind === 'numeric');
+      assert.deepEqual(out1.first, Array.from({ length: 16 }, (_, i) => String(i - 2)));
+      assert.deepEqual(summary.sharedMemory, { bytes: 4 * 64, notes: [] });
+      assert.deepEqual(await client.systemSharedMemoryStatus(), []);
+    }
+    assert.deepEqual(readdirSync('/dev/shm').filter((f) => f.startsWith('triton_workbench_')), shmBefore);
+    const concurrent = initialDraft(form, 'http');
+    concurrent.mode = { kind: 'concurrent', count: 2, concurrency: 2 };
+    concurrent.sharedMemory = { inputs: true, outputs: false };
+    const { errors } = await run(http, form, concurrent);
+    assert.match(errors[0]?.message ?? '', /shared memory runs one request at a time/);
   });
 
   it('simple_string: BYTES lines over HTTP JSON and over gRPC', async () => {

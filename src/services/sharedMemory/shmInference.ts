@@ -6,6 +6,7 @@ import type { TritonClient } from '../../triton/clientTypes';
 import { TritonError } from '../../triton/errors';
 import { createSharedMemoryRegion, destroySharedMemoryRegion, getSharedMemoryTensor, writeSharedMemory } from '../../triton/sharedMemory';
 import type { SharedMemoryRegionHandle } from '../../triton/sharedMemory';
+import { isDatatype } from '../../triton/datatypes';
 import { encodeTensor, fixedByteSize } from '../../triton/tensor';
 import type { InferInput, InferOptions, InferResult, RequestedOutput, TritonDatatype } from '../../triton/types';
 import type { RegionLedger } from './regionLedger';
@@ -31,6 +32,15 @@ export interface ShmInferOutcome {
   bytesViaShm: number;
   /** What stayed on the socket, and why (BYTES outputs, dynamic shapes, classification). */
   notes: string[];
+}
+
+/**
+ * The outputs' shapes as the server will answer them, from the model form: the batch of the first
+ * input prepended when the model batches; -1 where a dimension is only known after the call.
+ */
+export function outputShapesFor(form: { maxBatchSize: number; outputs: readonly { name: string; datatype: string; dims: readonly number[] }[] }, inputs: readonly { shape: readonly number[] }[]): OutputShape[] {
+  const batch = form.maxBatchSize > 0 ? (inputs[0]?.shape[0] ?? -1) : undefined;
+  return form.outputs.flatMap((o) => (isDatatype(o.datatype) ? [{ name: o.name, datatype: o.datatype, shape: batch === undefined ? [...o.dims] : [batch, ...o.dims] }] : []));
 }
 
 type Client = Pick<TritonClient, 'infer' | 'registerSystemSharedMemory' | 'unregisterSystemSharedMemory'>;

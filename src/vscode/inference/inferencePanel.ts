@@ -19,6 +19,8 @@ import type { WebviewHost } from '../webview/webviewHost';
 import { imageItems, loadImageBatch } from './imageInputs';
 import { readInputFile, readNpyInput } from './inputFiles';
 import { errorView, runInference } from './runInference';
+import type { RegionLedger } from '../../services/sharedMemory/regionLedger';
+import { outputShapesFor } from '../../services/sharedMemory/shmInference';
 import type { RunClient } from './runInference';
 
 export interface PanelServices {
@@ -30,6 +32,8 @@ export interface PanelServices {
   sharing?: InferenceSharing;
   /** Addresses and non-secret headers an export writes. */
   exportTarget(serverId: string): ExportTarget;
+  /** Where regions made for runs through shared memory are recorded while they exist. */
+  sharedMemoryLedger?: RegionLedger;
 }
 
 export function panelKey(target: PanelTarget): string {
@@ -145,6 +149,9 @@ export class InferencePanel {
     try {
       const resolved = await resolveDraft(draft, this.form, this.readers());
       const client = await this.services.client(this.target.serverId, draft.protocol);
+      const shm = draft.sharedMemory !== undefined && (draft.sharedMemory.inputs || draft.sharedMemory.outputs)
+        ? { plan: draft.sharedMemory, outputShapes: outputShapesFor(this.form, resolved.inputs), serverId: this.target.serverId, ...(this.services.sharedMemoryLedger ? { ledger: this.services.sharedMemoryLedger } : {}) }
+        : undefined;
       summary = await runInference(client, resolved, draft.mode, controller.signal, {
         response: (view) => record({ type: 'response', runId, response: view }),
         error: (view) => record({ type: 'runError', runId, error: view }),
@@ -153,7 +160,7 @@ export class InferencePanel {
           if (this.lastResultRun !== runId) this.lastResult = result;
           this.lastResultRun = runId;
         },
-      });
+      }, shm);
     } catch (error) {
       if (!(error instanceof InputError)) this.services.log.error(`Run inference on '${this.target.model}' failed`, error);
       record({ type: 'runError', runId, error: errorView(error) });

@@ -14,6 +14,7 @@ import { registerWebviewRestorer, WebviewHost } from '../webview/webviewHost';
 import type { WebviewPanelKind } from '../webview/webviewHost';
 import { InferencePanel, panelKey } from './inferencePanel';
 import type { PanelServices } from './inferencePanel';
+import type { RegionLedger } from '../../services/sharedMemory/regionLedger';
 import { pickTarget, RunInferenceCodeLens, targetFromArgs } from './inferenceTargets';
 
 export const inferencePanelKind: WebviewPanelKind<FromInferencePage> = {
@@ -29,7 +30,7 @@ export interface InferenceApi {
   readonly panels: ReadonlyMap<string, InferencePanel>;
 }
 
-export function registerInference(context: vscode.ExtensionContext, log: Logger, explorer: ExplorerApi, sharing?: InferenceSharing): InferenceApi {
+export function registerInference(context: vscode.ExtensionContext, log: Logger, explorer: ExplorerApi, sharing?: InferenceSharing, sharedMemoryLedger?: RegionLedger): InferenceApi {
   const subs = context.subscriptions;
   const secrets: SecretStore = {
     get: async (k) => context.secrets.get(k),
@@ -48,6 +49,7 @@ export function registerInference(context: vscode.ExtensionContext, log: Logger,
   const services: PanelServices = {
     log,
     ...(sharing ? { sharing } : {}),
+    ...(sharedMemoryLedger ? { sharedMemoryLedger } : {}),
     exportTarget: (serverId) => {
       const config = serverConfig(serverId);
       return { httpUrl: config.httpUrl, ...(config.grpcUrl ? { grpcUrl: config.grpcUrl } : {}), ...(config.headers ? { headers: { ...config.headers } } : {}) };

@@ -3,7 +3,7 @@
 // No vscode import: the integration tests drive it against the reference server.
 import { inferMany } from '../../triton/inferMany';
 import { TritonError } from '../../triton/errors';
-import type { TritonClient } from '../../triton/client';
+import type { TritonClient } from '../../triton/clientTypes';
 import type { InferOptions, InferResult, InferStatistics, ModelStatistics } from '../../triton/types';
 import { imagePreview } from '../../inference/outputs/imagePreview';
 import { outputView } from '../../inference/outputs/resultSummary';
@@ -12,9 +12,22 @@ import type { ResolvedRequest } from '../../inference/inputs/resolveDraft';
 import type { RunMode } from '../../inference/requestDraft';
 import type { OutputViewData } from '../../shared/outputViews';
 import type { ErrorView, OutputPicture, ResponseView, RunSummary, ServerTimings } from '../../shared/inferenceProtocol';
+import { inferThroughSharedMemory } from '../../services/sharedMemory/shmInference';
+import type { OutputShape, ShmPlan } from '../../services/sharedMemory/shmInference';
+import type { RegionLedger } from '../../services/sharedMemory/regionLedger';
 import { describeRequest, describeResponse } from './rawExchange';
 
-export type RunClient = Pick<TritonClient, 'protocol' | 'infer' | 'streamInfer' | 'modelStatistics'>;
+export type RunClient = Pick<TritonClient, 'protocol' | 'infer' | 'streamInfer' | 'modelStatistics' | 'registerSystemSharedMemory' | 'unregisterSystemSharedMemory'>;
+
+/** A single request with its tensors in system shared memory (regions made, used and removed per run). */
+export interface SharedMemoryRun {
+  plan: ShmPlan;
+  /** The outputs' shapes as the server will answer them, batch dimension included. */
+  outputShapes: OutputShape[];
+  serverId: string;
+  /** Records the regions while they exist, so a crash mid-run leaves nothing unnoticed. */
+  ledger?: RegionLedger;
+}
 
 export interface RunCallbacks {
   response(view: ResponseView): void;
@@ -105,8 +118,9 @@ function latencyStats(ms: number[]): RunSummary['latency'] {
 }
 
 /** Runs the request; resolves with the summary (never rejects: failures go to `callbacks.error`). */
-export async function runInference(client: RunClient, request: ResolvedRequest, mode: RunMode, signal: AbortSignal, callbacks: RunCallbacks): Promise<RunSummary> {
+export async function runInference(client: RunClient, request: ResolvedRequest, mode: RunMode, signal: AbortSignal, callbacks: RunCallbacks, shm?: SharedMemoryRun): Promise<RunSummary> {
   const started = performance.now();
+  let viaShm: RunSummary['sharedMemory'];
   const latencies: number[] = [];
   let failed = 0;
   let shown = 0;
@@ -119,7 +133,20 @@ export async function runInference(client: RunClient, request: ResolvedRequest, 
     if (shown++ < MAX_SHOWN_RESPONSES || final === true) callbacks.response(responseView(result, index, ms, final));
   };
   try {
-    if (mode.kind === 'single') {
+    if (shm !== undefined && mode.kind !== 'single') {
+      throw new TritonError('invalid-argument', 'shared memory runs one request at a time: choose One request, or turn shared memory off');
+    }
+    if (mode.kind === 'single' && shm !== undefined) {
+      const t0 = performance.now();
+      const outcome = await inferThroughSharedMemory(
+        { client, serverId: shm.serverId, ...(shm.ledger ? { ledger: shm.ledger } : {}) },
+        { model: request.model, inputs: request.inputs, outputs: request.outputs ?? [], outputShapes: shm.outputShapes, options },
+        shm.plan,
+      );
+      latencies.push(performance.now() - t0);
+      viaShm = { bytes: outcome.bytesViaShm, notes: outcome.notes };
+      report(outcome.result, 0, latencies[0]!);
+    } else if (mode.kind === 'single') {
       const t0 = performance.now();
       const result = await client.infer(request.model, request.inputs, request.outputs, options);
       latencies.push(performance.now() - t0);
@@ -180,6 +207,7 @@ export async function runInference(client: RunClient, request: ResolvedRequest, 
   const timings = timingsBetween(before, after);
   if (timings) summary.serverTimings = timings;
   summary.raw = { request: describeRequest(client.protocol, request), response: lastResult ? describeResponse(lastResult) : '(no response)' };
+  if (viaShm) summary.sharedMemory = viaShm;
   if (signal.aborted) summary.stopped = true;
   return summary;
 }

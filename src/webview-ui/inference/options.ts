@@ -110,13 +110,28 @@ export function optionsSection(form: ModelForm, draft: RequestDraft, grpcAvailab
     params.setAttribute('aria-invalid', ok ? 'false' : 'true');
     if (ok) { draft.parameters = value as RequestDraft['parameters']; changed(); }
   });
+  // System shared memory: tensors written to /dev/shm instead of sent; the server must share this machine's /dev/shm.
+  const shmBox = (which: 'inputs' | 'outputs'): HTMLInputElement => {
+    const box = h('input', { type: 'checkbox', checked: draft.sharedMemory?.[which] === true, [`data-shm-${which}`]: '' });
+    box.addEventListener('change', () => {
+      const next = { inputs: draft.sharedMemory?.inputs === true, outputs: draft.sharedMemory?.outputs === true, [which]: box.checked };
+      draft.sharedMemory = next.inputs || next.outputs ? next : undefined;
+      changed();
+    });
+    return box;
+  };
+  const shmFields = h('fieldset', { class: 'row shm' },
+    h('legend', null, 'Through system shared memory (one request; the server must run on this machine)'),
+    h('label', null, shmBox('inputs'), ' inputs'),
+    h('label', null, shmBox('outputs'), ' outputs'));
   return h('section', { class: 'panel-section', 'aria-label': 'Options' },
     h('h2', null, 'Options'),
     h('div', { class: 'row' }, field('Protocol', protocol), binaryField, field('Mode', mode), concurrentFields),
     seqFields,
     h('details', null, h('summary', null, 'More options'),
       h('div', { class: 'row' }, field('Priority', priority), field('Timeout (µs)', timeout), field('Request id', requestId)),
-      field('Custom parameters (JSON object)', params)));
+      field('Custom parameters (JSON object)', params),
+      shmFields));
 }
 
 export interface RunControls {

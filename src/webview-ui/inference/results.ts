@@ -132,8 +132,10 @@ export function summaryView(summary: RunSummary, actions: ResultActions): HTMLEl
   parts.push(`wall ${ms(summary.wallMs)}`);
   if (summary.stopped) parts.push('stopped');
   const t = summary.serverTimings;
+  const shm = summary.sharedMemory;
   return h('div', { class: 'summary', 'data-summary': '' },
     h('div', { class: 'row', role: 'status' }, icon(summary.failed > 0 ? 'warning' : 'pass'), ' ', parts.join(' · ')),
+    shm ? h('div', { class: 'muted', 'data-shm-summary': '' }, `Shared memory: ${shm.bytes.toLocaleString('en-US')} bytes of tensors did not cross the socket`, shm.notes.map((n) => h('div', null, `· ${n}`))) : null,
     t ? h('div', { class: 'muted timings' }, `Server (statistics, per request): queue ${(t.queueUs / 1000).toFixed(3)} ms · input ${(t.computeInputUs / 1000).toFixed(3)} ms · infer ${(t.computeInferUs / 1000).toFixed(3)} ms · output ${(t.computeOutputUs / 1000).toFixed(3)} ms`) : null,
     summary.raw ? h('details', { class: 'raw' },
       h('summary', null, 'Raw request and response'),
