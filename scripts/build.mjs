@@ -24,6 +24,8 @@ function webviewEntries() {
 const nodeEntries = { extension: join(root, 'src/extension.ts') };
 const cli = join(root, 'src/pbtxt/cli.ts');
 if (existsSync(cli)) nodeEntries['lint-config'] = cli;
+const preprocessCli = join(root, 'src/inference/image/cli.ts');
+if (existsSync(preprocessCli)) nodeEntries.preprocess = preprocessCli;
 
 // gRPC and protobufjs (~400 KB minified) live in dist/vendor.js, which the extension bundle requires
 // only when a module that imports them first runs: activation then parses just the code it uses.

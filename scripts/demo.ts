@@ -1,17 +1,18 @@
 // The demo: packages the extension, installs the VSIX into code-server, opens a copy of
 // demo/workspace (a small model repository) with the reference server connected, and prints the URL.
 // Ctrl-C stops everything it started.
-// Usage: tsx scripts/demo.ts [--port N] [--screenshot [file.png]] [--no-package]
-//   --screenshot opens the workbench in Chromium, shows the Triton view, saves a picture and exits.
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// Usage: tsx scripts/demo.ts [--port N] [--screenshot [folder]] [--no-package]
+//   --screenshot opens the workbench in Chromium, takes the README's pictures (scripts/demoScreenshots.ts)
+//   into the folder (default media/screenshots) and exits.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { repoRoot, startCodeServer } from '../test/host/codeServer';
 import type { CodeServer } from '../test/host/codeServer';
-import { launchBrowser } from '../test/host/browser';
 import { makeTempDir, withTimeout } from '../test/host/processes';
 import { prepareWorkspace, vsixPath, writeWorkspaceSettings } from '../test/host/workspace';
 import { startReferenceServer } from '../test/support/referenceServer';
+import { captureScreenshots } from './demoScreenshots';
 import type { ReferenceServer } from '../test/support/referenceServer';
 
 interface DemoOptions {
@@ -28,39 +29,11 @@ function parseArgs(argv: readonly string[]): DemoOptions {
     else if (arg === '--no-package') options.packageFirst = false;
     else if (arg === '--screenshot') {
       const next = argv[i + 1];
-      options.screenshot = next && !next.startsWith('--') ? resolve(argv[++i] ?? '') : join(repoRoot, 'media/screenshots/demo.png');
+      options.screenshot = next && !next.startsWith('--') ? resolve(argv[++i] ?? '') : join(repoRoot, 'media/screenshots');
     } else throw new Error(`unknown argument ${arg}`);
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new Error('--port needs a port number');
   return options;
-}
-
-async function takeScreenshot(codeServer: CodeServer, workspace: string, file: string): Promise<void> {
-  const browser = await launchBrowser();
-  try {
-    const { page } = browser;
-    page.setDefaultTimeout(30_000);
-    await page.goto(codeServer.workbenchUrl(workspace), { timeout: 60_000 });
-    await page.locator('.part.activitybar .action-item a[aria-label^="Triton"]').first().click();
-    const sidebar = page.locator('.part.sidebar');
-    // The server's models, listed once the first refresh answers.
-    await sidebar.locator('.monaco-list-row', { hasText: 'color_classifier' }).first().waitFor();
-    const simple = sidebar.locator('.monaco-list-row', { hasText: /^simple/ }).first();
-    if (await simple.count()) await simple.click();
-    // A model's config.pbtxt beside the view, opened the way a user would (Quick Open).
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill('simple/config.pbtxt');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'config.pbtxt' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.editor-instance .view-lines', { hasText: 'INPUT0' }).first().waitFor();
-    mkdirSync(dirname(file), { recursive: true });
-    await page.screenshot({ path: file });
-    console.log(`[demo] screenshot saved: ${file}`);
-  } finally {
-    await browser.close();
-  }
 }
 
 async function main(): Promise<number> {
@@ -88,11 +61,16 @@ async function main(): Promise<number> {
       60_000,
       'starting the reference server',
     );
-    writeWorkspaceSettings(workspace, { server: reference });
+    writeWorkspaceSettings(workspace, {
+      server: reference,
+      // "Triton: Start Server" → Custom command starts another reference server on this repository,
+      // through the same launcher a docker or local tritonserver would use.
+      settings: { 'triton.launcher.customCommand': ['${node}', join(repoRoot, 'test/server/run.mjs'), '--model-repository', '${repository}', '--http-port', '${httpPort}', '--grpc-port', '${grpcPort}', '--metrics-port', '${metricsPort}'] },
+    });
     codeServer = await startCodeServer({ vsix: [vsix], port: options.port });
 
     if (options.screenshot) {
-      await takeScreenshot(codeServer, workspace, options.screenshot);
+      await captureScreenshots(codeServer, workspace, options.screenshot);
       return 0;
     }
     const url = codeServer.workbenchUrl(workspace);

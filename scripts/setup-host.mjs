@@ -16,7 +16,8 @@ const force = process.argv.includes('--force');
 const skipApt = process.argv.includes('--skip-apt');
 
 // chromium drives the workbench; libkrb5-dev has the gssapi headers a native module of code-server
-// compiles against; ripgrep replaces the binary @vscode/ripgrep would download from GitHub.
+// compiles against; ripgrep replaces the binary @vscode/ripgrep would download from GitHub; wrk is the
+// native floor of `npm run bench:client`.
 const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'ripgrep', 'g++', 'make', 'python3', 'wrk'];
 // @vscode/ripgrep's postinstall looks here before it tries to download.
 const RIPGREP_CACHE = { dir: 'vscode-ripgrep-cache-1.15.11', file: 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz' };

@@ -1,9 +1,9 @@
-// Runs every test tier in order (unit, integration, extension, e2e), keeps going after a failure,
-// prints a summary, and exits non-zero when any tier failed.
+// Runs every test tier in order (static, unit, integration, extension, e2e), keeps going after a
+// failure, prints a summary, and exits non-zero when any tier failed.
 // Usage: node scripts/test-all.mjs [tier...]
 import { spawn } from 'node:child_process';
+import { allTiers as all, counts, outcome } from './testTiers.mjs';
 
-const all = ['unit', 'integration', 'extension', 'e2e'];
 const requested = process.argv.slice(2);
 const tiers = requested.length > 0 ? requested : all;
 for (const t of tiers) {
@@ -11,16 +11,6 @@ for (const t of tiers) {
     console.error(`unknown tier "${t}"; choose from ${all.join(', ')}`);
     process.exit(2);
   }
-}
-
-/** Counts from node:test's spec reporter ("ℹ pass 3") or the extension runner ("3 passed, 0 failed"). */
-function counts(output) {
-  const nodePass = [...output.matchAll(/^ℹ pass (\d+)$/gm)].map((m) => Number(m[1]));
-  const nodeFail = [...output.matchAll(/^ℹ fail (\d+)$/gm)].map((m) => Number(m[1]));
-  if (nodePass.length > 0) return { passed: nodePass.at(-1), failed: nodeFail.at(-1) ?? 0 };
-  const ext = [...output.matchAll(/^(\d+) passed, (\d+) failed/gm)].at(-1);
-  if (ext) return { passed: Number(ext[1]), failed: Number(ext[2]) };
-  return undefined;
 }
 
 // A hung test must not hold CI until its own deadline: each tier gets a wall-clock limit.
@@ -62,7 +52,7 @@ function runTier(tier) {
       clearTimeout(timer);
       running = undefined;
       const failed = timedOut || code !== 0;
-      resolve({ tier, code: failed ? code || 1 : 0, signal, timedOut, seconds: (Date.now() - started) / 1000, counts: counts(output) });
+      resolve({ tier, code: failed ? code || 1 : 0, signal, timedOut, seconds: (Date.now() - started) / 1000, counts: counts(tier, output), outcome: outcome(tier, output, timedOut) });
     });
   });
 }
@@ -80,8 +70,7 @@ for (const tier of tiers) {
 
 console.log('\n=== summary ===');
 for (const r of results) {
-  const c = r.timedOut ? 'timed out' : r.counts ? `${r.counts.passed} passed, ${r.counts.failed} failed` : 'no counts';
-  console.log(`${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.tier.padEnd(12)} ${c.padEnd(24)} ${r.seconds.toFixed(1)} s`);
+  console.log(`${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.tier.padEnd(12)} ${r.outcome.padEnd(24)} ${r.seconds.toFixed(1)} s`);
 }
 const failed = results.filter((r) => r.code !== 0);
 const total = results.reduce((acc, r) => ({ passed: acc.passed + (r.counts?.passed ?? 0), failed: acc.failed + (r.counts?.failed ?? 0) }), { passed: 0, failed: 0 });

@@ -6,13 +6,22 @@ import { registerCommands } from './vscode/commands';
 import { registerExplorer } from './vscode/explorer/registerExplorer';
 import type { ExplorerApi } from './vscode/explorer/registerExplorer';
 import { registerPbtxtLanguage } from './vscode/pbtxt/registerPbtxt';
+import { registerInference } from './vscode/inference/registerInference';
+import type { InferenceApi } from './vscode/inference/registerInference';
+import { registerLogs } from './vscode/logs/registerLogs';
+import type { LogsApi } from './vscode/logs/registerLogs';
 import { registerSharedMemory } from './vscode/sharedMemory/registerSharedMemory';
 import type { SharedMemoryApi } from './vscode/sharedMemory/registerSharedMemory';
+import { registerInferenceSharing } from './vscode/inference/inferenceSharing';
 
 /** What `activate` returns: other extensions and the extension tests read the explorer through it. */
 export interface TritonWorkbenchApi {
   readonly explorer: ExplorerApi;
+  /** Run-inference panels (open one, watch what it posts). */
+  readonly inference: InferenceApi;
   readonly sharedMemory: SharedMemoryApi;
+  /** Server log streams, the log view and servers started from the editor. */
+  readonly logs: LogsApi;
 }
 
 // What must still run when the window closes: removing the shared memory this window made.
@@ -26,10 +35,14 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     context.subscriptions.push(...registerCommands({ log }));
     registerPbtxtLanguage(context, log);
     const explorer = registerExplorer(context, log);
+    // Request history, request files and exports; the Run Inference panel takes the returned service.
+    const sharing = registerInferenceSharing(context, log);
     const sharedMemory = registerSharedMemory(context, log, explorer);
+    const inference = registerInference(context, log, explorer, sharing, sharedMemory.ledger);
     cleanupOnDeactivate = () => sharedMemory.cleanup();
+    const logs = registerLogs(context, log, explorer);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
-    return { explorer, sharedMemory };
+    return { explorer, sharedMemory, logs, inference };
   } catch (error) {
     log.error('Activation failed', error);
     void vscode.window.showErrorMessage(`Triton Workbench failed to start: ${describeError(error).split('\n')[0]}`);

@@ -66,6 +66,8 @@ export interface RequestDraft {
   timeoutUs?: number;
   requestId?: string;
   parameters?: Record<string, string | number | boolean>;
+  /** Move tensors through system shared memory instead of the socket (one request at a time). */
+  sharedMemory?: { inputs: boolean; outputs: boolean };
   /** The server it was composed against, for the reader's information only. */
   server?: { name: string; httpUrl?: string; grpcUrl?: string };
 }
@@ -163,6 +165,11 @@ export function requestDraftProblems(x: unknown): string[] {
       if (!idOk) problems.push("'sequence.id' must be a whole number ≥ 0 or a non-empty string");
       if (typeof s.start !== 'boolean' || typeof s.end !== 'boolean') problems.push("'sequence.start' and 'sequence.end' must be true or false");
     }
+  }
+  if (x.sharedMemory !== undefined) {
+    const m = x.sharedMemory;
+    if (!isRecord(m) || typeof m.inputs !== 'boolean' || typeof m.outputs !== 'boolean') problems.push("'sharedMemory' must be { \"inputs\": true|false, \"outputs\": true|false }");
+    else if ((m.inputs || m.outputs) && isRecord(x.mode) && x.mode.kind !== 'single') problems.push("'sharedMemory' runs one request at a time: 'mode.kind' must be \"single\"");
   }
   if (x.priority !== undefined && !isCount(x.priority)) problems.push("'priority' must be a whole number ≥ 0");
   if (x.timeoutUs !== undefined && !isCount(x.timeoutUs)) problems.push("'timeoutUs' must be a whole number ≥ 0");

@@ -9,6 +9,18 @@ export function isGenericLoadError(message: string): boolean {
   return GENERIC.test(message.trim());
 }
 
+/** Triton's reason for a version that was unloaded on request (or with the model it belongs to). */
+const UNLOADED = /^unloaded$/i;
+
+/**
+ * Whether a repository index entry reports a failed load. A model unloaded on purpose is also
+ * UNAVAILABLE, with the reason "unloaded": that is a state, not something wrong with its config.
+ */
+export function isLoadFailure(entry: { readonly state?: string; readonly reason?: string }): boolean {
+  const reason = entry.reason?.trim() ?? '';
+  return entry.state === 'UNAVAILABLE' && reason !== '' && !UNLOADED.test(reason);
+}
+
 /**
  * A diagnostic for `reason` on `doc`: on the line or field the message names, else on the `name`
  * field, else on the first line — the error is about this file either way.

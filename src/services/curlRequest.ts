@@ -1,5 +1,7 @@
 // A ready-to-run curl command for a model: an infer request with zero/placeholder data of the right
-// shapes and datatypes, built from the model's metadata (JSON, or JSON + raw bytes for FP16/BF16).
+// shapes and datatypes, built from the model's metadata (JSON, or JSON + raw zero bytes for FP16/BF16
+// and for inputs too big to write out, such as a 3×224×224 image).
+import { datatypeInfo, isDatatype } from '../triton/datatypes';
 import type { ModelMetadata, TensorMetadata } from '../triton/types';
 
 export interface CurlOptions {
@@ -14,7 +16,7 @@ export interface CurlOptions {
   readonly secretHeaderNames?: readonly string[];
 }
 
-/** Cap on generated elements so a model with huge fixed dims does not produce a megabyte command. */
+/** Inputs with more elements than this are sent as zero bytes after the JSON, so the command stays short. */
 export const maxPlaceholderElements = 4096;
 
 /** Triton refuses these datatypes as JSON both ways; they travel as raw bytes (binary tensor extension). */
@@ -36,18 +38,25 @@ function placeholderValue(datatype: string): number | boolean | string {
 }
 
 /**
- * The JSON part of an infer request. FP16/BF16 inputs carry no `data` but a `binary_data_size`
- * (2 bytes per element, zeros follow the JSON), and FP16/BF16 outputs are asked for as binary.
+ * Bytes of `count` zero-valued elements on the wire. Zero bytes are a valid zero tensor of every
+ * datatype: 0 / false / +0.0, and for BYTES a 4-byte length of 0, i.e. an empty string each.
+ */
+function zeroBytes(t: TensorMetadata, count: number): number {
+  if (!isDatatype(t.datatype)) throw new Error(`input '${t.name}' has datatype '${t.datatype}', which Triton does not define`);
+  return count * (t.datatype === 'BYTES' ? 4 : datatypeInfo(t.datatype).size);
+}
+
+/**
+ * The JSON part of an infer request. FP16/BF16 inputs, and inputs with more than
+ * `maxPlaceholderElements` elements, carry no `data` but a `binary_data_size` (zero bytes follow
+ * the JSON); FP16/BF16 outputs are asked for as binary.
  */
 export function buildInferRequest(meta: ModelMetadata, variableDim = 1): InferRequestJson {
   return {
     inputs: meta.inputs.map((t) => {
       const shape = placeholderShape(t, variableDim);
       const count = shape.reduce((a, b) => a * b, 1);
-      if (count > maxPlaceholderElements) {
-        throw new Error(`input '${t.name}' has ${count} elements (shape [${shape.join(', ')}]); a request with placeholder data is limited to ${maxPlaceholderElements}`);
-      }
-      if (binaryOnly.has(t.datatype)) return { name: t.name, shape, datatype: t.datatype, parameters: { binary_data_size: count * 2 } };
+      if (binaryOnly.has(t.datatype) || count > maxPlaceholderElements) return { name: t.name, shape, datatype: t.datatype, parameters: { binary_data_size: zeroBytes(t, count) } };
       return { name: t.name, shape, datatype: t.datatype, data: new Array<number | boolean | string>(count).fill(placeholderValue(t.datatype)) };
     }),
     outputs: meta.outputs.map((t) => (binaryOnly.has(t.datatype) ? { name: t.name, parameters: { binary_data: true } } : { name: t.name })),
@@ -92,7 +101,7 @@ export function buildCurlCommand(meta: ModelMetadata, options: CurlOptions): str
   if (binaryBytes === 0) {
     return [`curl -sS -X POST ${shellQuote(base + path)}`, `  -H 'Content-Type: application/json'`, ...headers, ...output, `  -d ${shellQuote(json)}`].join(' \\\n');
   }
-  // FP16/BF16 inputs: the JSON header, then the tensors' bytes (zeros), as Triton's binary tensor extension wants.
+  // Binary inputs: the JSON header, then the tensors' bytes (zeros), as Triton's binary tensor extension wants.
   const feed = `{ printf '%s' ${shellQuote(json)}; head -c ${binaryBytes} /dev/zero; }`;
   return [
     `${feed} |`,

@@ -9,6 +9,14 @@ export interface ServerTls {
   readonly insecureSkipVerify?: boolean;
 }
 
+/** Where a server's own log can be read: a file it writes, or a command that prints it. */
+export type ServerLogSource =
+  | { readonly kind: 'file'; readonly file: string; readonly tailLines: number }
+  | { readonly kind: 'command'; readonly command: readonly string[] };
+
+export const defaultTailLines = 1000;
+const maxTailLines = 1_000_000;
+
 export interface ServerConfig {
   readonly name: string;
   readonly httpUrl: string;
@@ -17,6 +25,8 @@ export interface ServerConfig {
   readonly tls?: ServerTls;
   /** Non-secret headers only; secret ones live in secret storage under the server's name and address. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** The server's log; a server started from the editor also has its output, without this. */
+  readonly log?: ServerLogSource;
 }
 
 export const defaultServers: readonly ServerConfig[] = [
@@ -167,6 +177,12 @@ export function parseServerSettings(raw: unknown): ParsedServers {
       }
     }
     const tls = parseTls(e.tls);
+    let log: ServerLogSource | undefined;
+    if (e.log !== undefined && e.log !== null) {
+      const parsedLog = parseLogSource(e.log);
+      if (typeof parsedLog === 'string') problems.push(`${where} (${name}): log ignored: ${parsedLog}`);
+      else log = parsedLog;
+    }
     seen.add(name);
     sourceIndex.push(i);
     servers.push({
@@ -176,9 +192,39 @@ export function parseServerSettings(raw: unknown): ParsedServers {
       protocol,
       ...(tls !== undefined ? { tls } : {}),
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      ...(log !== undefined ? { log } : {}),
     });
   });
   return { servers, sourceIndex, problems };
+}
+
+/** A log source from settings, or why it cannot be used. */
+export function parseLogSource(raw: unknown): ServerLogSource | string {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'expected { "file": "<path>" } or { "command": ["docker", "logs", "-f", "<name>"] }';
+  const l = raw as Record<string, unknown>;
+  if (l.file !== undefined && l.command !== undefined) return 'give either "file" or "command", not both';
+  if (l.file !== undefined) {
+    if (typeof l.file !== 'string' || l.file.trim() === '') return '"file" must be a non-empty path';
+    if (l.file.includes('\0')) return '"file" holds a NUL byte';
+    let tailLines = defaultTailLines;
+    if (l.tailLines !== undefined) {
+      if (typeof l.tailLines !== 'number' || !Number.isInteger(l.tailLines) || l.tailLines < 0 || l.tailLines > maxTailLines) return `"tailLines" must be a whole number from 0 to ${maxTailLines}`;
+      tailLines = l.tailLines;
+    }
+    return { kind: 'file', file: l.file.trim(), tailLines };
+  }
+  if (l.command !== undefined) {
+    if (!Array.isArray(l.command) || l.command.length === 0 || !l.command.every((a) => typeof a === 'string')) return '"command" must be a non-empty array of strings, e.g. ["docker", "logs", "-f", "triton"]';
+    const argv = l.command as string[];
+    if (argv[0]!.trim() === '') return '"command" has an empty program name';
+    if (argv.some((a) => a.includes('\0'))) return '"command" holds a NUL byte';
+    return { kind: 'command', command: [...argv] };
+  }
+  return 'expected "file" or "command"';
+}
+
+function logSourceToSetting(log: ServerLogSource): Record<string, unknown> {
+  return log.kind === 'file' ? { file: log.file, ...(log.tailLines !== defaultTailLines ? { tailLines: log.tailLines } : {}) } : { command: [...log.command] };
 }
 
 function parseTls(raw: unknown): ServerTls | undefined {
@@ -234,5 +280,6 @@ export function serverToSetting(server: ServerConfig): Record<string, unknown> {
     protocol: server.protocol,
     ...(server.tls !== undefined ? { tls: { ...server.tls } } : {}),
     ...(server.headers !== undefined ? { headers: { ...server.headers } } : {}),
+    ...(server.log !== undefined ? { log: logSourceToSetting(server.log) } : {}),
   };
 }

@@ -1,5 +1,6 @@
-// The extension's log: one LogOutputChannel, with errors formatted with their cause and stack.
+// The extension's log: one LogOutputChannel; errors carry their cause and stack, a server's refusal is a warning without one.
 import * as vscode from 'vscode';
+import { expectedRefusal } from '../services/refusal';
 
 export interface Logger {
   trace(message: string): void;
@@ -26,7 +27,11 @@ export function createLogger(): Logger & vscode.Disposable {
     debug: (m) => channel.debug(m),
     info: (m) => channel.info(m),
     warn: (m) => channel.warn(m),
-    error: (m, e) => channel.error(e === undefined ? m : `${m}: ${describeError(e)}`),
+    error: (m, e) => {
+      const refusal = expectedRefusal(e);
+      if (refusal !== undefined) channel.warn(`${m}: ${refusal}`);
+      else channel.error(e === undefined ? m : `${m}: ${describeError(e)}`);
+    },
     show: () => channel.show(true),
     dispose: () => channel.dispose(),
   };

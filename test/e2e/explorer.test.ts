@@ -2,7 +2,7 @@
 // models in the tree, health in the status bar, and Unload / Load from the row's inline actions.
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import { e2eTest, saveScreenshot } from './support/workbench';
+import { e2eTest } from './support/workbench';
 import { openTritonView, runCommand } from './support/actions';
 
 function row(pane: Locator, label: string): Locator {
@@ -67,8 +67,6 @@ e2eTest('the explorer shows the server, its models and their states, and unloads
   const input0 = row(pane, 'INPUT0');
   await input0.waitFor();
   assert.equal(await description(input0), 'INT32 [-1, 16]');
-  await page.mouse.move(700, 400);
-  await saveScreenshot(page, 'model-explorer');
 
   await clickInline(page, simple, 'Unload Model');
   await waitForDescription(simple, /^UNAVAILABLE/, 'simple to be unloaded');

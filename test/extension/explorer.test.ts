@@ -236,17 +236,97 @@ describe('model explorer', function () {
     assert.equal(await vscode.commands.executeCommand('triton.reloadModel', { serverId: 'reference', model: 'identity_int16' }), true);
   });
 
-  it('shows the server config as pbtxt, the statistics and the metadata in read-only documents', async () => {
+  it('loads the model of the active editor\'s config.pbtxt from the palette and the editor menu without asking which', async () => {
+    const configPath = join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'models_under_test', 'identity_int16', 'config.pbtxt');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(configPath));
+    await waitFor('the model folder to be known', async () => ((await modelNode(explorer, 'reference', 'identity_int16'))?.contextValue?.includes('linked') ? true : undefined));
+    // Asking would leave a quick pick of the server's models open, and the command unsettled.
+    const asked = new Promise<string>((resolve) => setTimeout(() => resolve('a quick pick is waiting for an answer'), 10_000));
+    try {
+      assert.equal(await Promise.race([vscode.commands.executeCommand('triton.loadModelWithLocalConfig'), asked]), true);
+      // The editor context menu passes the file's Uri.
+      assert.equal(await Promise.race([vscode.commands.executeCommand('triton.loadModelWithLocalConfig', editor.document.uri), asked]), true);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+    const ready = await fetch(`${httpUrl}/v2/models/identity_int16/ready`, { signal: AbortSignal.timeout(5_000) });
+    assert.equal(ready.status, 200);
+  });
+
+  it('removing the active server clears triton.activeServer instead of leaving it pointing at nothing', async () => {
+    const activeSetting = (): unknown => vscode.workspace.getConfiguration('triton').get('activeServer');
+    try {
+      await setServers([{ name: 'reference', httpUrl, grpcUrl }, { name: 'spare', httpUrl: 'http://127.0.0.1:9' }]);
+      await waitFor('the spare server in the tree', async () => (find(await explorer.snapshot(1), 'spare') ? true : undefined));
+      await vscode.commands.executeCommand('triton.switchServer', { serverId: 'spare' });
+      assert.equal(activeSetting(), 'spare');
+      await setServers([{ name: 'reference', httpUrl, grpcUrl }]);
+      await waitFor('triton.activeServer to let go of the removed server', async () => (activeSetting() !== 'spare' ? true : undefined));
+      assert.equal(explorer.activeServerId(), 'reference');
+    } finally {
+      await vscode.commands.executeCommand('triton.switchServer', { serverId: 'reference' });
+    }
+  });
+
+  it('shows the server config as pbtxt, the statistics rendered and the metadata in read-only documents', async () => {
     const editor = (await vscode.commands.executeCommand('triton.showServerConfig', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
     assert.equal(editor.document.uri.scheme, 'triton-config');
+    assert.equal(editor.document.languageId, 'pbtxt');
+    assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'simple (server reference) — effective config');
     assert.match(editor.document.getText(), /^name: "simple"$/m);
     assert.match(editor.document.getText(), /max_batch_size: 8/);
-    const stats = (await vscode.commands.executeCommand('triton.showStatistics', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
-    assert.match(stats.document.getText(), /# Statistics of simple on reference/);
-    assert.match(stats.document.getText(), /\| Executions \| \d+ \|/);
+    const stats = (await vscode.commands.executeCommand('triton.showStatistics', { serverId: 'reference', model: 'simple' })) as vscode.TextDocument;
+    assert.match(stats.getText(), /# Statistics of simple on reference/);
+    assert.match(stats.getText(), /\| Executions \| \d+ \|/);
+    // Rendered in the Markdown preview, not opened as Markdown source.
+    const preview = await waitFor('the statistics preview tab', async () => {
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      return tab?.input instanceof vscode.TabInputWebview ? tab : undefined;
+    });
+    assert.match((preview.input as vscode.TabInputWebview).viewType, /markdown\.preview/);
+    assert.match(preview.label, /statistics/);
     const meta = (await vscode.commands.executeCommand('triton.showModelMetadata', { serverId: 'reference', model: 'simple' })) as vscode.TextEditor;
     assert.equal((JSON.parse(meta.document.getText()) as { name: string }).name, 'simple');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('diffs the server config with the workspace config.pbtxt normalised, and switches to the raw config and back', async () => {
+    const local = vscode.Uri.file(join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'models_under_test', 'identity_int16', 'config.pbtxt'));
+    const activeDiff = (): vscode.TabInputTextDiff | undefined => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff ? input : undefined;
+    };
+    try {
+      assert.equal(await vscode.commands.executeCommand('triton.diffWithLocalConfig', { serverId: 'reference', model: 'identity_int16' }), true);
+      const normalised = await waitFor('the normalised diff', async () => (activeDiff()?.original.path.includes('/normalized/') ? activeDiff() : undefined));
+      assert.equal(normalised.modified.scheme, 'triton-config');
+      const [left, right] = await Promise.all([vscode.workspace.openTextDocument(normalised.original), vscode.workspace.openTextDocument(normalised.modified)]);
+      assert.doesNotMatch(left.getText(), /is_shape_tensor|FORMAT_NONE|PRIORITY_DEFAULT/);
+      assert.equal(left.getText(), right.getText(), 'the model runs the workspace config: nothing differs');
+      // Typing in the workspace file (unsaved) updates the open normalised diff.
+      const source = await vscode.workspace.openTextDocument(local);
+      const edit = new vscode.WorkspaceEdit();
+      const at = source.getText().indexOf('max_batch_size: 0');
+      assert.ok(at >= 0, source.getText());
+      edit.replace(local, new vscode.Range(source.positionAt(at), source.positionAt(at + 'max_batch_size: 0'.length)), 'max_batch_size: 2');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await waitFor('the normalised workspace side to follow the edit', async () => (/^max_batch_size: 2$/m.test(right.getText()) ? true : undefined));
+      assert.doesNotMatch(left.getText(), /^max_batch_size: 2$/m, 'the server side did not change');
+      const undo = new vscode.WorkspaceEdit();
+      undo.replace(local, new vscode.Range(source.positionAt(at), source.positionAt(at + 'max_batch_size: 2'.length)), 'max_batch_size: 0');
+      assert.ok(await vscode.workspace.applyEdit(undo));
+      assert.ok(await source.save());
+      await waitFor('the normalised sides to agree again', async () => (left.getText() === right.getText() ? true : undefined));
+      assert.equal(await vscode.commands.executeCommand('triton.diffRawConfig'), true);
+      const raw = await waitFor('the raw diff', async () => (activeDiff()?.original.path.includes('/config/') ? activeDiff() : undefined));
+      assert.equal(raw.modified.toString(), local.toString(), 'the raw diff compares with the workspace file itself');
+      assert.match((await vscode.workspace.openTextDocument(raw.original)).getText(), /is_shape_tensor: false/);
+      assert.equal(await vscode.commands.executeCommand('triton.diffNormalizedConfig'), true);
+      await waitFor('the normalised diff again', async () => (activeDiff()?.original.path.includes('/normalized/') ? true : undefined));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   });
 
   it('copies a curl request the server accepts', async () => {

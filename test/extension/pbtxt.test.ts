@@ -325,6 +325,11 @@ describe('config.pbtxt language', () => {
     assert.ok(d);
     assert.match(d.message, /^reference: .*dimension must be integer >= 1/);
     assert.equal(d.range.start.line, 3);
+    // Unloading the model on purpose leaves it UNAVAILABLE with the reason "unloaded": not an error.
+    await vscode.commands.executeCommand('triton.reportServerLoadErrors', 'reference', index.map((e) => (e.name === 'broken_config' ? { ...e, reason: 'unloaded' } : e)));
+    await diagnosticsWhere(uri, (x) => !x.some((y) => y.source === 'triton server'), 'no server error for a model unloaded on purpose');
+    await vscode.commands.executeCommand('triton.reportServerLoadErrors', 'reference', index);
+    await diagnosticsWhere(uri, (x) => x.some((y) => y.source === 'triton server'), 'the load error again');
     await vscode.commands.executeCommand('triton.reportServerLoadErrors', 'reference', index.map((e) => ({ ...e, state: 'READY', reason: '' })));
     await diagnosticsWhere(uri, (x) => !x.some((y) => y.source === 'triton server'), 'the reason to clear once the model loads');
   });

@@ -37,13 +37,16 @@ function makeHostDirs(temp: TempDir): HostDirs {
   // code-server reads user settings from the user-data dir, the bare server from server-data/data.
   for (const base of [dirs.userData, join(dirs.serverData, 'data')]) {
     mkdirSync(join(base, 'User'), { recursive: true });
-    writeFileSync(join(base, 'User/settings.json'), `${JSON.stringify(quietSettings, null, 2)}\n`);
+    writeFileSync(join(base, 'User/settings.json'), `${JSON.stringify(hostUserSettings, null, 2)}\n`);
   }
   return dirs;
 }
 
-// A calm workbench: no welcome page, tips, trust prompt or update checks in tests and demos.
-const quietSettings = {
+// A calm workbench: no welcome page, tips, trust prompt or update checks in tests and demos. No auto
+// save either: the demo's workspace is the served model repository, so a half-typed line would be
+// what the server loads next. No port forwarding: its toasts cover the view for every port the
+// reference server or code-server opens.
+export const hostUserSettings: Readonly<Record<string, unknown>> = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
@@ -53,6 +56,10 @@ const quietSettings = {
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
   'extensions.ignoreRecommendations': true,
+  'files.autoSave': 'off',
+  'remote.autoForwardPorts': false,
+  'remote.restoreForwardedPorts': false,
+  'remote.otherPortsAttributes': { onAutoForward: 'ignore' },
 };
 
 export interface CodeServer {

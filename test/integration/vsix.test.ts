@@ -3,6 +3,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../host/codeServer';
 import { makeTempDir } from '../host/processes';
@@ -60,6 +61,29 @@ test('the packaged bundle activates from the extracted package alone', () => {
     );
     assert.equal(vendor.status, 0, `dist/vendor.js failed:\n${vendor.stderr}`);
     assert.equal(vendor.stdout.trim(), 'function');
+  } finally {
+    temp.remove();
+  }
+});
+
+test('the packaged triton-preprocess writes a tensor from the extracted package alone', () => {
+  const temp = makeTempDir('triton-vsix-preprocess');
+  try {
+    extractZip(vsixPath(), temp.path);
+    const bin = (JSON.parse(readFileSync(join(temp.path, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['triton-preprocess'];
+    assert.equal(bin, 'dist/preprocess.js');
+    const image = join(repoRoot, 'test/fixtures/images/pil/png-rgb8.png');
+    const out = join(temp.path, 'cat.npy');
+    const r = spawnSync(process.execPath, [join(temp.path, bin), '--shape', '3,10,12', '--out', out, image], {
+      cwd: temp.path,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, NODE_PATH: '', INIT_CWD: temp.path },
+    });
+    assert.equal(r.status, 0, `triton-preprocess failed:\n${r.stderr}`);
+    assert.match(r.stdout, /cat\.npy: \[3, 10, 12\] FP32 from PNG RGB 23×17/);
+    // The file numpy's own preprocessing wrote for this image and spec is the same, byte for byte.
+    assert.deepEqual(readFileSync(out), readFileSync(join(repoRoot, 'test/fixtures/images/pil/png-rgb8.spec0.npy')));
   } finally {
     temp.remove();
   }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { ExplorerNode, ExplorerTree } from '../../services/explorerTree';
 import type { ModelCatalog } from '../../services/modelCatalog';
 import type { RefreshManager } from '../../services/refreshManager';
-import type { WorkspaceRepository } from '../../services/workspaceRepository';
+import type { WorkspaceModel, WorkspaceRepository } from '../../services/workspaceRepository';
 import { TritonError } from '../../triton/errors';
 import type { Logger } from '../log';
 import type { VsCodeSecretStore, VsCodeServerSettings } from '../servers/serverStore';
@@ -34,10 +34,25 @@ export function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function showFailure(ctx: ExplorerContext, what: string, error: unknown): Promise<void> {
+/** The server a failure came from and when the request went out, so Show Logs can open its log there. */
+export interface FailureOrigin {
+  readonly serverId: string;
+  readonly since: number;
+}
+
+export async function showFailure(ctx: ExplorerContext, what: string, error: unknown, origin?: FailureOrigin): Promise<void> {
   ctx.log.error(what, error);
   const pick = await vscode.window.showErrorMessage(`${what}: ${reasonOf(error)}`, 'Show Logs');
-  if (pick === 'Show Logs') ctx.log.show();
+  if (pick === 'Show Logs') await showLogsFor(ctx, origin);
+}
+
+/** The server's own log at that time when it has a source; otherwise the extension's log, saying how to add one. */
+export async function showLogsFor(ctx: Pick<ExplorerContext, 'log'>, origin: FailureOrigin | undefined): Promise<void> {
+  if (origin === undefined) {
+    ctx.log.show();
+    return;
+  }
+  await vscode.commands.executeCommand('triton.showLogsForError', { serverId: origin.serverId, timeMs: origin.since });
 }
 
 /** Runs work with a cancellable progress notification; the signal aborts the request on cancel. */
@@ -78,4 +93,11 @@ export async function resolveModelTarget(ctx: ExplorerContext, arg: unknown, pla
   if (models.length === 0) throw new Error(`server '${serverId}' lists no models${state?.health.problem ? ` (${state.health.problem.message})` : ''}`);
   const pick = await vscode.window.showQuickPick(models.map((m) => ({ label: m.name, description: m.state })), { placeHolder, title: `Models on ${serverId}` });
   return pick === undefined ? undefined : { serverId, model: pick.label };
+}
+
+/** The workspace model folder of a command's target: the clicked Workspace Repository row, else the folder of that name. */
+export function workspaceModelOf(ctx: ExplorerContext, arg: unknown, name: string): WorkspaceModel | undefined {
+  const data = (arg as { kind?: string; data?: unknown } | undefined);
+  if (data?.kind === 'workspace-model') return data.data as WorkspaceModel;
+  return ctx.workspace.find(name);
 }

@@ -6,9 +6,10 @@ import { buildCurlCommand, secretEnvNames } from '../../services/curlRequest';
 import { readSecretHeaders } from '../../services/serverConfig';
 import type { WorkspaceModel } from '../../services/workspaceRepository';
 import type { ExplorerContext, ModelTarget } from './explorerContext';
-import { resolveModelTarget, showFailure, withCancellableProgress } from './explorerContext';
+import { reasonOf, resolveModelTarget, showFailure, showLogsFor, withCancellableProgress, workspaceModelOf } from './explorerContext';
+import { diffHandlers } from './configDiff';
 import type { InfoKind, ServerDocumentProvider } from './virtualDocuments';
-import { documentUri } from './virtualDocuments';
+import { documentUri, openConfigDocument, readDocument, workspaceConfigText } from './virtualDocuments';
 
 type Handler = (ctx: ExplorerContext, ...args: unknown[]) => Promise<unknown>;
 
@@ -20,48 +21,62 @@ function controlAllowed(ctx: ExplorerContext, target: ModelTarget, action: strin
 
 async function runLoad(ctx: ExplorerContext, target: ModelTarget, verb: 'Loading' | 'Reloading' | 'Unloading', config?: string): Promise<boolean> {
   const title = `${verb} '${target.model}' on ${target.serverId}${config !== undefined ? ' with the workspace config.pbtxt' : ''}`;
+  const origin = { serverId: target.serverId, since: Date.now() };
   try {
     const entry = await withCancellableProgress(title, (signal) =>
       verb === 'Unloading' ? ctx.catalog.unload(target.serverId, target.model, signal) : ctx.catalog.load(target.serverId, target.model, config, signal));
     ctx.log.info(`${title}: ${entry?.state ?? 'gone'}`);
     if (verb !== 'Unloading' && entry !== undefined && entry.state !== 'READY') {
-      void vscode.window.showWarningMessage(`'${target.model}' is ${entry.state} after loading${entry.reason ? `: ${entry.reason}` : ''}`);
+      void vscode.window.showWarningMessage(`'${target.model}' is ${entry.state} after loading${entry.reason ? `: ${entry.reason}` : ''}`, 'Show Logs').then((pick) => {
+        if (pick === 'Show Logs') void showLogsFor(ctx, origin);
+      });
     }
     return true;
   } catch (error) {
-    await showFailure(ctx, `${title} failed`, error);
+    await showFailure(ctx, `${title} failed`, error, origin);
     return false;
   }
 }
 
-function workspaceModelOf(ctx: ExplorerContext, arg: unknown, name: string): WorkspaceModel | undefined {
-  const data = (arg as { kind?: string; data?: unknown } | undefined);
-  if (data?.kind === 'workspace-model') return data.data as WorkspaceModel;
-  return ctx.workspace.find(name);
+/**
+ * The workspace model whose config.pbtxt a command was run on: the file of the editor context menu
+ * (VS Code passes its Uri), else, from the palette, the active editor's file. Undefined when that
+ * file is not a model folder's config.pbtxt.
+ */
+function editorModel(ctx: ExplorerContext, arg: unknown): WorkspaceModel | undefined {
+  const uri = arg instanceof vscode.Uri ? arg : arg === undefined ? vscode.window.activeTextEditor?.document.uri : undefined;
+  if (uri?.scheme !== 'file') return undefined;
+  const model = ctx.workspace.modelForPath(uri.fsPath);
+  return model?.configPath === uri.fsPath ? model : undefined;
 }
 
-/** The workspace config.pbtxt as the user sees it: the open editor's buffer when there is one (saved or not). */
-async function localConfigText(configPath: string): Promise<string> {
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === configPath);
-  if (open !== undefined) return open.getText();
-  return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(configPath)));
-}
+const what: Record<InfoKind, string> = { config: 'the config', normalized: 'the config', workspaceNormalized: 'the config', metadata: 'the metadata', statistics: 'the statistics' };
 
-async function openDocument(ctx: ExplorerContext, docs: ServerDocumentProvider, kind: InfoKind, target: ModelTarget): Promise<vscode.TextEditor | undefined> {
+async function openDocument(ctx: ExplorerContext, docs: ServerDocumentProvider, kind: 'config' | 'metadata', target: ModelTarget): Promise<vscode.TextEditor | undefined> {
   const uri = documentUri(kind, target.serverId, target.model);
-  try {
-    await withCancellableProgress(`Reading ${kind} of '${target.model}' from ${target.serverId}`, (signal) => docs.fetch(uri, signal));
-  } catch (error) {
-    await showFailure(ctx, `Reading ${kind} of '${target.model}' from ${target.serverId} failed`, error);
-    return undefined;
-  }
-  docs.reload(uri);
-  const doc = await vscode.workspace.openTextDocument(uri);
+  if (!(await readDocument(ctx, docs, uri, what[kind], target))) return undefined;
+  const doc = kind === 'config' ? await openConfigDocument(uri) : await vscode.workspace.openTextDocument(uri);
   return vscode.window.showTextDocument(doc, { preview: true });
+}
+
+/** Statistics are a Markdown report: shown rendered, in the Markdown preview. */
+async function showStatistics(ctx: ExplorerContext, docs: ServerDocumentProvider, target: ModelTarget): Promise<vscode.TextDocument | undefined> {
+  const uri = documentUri('statistics', target.serverId, target.model);
+  if (!(await readDocument(ctx, docs, uri, what.statistics, target))) return undefined;
+  const doc = await vscode.workspace.openTextDocument(uri);
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch (error) {
+    // Without the built-in Markdown extension the source is still readable.
+    ctx.log.warn(`Markdown preview unavailable (${reasonOf(error)}); showing the statistics as text`);
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
+  return doc;
 }
 
 export function modelHandlers(docs: ServerDocumentProvider): Record<string, Handler> {
   return {
+    ...diffHandlers(docs),
     'triton.refresh': async (ctx) => {
       ctx.reloadServers();
       // File watchers can miss files created inside new folders; a manual refresh looks again.
@@ -93,16 +108,24 @@ export function modelHandlers(docs: ServerDocumentProvider): Record<string, Hand
       return false;
     },
     'triton.loadModelWithLocalConfig': async (ctx, arg) => {
-      const target = await resolveModelTarget(ctx, arg, 'Model to load with its workspace config.pbtxt');
+      const fromEditor = editorModel(ctx, arg);
+      if (arg instanceof vscode.Uri && fromEditor === undefined) {
+        void vscode.window.showWarningMessage(`${arg.fsPath} is not the config.pbtxt of a model folder in the workspace.`);
+        return false;
+      }
+      const active = ctx.activeServerId();
+      const target = fromEditor !== undefined && active !== undefined
+        ? { serverId: active, model: fromEditor.name }
+        : await resolveModelTarget(ctx, arg instanceof vscode.Uri ? undefined : arg, 'Model to load with its workspace config.pbtxt');
       if (target === undefined || !controlAllowed(ctx, target, 'load')) return false;
-      const local = workspaceModelOf(ctx, arg, target.model);
+      const local = fromEditor ?? workspaceModelOf(ctx, arg, target.model);
       if (local === undefined) {
         void vscode.window.showWarningMessage(`No workspace folder named '${target.model}' holds a config.pbtxt.`);
         return false;
       }
       let config: string;
       try {
-        config = JSON.stringify(pbtxtToConfigJson(await localConfigText(local.configPath)));
+        config = JSON.stringify(pbtxtToConfigJson(await workspaceConfigText(local.configPath)));
       } catch (error) {
         const where = error instanceof ConfigOverrideError ? `${local.displayPath}/config.pbtxt:${error.line}:${error.column}` : `${local.displayPath}/config.pbtxt`;
         await showFailure(ctx, `Cannot send ${where} as a config override`, error instanceof ConfigOverrideError ? new Error(error.message.replace(/^\d+:\d+: /, '')) : error);
@@ -112,33 +135,15 @@ export function modelHandlers(docs: ServerDocumentProvider): Record<string, Hand
     },
     'triton.showServerConfig': async (ctx, arg) => {
       const target = await resolveModelTarget(ctx, arg, 'Model whose server config to show');
-      return target && openDocument(ctx, docs, 'config.pbtxt', target);
+      return target && openDocument(ctx, docs, 'config', target);
     },
     'triton.showModelMetadata': async (ctx, arg) => {
       const target = await resolveModelTarget(ctx, arg, 'Model whose metadata to show');
-      return target && openDocument(ctx, docs, 'metadata.json', target);
+      return target && openDocument(ctx, docs, 'metadata', target);
     },
     'triton.showStatistics': async (ctx, arg) => {
       const target = await resolveModelTarget(ctx, arg, 'Model whose statistics to show');
-      return target && openDocument(ctx, docs, 'statistics.md', target);
-    },
-    'triton.diffWithLocalConfig': async (ctx, arg) => {
-      const target = await resolveModelTarget(ctx, arg, 'Model to compare with its workspace config.pbtxt');
-      if (target === undefined) return;
-      const local = workspaceModelOf(ctx, arg, target.model);
-      if (local === undefined) {
-        void vscode.window.showWarningMessage(`No workspace folder named '${target.model}' holds a config.pbtxt to compare with.`);
-        return;
-      }
-      const left = documentUri('config.pbtxt', target.serverId, target.model);
-      try {
-        await withCancellableProgress(`Reading the config of '${target.model}' from ${target.serverId}`, (signal) => docs.fetch(left, signal));
-      } catch (error) {
-        await showFailure(ctx, `Reading the config of '${target.model}' from ${target.serverId} failed`, error);
-        return;
-      }
-      docs.reload(left);
-      await vscode.commands.executeCommand('vscode.diff', left, vscode.Uri.file(local.configPath), `${target.model}: server ${target.serverId} ↔ workspace`);
+      return target && showStatistics(ctx, docs, target);
     },
     'triton.copyCurl': async (ctx, arg) => {
       const target = await resolveModelTarget(ctx, arg, 'Model to build a curl request for');

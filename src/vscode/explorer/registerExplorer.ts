@@ -17,7 +17,7 @@ import { VsCodeSecretStore, VsCodeServerSettings } from '../servers/serverStore'
 import type { SnapshotNode } from '../tree/modelTreeProvider';
 import { ModelTreeProvider } from '../tree/modelTreeProvider';
 import type { ExplorerContext } from './explorerContext';
-import { reasonOf } from './explorerContext';
+import { reasonOf, showLogsFor } from './explorerContext';
 import { modelHandlers } from './modelCommands';
 import { reportServerLoadErrors } from '../pbtxt/serverDiagnostics';
 import { configScheme, infoScheme, ServerDocumentProvider } from './virtualDocuments';
@@ -41,6 +41,8 @@ export interface ExplorerApi {
   readonly catalog: ModelCatalog;
   /** Redraws one node (or the whole view) after a contributed node's data changed. */
   redraw(node?: ExplorerNode): void;
+  /** The workspace's model folders (config.pbtxt), by model name. */
+  readonly workspace: WorkspaceRepository;
 }
 
 export function registerExplorer(context: vscode.ExtensionContext, log: Logger): ExplorerApi {
@@ -91,8 +93,15 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
     }
     lastProblems = problems;
     catalog.setServers(parsed.servers);
-    for (const id of before) if (!catalog.serverIds().includes(id)) tree.forget(`server:${id}`);
+    const removed = [...before].filter((id) => !catalog.serverIds().includes(id));
+    for (const id of removed) tree.forget(`server:${id}`);
     refresh.setServers(catalog.serverIds());
+    // A removed server must not stay the chosen one in settings: it would come back as active if a
+    // server of that name were added later, and the setting would name nothing meanwhile.
+    const chosen = settings.activeServer();
+    if (chosen !== undefined && removed.includes(chosen)) {
+      settings.forgetActiveServer(chosen).catch((error: unknown) => log.error(`Clearing triton.activeServer '${chosen}' failed`, error));
+    }
     chooseActive();
     statusBar.update(active !== undefined ? catalog.server(active) : undefined);
   };
@@ -180,16 +189,22 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
 
   const docs = new ServerDocumentProvider(catalog);
   subs.push(docs, vscode.workspace.registerTextDocumentContentProvider(configScheme, docs), vscode.workspace.registerTextDocumentContentProvider(infoScheme, docs));
+  subs.push(docs.followWorkspaceEdits((error) => log.error('Updating a normalised config diff failed', error)));
 
   const handlers = { ...serverHandlers, ...modelHandlers(docs) };
   for (const [id, handler] of Object.entries(handlers)) {
     subs.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      const startedAt = Date.now();
       try {
         return await handler(ctx, ...args);
       } catch (error) {
         log.error(`Command ${id} failed`, error);
         const pick = await vscode.window.showErrorMessage(reasonOf(error), 'Show Logs');
-        if (pick === 'Show Logs') log.show();
+        if (pick === 'Show Logs') {
+          // The server the command was about (a clicked node's), else the extension's own log.
+          const serverId = (args[0] as { serverId?: unknown } | undefined)?.serverId;
+          await showLogsFor(ctx, typeof serverId === 'string' ? { serverId, since: startedAt } : undefined);
+        }
         return undefined;
       }
     }));
@@ -211,10 +226,11 @@ export function registerExplorer(context: vscode.ExtensionContext, log: Logger):
     activeServerId: () => active,
     statusBarText: () => statusBar.text(),
     statusBarTooltip: () => statusBar.tooltipMarkdown(),
-    onDidRedraw: (listener) => provider.onDidChangeTreeData((node) => listener(node?.id)),
+    onDidRedraw: (listener) => provider.onDidRequestRedraw(listener),
     refreshRuns: (id) => refresh.runs(id),
     tree,
     catalog,
     redraw: (node) => (node === undefined ? provider.refreshAll() : provider.redraw(node)),
+    workspace,
   };
 }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { ParsedDocument } from '../../pbtxt/ast';
 import { parse } from '../../pbtxt/parser';
-import { serverDiagnostic } from '../../pbtxt/serverReport';
+import { isLoadFailure, serverDiagnostic } from '../../pbtxt/serverReport';
 import type { RepositoryIndexEntry } from '../../triton/types';
 import type { Logger } from '../log';
 import { toDiagnostic } from './convert';
@@ -81,14 +81,14 @@ async function workspaceConfigs(names: readonly string[]): Promise<vscode.Uri[]>
 let active: { diagnostics: ServerDiagnostics; log: Logger } | undefined;
 
 /**
- * Puts the load-failure reason of every unavailable model in `entries` (a repository index from
+ * Puts the load-failure reason of every model in `entries` that failed to load (a repository index from
  * server `serverName`) onto the workspace config.pbtxt of that model, and clears what this server
  * reported before for models that are fine now. Safe to call before the language is registered.
  */
 export async function reportServerLoadErrors(serverName: string, entries: readonly RepositoryIndexEntry[]): Promise<void> {
   if (active === undefined) return;
   const { diagnostics, log } = active;
-  const failing = entries.filter((e) => e.state === 'UNAVAILABLE' && e.reason !== undefined && e.reason.trim() !== '');
+  const failing = entries.filter(isLoadFailure);
   const reported = new Set<string>();
   if (failing.length > 0) {
     const configs = await workspaceConfigs(failing.map((e) => e.name));

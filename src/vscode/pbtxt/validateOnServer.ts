@@ -40,6 +40,8 @@ function modelNameOf(document: vscode.TextDocument, json: Record<string, unknown
 
 async function validateOnServer(context: vscode.ExtensionContext, diagnostics: ServerDiagnostics, log: Logger): Promise<void> {
   const document = vscode.window.activeTextEditor?.document;
+  // When the server was asked: its log is opened there if the load fails.
+  const requestedAt = Date.now();
   if (document === undefined || document.languageId !== LANGUAGE_ID) {
     void vscode.window.showErrorMessage('Open a config.pbtxt in the editor to validate it on a server.');
     return;
@@ -105,7 +107,7 @@ async function validateOnServer(context: vscode.ExtensionContext, diagnostics: S
   // Not awaited: the command finishes when the verdict is on the file, not when the toast closes.
   void vscode.window.showErrorMessage(`${server.name} could not load "${model}": ${outcome.reason}`, 'Show Problems', 'Show Logs').then(async (pick) => {
     if (pick === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-    if (pick === 'Show Logs') log.show();
+    if (pick === 'Show Logs') await vscode.commands.executeCommand('triton.showLogsForError', { serverId: server.name, timeMs: requestedAt });
   });
 }
 

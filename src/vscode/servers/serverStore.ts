@@ -32,6 +32,16 @@ export class VsCodeServerSettings implements ServerSettings {
     await vscode.workspace.getConfiguration(section).update('activeServer', name, this.target(placed ? 'activeServer' : 'servers'));
   }
 
+  /** Clears `triton.activeServer` wherever it names `name`, a server that is no longer configured. */
+  async forgetActiveServer(name: string): Promise<void> {
+    const config = vscode.workspace.getConfiguration(section);
+    const set = config.inspect<string>('activeServer');
+    // The list is read without a resource (see readServers), so folder-level values play no part here.
+    const targets: [string | undefined, vscode.ConfigurationTarget][] = [[set?.globalValue, vscode.ConfigurationTarget.Global]];
+    if (vscode.workspace.isTrusted) targets.push([set?.workspaceValue, vscode.ConfigurationTarget.Workspace]);
+    for (const [value, target] of targets) if (value === name) await config.update('activeServer', undefined, target);
+  }
+
   refreshIntervalSeconds(): number {
     const v = vscode.workspace.getConfiguration(section).get<number>('refreshInterval');
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return 10;

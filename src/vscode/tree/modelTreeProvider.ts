@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { ExplorerNode, ExplorerTree, NodeView } from '../../services/explorerTree';
 import type { CatalogChange } from '../../services/catalogTypes';
+import { RedrawBatcher } from '../../services/redrawBatch';
 import { nodesToRedraw } from '../../services/treeRedraw';
 
 export interface SnapshotNode {
@@ -22,25 +23,39 @@ const collapsible: Record<NodeView['collapsible'], vscode.TreeItemCollapsibleSta
   expanded: vscode.TreeItemCollapsibleState.Expanded,
 };
 
+/** Redraw requests this close together reach the view as one event (see RedrawBatcher for why). */
+const REDRAW_BATCH_MS = 30;
+
 export class ModelTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | ExplorerNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly requested = new vscode.EventEmitter<string | undefined>();
+  /** Fires at once for every redraw asked for (the id, or undefined for the whole tree), before batching. */
+  readonly onDidRequestRedraw = this.requested.event;
+  private readonly batcher = new RedrawBatcher<ExplorerNode>(REDRAW_BATCH_MS, (batch) => {
+    this.changed.fire(batch === 'all' ? undefined : batch.length === 1 ? batch[0] : batch);
+  });
 
   constructor(private readonly tree: ExplorerTree, private readonly activeServerId: () => string | undefined = () => undefined) {}
 
   /** Redraws the nodes a catalog change names (see nodesToRedraw), or the whole tree. */
   onCatalogChange(change: CatalogChange): void {
     const nodes = nodesToRedraw(change, this.tree, this.activeServerId());
-    if (nodes === 'all') return this.changed.fire(undefined);
-    for (const node of nodes) this.changed.fire(node);
+    if (nodes === 'all') return this.schedule(undefined);
+    for (const node of nodes) this.schedule(node);
   }
 
   refreshAll(): void {
-    this.changed.fire(undefined);
+    this.schedule(undefined);
   }
 
   redraw(node: ExplorerNode): void {
-    this.changed.fire(node);
+    this.schedule(node);
+  }
+
+  private schedule(node: ExplorerNode | undefined): void {
+    this.requested.fire(node?.id);
+    this.batcher.request(node);
   }
 
   async getChildren(element?: ExplorerNode): Promise<ExplorerNode[]> {
@@ -95,6 +110,8 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ExplorerNode>,
   }
 
   dispose(): void {
+    this.batcher.dispose();
     this.changed.dispose();
+    this.requested.dispose();
   }
 }

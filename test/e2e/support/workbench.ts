@@ -29,6 +29,8 @@ export interface WorkbenchOptions {
   readonly referenceServer?: boolean;
   /** Extra workspace settings. */
   readonly settings?: Record<string, unknown>;
+  /** Settings known only when the test starts (e.g. the address of a server its `before` started). */
+  readonly settingsFrom?: () => Record<string, unknown>;
   readonly env?: Record<string, string>;
 }
 
@@ -50,7 +52,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
     const workspace = prepareWorkspace(join(temp.path, 'workspace'), {
       source: options.workspaceSource,
       server: reference,
-      settings: options.settings,
+      settings: { ...options.settings, ...options.settingsFrom?.() },
     });
     codeServer = await startCodeServer({ vsix: [vsix], env: options.env, echo: process.env.HOST_LOG ? '[code-server]' : undefined });
     browser = await launchBrowser();

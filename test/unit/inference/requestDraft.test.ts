@@ -40,3 +40,11 @@ test('each wrong field is named', () => {
   assert.equal(isRequestDraft(bad), false);
   assert.deepEqual(requestDraftProblems([]), ['the request is not a JSON object']);
 });
+
+test('shared memory is a pair of switches, for one request at a time', () => {
+  const single = { ...good, mode: { kind: 'single' }, sharedMemory: { inputs: true, outputs: false } };
+  assert.deepEqual(requestDraftProblems(single), []);
+  assert.ok(requestDraftProblems({ ...single, sharedMemory: { inputs: 'yes' } }).some((p) => p.startsWith("'sharedMemory' must be")));
+  assert.ok(requestDraftProblems({ ...single, mode: { kind: 'stream' } }).some((p) => p.includes('runs one request at a time')));
+  assert.deepEqual(requestDraftProblems({ ...single, mode: { kind: 'stream' }, sharedMemory: { inputs: false, outputs: false } }), []);
+});

@@ -1,5 +1,6 @@
-// "Copy as curl" commands run with the real curl against the reference server: JSON models and
-// FP16/BF16 models (which Triton accepts only as binary tensors) both answer 200.
+// "Copy as curl" commands run with the real curl against the reference server: JSON models,
+// FP16/BF16 models (which Triton accepts only as binary tensors) and the 3×224×224 image classifier
+// (its input goes as zero bytes after the JSON) all answer 200.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -27,7 +28,7 @@ function runShell(script: string): Promise<Buffer> {
   });
 }
 
-for (const model of ['identity_fp16', 'identity_bf16', 'identity_fp32', 'simple']) {
+for (const model of ['identity_fp16', 'identity_bf16', 'identity_fp32', 'simple', 'color_classifier']) {
   test(`the copied curl command for ${model} is accepted by the server`, async () => {
     const client = createTritonClient({ url: server.httpUrl, protocol: 'http' });
     try {

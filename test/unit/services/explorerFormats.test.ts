@@ -30,8 +30,16 @@ test('the infer request has placeholder data of the right size and type per inpu
   assert.deepEqual(body.outputs, [{ name: 'OUTPUT0' }]);
 });
 
-test('a huge fixed shape is refused rather than producing a giant command', () => {
-  assert.throws(() => buildInferRequest({ ...meta, inputs: [{ name: 'IMG', datatype: 'FP32', shape: [3, 224, 224] }] }), /150528 elements/);
+test('a huge fixed shape travels as zero bytes after the JSON rather than as a giant command', () => {
+  const image = buildInferRequest({ ...meta, inputs: [{ name: 'IMG', datatype: 'FP32', shape: [3, 224, 224] }, { name: 'T', datatype: 'BYTES', shape: [5000] }, { name: 'S', datatype: 'INT8', shape: [4096] }] });
+  assert.deepEqual(image.inputs.map((i) => [i.name, i.data?.length, i.parameters]), [
+    ['IMG', undefined, { binary_data_size: 3 * 224 * 224 * 4 }],
+    ['T', undefined, { binary_data_size: 5000 * 4 }],
+    ['S', 4096, undefined],
+  ]);
+  const cmd = buildCurlCommand({ ...meta, inputs: [{ name: 'IMG', datatype: 'FP32', shape: [3, 224, 224] }] }, { httpUrl: 'http://h:1' });
+  assert.ok(cmd.length < 1000, `${cmd.length} characters`);
+  assert.throws(() => buildInferRequest({ ...meta, inputs: [{ name: 'X', datatype: 'FLOAT', shape: [5000] }] }), /input 'X' has datatype 'FLOAT'/);
 });
 
 test('the curl command is valid shell that yields the JSON body unchanged', () => {

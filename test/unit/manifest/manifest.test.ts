@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 // The manifest is the contract with VS Code: check the parts later features rely on.
-const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   name: string;
   engines: { vscode: string };
   activationEvents?: string[];
@@ -25,7 +25,7 @@ test('every command is in the Triton category', () => {
 });
 
 test('server settings are restricted in untrusted workspaces, so a cloned repository cannot redirect a stored token', () => {
-  const m = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const m = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
     capabilities: { untrustedWorkspaces: { supported: unknown; restrictedConfigurations?: string[] } };
   };
   assert.equal(m.capabilities.untrustedWorkspaces.supported, 'limited');
@@ -34,7 +34,7 @@ test('server settings are restricted in untrusted workspaces, so a cloned reposi
 });
 
 test('triton.refreshInterval allows 0 (off) or at least one second', () => {
-  const m = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const m = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
     contributes: { configuration: { properties: Record<string, { minimum?: number; anyOf?: { enum?: number[]; minimum?: number }[] }> }[] };
   };
   const setting = m.contributes.configuration.map((c) => c.properties['triton.refreshInterval']).find((p) => p !== undefined);
