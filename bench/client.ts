@@ -424,6 +424,7 @@ async function benchMemory(server: ReferenceServer, args: Args): Promise<void> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const loadAtStart = loadavg();
   const server = await startReferenceServer({ extraArgs: SERVER_ARGS, startTimeoutMs: 60_000 });
   try {
     if (!args.skipSmall) await benchSmall(server, args);
@@ -434,7 +435,8 @@ async function main(): Promise<void> {
     await server.stop();
   }
   console.log(`client bench: node ${process.version}, reference server in its own process; floor and client alternate in ${args.slices} slices over ${args.durationMs} ms each (ratio = median of paired slices); 64 MiB: median of ${args.rounds} alternating rounds`);
-  console.log(`machine: ${cpus().length} CPUs, load average at the end ${loadavg().map((n) => n.toFixed(1)).join(' ')}; CPU µs/req is the median over slices of this process's CPU time / requests (the figure least moved by other load)`);
+  const load = (l: number[]): string => l.map((n) => n.toFixed(1)).join(' ');
+  console.log(`machine: ${cpus().length} CPUs, load average (1/5/15 min) at the start ${load(loadAtStart)}, at the end ${load(loadavg())}; CPU µs/req is the median over slices of this process's CPU time / requests (the figure least moved by other load)`);
   for (const note of notes) console.log(`note: ${note}`);
   printTable();
 }
