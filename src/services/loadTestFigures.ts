@@ -101,10 +101,7 @@ function evenRange(levels: readonly number[]): string | undefined {
   return `${levels[0]}:${levels[levels.length - 1]}:${step}`;
 }
 
-/**
- * The perf_analyzer command that puts the same load on the same model. perf_analyzer's concurrency
- * range steps by addition, so a doubling sweep becomes a shell loop over the levels.
- */
+/** The perf_analyzer command that puts the same load on the same model. */
 export function perfAnalyzerCommand(load: PerfAnalyzerLoad): string {
   const command = perfAnalyzerLine(load);
   // perf_analyzer takes TLS settings as separate options that depend on the certificates in use.
@@ -118,15 +115,28 @@ function perfAnalyzerLine(load: PerfAnalyzerLoad): string {
   args.push('-u', shellQuote(host), '-i', load.protocol);
   if (load.batchSize !== undefined && load.batchSize > 1) args.push('-b', String(load.batchSize));
   if (load.inputDataFile !== undefined) args.push('--input-data', shellQuote(load.inputDataFile));
-  args.push('--measurement-interval', String(Math.max(1, Math.round(load.measurementMs))), '--percentile=99');
-  if (load.requestRate !== undefined) {
-    args.push('--request-rate-range', String(load.requestRate));
-    return args.join(' ');
-  }
+  return withLoad(args.join(' '), load);
+}
+
+/**
+ * A perf_analyzer command (model, server, data) extended with the load: measurement window, p99,
+ * and the concurrency range or request rate. perf_analyzer's concurrency range steps by addition,
+ * so a doubling sweep becomes a shell loop over the levels.
+ */
+export function withLoad(base: string, load: Pick<PerfAnalyzerLoad, 'concurrency' | 'requestRate' | 'measurementMs'>): string {
+  const args = [base, '--measurement-interval', String(Math.max(1, Math.round(load.measurementMs))), '--percentile=99'];
+  if (load.requestRate !== undefined) return [...args, '--request-rate-range', String(load.requestRate)].join(' ');
   const levels = load.concurrency ?? [1];
   const range = evenRange(levels);
   if (range !== undefined) return [...args, '--concurrency-range', range].join(' ');
   return `for c in ${levels.join(' ')}; do ${[...args, '--concurrency-range', '"$c"'].join(' ')}; done`;
+}
+
+/** The load part of perf_analyzer's options for a plan. */
+export function planLoad(plan: LoadPlan): Pick<PerfAnalyzerLoad, 'concurrency' | 'requestRate' | 'measurementMs'> {
+  return plan.mode === 'concurrency'
+    ? { concurrency: plan.levels, measurementMs: plan.stepMs }
+    : { requestRate: plan.requestsPerSecond, measurementMs: plan.durationMs };
 }
 
 /** The perf_analyzer command line that puts this plan's load on the same model and server. */
@@ -135,11 +145,5 @@ export function perfAnalyzerFor(
   o: { model: string; version?: string; plan: LoadPlan },
   extras: { inputDataFile?: string; batchSize?: number } = {},
 ): string {
-  const plan = o.plan;
-  return perfAnalyzerCommand({
-    model: o.model, version: o.version, url: client.url, protocol: client.protocol, ...extras,
-    ...(plan.mode === 'concurrency'
-      ? { concurrency: plan.levels, measurementMs: plan.stepMs }
-      : { requestRate: plan.requestsPerSecond, measurementMs: plan.durationMs }),
-  });
+  return perfAnalyzerCommand({ model: o.model, version: o.version, url: client.url, protocol: client.protocol, ...extras, ...planLoad(o.plan) });
 }
