@@ -156,6 +156,8 @@ async function benchBig(server: ReferenceServer, args: Args): Promise<void> {
   const inputs: InferInput[] = [{ name: 'INPUT0', datatype: 'FP32', shape: [BIG_ELEMENTS], data }];
   const bothWays = 2 * data.byteLength;
   const httpRaw = httpFloor(server, 'identity_fp32', inputs, {}, 1);
+  // MB/s of each way to move the tensor, set side by side at the end.
+  const rates: Partial<Record<'http' | 'grpc' | 'shm', number>> = {};
   try {
     for (const protocol of ['http', 'grpc'] as const) {
       const name = `64 MiB FP32 round trip ${protocol}`;
@@ -175,6 +177,7 @@ async function benchBig(server: ReferenceServer, args: Args): Promise<void> {
       const floorSeconds = floorRuns.seconds;
       const seconds = clientRuns!.seconds;
       const rate = mbPerSecond(bothWays, seconds);
+      rates[protocol] = rate;
       const floorRow = (measure: string, runs: { seconds: number; cpuSeconds: number }): void => {
         rows.push({ measure, value: `${fmt(mbPerSecond(bothWays, runs.seconds))} MB/s`, p50: fmt(runs.seconds * 1e6), p99: '', cpu: fmt(runs.cpuSeconds * 1e6), floor: '', ratio: '', target: '' });
       };
@@ -190,7 +193,11 @@ async function benchBig(server: ReferenceServer, args: Args): Promise<void> {
       rows.push({ measure: `  client-bound ceiling (${protocol})`, value: `${fmt(mbPerSecond(bothWays, clientRuns!.cpuSeconds))} MB/s`, p50: '', p99: '', cpu: '', floor: '', ratio: '', target: '' });
       console.error(`done: ${name}`);
     }
-    if (pick(args, '64 MiB FP32 round trip shm')) await benchShm(server, args, data, httpRaw);
+    if (pick(args, '64 MiB FP32 round trip shm')) rates.shm = await benchShm(server, args, data, httpRaw);
+    if (rates.shm !== undefined && (rates.http !== undefined || rates.grpc !== undefined)) {
+      const vs = (other: number | undefined): string => (other === undefined ? '—' : `${fmt(rates.shm! / other, 2)}×`);
+      rows.push({ measure: '64 MiB: shared memory vs HTTP binary / vs gRPC', value: `${vs(rates.http)} / ${vs(rates.grpc)}`, p50: '', p99: '', cpu: '', floor: '', ratio: '', target: '' });
+    }
   } finally {
     httpRaw.close();
   }
@@ -207,7 +214,8 @@ function medians(runs: number[][]): number[] {
  * write the output object), each next to its floor: bare synchronous pwrite/pread of the same bytes
  * on the same /dev/shm objects into a reused buffer, the most positional file I/O can do (Node has no mmap).
  */
-async function benchShm(server: ReferenceServer, args: Args, data: Float32Array, httpRaw: RawPost): Promise<void> {
+/** Returns the end-to-end MB/s (both directions). */
+async function benchShm(server: ReferenceServer, args: Args, data: Float32Array, httpRaw: RawPost): Promise<number> {
   const tag = `tw_bench_${process.pid}`;
   const client: TritonClient = createTritonClient({ url: server.httpUrl, protocol: 'http' });
   const input = await createSharedMemoryRegion(`/${tag}_in`, data.byteLength, { createOnly: true });
@@ -277,6 +285,7 @@ async function benchShm(server: ReferenceServer, args: Args, data: Float32Array,
       floor: `${fmt(mbPerSecond(both, copyFloor))} MB/s`, ratio: fmt(copyFloor / infer!, 2), target: '',
     });
     console.error('done: shm');
+    return rate;
   } finally {
     await client.unregisterSystemSharedMemory(`${tag}_in`).catch(() => undefined);
     await client.unregisterSystemSharedMemory(`${tag}_out`).catch(() => undefined);
