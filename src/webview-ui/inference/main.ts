@@ -124,6 +124,16 @@ function render(serverName: string): void {
   }
 }
 
+/** Draws one input's editor again (its draft entry or its images changed on the host side). */
+function redrawInput(name: string): void {
+  const spec = form?.inputs.find((i) => i.name === name);
+  const old = inputBoxes.get(name);
+  if (spec === undefined || old === undefined) return;
+  const box = inputEditor(editorHost, spec);
+  old.replaceWith(box);
+  inputBoxes.set(name, box);
+}
+
 function onMessage(message: ToInferencePage): void {
   switch (message.type) {
     case 'init':
@@ -146,29 +156,15 @@ function onMessage(message: ToInferencePage): void {
         h('button', { type: 'button', onclick: () => bridge.post({ type: 'retryForm' }) }, icon('refresh'), ' Try again'));
       root.setAttribute('aria-busy', 'false');
       return;
-    case 'setInput': {
+    case 'setInput':
       draft = message.draft;
       changed();
-      const spec = form?.inputs.find((i) => i.name === message.input);
-      const old = inputBoxes.get(message.input);
-      if (spec && old) {
-        const box = inputEditor(editorHost, spec);
-        old.replaceWith(box);
-        inputBoxes.set(message.input, box);
-      }
+      redrawInput(message.input);
       return;
-    }
-    case 'images': {
+    case 'images':
       images.set(message.input, message.items);
-      const spec = form?.inputs.find((i) => i.name === message.input);
-      const old = inputBoxes.get(message.input);
-      if (spec && old) {
-        const box = inputEditor(editorHost, spec);
-        old.replaceWith(box);
-        inputBoxes.set(message.input, box);
-      }
+      redrawInput(message.input);
       return;
-    }
     case 'sentPreview': {
       const slot = root.querySelector(`[data-sent-for="${CSS.escape(message.input)}"]`);
       if (slot) setChildren(slot, message.preview ? sentPreviewView(message.preview) : message.error ? errorBox(message.error) : null);
