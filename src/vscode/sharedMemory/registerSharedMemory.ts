@@ -75,6 +75,18 @@ export function registerSharedMemory(context: vscode.ExtensionContext, log: Logg
     }
   };
   const sizeProblem = (v: string): string | undefined => (parseByteSize(v) === undefined ? 'a size in bytes, or with a unit: 4096, 64 KiB, 16 MiB' : undefined);
+  const wholeProblem = (v: string): string | undefined => (/^\d+$/.test(v.trim()) ? undefined : 'a whole number ≥ 0');
+  // The answers every region command asks for, each checked as it is typed.
+  const askName = (title: string, prompt: string, value: string): Thenable<string | undefined> => ask(title, prompt, value, (v) => problem(() => validateRegionName(v)));
+  const askKey = (title: string, prompt: string, value: string): Thenable<string | undefined> => ask(title, prompt, value, (v) => problem(() => validateShmKey(v)));
+  const askSize = async (title: string): Promise<number | undefined> => {
+    const size = await ask(title, 'Size', '1 MiB', sizeProblem);
+    return size === undefined ? undefined : parseByteSize(size);
+  };
+  const askDevice = async (title: string): Promise<number | undefined> => {
+    const device = await ask(title, 'Device id', '0', wholeProblem);
+    return device === undefined ? undefined : Number(device);
+  };
 
   const withProgress = <T>(title: string, work: (signal: AbortSignal) => Promise<T>): Thenable<T> =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => {
@@ -88,13 +100,13 @@ export function registerSharedMemory(context: vscode.ExtensionContext, log: Logg
       const serverId = await serverArg(arg);
       if (serverId === undefined) return undefined;
       const title = `Create & Register Shared Memory on ${serverId}`;
-      const name = await ask(title, 'Region name (how requests refer to it)', `region_${ledger.mine().length + 1}`, (v) => problem(() => validateRegionName(v)));
+      const name = await askName(title, 'Region name (how requests refer to it)', `region_${ledger.mine().length + 1}`);
       if (name === undefined) return undefined;
-      const key = await ask(title, 'Key: the /dev/shm object to create, "/name"', `/${name}`, (v) => problem(() => validateShmKey(v)));
+      const key = await askKey(title, 'Key: the /dev/shm object to create, "/name"', `/${name}`);
       if (key === undefined) return undefined;
-      const size = await ask(title, 'Size', '1 MiB', sizeProblem);
+      const size = await askSize(title);
       if (size === undefined) return undefined;
-      const record = await withProgress(`Creating shared memory '${name}'`, (signal) => service.createAndRegister(serverId, { name, key, byteSize: parseByteSize(size)! }, signal));
+      const record = await withProgress(`Creating shared memory '${name}'`, (signal) => service.createAndRegister(serverId, { name, key, byteSize: size }, signal));
       log.info(`Created and registered shared memory '${name}' (${key}, ${record.byteSize} bytes) on '${serverId}'`);
       redrawSection(serverId);
       void vscode.window.showInformationMessage(`Shared memory '${name}' (${key}, ${formatBytes(record.byteSize)}) is registered on ${serverId}.`);
@@ -104,33 +116,33 @@ export function registerSharedMemory(context: vscode.ExtensionContext, log: Logg
       const serverId = await serverArg(arg);
       if (serverId === undefined) return undefined;
       const title = `Register Existing Shared Memory on ${serverId}`;
-      const key = await ask(title, 'Key of an existing /dev/shm object, "/name"', '/', (v) => problem(() => validateShmKey(v)));
+      const key = await askKey(title, 'Key of an existing /dev/shm object, "/name"', '/');
       if (key === undefined) return undefined;
-      const offset = await ask(title, 'Offset into the object, in bytes', '0', (v) => (/^\d+$/.test(v.trim()) ? undefined : 'a whole number of bytes ≥ 0'));
+      const offset = await ask(title, 'Offset into the object, in bytes', '0', wholeProblem);
       if (offset === undefined) return undefined;
-      const size = await ask(title, 'Size', '1 MiB', sizeProblem);
+      const size = await askSize(title);
       if (size === undefined) return undefined;
-      const name = await ask(title, 'Region name', key.slice(1), (v) => problem(() => validateRegionName(v)));
+      const name = await askName(title, 'Region name', key.slice(1));
       if (name === undefined) return undefined;
-      const result = await withProgress(`Registering '${name}'`, (signal) => service.registerExisting(serverId, { name, key, offset: Number(offset), byteSize: parseByteSize(size)! }, signal));
+      const result = await withProgress(`Registering '${name}'`, (signal) => service.registerExisting(serverId, { name, key, offset: Number(offset), byteSize: size }, signal));
       redrawSection(serverId);
       if (result.warning) void vscode.window.showWarningMessage(`Registered '${name}'. ${result.warning}`);
-      else void vscode.window.showInformationMessage(`Registered '${name}' (${key} at ${offset}, ${formatBytes(parseByteSize(size)!)}) on ${serverId}.`);
+      else void vscode.window.showInformationMessage(`Registered '${name}' (${key} at ${offset}, ${formatBytes(size)}) on ${serverId}.`);
       return result;
     },
     'triton.shm.registerCuda': async (arg) => {
       const serverId = await serverArg(arg);
       if (serverId === undefined) return undefined;
       const title = `Register CUDA Shared Memory on ${serverId}`;
-      const name = await ask(title, 'Region name', 'cuda_region', (v) => problem(() => validateRegionName(v)));
+      const name = await askName(title, 'Region name', 'cuda_region');
       if (name === undefined) return undefined;
       const handle = await ask(title, 'cudaIpcMemHandle_t, base64 (64 bytes; tritonclient: cudashm.get_raw_handle(h))', '', (v) => (Buffer.from(v.trim(), 'base64').length === 64 && /^[A-Za-z0-9+/]+={0,2}$/.test(v.trim()) ? undefined : 'base64 of the 64-byte handle'));
       if (handle === undefined) return undefined;
-      const device = await ask(title, 'Device id', '0', (v) => (/^\d+$/.test(v.trim()) ? undefined : 'a whole number ≥ 0'));
+      const device = await askDevice(title);
       if (device === undefined) return undefined;
-      const size = await ask(title, 'Size', '1 MiB', sizeProblem);
+      const size = await askSize(title);
       if (size === undefined) return undefined;
-      await withProgress(`Registering CUDA region '${name}'`, (signal) => service.registerCuda(serverId, { name, rawHandle: Buffer.from(handle.trim(), 'base64'), deviceId: Number(device), byteSize: parseByteSize(size)! }, signal));
+      await withProgress(`Registering CUDA region '${name}'`, (signal) => service.registerCuda(serverId, { name, rawHandle: Buffer.from(handle.trim(), 'base64'), deviceId: device, byteSize: size }, signal));
       redrawSection(serverId);
       return name;
     },
@@ -144,13 +156,13 @@ export function registerSharedMemory(context: vscode.ExtensionContext, log: Logg
         return undefined;
       }
       const title = `Create & Register CUDA Shared Memory on ${serverId}`;
-      const name = await ask(title, 'Region name', 'cuda_region', (v) => problem(() => validateRegionName(v)));
+      const name = await askName(title, 'Region name', 'cuda_region');
       if (name === undefined) return undefined;
-      const device = await ask(title, 'Device id', '0', (v) => (/^\d+$/.test(v.trim()) ? undefined : 'a whole number ≥ 0'));
+      const device = await askDevice(title);
       if (device === undefined) return undefined;
-      const size = await ask(title, 'Size', '1 MiB', sizeProblem);
+      const size = await askSize(title);
       if (size === undefined) return undefined;
-      const allocation = await cuda.create(parseByteSize(size)!, Number(device));
+      const allocation = await cuda.create(size, device);
       try {
         await withProgress(`Registering CUDA region '${name}'`, (signal) => service.registerCuda(serverId, { name, rawHandle: Buffer.from(allocation.handle, 'base64'), deviceId: allocation.deviceId, byteSize: allocation.byteSize }, signal));
       } catch (error) {
