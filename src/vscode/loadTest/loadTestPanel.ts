@@ -21,7 +21,7 @@ import { errorView } from '../inference/runInference';
 import type { Logger } from '../log';
 import type { WebviewHost } from '../webview/webviewHost';
 import { copyPerfAnalyzerCommand, compareWithSavedRun, saveRun } from './loadTestFiles';
-import { defaultSettings, LOAD_TEST_PAGE_LIMITS, planFromSettings } from './loadTestSettings';
+import { defaultSettings, LOAD_TEST_PAGE_LIMITS, planFromSettings } from '../../services/loadTestSettings';
 
 export interface LoadTestServices {
   readonly log: Logger;

@@ -40,7 +40,7 @@ const startButton = h('button', { type: 'button', class: 'primary', 'data-start'
 const stopButton = h('button', { type: 'button', class: 'secondary', 'data-stop': '', disabled: true, onclick: () => bridge.post({ type: 'stop' }) }, icon('debug-stop'), ' Stop');
 const saveButton = h('button', { type: 'button', class: 'secondary', 'data-save': '', disabled: true, onclick: () => bridge.post({ type: 'save' }) }, icon('save'), ' Save run…');
 const compareButton = h('button', { type: 'button', class: 'secondary', 'data-compare': '', disabled: true, onclick: () => bridge.post({ type: 'compare' }) }, icon('diff'), ' Compare with saved run…');
-const copyButton = h('button', { type: 'button', class: 'secondary', 'data-copy-command': '', onclick: () => bridge.post({ type: 'copyCommand', settings: readSettings() }) }, icon('terminal'), ' Copy perf_analyzer command…');
+const copyButton = h('button', { type: 'button', class: 'secondary', 'data-copy-command': '', onclick: () => withSettings((settings) => bridge.post({ type: 'copyCommand', settings })) }, icon('terminal'), ' Copy perf_analyzer command…');
 const status = h('p', { class: 'status', role: 'status', 'data-status': '' });
 const notice = h('p', { class: 'notice', role: 'status' });
 const charts = h('div', { class: 'charts' });
@@ -102,11 +102,29 @@ function setRunning(on: boolean): void {
   stopButton.disabled = !on;
 }
 
-function start(): void {
-  if (running) return;
+/** The first field that is not a number (NaN would reach the host as null and be dropped), or undefined. */
+function notANumber(s: LoadTestSettings): string | undefined {
+  const fields: [string, number][] = [['Max requests', s.maxRequests], ['Max time', s.maxSeconds]];
+  if (s.mode === 'rate') fields.push(['Requests per second', s.rate], ['Duration', s.durationSeconds]);
+  else fields.push(['Step duration', s.stepSeconds], ...s.levels.map((l): [string, number] => ['Concurrency levels', l]));
+  return fields.find(([, v]) => !Number.isFinite(v))?.[0];
+}
+
+function withSettings(send: (s: LoadTestSettings) => void): void {
+  const s = readSettings();
+  const bad = notANumber(s);
+  if (bad !== undefined) {
+    setChildren(notice, h('span', { class: 'error' }, `${bad}: give a number (concurrency levels as e.g. 1,2,4,8).`));
+    return;
+  }
   setChildren(notice);
   saveState();
-  bridge.post({ type: 'start', settings: readSettings() });
+  send(s);
+}
+
+function start(): void {
+  if (running) return;
+  withSettings((settings) => bridge.post({ type: 'start', settings }));
 }
 
 function render(): void {

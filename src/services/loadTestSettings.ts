@@ -1,8 +1,8 @@
 // The load-test panel's form turned into the engine's plan and bounds, every figure checked with a
 // message that names the field; and the form's starting values.
-import { LOAD_TEST_LIMITS } from '../../services/loadTest';
-import type { LoadPlan } from '../../services/loadTestFigures';
-import type { LoadTestInit, LoadTestSettings } from '../../shared/loadTestProtocol';
+import { LOAD_TEST_LIMITS } from './loadTest';
+import type { LoadPlan } from './loadTestFigures';
+import type { LoadTestInit, LoadTestSettings } from '../shared/loadTestProtocol';
 
 export const LOAD_TEST_PAGE_LIMITS: LoadTestInit['limits'] = {
   maxRequests: LOAD_TEST_LIMITS.maxRequests,
