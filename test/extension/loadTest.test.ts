@@ -4,7 +4,11 @@
 // cancels, bad settings are refused in place, the Run Inference panel's request becomes the payload,
 // and the perf_analyzer export carries the sweep and the request's data.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { parseSavedLoadTest } from '../../src/services/loadTestRuns';
 import type { TritonWorkbenchApi } from '../../src/extension';
 import type { LoadTestSettings, ToLoadTestPage } from '../../src/shared/loadTestProtocol';
 import type { LoadTestPanel } from '../../src/vscode/loadTest/loadTestPanel';
@@ -91,6 +95,43 @@ describe('load test panel', function () {
     assert.ok((result.server?.computeInferUs ?? Number.NaN) >= 0);
     assert.equal(panel.lastRun?.result, result);
     assert.equal(panel.lastRun?.protocol, 'http');
+  });
+
+  it('saves the run, compares the next one with it step by step, and refuses a file that is not a run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'load-test-'));
+    const file = join(dir, 'simple.loadtest.json');
+    await panel.saveRunTo(vscode.Uri.file(file));
+    const saved = parseSavedLoadTest(readFileSync(file, 'utf8'), file);
+    assert.equal(saved.model, 'simple');
+    assert.deepEqual(saved.plan, { mode: 'concurrency', levels: [1, 2], stepMs: 600 });
+    assert.deepEqual(saved.result.steps.map((s) => s.requests), panel.lastRun!.result.steps.map((s) => s.requests));
+
+    await panel.start(settings({ levels: [1, 2, 4], stepSeconds: 0.3 }));
+    const posted = await postedBy(panel, () => panel.compareWithFile(vscode.Uri.file(file)));
+    const comparison = posted.find((m) => m.type === 'comparison');
+    assert.ok(comparison?.type === 'comparison');
+    assert.match(comparison.label, /simple\.loadtest\.json \(simple, HTTP, /);
+    assert.deepEqual(comparison.rows.map((r) => r.label), ['c=1', 'c=2', 'c=4']);
+    for (const row of comparison.rows.slice(0, 2)) {
+      assert.ok(row.throughputRatio > 0 && Number.isFinite(row.throughputRatio), `${row.label}: ${row.throughputRatio}`);
+      assert.equal(row.throughputRatio, row.next!.throughput / row.base!.throughput);
+    }
+    assert.equal(comparison.rows[2]!.base, undefined, 'c=4 ran only in the new run');
+    assert.ok(Number.isNaN(comparison.rows[2]!.throughputRatio));
+
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"version": 1, "protocol": "http", "result": {"steps": "many"}}');
+    await assert.rejects(panel.compareWithFile(vscode.Uri.file(broken)), /broken\.json: not a saved load test: result\.steps/);
+  });
+
+  it('writes the --input-data file and copies the perf_analyzer command that reads it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'load-test-pa-'));
+    const file = join(dir, 'simple.input-data.json');
+    const command = await panel.exportPerfAnalyzerTo(vscode.Uri.file(file), settings({ levels: [1, 2, 3], stepSeconds: 2 }));
+    assert.equal(command, `cd '${dir}' && perf_analyzer -m 'simple' -u '${new URL(process.env.TRITON_TEST_HTTP_URL!).host}' -i http --input-data simple.input-data.json -b 1 --shape 'INPUT0:16' --shape 'INPUT1:16' --measurement-interval 2000 --percentile=99 --concurrency-range 1:3:1`);
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { data: Record<string, { shape: number[] }>[] };
+    assert.deepEqual(Object.keys(data.data[0]!), ['INPUT0', 'INPUT1']);
+    assert.equal(await vscode.env.clipboard.readText(), command);
   });
 
   it('keeps a fixed rate over gRPC', async () => {

@@ -18,23 +18,28 @@ function safeName(model: string): string {
   return model.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^\.+/, '') || 'model';
 }
 
-/** Asks where, writes the run; the path written, or undefined when the user cancelled. */
-export async function saveRun(run: SavedLoadTest): Promise<string | undefined> {
-  const uri = await vscode.window.showSaveDialog({
-    saveLabel: 'Save run',
-    filters: { 'Load test run': ['json'] },
-    ...inWorkspace(`${safeName(run.model)}.loadtest.json`),
-  });
-  if (uri === undefined) return undefined;
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(serializeLoadTest(run)));
-  return uri.fsPath;
+/** Where to save a run; undefined when the user cancelled. */
+export async function askRunFile(model: string): Promise<vscode.Uri | undefined> {
+  return vscode.window.showSaveDialog({ saveLabel: 'Save run', filters: { 'Load test run': ['json'] }, ...inWorkspace(`${safeName(model)}.loadtest.json`) });
 }
 
-/** Asks for a saved run and compares the last run with it (the saved run is the base). */
-export async function compareWithSavedRun(last: SavedLoadTest): Promise<{ label: string; rows: StepComparison[] } | undefined> {
+/** A saved run to compare with; undefined when the user cancelled. */
+export async function askSavedRun(): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Compare', filters: { 'Load test run': ['json'] }, ...inWorkspace('') });
-  const uri = picked?.[0];
-  if (uri === undefined) return undefined;
+  return picked?.[0];
+}
+
+/** Where perf_analyzer's --input-data JSON goes; undefined when the user cancelled. */
+export async function askInputDataFile(model: string): Promise<vscode.Uri | undefined> {
+  return vscode.window.showSaveDialog({ saveLabel: 'Write input data', filters: { 'perf_analyzer input data': ['json'] }, ...inWorkspace(`${safeName(model)}.input-data.json`) });
+}
+
+export async function writeRun(uri: vscode.Uri, run: SavedLoadTest): Promise<void> {
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(serializeLoadTest(run)));
+}
+
+/** Reads a saved run and compares the last run with it (the saved run is the base). */
+export async function compareWithRunFile(uri: vscode.Uri, last: SavedLoadTest): Promise<{ label: string; rows: StepComparison[] }> {
   const stat = await vscode.workspace.fs.stat(uri);
   if (stat.size > MAX_SAVED_RUN_BYTES) throw new Error(`${uri.fsPath}: ${stat.size} bytes is too large for a saved load test`);
   const saved = parseSavedLoadTest(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), uri.fsPath);
@@ -46,20 +51,14 @@ export function savedRunLabel(saved: SavedLoadTest, where: string): string {
 }
 
 /**
- * Asks where the --input-data JSON goes, writes it, and copies the command that runs perf_analyzer
- * on it from that folder. The data file's path, or undefined when the user cancelled.
+ * Writes the --input-data JSON to `uri` and copies the command that runs perf_analyzer on it from
+ * that folder; returns the command.
  */
-export async function copyPerfAnalyzerCommand(model: string, build: (dataFileName: string) => Promise<PerfAnalyzerExport>): Promise<string | undefined> {
-  const uri = await vscode.window.showSaveDialog({
-    saveLabel: 'Write input data',
-    filters: { 'perf_analyzer input data': ['json'] },
-    ...inWorkspace(`${safeName(model)}.input-data.json`),
-  });
-  if (uri === undefined) return undefined;
+export async function writePerfAnalyzerFiles(uri: vscode.Uri, build: (dataFileName: string) => Promise<PerfAnalyzerExport>): Promise<string> {
   const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
   const exported = await build(name);
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(exported.data));
-  const folder = vscode.Uri.joinPath(uri, '..').fsPath;
-  await vscode.env.clipboard.writeText(`cd ${shellQuote(folder)} && ${exported.command}`);
-  return uri.fsPath;
+  const command = `cd ${shellQuote(vscode.Uri.joinPath(uri, '..').fsPath)} && ${exported.command}`;
+  await vscode.env.clipboard.writeText(command);
+  return command;
 }

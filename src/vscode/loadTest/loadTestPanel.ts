@@ -20,7 +20,7 @@ import { workspaceReaders } from '../inference/inferencePanel';
 import { errorView } from '../inference/runInference';
 import type { Logger } from '../log';
 import type { WebviewHost } from '../webview/webviewHost';
-import { copyPerfAnalyzerCommand, compareWithSavedRun, saveRun } from './loadTestFiles';
+import { askInputDataFile, askRunFile, askSavedRun, compareWithRunFile, writePerfAnalyzerFiles, writeRun } from './loadTestFiles';
 import { defaultSettings, LOAD_TEST_PAGE_LIMITS, planFromSettings } from '../../services/loadTestSettings';
 
 export interface LoadTestServices {
@@ -38,6 +38,8 @@ export interface Payload {
   /** In words, for the panel: whose request it is. */
   source: string;
 }
+
+const MAX_REPLAYED_SAMPLES = 1200;
 
 const INITIAL_PAYLOAD = "the model's initial request (inputs filled with their defaults): no Run Inference request was given — press Load test… in the Run Inference panel to send yours";
 
@@ -147,9 +149,15 @@ export class LoadTestPanel {
     this.settings = settings;
     const runId = ++this.runId;
     this.replay = [];
+    let samples = 0;
+    let stepIndex = 0;
     const record = (m: ToLoadTestPage): void => {
       if (runId !== this.runId) return;
       this.replay.push(m);
+      // A long run's replay keeps its latest samples only (as many as the page's chart shows).
+      if (m.type === 'sample' && ++samples > MAX_REPLAYED_SAMPLES) {
+        this.replay.splice(this.replay.findIndex((r) => r.type === 'sample'), 1);
+      }
       this.post(m);
     };
     let client: TritonClient | undefined;
@@ -173,7 +181,7 @@ export class LoadTestPanel {
         payload, plan: planned.plan, maxRequests: planned.maxRequests, maxDurationMs: planned.maxDurationMs,
         signal: controller.signal, confirmSequence, requestTimeoutMs: 30_000, sampleIntervalMs: 250,
         onSample: (sample) => record({ type: 'sample', runId, sample }),
-        onStep: (step) => record({ type: 'step', runId, index: this.replay.filter((m) => m.type === 'step').length, step }),
+        onStep: (step) => record({ type: 'step', runId, index: stepIndex++, step }),
       });
       const url = settings.protocol === 'grpc' ? this.services.addresses(this.target.serverId).grpcUrl ?? client.url : this.services.addresses(this.target.serverId).httpUrl;
       this.last = {
@@ -208,6 +216,27 @@ export class LoadTestPanel {
     return loadTestPerfAnalyzerExport(draft, inputs, { url, protocol: settings.protocol, batched: this.form.maxBatchSize > 0, ...(dataFileName ? { dataFileName } : {}) }, plan);
   }
 
+  /** Writes the last run as JSON (the Save run… button, after its dialog). */
+  async saveRunTo(uri: vscode.Uri): Promise<void> {
+    if (this.last === undefined) throw new Error('no run to save yet');
+    await writeRun(uri, this.last);
+    this.notice(`Saved the run to ${uri.fsPath}`);
+  }
+
+  /** Compares the last run with a saved one and shows the comparison (Compare with saved run…). */
+  async compareWithFile(uri: vscode.Uri): Promise<void> {
+    if (this.last === undefined) throw new Error('no run to compare yet');
+    const compared = await compareWithRunFile(uri, this.last);
+    this.post({ type: 'comparison', label: compared.label, rows: compared.rows });
+  }
+
+  /** Writes the --input-data JSON to `uri` and copies the perf_analyzer command; returns it. */
+  async exportPerfAnalyzerTo(uri: vscode.Uri, settings: LoadTestSettings): Promise<string> {
+    const command = await writePerfAnalyzerFiles(uri, (name) => this.perfAnalyzerExport(settings, name));
+    this.notice(`Copied the perf_analyzer command; its --input-data file is ${uri.fsPath}`);
+    return command;
+  }
+
   private notice(message: string, error = false): void {
     this.post({ type: 'notice', message, ...(error ? { error } : {}) });
   }
@@ -220,20 +249,20 @@ export class LoadTestPanel {
         case 'stop': this.stop(); return;
         case 'save': {
           if (this.last === undefined) return this.notice('Run a load test first: the last run is what is saved.', true);
-          const where = await saveRun(this.last);
-          if (where !== undefined) this.notice(`Saved the run to ${where}`);
+          const uri = await askRunFile(this.target.model);
+          if (uri !== undefined) await this.saveRunTo(uri);
           return;
         }
         case 'compare': {
           if (this.last === undefined) return this.notice('Run a load test first: the last run is compared with a saved one.', true);
-          const compared = await compareWithSavedRun(this.last);
-          if (compared !== undefined) this.post({ type: 'comparison', label: compared.label, rows: compared.rows });
+          const uri = await askSavedRun();
+          if (uri !== undefined) await this.compareWithFile(uri);
           return;
         }
         case 'copyCommand': {
           this.settings = message.settings;
-          const done = await copyPerfAnalyzerCommand(this.target.model, (name) => this.perfAnalyzerExport(message.settings, name));
-          if (done !== undefined) this.notice(`Copied the perf_analyzer command; its --input-data file is ${done}`);
+          const uri = await askInputDataFile(this.target.model);
+          if (uri !== undefined) await this.exportPerfAnalyzerTo(uri, message.settings);
           return;
         }
       }
