@@ -1,7 +1,8 @@
 // The load test as a user sees it in code-server with the installed VSIX, against the reference
 // server: opened from the palette (the model's initial request as payload), then from the Run
 // Inference panel's "Load test…" (its request as payload); a sweep of 1 and 2 draws both charts and
-// fills the table with a row per step and the server's own times.
+// fills the table with a row per step and the server's own times. From the tree's context menu, a
+// sequence model runs only once the modal confirmation says so.
 import assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
 import { openTritonView, runCommand } from './support/actions';
@@ -29,7 +30,7 @@ async function pickModel(page: Page, command: string, model: string): Promise<vo
   }
 }
 
-e2eTest('Load test: a sweep of 1 and 2 on simple draws throughput and latency charts and a table per step', async ({ page }) => {
+e2eTest('Load test: a sweep of 1 and 2 on simple draws charts and a table per step; a sequence model asks first', async ({ page }) => {
   const models = await openTritonView(page);
   await models.locator('.monaco-list-row', { hasText: 'simple' }).first().waitFor({ timeout: 60_000 });
 
@@ -69,4 +70,27 @@ e2eTest('Load test: a sweep of 1 and 2 on simple draws throughput and latency ch
 
   await page.setViewportSize({ width: 1600, height: 1000 });
   await saveScreenshot(page, 'load-test');
+
+  // From the tree's context menu, on a sequence model: Start asks first; Cancel leaves it unstarted.
+  const row = models.locator('.monaco-list-row:has(.monaco-icon-label[aria-label="simple_sequence"])').first();
+  await row.click({ button: 'right' });
+  // The menu ignores a click that comes right after it opened: pick the item, then Enter.
+  await page.locator('.context-view .monaco-menu .action-item', { hasText: 'Load Test Model…' }).first().hover();
+  await page.locator('.context-view .monaco-menu .action-item.focused', { hasText: 'Load Test Model…' }).waitFor();
+  await page.keyboard.press('Enter');
+  frame = webview(page);
+  await frame.locator('h1', { hasText: 'Load test simple_sequence' }).waitFor();
+  assert.match(await frame.locator('.message.warning').innerText(), /sequence model/);
+  await frame.locator('[data-levels]').fill('1');
+  await frame.locator('[data-step-seconds]').fill('0.5');
+  const dialog = page.locator('.monaco-dialog-box');
+  await frame.locator('[data-start]').click();
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /'simple_sequence' is a sequence model/);
+  await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+  await frame.locator('[data-status]', { hasText: 'not started: a sequence model is load-tested only when confirmed' }).waitFor();
+  await frame.locator('[data-start]').click();
+  await dialog.locator('.monaco-button', { hasText: 'Run anyway' }).click();
+  await frame.locator('[data-status]', { hasText: /Run finished: [\d,]+ requests/ }).waitFor({ timeout: 30_000 });
+  assert.equal(await frame.locator('table.results[aria-label="Results per step"] tbody tr').count(), 1);
 }, { referenceServer: true, timeoutMs: 240_000 });
