@@ -13,12 +13,16 @@ import type { LogsApi } from './vscode/logs/registerLogs';
 import { registerSharedMemory } from './vscode/sharedMemory/registerSharedMemory';
 import type { SharedMemoryApi } from './vscode/sharedMemory/registerSharedMemory';
 import { registerInferenceSharing } from './vscode/inference/inferenceSharing';
+import { registerLoadTest } from './vscode/loadTest/registerLoadTest';
+import type { LoadTestApi } from './vscode/loadTest/registerLoadTest';
 
 /** What `activate` returns: other extensions and the extension tests read the explorer through it. */
 export interface TritonWorkbenchApi {
   readonly explorer: ExplorerApi;
   /** Run-inference panels (open one, watch what it posts). */
   readonly inference: InferenceApi;
+  /** Load-test panels (open one, watch what it posts). */
+  readonly loadTest: LoadTestApi;
   readonly sharedMemory: SharedMemoryApi;
   /** Server log streams, the log view and servers started from the editor. */
   readonly logs: LogsApi;
@@ -39,10 +43,11 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     const sharing = registerInferenceSharing(context, log);
     const sharedMemory = registerSharedMemory(context, log, explorer);
     const inference = registerInference(context, log, explorer, sharing, sharedMemory.ledger);
+    const loadTest = registerLoadTest(context, log, explorer, inference);
     cleanupOnDeactivate = () => sharedMemory.cleanup();
     const logs = registerLogs(context, log, explorer);
     log.info(`Triton Workbench activated in ${(performance.now() - started).toFixed(1)} ms`);
-    return { explorer, sharedMemory, logs, inference };
+    return { explorer, sharedMemory, logs, inference, loadTest };
   } catch (error) {
     log.error('Activation failed', error);
     void vscode.window.showErrorMessage(`Triton Workbench failed to start: ${describeError(error).split('\n')[0]}`);

@@ -140,6 +140,8 @@ export type FromInferencePage =
   | { type: 'openRaw' }
   | { type: 'saveRequest'; draft: RequestDraft }
   | { type: 'exportRequest'; kind: 'curl' | 'python' | 'perf_analyzer'; draft: RequestDraft }
+  /** Open the load test with this request as its payload. */
+  | { type: 'loadTest'; draft: RequestDraft }
   | { type: 'loadHistory'; id: string }
   | { type: 'compareHistory'; id: string }
   | { type: 'retryForm' };
@@ -157,6 +159,7 @@ export const isFromInferencePage = messageGuard<FromInferencePage>({
   openRaw: () => true,
   saveRequest: (m) => isRequestDraft(m.draft),
   exportRequest: (m) => (m.kind === 'curl' || m.kind === 'python' || m.kind === 'perf_analyzer') && isRequestDraft(m.draft),
+  loadTest: (m) => isRequestDraft(m.draft),
   loadHistory: (m) => isString(m.id) && m.id.length <= 200,
   compareHistory: (m) => isString(m.id) && m.id.length <= 200,
   retryForm: () => true,

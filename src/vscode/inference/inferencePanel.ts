@@ -36,6 +36,17 @@ export interface PanelServices {
   sharedMemoryLedger?: RegionLedger;
 }
 
+/** Readers of the files a draft names, relative paths from the first workspace folder (the load test uses them too). */
+export function workspaceReaders(): InputReaders {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  return {
+    ...(folder?.scheme === 'file' ? { baseDir: folder.fsPath } : {}),
+    readFile: readInputFile,
+    readNpy: readNpyInput,
+    loadImages: (request) => loadImageBatch(request),
+  };
+}
+
 export function panelKey(target: PanelTarget): string {
   return JSON.stringify([target.serverId, target.model, target.version ?? '']);
 }
@@ -120,13 +131,7 @@ export class InferencePanel {
   }
 
   private readers(): InputReaders {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    return {
-      ...(folder?.scheme === 'file' ? { baseDir: folder.fsPath } : {}),
-      readFile: readInputFile,
-      readNpy: readNpyInput,
-      loadImages: (request) => loadImageBatch(request),
-    };
+    return workspaceReaders();
   }
 
   /** Runs the draft; resolves when the run is over (every response and the summary posted). */
@@ -259,6 +264,11 @@ export class InferencePanel {
         return;
       }
       case 'exportRequest': await this.exportRequest(message.kind, message.draft); return;
+      case 'loadTest':
+        // The load test sends this request; its panel is its own (it reads the model again).
+        this.draft = message.draft;
+        await vscode.commands.executeCommand('triton.loadTestModel', { ...this.target, draft: message.draft });
+        return;
       case 'compareHistory': this.compareWith(message.id); return;
       case 'loadHistory': {
         const history = this.services.sharing?.history;

@@ -25,14 +25,15 @@ function activeEditorModel(): string | undefined {
   return modelNameOfConfig(doc.getText(), doc.fileName);
 }
 
-export async function pickTarget(explorer: ExplorerApi): Promise<PanelTarget | undefined> {
+/** `purpose` titles the picks ("Run Inference", "Load Test"). */
+export async function pickTarget(explorer: ExplorerApi, purpose = 'Run Inference'): Promise<PanelTarget | undefined> {
   const ids = explorer.catalog.serverIds();
   if (ids.length === 0) throw new Error('no Triton server is configured; add one first (Triton: Add Server)');
   const active = explorer.activeServerId();
   let serverId = ids[0]!;
   if (ids.length > 1) {
     const ordered = [...ids].sort((a, b) => (a === active ? -1 : b === active ? 1 : 0));
-    const pick = await vscode.window.showQuickPick(ordered.map((id) => ({ label: id, description: id === active ? 'active' : explorer.catalog.server(id)?.health.state ?? '' })), { title: 'Run Inference: server', placeHolder: 'Server to run on' });
+    const pick = await vscode.window.showQuickPick(ordered.map((id) => ({ label: id, description: id === active ? 'active' : explorer.catalog.server(id)?.health.state ?? '' })), { title: `${purpose}: server`, placeHolder: 'Server to run on' });
     if (pick === undefined) return undefined;
     serverId = pick.label;
   }
@@ -44,7 +45,7 @@ export async function pickTarget(explorer: ExplorerApi): Promise<PanelTarget | u
   models.sort((a, b) => (a.name === preferred ? -1 : b.name === preferred ? 1 : Number(b.state === 'READY') - Number(a.state === 'READY')));
   const modelPick = await vscode.window.showQuickPick(
     models.map((m) => ({ label: m.name, description: m.name === preferred ? `${m.state} · open in the editor` : m.state })),
-    { title: `Run Inference: model on ${serverId}`, placeHolder: 'Model to run' },
+    { title: `${purpose}: model on ${serverId}`, placeHolder: 'Model to run' },
   );
   if (modelPick === undefined) return undefined;
   const entry = models.find((m) => m.name === modelPick.label)!;
@@ -52,7 +53,7 @@ export async function pickTarget(explorer: ExplorerApi): Promise<PanelTarget | u
   if (ready.length <= 1) return { serverId, model: entry.name };
   const versionPick = await vscode.window.showQuickPick(
     [{ label: 'Server default', description: 'the version policy picks' }, ...ready.map((v) => ({ label: v.version, description: 'READY' }))],
-    { title: `Run Inference: version of ${entry.name}` },
+    { title: `${purpose}: version of ${entry.name}` },
   );
   if (versionPick === undefined) return undefined;
   return { serverId, model: entry.name, ...(versionPick.label !== 'Server default' ? { version: versionPick.label } : {}) };

@@ -92,6 +92,7 @@ function render(serverName: string): void {
     run, stop: () => bridge.post({ type: 'stop' }), changed,
     save: () => draft && bridge.post({ type: 'saveRequest', draft }),
     exportAs: (kind) => draft && bridge.post({ type: 'exportRequest', kind, draft }),
+    loadTest: () => draft && bridge.post({ type: 'loadTest', draft }),
   });
   const notes: HTMLElement[] = [];
   if (form.controlInputs.length > 0) notes.push(h('p', { class: 'muted' }, `Control inputs ${form.controlInputs.join(', ')} are filled by the server from the sequence flags.`));

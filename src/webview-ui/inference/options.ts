@@ -146,6 +146,7 @@ export interface RunHandlers {
   changed(): void;
   save(): void;
   exportAs(kind: 'curl' | 'python' | 'perf_analyzer'): void;
+  loadTest(): void;
 }
 
 export function runControls(form: ModelForm, draft: () => RequestDraft, on: RunHandlers): RunControls {
@@ -166,7 +167,8 @@ export function runControls(form: ModelForm, draft: () => RequestDraft, on: RunH
   const sharing = h('div', { class: 'row' },
     h('button', { type: 'button', class: 'secondary', 'data-save-request': '', onclick: () => on.save() }, icon('save'), ' Save request…'),
     exportKind,
-    h('button', { type: 'button', class: 'secondary', 'data-export': '', onclick: () => on.exportAs(exportKind.value as 'curl' | 'python' | 'perf_analyzer') }, icon('export'), ' Export…'));
+    h('button', { type: 'button', class: 'secondary', 'data-export': '', onclick: () => on.exportAs(exportKind.value as 'curl' | 'python' | 'perf_analyzer') }, icon('export'), ' Export…'),
+    h('button', { type: 'button', class: 'secondary', 'data-load-test': '', title: 'Load test the model with this request', onclick: () => on.loadTest() }, icon('pulse'), ' Load test…'));
   return {
     element: h('div', { class: 'stack' }, h('div', { class: 'row run-controls' }, runButton, next, stopButton), sharing),
     setRunning: (running) => {
