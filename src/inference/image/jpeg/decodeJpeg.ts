@@ -1,7 +1,7 @@
 // decodeJpeg: JPEG bytes to the pixels PIL's Image.open(...).load() gives with libjpeg-turbo
 // (ISLOW IDCT, fancy upsampling, libjpeg's colour-space rules), or a JpegError saying what and where.
 import { convertColor, type JpegColorSpace } from './color';
-import { DEFAULT_LIMITS, parseFrame, type Frame, type FrameComponent, type JpegLimits } from './frame';
+import { DEFAULT_LIMITS, NATURAL_ORDER, parseFrame, type Frame, type FrameComponent, type JpegLimits } from './frame';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { idctBlock, idctBlock4x4 } from './idct';
 import { JpegError } from './jpegError';
@@ -18,12 +18,6 @@ export interface JpegImage {
   /** Interleaved 8-bit samples, row-major, width * height * channels bytes. */
   readonly data: Uint8Array;
 }
-
-/** Natural index of each zigzag position, for DQT tables. */
-const ZIGZAG64 = [
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
-  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
-];
 
 const hex = (m: number): string => `0xFF${m.toString(16).toUpperCase().padStart(2, '0')}`;
 
@@ -144,13 +138,22 @@ function finishProgressive(frame: Frame): void {
     for (let row = 0; row < comp.blocksHigh; row++) {
       for (let col = 0; col < comp.blocksWide; col++) {
         const at = (row * comp.blocksPerLine + col) * 64;
-        if (smooth) smoothBlock(frame, comp, raw, row, col, block, dcs);
-        else for (let k = 0; k < 64; k++) block[k] = coefs[at + k];
         let outside4x4 = 0;
-        for (let k = 0; k < 64; k++) {
-          const v = block[k] * quant[k];
-          block[k] = v;
-          if (v !== 0) outside4x4 |= k & 36; // column >= 4 or row >= 4
+        if (smooth) {
+          smoothBlock(frame, comp, raw, row, col, block, dcs);
+          for (let k = 0; k < 64; k++) {
+            const v = block[k] * quant[k];
+            block[k] = v;
+            if (v !== 0) outside4x4 |= k & 36; // column >= 4 or row >= 4
+          }
+        } else {
+          // Coefficients are stored in zigzag order: dequantise and put each in its natural place.
+          for (let k = 0; k < 64; k++) {
+            const z = NATURAL_ORDER[k];
+            const v = coefs[at + k] * quant[z];
+            block[z] = v;
+            if (v !== 0) outside4x4 |= z & 36;
+          }
         }
         if (outside4x4 === 0) idctBlock4x4(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
         else idctBlock(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
@@ -190,7 +193,7 @@ function readQuantTables(data: Uint8Array, at: number, length: number, tables: D
     const q = new Int32Array(64);
     for (let k = 0; k < 64; k++) {
       const v = pq === 0 ? data[p + 1 + k] : (data[p + 1 + 2 * k] << 8) | data[p + 2 + 2 * k];
-      q[ZIGZAG64[k]] = (v << 16) >> 16; // libjpeg multiplies by a 16-bit signed copy of the table
+      q[NATURAL_ORDER[k]] = (v << 16) >> 16; // libjpeg multiplies by a 16-bit signed copy of the table
     }
     tables.quant[tq] = q;
     p += 1 + size;

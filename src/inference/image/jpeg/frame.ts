@@ -2,6 +2,12 @@
 // MCUs, and for progressive files the coefficients kept until every scan has been read.
 import { JpegError } from './jpegError';
 
+/** Natural (row-major) index of each zigzag position. */
+export const NATURAL_ORDER = Int32Array.from([
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+]);
+
 export interface FrameComponent {
   readonly id: number;
   readonly h: number;
@@ -18,7 +24,10 @@ export interface FrameComponent {
   readonly blocksPerColumn: number;
   /** Decoded samples, (blocksPerLine * 8) wide. */
   readonly plane: Uint8Array;
-  /** Progressive only: 64 coefficients per block, natural order. */
+  /**
+   * Progressive only: 64 coefficients per block in zigzag order (the order scans visit them, so the
+   * refinement passes walk memory in sequence); NATURAL_ORDER maps them back.
+   */
   coefs: Int16Array | null;
   /** Dequantisation table latched when the component's first scan starts. */
   quant: Int32Array | null;

@@ -1,12 +1,14 @@
 // One scan (SOS): its header, and the entropy-coded MCUs of baseline/extended sequential and
 // progressive (spectral selection and successive approximation) Huffman coding.
 import type { Frame, FrameComponent } from './frame';
-import { BitReader, FAST_BITS, type HuffmanTable } from './huffman';
+import { BitReader, FAST_BITS, LOOKUP_BITS, type HuffmanTable } from './huffman';
 
 // Module-level copies: an imported binding read in a hot loop can be a getter call under tsx.
 const FAST = FAST_BITS;
 const { dcOnlySample, idctBlock, idctBlock4x4 } = idct;
 const FAST_MASK = (1 << FAST_BITS) - 1;
+const LOOKUP = LOOKUP_BITS;
+const LOOKUP_MASK = (1 << LOOKUP_BITS) - 1;
 import * as idct from './idct';
 import { JpegError } from './jpegError';
 import { standardTable } from './standardTables';
@@ -246,7 +248,7 @@ class ScanRun {
       const value = e >> 9;
       if (value !== 0) {
         k += run;
-        coefs[base + ZIGZAG[k]] = value * scale;
+        coefs[base + (k < 63 ? k : 63)] = value * scale; // a corrupt run past the end lands on the last
       } else if (run === 15) k += 15;
       else {
         this.eobrun = (1 << run) - 1;
@@ -258,40 +260,76 @@ class ScanRun {
 
   private acRefine(coefs: Int16Array, base: number, ac: HuffmanTable): void {
     const r = this.r;
-    const p1 = 1 << this.al;
-    const m1 = -1 << this.al;
+    const al = this.al;
+    const p1 = 1 << al;
+    const m1 = -1 << al;
     const se = this.se;
+    const lookup = ac.lookup;
     let k = this.ss;
+    // The bit buffer lives in locals (one correction bit per nonzero coefficient is the hot path here),
+    // written back around refills and the slow paths.
+    let buf = r.buf;
+    let cnt = r.cnt;
     if (this.eobrun === 0) {
       for (; k <= se; k++) {
-        const rs = r.decode(ac);
+        if (cnt < 16) {
+          r.buf = buf; r.cnt = cnt; r.fill(); buf = r.buf; cnt = r.cnt;
+        }
+        let rs = lookup[(buf >>> (cnt - LOOKUP)) & LOOKUP_MASK];
+        if (rs !== 0) {
+          cnt -= rs >> 8;
+          rs &= 0xff;
+        } else {
+          r.buf = buf; r.cnt = cnt; rs = r.decode(ac); buf = r.buf; cnt = r.cnt;
+        }
         let run = rs >> 4;
         let s = rs & 15;
-        if (s !== 0) s = r.bit() ? p1 : m1;
-        else if (run !== 15) {
+        if (s !== 0) {
+          if (cnt < 1) {
+            r.buf = buf; r.cnt = cnt; r.fill(); buf = r.buf; cnt = r.cnt;
+          }
+          s = ((buf >>> --cnt) & 1) !== 0 ? p1 : m1;
+        } else if (run !== 15) {
+          r.buf = buf; r.cnt = cnt;
           this.eobrun = 1 << run;
           if (run !== 0) this.eobrun += r.bits(run);
+          buf = r.buf; cnt = r.cnt;
           break;
         }
-        // Advance over already-nonzero coefficients (refining each) and `run` zero ones.
+        // Advance over already-nonzero coefficients (refining each) and `run` zero ones. Written
+        // without data-dependent branches (zero or not is a coin toss in detailed images): see the end-of-band loop below.
         do {
-          const pos = base + ZIGZAG[k];
+          if (cnt < 1) {
+            r.buf = buf; r.cnt = cnt; r.fill(); buf = r.buf; cnt = r.cnt;
+          }
+          const pos = base + k;
           const c = coefs[pos];
-          if (c !== 0) {
-            if (r.bit() && (c & p1) === 0) coefs[pos] = c >= 0 ? c + p1 : c + m1;
-          } else if (--run < 0) break;
+          const nz = (c | -c) >>> 31;
+          cnt -= nz;
+          coefs[pos] = c + (((buf >>> cnt) & nz & ~(c >> al)) * ((c >> 31) | 1) << al);
+          run -= nz ^ 1;
+          if (run < 0) break;
           k++;
         } while (k <= se);
-        if (s !== 0) coefs[base + ZIGZAG[k]] = s;
+        if (s !== 0) coefs[base + (k < 63 ? k : 63)] = s;
       }
     }
     if (this.eobrun > 0) {
       for (; k <= se; k++) {
-        const pos = base + ZIGZAG[k];
+        if (cnt < 1) {
+          r.buf = buf; r.cnt = cnt; r.fill(); buf = r.buf; cnt = r.cnt;
+        }
+        // A nonzero coefficient takes one correction bit; when it is set and the coefficient's bit
+        // `al` is still clear, the magnitude grows by 2^al (away from zero). nz is 1 for nonzero.
+        const pos = base + k;
         const c = coefs[pos];
-        if (c !== 0 && r.bit() && (c & p1) === 0) coefs[pos] = c >= 0 ? c + p1 : c + m1;
+        const nz = (c | -c) >>> 31;
+        cnt -= nz;
+        coefs[pos] = c + (((buf >>> cnt) & nz & ~(c >> al)) * ((c >> 31) | 1) << al);
       }
       this.eobrun--;
     }
+    r.buf = buf;
+    r.cnt = cnt;
   }
 }
