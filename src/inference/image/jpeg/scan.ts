@@ -6,6 +6,7 @@ import { BitReader, FAST_BITS, LOOKUP_BITS, type HuffmanTable } from './huffman'
 // Module-level copies: an imported binding read in a hot loop can be a getter call under tsx.
 const FAST = FAST_BITS;
 const { dcOnlySample, idctBlock, idctBlock4x4 } = idct;
+const MASK_OF = idct.nonzeroMask;
 const FAST_MASK = (1 << FAST_BITS) - 1;
 const LOOKUP = LOOKUP_BITS;
 const LOOKUP_MASK = (1 << LOOKUP_BITS) - 1;
@@ -188,6 +189,7 @@ class ScanRun {
     const act = ac as HuffmanTable;
     let nonzeroAc = false;
     let outside4x4 = 0;
+    let mask = 0;
     // The bit buffer lives in locals here, written back around refills and slow codes.
     const fast = act.fast;
     let buf = r.buf;
@@ -213,9 +215,11 @@ class ScanRun {
       if (value !== 0) {
         k += (e >> 5) & 15;
         const z = ZIGZAG[k];
-        blk[z] = value * quant[z];
+        const v = value * quant[z];
+        blk[z] = v;
         nonzeroAc = true;
         outside4x4 |= z & 36; // column >= 4 or row >= 4
+        if (v !== 0) mask |= MASK_OF(z); // a zero in the quantisation table makes a zero coefficient
       } else if ((e & 0x1e0) === 0x1e0) k += 15;
       else break;
     }
@@ -231,7 +235,7 @@ class ScanRun {
     }
     blk[0] = dcValue;
     if (outside4x4 === 0) idctBlock4x4(blk, comp.plane, at, stride, this.ws);
-    else idctBlock(blk, comp.plane, at, stride, this.ws);
+    else idctBlock(blk, comp.plane, at, stride, this.ws, mask);
     blk.fill(0);
   }
 
