@@ -1,0 +1,175 @@
+// The horizontal pass of resize.ts for RGB, as a small WebAssembly SIMD kernel: one pixel's three
+// channels (and a spare lane) in one i32x4, so each tap is one load, one multiply and one add for all
+// three. The arithmetic is resize.ts's exactly: 32-bit integer sums of pixel × 22-bit weight from
+// the same rounding constant, then clip8 (a shift and saturating narrows give the same 0..255 value
+// for every sum the weights allow). Where WebAssembly SIMD is missing, callers use the JS pass.
+
+// Opcodes (WebAssembly core and the 0xFD-prefixed SIMD proposal, now standard).
+const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
+const GET = 0x20, SET = 0x21, TEE = 0x22, I32_CONST = 0x41, I32_LOAD = 0x28, I32_STORE = 0x36;
+const I32_EQZ = 0x45, I32_GE_U = 0x4f, I32_ADD = 0x6a, I32_MUL = 0x6c;
+const I32 = 0x7f, V128 = 0x7b;
+const simd = (op: number): number[] => [0xfd, ...leb(op)];
+const LOAD32_ZERO = simd(0x5c), I32X4_SPLAT = simd(0x11), I32X4_EXTRACT = simd(0x1b);
+const I8X16_NARROW_U = simd(0x66), I16X8_NARROW_U = simd(0x86);
+const I16X8_EXTEND_LOW_U = simd(0x89), I32X4_EXTEND_LOW_U = simd(0xa9);
+const I32X4_SHR_S = simd(0xac), I32X4_ADD = simd(0xae), I32X4_MUL = simd(0xb5);
+
+/** Unsigned LEB128 (used for opcodes and sizes) — values here are all non-negative. */
+function leb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 for i32.const. */
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
+const name = (s: string): number[] => [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+
+// Parameters, then locals.
+const SRC = 0, ROW_STRIDE = 1, ROWS = 2, OUT_W = 3, BOUNDS = 4, K = 5, KSIZE4 = 6, OUT = 7;
+const Y = 8, XX = 9, ROW_IN = 10, P = 11, KP = 12, N = 13, BP = 14, ACC = 15;
+
+/** h3(src, rowStride, rows, outW, bounds, k, ksize * 4, out): resize.ts's horizontal3 over memory. */
+function kernel(half: number, shift: number): number[] {
+  const inc = (local: number, by: number): number[] => [GET, local, I32_CONST, ...sleb(by), I32_ADD, SET, local];
+  const taps = [
+    BLOCK, VOID, LOOP, VOID,
+    GET, N, I32_EQZ, BR_IF, 1,
+    GET, ACC,
+    GET, P, ...LOAD32_ZERO, 0, 0, ...I16X8_EXTEND_LOW_U, ...I32X4_EXTEND_LOW_U,
+    GET, KP, I32_LOAD, 2, 0, ...I32X4_SPLAT,
+    ...I32X4_MUL, ...I32X4_ADD, SET, ACC,
+    ...inc(P, 3), ...inc(KP, 4), ...inc(N, -1),
+    BR, 0, END, END,
+  ];
+  const pixel = [
+    BLOCK, VOID, LOOP, VOID,
+    GET, XX, GET, OUT_W, I32_GE_U, BR_IF, 1,
+    GET, ROW_IN, GET, BP, I32_LOAD, 2, 0, I32_CONST, 3, I32_MUL, I32_ADD, SET, P,
+    GET, BP, I32_LOAD, 2, 4, SET, N,
+    GET, K, GET, XX, GET, KSIZE4, I32_MUL, I32_ADD, SET, KP,
+    I32_CONST, ...sleb(half), ...I32X4_SPLAT, SET, ACC,
+    ...taps,
+    // Four bytes stored, the fourth overwritten by the next pixel (the output has a spare byte).
+    GET, OUT,
+    GET, ACC, I32_CONST, ...sleb(shift), ...I32X4_SHR_S, TEE, ACC, GET, ACC, ...I16X8_NARROW_U,
+    TEE, ACC, GET, ACC, ...I8X16_NARROW_U, ...I32X4_EXTRACT, 0,
+    I32_STORE, 0, 0,
+    ...inc(OUT, 3), ...inc(BP, 8), ...inc(XX, 1),
+    BR, 0, END, END,
+  ];
+  const rowsLoop = [
+    BLOCK, VOID, LOOP, VOID,
+    GET, Y, GET, ROWS, I32_GE_U, BR_IF, 1,
+    GET, SRC, GET, Y, GET, ROW_STRIDE, I32_MUL, I32_ADD, SET, ROW_IN,
+    I32_CONST, 0, SET, XX, GET, BOUNDS, SET, BP,
+    ...pixel,
+    ...inc(Y, 1),
+    BR, 0, END, END,
+  ];
+  return [2, 7, I32, 1, V128, ...rowsLoop, END];
+}
+
+function moduleBytes(half: number, shift: number): Uint8Array {
+  const body = kernel(half, shift);
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(2, [1, ...name('m'), ...name('mem'), 0x02, 0x00, 0x01]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('h3'), 0x00, 0]),
+    ...section(10, [1, ...leb(body.length), ...body]),
+  ]);
+}
+
+export interface SimdCoefficients {
+  ksize: number;
+  bounds: Int32Array;
+  k: Int32Array;
+}
+
+type Kernel = (src: number, rowStride: number, rows: number, outW: number, bounds: number, k: number, ksize4: number, out: number) => void;
+
+// The part of the WebAssembly API used here (the project's type libraries do not declare it).
+interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (mod: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (d: { initial: number }) => WasmMemory;
+}
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+let compiled: object | null | undefined;
+
+function compile(half: number, shift: number): object | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = moduleBytes(half, shift);
+    compiled = wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** Above this much working memory the JS pass runs instead. */
+const MAX_BYTES = 128 * 1024 * 1024;
+/**
+ * Memory up to this size is kept for the next call: copying a 1080p image into fresh memory costs
+ * more in page faults than the kernel itself. Larger ones are dropped after the call.
+ */
+const KEEP_BYTES = 32 * 1024 * 1024;
+let kept: { memory: WasmMemory; h3: Kernel; pages: number } | undefined;
+
+function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; h3: Kernel } {
+  if (kept && kept.pages >= pages) return kept;
+  const memory = new api.Memory({ initial: pages });
+  const h3 = new api.Instance(mod, { m: { mem: memory } }).exports.h3 as Kernel;
+  if (pages * PAGE <= KEEP_BYTES) kept = { memory, h3, pages };
+  return { memory, h3 };
+}
+const PAGE = 65536;
+const align = (n: number): number => (n + 15) & ~15;
+
+/**
+ * resize.ts's horizontal pass for 3-channel rows [y0, y0 + rows) of an inW-wide image, or undefined
+ * when WebAssembly SIMD is unavailable or the image is too big for it (the caller runs the JS pass).
+ * `half` and `shift` are resize.ts's rounding constant and precision bits.
+ */
+export function horizontal3Simd(src: Uint8Array, inW: number, y0: number, rows: number, outW: number,
+  c: SimdCoefficients, half: number, shift: number): Uint8Array | undefined {
+  const inBytes = rows * inW * 3;
+  const srcAt = 0;
+  const boundsAt = align(srcAt + inBytes + 4); // the last pixel's 4-byte load reads one spare byte
+  const kAt = boundsAt + outW * 8;
+  const outAt = align(kAt + c.k.length * 4);
+  const outBytes = rows * outW * 3;
+  const total = outAt + outBytes + 4;
+  if (total > MAX_BYTES) return undefined;
+  const mod = compile(half, shift);
+  if (!mod || !wasm) return undefined;
+  const { memory, h3 } = instance(wasm, mod, Math.ceil(total / PAGE));
+  const heap = new Uint8Array(memory.buffer);
+  heap.set(src.subarray(y0 * inW * 3, y0 * inW * 3 + inBytes), srcAt);
+  new Int32Array(memory.buffer, boundsAt, outW * 2).set(c.bounds.subarray(0, outW * 2));
+  new Int32Array(memory.buffer, kAt, c.k.length).set(c.k);
+  h3(srcAt, inW * 3, rows, outW, boundsAt, kAt, c.ksize * 4, outAt);
+  return heap.slice(outAt, outAt + outBytes);
+}
