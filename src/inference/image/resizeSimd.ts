@@ -7,7 +7,7 @@
 // Opcodes (WebAssembly core and the 0xFD-prefixed SIMD proposal, now standard).
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
 const GET = 0x20, SET = 0x21, TEE = 0x22, I32_CONST = 0x41, I32_LOAD = 0x28, I32_STORE = 0x36;
-const I32_EQZ = 0x45, I32_GE_U = 0x4f, I32_ADD = 0x6a, I32_MUL = 0x6c;
+const I32_EQZ = 0x45, I32_GE_U = 0x4f, I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c;
 const I32 = 0x7f, V128 = 0x7b;
 const simd = (op: number): number[] => [0xfd, ...leb(op)];
 const LOAD32_ZERO = simd(0x5c), I32X4_SPLAT = simd(0x11), I32X4_EXTRACT = simd(0x1b);
@@ -86,15 +86,66 @@ function kernel(half: number, shift: number): number[] {
   return [2, 7, I32, 1, V128, ...rowsLoop, END];
 }
 
+// v4's parameters and locals.
+const V_SRC = 0, STRIDE = 1, OUT_H = 2, V_BOUNDS = 3, V_K = 4, V_KSIZE4 = 5, V_OUT = 6, FIRST = 7;
+const YY = 8, I = 9, BASE = 10, VP = 11, VKP = 12, VN = 13, VBP = 14, O = 15, VACC = 16;
+
+/**
+ * v4(src, stride, outH, bounds, k, ksize * 4, out, first): resize.ts's vertical pass, four bytes of a
+ * row (whatever their channels) per i32x4; `first` is the input row that src starts at. Reads and
+ * writes up to 3 bytes past a row's end (the next row, rewritten in turn, or spare bytes).
+ */
+function verticalKernel(half: number, shift: number): number[] {
+  const inc = (local: number, by: number): number[] => [GET, local, I32_CONST, ...sleb(by), I32_ADD, SET, local];
+  const taps = [
+    BLOCK, VOID, LOOP, VOID,
+    GET, VN, I32_EQZ, BR_IF, 1,
+    GET, VACC,
+    GET, VP, ...LOAD32_ZERO, 0, 0, ...I16X8_EXTEND_LOW_U, ...I32X4_EXTEND_LOW_U,
+    GET, VKP, I32_LOAD, 2, 0, ...I32X4_SPLAT,
+    ...I32X4_MUL, ...I32X4_ADD, SET, VACC,
+    GET, VP, GET, STRIDE, I32_ADD, SET, VP, ...inc(VKP, 4), ...inc(VN, -1),
+    BR, 0, END, END,
+  ];
+  const quad = [
+    BLOCK, VOID, LOOP, VOID,
+    GET, I, GET, STRIDE, I32_GE_U, BR_IF, 1,
+    GET, BASE, GET, I, I32_ADD, SET, VP,
+    GET, V_K, GET, YY, GET, V_KSIZE4, I32_MUL, I32_ADD, SET, VKP,
+    GET, VBP, I32_LOAD, 2, 4, SET, VN,
+    I32_CONST, ...sleb(half), ...I32X4_SPLAT, SET, VACC,
+    ...taps,
+    GET, O, GET, I, I32_ADD,
+    GET, VACC, I32_CONST, ...sleb(shift), ...I32X4_SHR_S, TEE, VACC, GET, VACC, ...I16X8_NARROW_U,
+    TEE, VACC, GET, VACC, ...I8X16_NARROW_U, ...I32X4_EXTRACT, 0,
+    I32_STORE, 0, 0,
+    ...inc(I, 4),
+    BR, 0, END, END,
+  ];
+  const rowsLoop = [
+    BLOCK, VOID, LOOP, VOID,
+    GET, YY, GET, OUT_H, I32_GE_U, BR_IF, 1,
+    GET, V_BOUNDS, GET, YY, I32_CONST, 8, I32_MUL, I32_ADD, SET, VBP,
+    GET, V_SRC, GET, VBP, I32_LOAD, 2, 0, GET, FIRST, I32_SUB, GET, STRIDE, I32_MUL, I32_ADD, SET, BASE,
+    GET, V_OUT, GET, YY, GET, STRIDE, I32_MUL, I32_ADD, SET, O,
+    I32_CONST, 0, SET, I,
+    ...quad,
+    ...inc(YY, 1),
+    BR, 0, END, END,
+  ];
+  return [2, 8, I32, 1, V128, ...rowsLoop, END];
+}
+
 function moduleBytes(half: number, shift: number): Uint8Array {
   const body = kernel(half, shift);
+  const vbody = verticalKernel(half, shift);
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...name('m'), ...name('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('h3'), 0x00, 0]),
-    ...section(10, [1, ...leb(body.length), ...body]),
+    ...section(3, [2, 0, 0]),
+    ...section(7, [2, ...name('h3'), 0x00, 0, ...name('v4'), 0x00, 1]),
+    ...section(10, [2, ...leb(body.length), ...body, ...leb(vbody.length), ...vbody]),
   ]);
 }
 
@@ -136,40 +187,50 @@ const MAX_BYTES = 128 * 1024 * 1024;
  * more in page faults than the kernel itself. Larger ones are dropped after the call.
  */
 const KEEP_BYTES = 32 * 1024 * 1024;
-let kept: { memory: WasmMemory; h3: Kernel; pages: number } | undefined;
+interface Kernels { memory: WasmMemory; h3: Kernel; v4: Kernel }
+let kept: (Kernels & { pages: number }) | undefined;
 
-function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; h3: Kernel } {
+function instance(api: WasmApi, mod: object, pages: number): Kernels {
   if (kept && kept.pages >= pages) return kept;
   const memory = new api.Memory({ initial: pages });
-  const h3 = new api.Instance(mod, { m: { mem: memory } }).exports.h3 as Kernel;
-  if (pages * PAGE <= KEEP_BYTES) kept = { memory, h3, pages };
-  return { memory, h3 };
+  const { h3, v4 } = new api.Instance(mod, { m: { mem: memory } }).exports as { h3: Kernel; v4: Kernel };
+  if (pages * PAGE <= KEEP_BYTES) kept = { memory, h3, v4, pages };
+  return { memory, h3, v4 };
 }
 const PAGE = 65536;
 const align = (n: number): number => (n + 15) & ~15;
 
 /**
- * resize.ts's horizontal pass for 3-channel rows [y0, y0 + rows) of an inW-wide image, or undefined
- * when WebAssembly SIMD is unavailable or the image is too big for it (the caller runs the JS pass).
- * `half` and `shift` are resize.ts's rounding constant and precision bits.
+ * resize.ts's horizontal pass for 3-channel rows [y0, y0 + rows) of an inW-wide image, then, when
+ * `vertical` is given, its vertical pass over those rows (the first being input row y0) to outH rows;
+ * or undefined when WebAssembly SIMD is unavailable or the image is too big for it (the caller runs
+ * the JS passes). `half` and `shift` are resize.ts's rounding constant and precision bits.
  */
-export function horizontal3Simd(src: Uint8Array, inW: number, y0: number, rows: number, outW: number,
-  c: SimdCoefficients, half: number, shift: number): Uint8Array | undefined {
+export function resize3Simd(src: Uint8Array, inW: number, y0: number, rows: number, outW: number, c: SimdCoefficients,
+  half: number, shift: number, vertical?: { outH: number; c: SimdCoefficients }): Uint8Array | undefined {
   const inBytes = rows * inW * 3;
-  const srcAt = 0;
-  const boundsAt = align(srcAt + inBytes + 4); // the last pixel's 4-byte load reads one spare byte
+  const boundsAt = align(inBytes + 4); // the last pixel's 4-byte load reads a spare byte
   const kAt = boundsAt + outW * 8;
-  const outAt = align(kAt + c.k.length * 4);
-  const outBytes = rows * outW * 3;
+  const midAt = align(kAt + c.k.length * 4);
+  const midBytes = rows * outW * 3;
+  const vBoundsAt = align(midAt + midBytes + 4);
+  const vkAt = vBoundsAt + (vertical ? vertical.outH * 8 : 0);
+  const outAt = align(vkAt + (vertical ? vertical.c.k.length * 4 : 0));
+  const outBytes = vertical ? vertical.outH * outW * 3 : 0;
   const total = outAt + outBytes + 4;
   if (total > MAX_BYTES) return undefined;
   const mod = compile(half, shift);
   if (!mod || !wasm) return undefined;
-  const { memory, h3 } = instance(wasm, mod, Math.ceil(total / PAGE));
+  const { memory, h3, v4 } = instance(wasm, mod, Math.ceil(total / PAGE));
   const heap = new Uint8Array(memory.buffer);
-  heap.set(src.subarray(y0 * inW * 3, y0 * inW * 3 + inBytes), srcAt);
+  heap.set(src.subarray(y0 * inW * 3, y0 * inW * 3 + inBytes), 0);
   new Int32Array(memory.buffer, boundsAt, outW * 2).set(c.bounds.subarray(0, outW * 2));
   new Int32Array(memory.buffer, kAt, c.k.length).set(c.k);
-  h3(srcAt, inW * 3, rows, outW, boundsAt, kAt, c.ksize * 4, outAt);
+  h3(0, inW * 3, rows, outW, boundsAt, kAt, c.ksize * 4, midAt);
+  if (!vertical) return heap.slice(midAt, midAt + midBytes);
+  const v = vertical.c;
+  new Int32Array(memory.buffer, vBoundsAt, vertical.outH * 2).set(v.bounds.subarray(0, vertical.outH * 2));
+  new Int32Array(memory.buffer, vkAt, v.k.length).set(v.k);
+  v4(midAt, outW * 3, vertical.outH, vBoundsAt, vkAt, v.ksize * 4, outAt, y0);
   return heap.slice(outAt, outAt + outBytes);
 }
