@@ -4,42 +4,12 @@
 // the same rounding constant, then clip8 (a shift and saturating narrows give the same 0..255 value
 // for every sum the weights allow). Where WebAssembly SIMD is missing, callers use the JS pass.
 
-// Opcodes (WebAssembly core and the 0xFD-prefixed SIMD proposal, now standard).
-const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
-const GET = 0x20, SET = 0x21, TEE = 0x22, I32_CONST = 0x41, I32_LOAD = 0x28, I32_STORE = 0x36;
-const I32_EQZ = 0x45, I32_GE_U = 0x4f, I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c;
-const I32 = 0x7f, V128 = 0x7b;
-const simd = (op: number): number[] => [0xfd, ...leb(op)];
-const LOAD32_ZERO = simd(0x5c), I32X4_SPLAT = simd(0x11), I32X4_EXTRACT = simd(0x1b);
-const I8X16_NARROW_U = simd(0x66), I16X8_NARROW_U = simd(0x86);
-const I16X8_EXTEND_LOW_U = simd(0x89), I32X4_EXTEND_LOW_U = simd(0xa9);
-const I32X4_SHR_S = simd(0xac), I32X4_ADD = simd(0xae), I32X4_MUL = simd(0xb5);
-
-/** Unsigned LEB128 (used for opcodes and sizes) — values here are all non-negative. */
-function leb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-/** Signed LEB128 for i32.const. */
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
-const name = (s: string): number[] => [...leb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+import {
+  BLOCK, BR, BR_IF, END, GET, I16X8_EXTEND_LOW_U, I16X8_NARROW_U, I32, I32_ADD, I32_CONST, I32_EQZ, I32_GE_U,
+  I32_LOAD, I32_MUL, I32_STORE, I32_SUB, I32X4_ADD, I32X4_EXTEND_LOW_U, I32X4_EXTRACT, I32X4_MUL, I32X4_SHR_S,
+  I32X4_SPLAT, I8X16_NARROW_U, LOAD32_ZERO, LOOP, SET, TEE, V128, VOID, compileModule, moduleBytes, sleb, wasm,
+  type WasmApi, type WasmMemory,
+} from './wasmAsm';
 
 // Parameters, then locals.
 const SRC = 0, ROW_STRIDE = 1, ROWS = 2, OUT_W = 3, BOUNDS = 4, K = 5, KSIZE4 = 6, OUT = 7;
@@ -136,19 +106,6 @@ function verticalKernel(half: number, shift: number): number[] {
   return [2, 8, I32, 1, V128, ...rowsLoop, END];
 }
 
-function moduleBytes(half: number, shift: number): Uint8Array {
-  const body = kernel(half, shift);
-  const vbody = verticalKernel(half, shift);
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0]),
-    ...section(2, [1, ...name('m'), ...name('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [2, 0, 0]),
-    ...section(7, [2, ...name('h3'), 0x00, 0, ...name('v4'), 0x00, 1]),
-    ...section(10, [2, ...leb(body.length), ...body, ...leb(vbody.length), ...vbody]),
-  ]);
-}
-
 export interface SimdCoefficients {
   ksize: number;
   bounds: Int32Array;
@@ -157,26 +114,10 @@ export interface SimdCoefficients {
 
 type Kernel = (src: number, rowStride: number, rows: number, outW: number, bounds: number, k: number, ksize4: number, out: number) => void;
 
-// The part of the WebAssembly API used here (the project's type libraries do not declare it).
-interface WasmMemory { readonly buffer: ArrayBuffer }
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (mod: object, imports: object) => { readonly exports: Record<string, unknown> };
-  Memory: new (d: { initial: number }) => WasmMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
 let compiled: object | null | undefined;
 
 function compile(half: number, shift: number): object | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const bytes = moduleBytes(half, shift);
-    compiled = wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
-  } catch {
-    compiled = null;
-  }
+  if (compiled === undefined) compiled = compileModule(moduleBytes(8, [{ name: 'h3', body: kernel(half, shift) }, { name: 'v4', body: verticalKernel(half, shift) }]));
   return compiled;
 }
 
