@@ -3,6 +3,14 @@
 // intermediate upsampled rows. Same arithmetic as upsample.ts's h2v2 and color.ts's tables.
 import { CB_B, CB_G, CLIP, CR_G, CR_R } from './color';
 import type { Frame } from './frame';
+import { convertYcc420Simd } from './ycc420Simd';
+
+let useSimd = true;
+
+/** Turns the WebAssembly SIMD conversion off or on (tests compare the two). */
+export function setYcc420Simd(on: boolean): void {
+  useSimd = on;
+}
 
 /** Whether convertYcc420 applies: 3 components, Y at full size, Cb and Cr fancy-upsampled 2x2. */
 export function isFancy420(frame: Frame): boolean {
@@ -12,6 +20,11 @@ export function isFancy420(frame: Frame): boolean {
 }
 
 export function convertYcc420(frame: Frame): Uint8Array {
+  const fast = useSimd ? convertYcc420Simd(frame) : undefined;
+  return fast ?? convertYcc420Js(frame);
+}
+
+function convertYcc420Js(frame: Frame): Uint8Array {
   const { width, height } = frame;
   const [cy, cb, cr] = frame.components;
   const out = new Uint8Array(width * height * 3);
