@@ -31,8 +31,9 @@ export const name = (s: string): number[] => [...leb(s.length), ...[...s].map((c
 // Core opcodes.
 export const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
 export const GET = 0x20, SET = 0x21, TEE = 0x22, I32_CONST = 0x41;
-export const I32_LOAD = 0x28, I32_LOAD8_U = 0x2d, I32_STORE = 0x36;
-export const I32_EQZ = 0x45, I32_GE_U = 0x4f, I32_GE_S = 0x4e, I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_SHR_S = 0x75;
+export const I32_LOAD = 0x28, I32_LOAD8_U = 0x2d, I32_LOAD16_S = 0x2e, I32_STORE = 0x36, I32_STORE8 = 0x3a;
+export const IF = 0x04, ELSE = 0x05;
+export const I32_EQZ = 0x45, I32_GE_U = 0x4f, I32_GE_S = 0x4e, I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_AND = 0x71, I32_OR = 0x72, I32_SHL = 0x74, I32_SHR_S = 0x75;
 export const I32 = 0x7f, V128 = 0x7b;
 // SIMD opcodes (0xFD prefix).
 const simd = (op: number): number[] => [0xfd, ...leb(op)];

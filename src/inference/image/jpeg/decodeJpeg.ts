@@ -4,6 +4,7 @@ import { convertColor, type JpegColorSpace } from './color';
 import { DEFAULT_LIMITS, NATURAL_ORDER, parseFrame, type Frame, type FrameComponent, type JpegLimits } from './frame';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { idctBlock, idctBlock4x4 } from './idct';
+import { idctComponentWasm } from './idctWasm';
 import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
 import { smoothBlock, smoothingApplies } from './smoothing';
@@ -122,6 +123,13 @@ function colorSpace(frame: Frame, sawJfif: boolean, adobeTransform: number): Jpe
   return a === 82 && b === 71 && c === 66 ? 'rgb' : 'ycbcr'; // ASCII 'R', 'G', 'B'
 }
 
+let useWasmIdct = true;
+
+/** Turns the WebAssembly IDCT of progressive files off or on (tests compare the two). */
+export function setProgressiveWasmIdct(on: boolean): void {
+  useWasmIdct = on;
+}
+
 function finishProgressive(frame: Frame): void {
   // libjpeg estimates still-missing low-frequency coefficients when scans left some incomplete.
   const fileQuant = (c: FrameComponent): Uint16Array | undefined => (c.quant ? Uint16Array.from(c.quant) : undefined);
@@ -134,6 +142,7 @@ function finishProgressive(frame: Frame): void {
     if (!quant) continue;
     const raw = fileQuant(comp) as Uint16Array;
     const coefs = comp.coefs as Int16Array;
+    if (!smooth && useWasmIdct && idctComponentWasm(comp, coefs, quant)) continue;
     const stride = comp.blocksPerLine * 8;
     for (let row = 0; row < comp.blocksHigh; row++) {
       for (let col = 0; col < comp.blocksWide; col++) {

@@ -22,7 +22,7 @@ const F3_072 = 25172;
  * libjpeg's table for the IDCT output, indexed by (value & 1023) where value is the centred sample:
  * -128..383 map to clamp(value + 128); beyond that the index wraps (out-of-range garbage stays bounded).
  */
-const RANGE_LIMIT = (() => {
+export const RANGE_LIMIT = (() => {
   const t = new Uint8Array(1024);
   for (let i = 0; i < 1024; i++) t[i] = i < 128 ? i + 128 : i < 512 ? 255 : i < 896 ? 0 : i - 896;
   return t;
