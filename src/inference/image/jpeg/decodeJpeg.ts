@@ -4,7 +4,7 @@ import { convertColor, type JpegColorSpace } from './color';
 import { DEFAULT_LIMITS, NATURAL_ORDER, parseFrame, type Frame, type FrameComponent, type JpegLimits } from './frame';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { idctBlock, idctBlock4x4 } from './idct';
-import { idctComponentWasm } from './idctWasm';
+import { idctComponentWasm, wasmIdctAvailable } from './idctWasm';
 import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
 import { smoothBlock, smoothingApplies } from './smoothing';
@@ -58,7 +58,7 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
     switch (marker) {
       case 0xc0: case 0xc1: case 0xc2:
         if (frame) throw new JpegError('corrupt', 'a second SOF marker', at);
-        frame = parseFrame(data, body, bodyLength, marker === 0xc2, limits);
+        frame = parseFrame(data, body, bodyLength, marker === 0xc2, limits, marker === 0xc2 || (useWasmIdct && wasmIdctAvailable()));
         break;
       case 0xc3: case 0xc5: case 0xc6: case 0xc7:
         throw new JpegError('unsupported', `lossless or hierarchical JPEG (SOF marker ${hex(marker)}) is not supported`, at);
@@ -99,7 +99,7 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
   }
   if (!frame) throw new JpegError('corrupt', 'file has no SOF marker (no image)', p);
   if (scans === 0) throw new JpegError('corrupt', 'file has no image data (no SOS marker)', p);
-  if (frame.progressive) finishProgressive(frame);
+  if (frame.components.some((c) => c.coefs)) finishCoefficients(frame);
   for (const comp of frame.components) if (!comp.quant) comp.plane.fill(128); // never in a scan: zero coefficients
   const space = colorSpace(frame, sawJfif, adobeTransform);
   let pixels: Uint8Array;
@@ -125,12 +125,13 @@ function colorSpace(frame: Frame, sawJfif: boolean, adobeTransform: number): Jpe
 
 let useWasmIdct = true;
 
-/** Turns the WebAssembly IDCT of progressive files off or on (tests compare the two). */
-export function setProgressiveWasmIdct(on: boolean): void {
+/** Turns the WebAssembly component IDCT off or on (tests compare the two). */
+export function setWasmIdct(on: boolean): void {
   useWasmIdct = on;
 }
 
-function finishProgressive(frame: Frame): void {
+/** Dequantises and transforms kept coefficients (progressive, or sequential decoded ahead). */
+function finishCoefficients(frame: Frame): void {
   // libjpeg estimates still-missing low-frequency coefficients when scans left some incomplete.
   const fileQuant = (c: FrameComponent): Uint16Array | undefined => (c.quant ? Uint16Array.from(c.quant) : undefined);
   const smooth = smoothingApplies(frame, fileQuant);

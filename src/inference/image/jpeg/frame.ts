@@ -57,8 +57,12 @@ export interface JpegLimits {
 
 export const DEFAULT_LIMITS: JpegLimits = { maxDimension: 16384, maxBytes: 256 * 1024 * 1024, maxScans: 256 };
 
-/** Parses an SOF segment body (after the length) into the decoder's frame layout. */
-export function parseFrame(data: Uint8Array, at: number, length: number, progressive: boolean, limits: JpegLimits): Frame {
+/**
+ * Parses an SOF segment body (after the length) into the decoder's frame layout. Progressive frames
+ * always keep coefficients until the last scan; sequential ones do when `keepCoefficients` (to
+ * transform each component in one go rather than block by block).
+ */
+export function parseFrame(data: Uint8Array, at: number, length: number, progressive: boolean, limits: JpegLimits, keepCoefficients = progressive): Frame {
   if (length < 6) throw new JpegError('corrupt', 'SOF segment is too short', at);
   const precision = data[at];
   const height = (data[at + 1] << 8) | data[at + 2];
@@ -109,7 +113,7 @@ export function parseFrame(data: Uint8Array, at: number, length: number, progres
       blocksPerLine,
       blocksPerColumn,
       plane: new Uint8Array(blocksPerLine * blocksPerColumn * 64),
-      coefs: progressive ? new Int16Array(blocksPerLine * blocksPerColumn * 64) : null,
+      coefs: progressive || keepCoefficients ? new Int16Array(blocksPerLine * blocksPerColumn * 64) : null,
       quant: null,
       coefBits: new Int8Array(64).fill(-1),
     };

@@ -1,4 +1,5 @@
-// finishProgressive's IDCT of a whole component in one WebAssembly call: dequantise each block from
+// The IDCT of a whole component in one WebAssembly call (progressive files, and sequential ones
+// decoded ahead into coefficients): dequantise each block from
 // its zigzag-ordered 16-bit coefficients, then jidctint.c's ISLOW passes with their zero-column and
 // zero-row shortcuts, and the same range-limit table. i32 arithmetic wraps where idct.ts's JS does
 // (products are exact below 2^53 and every result goes through a 32-bit shift), so the samples are
@@ -124,6 +125,16 @@ function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemor
   return { memory, idct };
 }
 
+function compiledKernel(): object | null {
+  if (compiled === undefined) compiled = compileModule(moduleBytes(10, [{ name: 'idct', body: kernel() }]));
+  return compiled;
+}
+
+/** Whether this runtime has WebAssembly for idctComponentWasm. */
+export function wasmIdctAvailable(): boolean {
+  return compiledKernel() !== null;
+}
+
 export interface IdctComponent {
   readonly blocksWide: number;
   readonly blocksHigh: number;
@@ -146,9 +157,9 @@ export function idctComponentWasm(comp: IdctComponent, coefs: Int16Array, quant:
   const planeAt = wsAt + 256;
   const total = planeAt + comp.plane.length;
   if (total > MAX_BYTES) return false;
-  if (compiled === undefined) compiled = compileModule(moduleBytes(10, [{ name: 'idct', body: kernel() }]));
-  if (!compiled || !wasm) return false;
-  const { memory, idct } = instance(wasm, compiled, Math.ceil(total / PAGE));
+  const mod = compiledKernel();
+  if (!mod || !wasm) return false;
+  const { memory, idct } = instance(wasm, mod, Math.ceil(total / PAGE));
   const buf = memory.buffer;
   new Int16Array(buf, coefAt, coefs.length).set(coefs);
   new Int32Array(buf, quantAt, 64).set(quant);

@@ -61,6 +61,8 @@ export function decodeScan(data: Uint8Array, at: number, length: number, frame: 
     if (needDc && !dc) throw new JpegError('corrupt', `scan ${scanNo} uses DC Huffman table ${data[p + 1] >> 4}, which is not defined`, p + 1);
     if (needAc && !ac) throw new JpegError('corrupt', `scan ${scanNo} uses AC Huffman table ${data[p + 1] & 15}, which is not defined`, p + 1);
     if (dc && dc.maxSymbol > 15) throw new JpegError('corrupt', `DC Huffman table ${data[p + 1] >> 4} has a category above 15`, p + 1);
+    // A second sequential scan of a component replaces its blocks whole, as re-decoding them would.
+    if (!frame.progressive && comp.quant && comp.coefs) comp.coefs.fill(0);
     if (!comp.quant) {
       const q = tables.quant[comp.quantIndex];
       if (!q) throw new JpegError('corrupt', `component ${comp.id} uses quantisation table ${comp.quantIndex}, which is not defined`, p);
@@ -163,7 +165,8 @@ class ScanRun {
 
   block(i: number, row: number, col: number): void {
     if (!this.frame.progressive) {
-      this.sequentialBlock(i, row, col);
+      if (this.comps[i].comp.coefs) this.sequentialStore(i, row, col);
+      else this.sequentialBlock(i, row, col);
       return;
     }
     const { comp, dc, ac } = this.comps[i];
@@ -177,6 +180,49 @@ class ScanRun {
       } else if (r.bit()) coefs[base] |= 1 << this.al;
     } else if (this.ah === 0) this.acFirst(coefs, base, ac as HuffmanTable);
     else this.acRefine(coefs, base, ac as HuffmanTable);
+  }
+
+  /**
+   * A sequential block kept as coefficients (zigzag order, not dequantised) for the component IDCT
+   * that runs after the last scan; the Huffman decoding is sequentialBlock's.
+   */
+  private sequentialStore(i: number, row: number, col: number): void {
+    const { comp, dc, ac } = this.comps[i];
+    const r = this.r;
+    const coefs = comp.coefs as Int16Array;
+    const base = (row * comp.blocksPerLine + col) * 64;
+    // Coefficients are 16-bit in libjpeg: the DC sum wraps there.
+    const pred = (this.preds[i] += r.symbolValue(dc as HuffmanTable) >> 9);
+    coefs[base] = pred;
+    const fast = (ac as HuffmanTable).fast;
+    let buf = r.buf;
+    let cnt = r.cnt;
+    for (let k = 1; k < 64; k++) {
+      if (cnt < 16) {
+        r.buf = buf;
+        r.cnt = cnt;
+        r.fill();
+        buf = r.buf;
+        cnt = r.cnt;
+      }
+      let e = fast[(buf >>> (cnt - FAST)) & FAST_MASK];
+      if (e !== 0) cnt -= e & 31;
+      else {
+        r.buf = buf;
+        r.cnt = cnt;
+        e = r.symbolValue(ac as HuffmanTable);
+        buf = r.buf;
+        cnt = r.cnt;
+      }
+      const value = e >> 9;
+      if (value !== 0) {
+        k += (e >> 5) & 15;
+        coefs[base + (k < 63 ? k : 63)] = value; // a corrupt run past the end lands on the last
+      } else if ((e & 0x1e0) === 0x1e0) k += 15;
+      else break;
+    }
+    r.buf = buf;
+    r.cnt = cnt;
   }
 
   private sequentialBlock(i: number, row: number, col: number): void {
