@@ -9,7 +9,7 @@ import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
 import { smoothBlock, smoothingApplies } from './smoothing';
 import { upsampler } from './upsample';
-import { convertYcc420, isFancy420 } from './ycc420';
+import { convertYcc420, convertYcc444, isFancy420, sameSampling } from './ycc420';
 
 export interface JpegImage {
   readonly width: number;
@@ -103,7 +103,8 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
   for (const comp of frame.components) if (!comp.quant) comp.plane.fill(128); // never in a scan: zero coefficients
   const space = colorSpace(frame, sawJfif, adobeTransform);
   let pixels: Uint8Array;
-  if (space === 'ycbcr' && isFancy420(frame)) pixels = convertYcc420(frame);
+  const fast = space === 'ycbcr' ? (isFancy420(frame) ? convertYcc420(frame) : sameSampling(frame) ? convertYcc444(frame) : undefined) : undefined;
+  if (fast) pixels = fast;
   else {
     const sources = frame.components.map((c) => upsampler(frame as Frame, c));
     pixels = convertColor(space, sources, frame.width, frame.height);

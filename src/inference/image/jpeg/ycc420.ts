@@ -3,7 +3,7 @@
 // intermediate upsampled rows. Same arithmetic as upsample.ts's h2v2 and color.ts's tables.
 import { CB_B, CB_G, CLIP, CR_G, CR_R } from './color';
 import type { Frame } from './frame';
-import { convertYcc420Simd } from './ycc420Simd';
+import { convertYcc420Simd, convertYcc444Simd } from './ycc420Simd';
 
 let useSimd = true;
 
@@ -17,6 +17,17 @@ export function isFancy420(frame: Frame): boolean {
   const [y, cb, cr] = frame.components;
   return frame.components.length === 3 && frame.hMax === 2 && frame.vMax === 2 &&
     y.h === 2 && y.v === 2 && cb.h === 1 && cb.v === 1 && cr.h === 1 && cr.v === 1 && cb.sampleWidth > 2;
+}
+
+/** Whether the three components are sampled alike (4:4:4, or all 2x2 and so on): no upsampling. */
+export function sameSampling(frame: Frame): boolean {
+  const [y, cb, cr] = frame.components;
+  return frame.components.length === 3 && [y, cb, cr].every((c) => c.h === frame.hMax && c.v === frame.vMax);
+}
+
+/** YCbCr->RGB without upsampling through WebAssembly SIMD, or undefined (color.ts then converts). */
+export function convertYcc444(frame: Frame): Uint8Array | undefined {
+  return useSimd ? convertYcc444Simd(frame) : undefined;
 }
 
 export function convertYcc420(frame: Frame): Uint8Array {

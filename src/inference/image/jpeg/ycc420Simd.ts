@@ -55,7 +55,6 @@ function chroma(cs: number, into: number, vec: number): number[] {
 }
 
 function rowKernel(): number[] {
-  const half = 1 << 15;
   const sums = [
     BLOCK, VOID, LOOP, VOID,
     GET, J, GET, SW, I32_GE_U, BR_IF, 1,
@@ -68,7 +67,38 @@ function rowKernel(): number[] {
     BLOCK, VOID, LOOP, VOID,
     GET, X, GET, WIDTH, I32_GE_U, BR_IF, 1,
     ...chroma(CSB, U, VB), ...chroma(CSR, V, VR),
-    GET, YP, GET, X, I32_ADD, ...LOAD32_ZERO, 0, 0, ...I16X8_EXTEND_LOW_U, ...I32X4_EXTEND_LOW_U, SET, Y,
+    ...toRgb(),
+    ...inc(X, 4),
+    BR, 0, END, END,
+  ];
+  return [2, 2, I32, 8, V128, ...sums, ...pixels, END];
+}
+
+/** Four bytes of a plane row from `row` at X, widened to i32 lanes. */
+const four = (row: number): number[] => [GET, row, GET, X, I32_ADD, ...LOAD32_ZERO, 0, 0, ...I16X8_EXTEND_LOW_U, ...I32X4_EXTEND_LOW_U];
+
+/**
+ * row444: the same conversion where Cb and Cr are at full resolution (no upsampling), with row()'s
+ * signature so the module has one function type: Y, Cb and Cr rows at YP, BN and RN.
+ */
+function row444Kernel(): number[] {
+  const pixels = [
+    BLOCK, VOID, LOOP, VOID,
+    GET, X, GET, WIDTH, I32_GE_U, BR_IF, 1,
+    ...four(BN), ...splat(128), ...I32X4_SUB, SET, U,
+    ...four(RN), ...splat(128), ...I32X4_SUB, SET, V,
+    ...toRgb(),
+    ...inc(X, 4),
+    BR, 0, END, END,
+  ];
+  return [2, 2, I32, 8, V128, ...pixels, END];
+}
+
+/** From U and V (chroma - 128) of pixels X..X+3: R, G, B clipped, interleaved, stored at OUT + 3X. */
+function toRgb(): number[] {
+  const half = 1 << 15;
+  return [
+    ...four(YP), SET, Y,
     GET, Y, GET, V, ...splat(fix(1.402)), ...I32X4_MUL, ...splat(half), ...I32X4_ADD, I32_CONST, 16, ...I32X4_SHR_S, ...I32X4_ADD, SET, R,
     GET, Y, GET, U, ...splat(-fix(0.34414)), ...I32X4_MUL, GET, V, ...splat(-fix(0.71414)), ...I32X4_MUL, ...I32X4_ADD,
     ...splat(half), ...I32X4_ADD, I32_CONST, 16, ...I32X4_SHR_S, ...I32X4_ADD, SET, G,
@@ -78,10 +108,7 @@ function rowKernel(): number[] {
     GET, R, GET, G, ...I16X8_NARROW_S, GET, B, GET, B, ...I16X8_NARROW_S, ...I8X16_NARROW_U, SET, Y,
     GET, Y, GET, Y, ...I8X16_SHUFFLE, ...INTERLEAVE,
     ...V128_STORE, 0, 0,
-    ...inc(X, 4),
-    BR, 0, END, END,
   ];
-  return [2, 2, I32, 8, V128, ...sums, ...pixels, END];
 }
 
 type RowKernel = (yp: number, bn: number, bf: number, rn: number, rf: number, sw: number, width: number, out: number, csb: number, csr: number) => void;
@@ -90,15 +117,45 @@ let compiled: object | null | undefined;
 const KEEP_BYTES = 32 * 1024 * 1024;
 const MAX_BYTES = 256 * 1024 * 1024;
 const PAGE = 65536;
-let kept: { memory: WasmMemory; row: RowKernel; pages: number } | undefined;
+let kept: { memory: WasmMemory; row: RowKernel; row444: RowKernel; pages: number } | undefined;
 const align = (n: number): number => (n + 15) & ~15;
 
-function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; row: RowKernel } {
+function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; row: RowKernel; row444: RowKernel } {
   if (kept && kept.pages >= pages) return kept;
   const memory = new api.Memory({ initial: pages });
-  const row = new api.Instance(mod, { m: { mem: memory } }).exports.row as RowKernel;
-  if (pages * PAGE <= KEEP_BYTES) kept = { memory, row, pages };
-  return { memory, row };
+  const { row, row444 } = new api.Instance(mod, { m: { mem: memory } }).exports as { row: RowKernel; row444: RowKernel };
+  if (pages * PAGE <= KEEP_BYTES) kept = { memory, row, row444, pages };
+  return { memory, row, row444 };
+}
+
+function compiledKernels(): object | null {
+  if (compiled === undefined) compiled = compileModule(moduleBytes(10, [{ name: 'row', body: rowKernel() }, { name: 'row444', body: row444Kernel() }]));
+  return compiled;
+}
+
+/**
+ * YCbCr->RGB of three full-resolution planes of the same layout (every component sampled alike),
+ * as color.ts's yccRow computes it; undefined where WebAssembly SIMD is missing or the image too big.
+ */
+export function convertYcc444Simd(frame: Frame): Uint8Array | undefined {
+  const { width, height } = frame;
+  const [cy, cb, cr] = frame.components;
+  const bAt = align(cy.plane.length);
+  const rAt = align(bAt + cb.plane.length);
+  const outAt = align(rAt + cr.plane.length);
+  const outBytes = width * height * 3;
+  const total = outAt + outBytes + 16;
+  if (total > MAX_BYTES) return undefined;
+  const mod = compiledKernels();
+  if (!mod || !wasm) return undefined;
+  const { memory, row444 } = instance(wasm, mod, Math.ceil(total / PAGE));
+  const heap = new Uint8Array(memory.buffer);
+  heap.set(cy.plane, 0);
+  heap.set(cb.plane, bAt);
+  heap.set(cr.plane, rAt);
+  const stride = cy.blocksPerLine * 8; // the same for all three
+  for (let y = 0; y < height; y++) row444(y * stride, bAt + y * stride, 0, rAt + y * stride, 0, 0, width, outAt + y * width * 3, 0, 0);
+  return heap.slice(outAt, outAt + outBytes);
 }
 
 /** convertYcc420's pixels, or undefined where WebAssembly SIMD is missing or the image is too big. */
@@ -115,9 +172,9 @@ export function convertYcc420Simd(frame: Frame): Uint8Array | undefined {
   const outBytes = width * height * 3;
   const total = outAt + outBytes + 16;
   if (total > MAX_BYTES) return undefined;
-  if (compiled === undefined) compiled = compileModule(moduleBytes(10, [{ name: 'row', body: rowKernel() }]));
-  if (!compiled || !wasm) return undefined;
-  const { memory, row } = instance(wasm, compiled, Math.ceil(total / PAGE));
+  const mod = compiledKernels();
+  if (!mod || !wasm) return undefined;
+  const { memory, row } = instance(wasm, mod, Math.ceil(total / PAGE));
   const heap = new Uint8Array(memory.buffer);
   heap.set(cy.plane, yAt);
   heap.set(cb.plane, bAt);

@@ -4,11 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_LIMITS, parseFrame, type Frame } from '../../../../src/inference/image/jpeg/frame';
-import { convertYcc420, isFancy420, setYcc420Simd } from '../../../../src/inference/image/jpeg/ycc420';
+import { convertYcc420, convertYcc444, isFancy420, sameSampling, setYcc420Simd } from '../../../../src/inference/image/jpeg/ycc420';
+import { convertColor } from '../../../../src/inference/image/jpeg/color';
+import { upsampler } from '../../../../src/inference/image/jpeg/upsample';
 import { convertYcc420Simd } from '../../../../src/inference/image/jpeg/ycc420Simd';
 
-function frame420(width: number, height: number, seed: number, extremes: boolean): Frame {
-  const sof = Uint8Array.of(8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1);
+function frame420(width: number, height: number, seed: number, extremes: boolean, lumaSampling = 0x22): Frame {
+  const sof = Uint8Array.of(8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, lumaSampling, 0, 2, 0x11, 1, 3, 0x11, 1);
   const f = parseFrame(sof, 0, sof.length, false, DEFAULT_LIMITS);
   let s = seed;
   for (const c of f.components) {
@@ -42,6 +44,22 @@ for (const [w, h] of sizes) {
       let diff = -1;
       for (let i = 0; i < js.length && diff < 0; i++) if (js[i] !== simd[i]) diff = i;
       assert.equal(diff, -1, `first difference at byte ${diff} (pixel ${Math.floor(diff / 3)}, extremes: ${extremes})`);
+    }
+  });
+}
+
+for (const [w, h] of [[1920, 1080], [1, 1], [7, 5], [33, 17]] as [number, number][]) {
+  test(`4:4:4 ${w}×${h}: the SIMD conversion gives color.ts's bytes`, () => {
+    for (const extremes of [false, true]) {
+      const f = frame420(w, h, w * 31 + h, extremes, 0x11);
+      assert.ok(sameSampling(f));
+      const js = convertColor('ycbcr', f.components.map((c) => upsampler(f, c)), w, h);
+      const simd = convertYcc444(f);
+      assert.ok(simd, 'WebAssembly SIMD is available to this runtime');
+      let diff = -1;
+      for (let i = 0; i < js.length && diff < 0; i++) if (js[i] !== simd[i]) diff = i;
+      assert.equal(simd.length, js.length);
+      assert.equal(diff, -1, `first difference at byte ${diff} (extremes: ${extremes})`);
     }
   });
 }
