@@ -41,6 +41,8 @@ export const V128_LOAD = simd(0x00), V128_STORE = simd(0x0b), V128_CONST = simd(
 export const LOAD32_ZERO = simd(0x5c), I32X4_SPLAT = simd(0x11), I32X4_EXTRACT = simd(0x1b);
 export const I8X16_NARROW_U = simd(0x66), I16X8_NARROW_S = simd(0x85), I16X8_NARROW_U = simd(0x86);
 export const I16X8_EXTEND_LOW_U = simd(0x89), I32X4_EXTEND_LOW_U = simd(0xa9);
+export const I32X4_ABS = simd(0xa0), I32X4_SHL = simd(0xab), V128_AND = simd(0x4e), V128_OR = simd(0x50), ANY_TRUE = simd(0x53);
+export const STORE64_LANE = simd(0x5b);
 export const I32X4_SHR_S = simd(0xac), I32X4_ADD = simd(0xae), I32X4_SUB = simd(0xb1), I32X4_MUL = simd(0xb5);
 
 /** v128.const of four i32 lanes. */

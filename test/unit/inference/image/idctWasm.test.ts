@@ -48,3 +48,5 @@ check('sparse, photo-like', 2, 0.1, 200, 30);
 check('dense', 3, 0.9, 500, 60);
 check('dense, 16-bit extremes (wrapping arithmetic)', 4, 0.9, 32767, 32767);
 check('sparse columns, large DC (shortcut paths near overflow)', 5, 0.02, 32767, 32767);
+check('values either side of the SIMD path\'s 2^17 limit', 6, 0.5, 4000, 40);
+check('photo-like, many blocks on the SIMD path', 7, 0.6, 120, 20);
