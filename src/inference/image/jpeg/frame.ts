@@ -29,6 +29,11 @@ export interface FrameComponent {
    * refinement passes walk memory in sequence); NATURAL_ORDER maps them back.
    */
   coefs: Int16Array | null;
+  /**
+   * Progressive only: per block, the highest zigzag index holding a nonzero AC coefficient (0 for
+   * none), so refinement passes over a band's end need not walk the zeros after it.
+   */
+  readonly lastNonzero: Uint8Array | null;
   /** Dequantisation table latched when the component's first scan starts. */
   quant: Int32Array | null;
   /** Progressive only: per coefficient, the lowest bit position read so far (-1 = none yet). */
@@ -114,6 +119,7 @@ export function parseFrame(data: Uint8Array, at: number, length: number, progres
       blocksPerColumn,
       plane: new Uint8Array(blocksPerLine * blocksPerColumn * 64),
       coefs: progressive || keepCoefficients ? new Int16Array(blocksPerLine * blocksPerColumn * 64) : null,
+      lastNonzero: progressive ? new Uint8Array(blocksPerLine * blocksPerColumn) : null,
       quant: null,
       coefBits: new Int8Array(64).fill(-1),
     };

@@ -178,8 +178,8 @@ class ScanRun {
         this.preds[i] += r.symbolValue(dc as HuffmanTable) >> 9;
         coefs[base] = this.preds[i] * (1 << this.al);
       } else if (r.bit()) coefs[base] |= 1 << this.al;
-    } else if (this.ah === 0) this.acFirst(coefs, base, ac as HuffmanTable);
-    else this.acRefine(coefs, base, ac as HuffmanTable);
+    } else if (this.ah === 0) this.acFirst(coefs, base, ac as HuffmanTable, comp.lastNonzero as Uint8Array);
+    else this.acRefine(coefs, base, ac as HuffmanTable, comp.lastNonzero as Uint8Array);
   }
 
   /**
@@ -285,7 +285,7 @@ class ScanRun {
     blk.fill(0);
   }
 
-  private acFirst(coefs: Int16Array, base: number, ac: HuffmanTable): void {
+  private acFirst(coefs: Int16Array, base: number, ac: HuffmanTable, last: Uint8Array): void {
     if (this.eobrun > 0) {
       this.eobrun--;
       return;
@@ -298,7 +298,9 @@ class ScanRun {
       const value = e >> 9;
       if (value !== 0) {
         k += run;
-        coefs[base + (k < 63 ? k : 63)] = value * scale; // a corrupt run past the end lands on the last
+        const at = k < 63 ? k : 63; // a corrupt run past the end lands on the last
+        coefs[base + at] = value * scale;
+        if (at > last[base >> 6]) last[base >> 6] = at;
       } else if (run === 15) k += 15;
       else {
         this.eobrun = (1 << run) - 1;
@@ -308,7 +310,7 @@ class ScanRun {
     }
   }
 
-  private acRefine(coefs: Int16Array, base: number, ac: HuffmanTable): void {
+  private acRefine(coefs: Int16Array, base: number, ac: HuffmanTable, last: Uint8Array): void {
     const r = this.r;
     const al = this.al;
     const p1 = 1 << al;
@@ -320,6 +322,8 @@ class ScanRun {
     // written back around refills and the slow paths.
     let buf = r.buf;
     let cnt = r.cnt;
+    const b = base >> 6;
+    let lastNz = last[b];
     if (this.eobrun === 0) {
       for (; k <= se; k++) {
         if (cnt < 16) {
@@ -349,6 +353,12 @@ class ScanRun {
         // Advance over already-nonzero coefficients (refining each) and `run` zero ones. Written
         // without data-dependent branches (zero or not is a coin toss in detailed images): see the end-of-band loop below.
         do {
+          if (k > lastNz) {
+            // Only zeros from here: the run ends `run` places on (or the band does).
+            k += run;
+            if (k > se) k = se + 1;
+            break;
+          }
           if (cnt < 1) {
             r.buf = buf; r.cnt = cnt; r.fill(); buf = r.buf; cnt = r.cnt;
           }
@@ -361,11 +371,17 @@ class ScanRun {
           if (run < 0) break;
           k++;
         } while (k <= se);
-        if (s !== 0) coefs[base + (k < 63 ? k : 63)] = s;
+        if (s !== 0) {
+          const at = k < 63 ? k : 63;
+          coefs[base + at] = s;
+          if (at > lastNz) last[b] = lastNz = at;
+        }
       }
     }
     if (this.eobrun > 0) {
-      for (; k <= se; k++) {
+      // Past the block's last nonzero coefficient every one is zero and takes no correction bit.
+      const end = Math.min(se, lastNz);
+      for (; k <= end; k++) {
         if (cnt < 1) {
           r.buf = buf; r.cnt = cnt; r.fill(); buf = r.buf; cnt = r.cnt;
         }
