@@ -131,9 +131,14 @@ const KEEP_BYTES = 32 * 1024 * 1024;
 interface Kernels { memory: WasmMemory; h3: Kernel; v4: Kernel }
 let kept: (Kernels & { pages: number }) | undefined;
 
-function instance(api: WasmApi, mod: object, pages: number): Kernels {
+function instance(api: WasmApi, mod: object, pages: number): Kernels | undefined {
   if (kept && kept.pages >= pages) return kept;
-  const memory = new api.Memory({ initial: pages });
+  let memory: WasmMemory;
+  try {
+    memory = new api.Memory({ initial: pages });
+  } catch {
+    return undefined; // no memory for it now: the JS path runs instead
+  }
   const { h3, v4 } = new api.Instance(mod, { m: { mem: memory } }).exports as { h3: Kernel; v4: Kernel };
   if (pages * PAGE <= KEEP_BYTES) kept = { memory, h3, v4, pages };
   return { memory, h3, v4 };
@@ -162,7 +167,9 @@ export function resize3Simd(src: Uint8Array, inW: number, y0: number, rows: numb
   if (total > MAX_BYTES) return undefined;
   const mod = compile(half, shift);
   if (!mod || !wasm) return undefined;
-  const { memory, h3, v4 } = instance(wasm, mod, Math.ceil(total / PAGE));
+  const inst = instance(wasm, mod, Math.ceil(total / PAGE));
+  if (!inst) return undefined;
+  const { memory, h3, v4 } = inst;
   const heap = new Uint8Array(memory.buffer);
   heap.set(src.subarray(y0 * inW * 3, y0 * inW * 3 + inBytes), 0);
   new Int32Array(memory.buffer, boundsAt, outW * 2).set(c.bounds.subarray(0, outW * 2));

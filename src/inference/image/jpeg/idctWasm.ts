@@ -214,9 +214,14 @@ const PAGE = 65536;
 let kept: { memory: WasmMemory; idct: Kernel; pages: number } | undefined;
 const align = (n: number): number => (n + 15) & ~15;
 
-function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; idct: Kernel } {
+function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; idct: Kernel } | undefined {
   if (kept && kept.pages >= pages) return kept;
-  const memory = new api.Memory({ initial: pages });
+  let memory: WasmMemory;
+  try {
+    memory = new api.Memory({ initial: pages });
+  } catch {
+    return undefined; // no memory for it now: the JS path runs instead
+  }
   const idct = new api.Instance(mod, { m: { mem: memory } }).exports.idct as Kernel;
   if (pages * PAGE <= KEEP_BYTES) kept = { memory, idct, pages };
   return { memory, idct };
@@ -256,7 +261,9 @@ export function idctComponentWasm(comp: IdctComponent, coefs: Int16Array, quant:
   if (total > MAX_BYTES) return false;
   const mod = compiledKernel();
   if (!mod || !wasm) return false;
-  const { memory, idct } = instance(wasm, mod, Math.ceil(total / PAGE));
+  const inst = instance(wasm, mod, Math.ceil(total / PAGE));
+  if (!inst) return false;
+  const { memory, idct } = inst;
   const buf = memory.buffer;
   new Int16Array(buf, coefAt, coefs.length).set(coefs);
   new Int32Array(buf, quantAt, 64).set(quant);

@@ -120,9 +120,14 @@ const PAGE = 65536;
 let kept: { memory: WasmMemory; row: RowKernel; row444: RowKernel; pages: number } | undefined;
 const align = (n: number): number => (n + 15) & ~15;
 
-function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; row: RowKernel; row444: RowKernel } {
+function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; row: RowKernel; row444: RowKernel } | undefined {
   if (kept && kept.pages >= pages) return kept;
-  const memory = new api.Memory({ initial: pages });
+  let memory: WasmMemory;
+  try {
+    memory = new api.Memory({ initial: pages });
+  } catch {
+    return undefined; // no memory for it now: the JS path runs instead
+  }
   const { row, row444 } = new api.Instance(mod, { m: { mem: memory } }).exports as { row: RowKernel; row444: RowKernel };
   if (pages * PAGE <= KEEP_BYTES) kept = { memory, row, row444, pages };
   return { memory, row, row444 };
@@ -148,7 +153,9 @@ export function convertYcc444Simd(frame: Frame): Uint8Array | undefined {
   if (total > MAX_BYTES) return undefined;
   const mod = compiledKernels();
   if (!mod || !wasm) return undefined;
-  const { memory, row444 } = instance(wasm, mod, Math.ceil(total / PAGE));
+  const inst = instance(wasm, mod, Math.ceil(total / PAGE));
+  if (!inst) return undefined;
+  const { memory, row444 } = inst;
   const heap = new Uint8Array(memory.buffer);
   heap.set(cy.plane, 0);
   heap.set(cb.plane, bAt);
@@ -174,7 +181,9 @@ export function convertYcc420Simd(frame: Frame): Uint8Array | undefined {
   if (total > MAX_BYTES) return undefined;
   const mod = compiledKernels();
   if (!mod || !wasm) return undefined;
-  const { memory, row } = instance(wasm, mod, Math.ceil(total / PAGE));
+  const inst = instance(wasm, mod, Math.ceil(total / PAGE));
+  if (!inst) return undefined;
+  const { memory, row } = inst;
   const heap = new Uint8Array(memory.buffer);
   heap.set(cy.plane, yAt);
   heap.set(cb.plane, bAt);
