@@ -82,23 +82,23 @@ export function decodeScan(data: Uint8Array, at: number, length: number, frame: 
   const single = n === 1;
   const mcusWide = single ? comps[0].comp.blocksWide : frame.mcusWide;
   const mcusHigh = single ? comps[0].comp.blocksHigh : frame.mcusHigh;
-  const total = mcusWide * mcusHigh;
   const interval = tables.restartInterval;
   let restarts = 0;
-  for (let m = 0; m < total; m++) {
-    if (interval > 0 && m > 0 && m % interval === 0) {
-      run.checkOverrun();
-      expectRestart(data, reader, restarts++ & 7, scanNo);
-      run.resetPredictions();
-    }
-    const mx = m % mcusWide;
-    const my = (m - mx) / mcusWide;
-    if (mx === 0 && my > 0) run.checkOverrun(); // stop early on data that ran out, not after the whole image
-    if (single) run.block(0, my, mx);
-    else {
-      for (let i = 0; i < n; i++) {
-        const { h, v } = comps[i].comp;
-        for (let by = 0; by < v; by++) for (let bx = 0; bx < h; bx++) run.block(i, my * v + by, mx * h + bx);
+  let m = 0;
+  for (let my = 0; my < mcusHigh; my++) {
+    for (let mx = 0; mx < mcusWide; mx++, m++) {
+      if (interval > 0 && m > 0 && m % interval === 0) {
+        run.checkOverrun();
+        expectRestart(data, reader, restarts++ & 7, scanNo);
+        run.resetPredictions();
+      }
+      if (mx === 0 && my > 0) run.checkOverrun(); // stop early on data that ran out, not after the whole image
+      if (single) run.block(0, my, mx);
+      else {
+        for (let i = 0; i < n; i++) {
+          const { h, v } = comps[i].comp;
+          for (let by = 0; by < v; by++) for (let bx = 0; bx < h; bx++) run.block(i, my * v + by, mx * h + bx);
+        }
       }
     }
   }
