@@ -7,8 +7,7 @@
 import {
   BLOCK, BR, BR_IF, END, GET, I16X8_EXTEND_LOW_U, I16X8_NARROW_U, I32, I32_ADD, I32_CONST, I32_EQZ, I32_GE_U,
   I32_LOAD, I32_MUL, I32_STORE, I32_SUB, I32X4_ADD, I32X4_EXTEND_LOW_U, I32X4_EXTRACT, I32X4_MUL, I32X4_SHR_S,
-  I32X4_SPLAT, I8X16_NARROW_U, LOAD32_ZERO, LOOP, SET, TEE, V128, VOID, compileModule, moduleBytes, sleb, wasm,
-  type WasmApi, type WasmMemory,
+  I32X4_SPLAT, I8X16_NARROW_U, LOAD32_ZERO, LOOP, SET, TEE, V128, VOID, bind, compileModule, moduleBytes, sleb,
 } from './wasmAsm';
 
 // Parameters, then locals.
@@ -115,6 +114,7 @@ export interface SimdCoefficients {
 type Kernel = (src: number, rowStride: number, rows: number, outW: number, bounds: number, k: number, ksize4: number, out: number) => void;
 
 let compiled: object | null | undefined;
+const cache: { exports?: { h3: Kernel; v4: Kernel } } = {};
 
 function compile(half: number, shift: number): object | null {
   if (compiled === undefined) compiled = compileModule(moduleBytes(8, [{ name: 'h3', body: kernel(half, shift) }, { name: 'v4', body: verticalKernel(half, shift) }]));
@@ -123,27 +123,7 @@ function compile(half: number, shift: number): object | null {
 
 /** Above this much working memory the JS pass runs instead. */
 const MAX_BYTES = 128 * 1024 * 1024;
-/**
- * Memory up to this size is kept for the next call: copying a 1080p image into fresh memory costs
- * more in page faults than the kernel itself. Larger ones are dropped after the call.
- */
-const KEEP_BYTES = 32 * 1024 * 1024;
-interface Kernels { memory: WasmMemory; h3: Kernel; v4: Kernel }
-let kept: (Kernels & { pages: number }) | undefined;
 
-function instance(api: WasmApi, mod: object, pages: number): Kernels | undefined {
-  if (kept && kept.pages >= pages) return kept;
-  let memory: WasmMemory;
-  try {
-    memory = new api.Memory({ initial: pages });
-  } catch {
-    return undefined; // no memory for it now: the JS path runs instead
-  }
-  const { h3, v4 } = new api.Instance(mod, { m: { mem: memory } }).exports as { h3: Kernel; v4: Kernel };
-  if (pages * PAGE <= KEEP_BYTES) kept = { memory, h3, v4, pages };
-  return { memory, h3, v4 };
-}
-const PAGE = 65536;
 const align = (n: number): number => (n + 15) & ~15;
 
 /**
@@ -166,19 +146,19 @@ export function resize3Simd(src: Uint8Array, inW: number, y0: number, rows: numb
   const total = outAt + outBytes + 4;
   if (total > MAX_BYTES) return undefined;
   const mod = compile(half, shift);
-  if (!mod || !wasm) return undefined;
-  const inst = instance(wasm, mod, Math.ceil(total / PAGE));
-  if (!inst) return undefined;
-  const { memory, h3, v4 } = inst;
-  const heap = new Uint8Array(memory.buffer);
+  if (!mod) return undefined;
+  const bound = bind(mod, total, cache);
+  if (!bound) return undefined;
+  const { h3, v4 } = bound.exports;
+  const heap = new Uint8Array(bound.buffer);
   heap.set(src.subarray(y0 * inW * 3, y0 * inW * 3 + inBytes), 0);
-  new Int32Array(memory.buffer, boundsAt, outW * 2).set(c.bounds.subarray(0, outW * 2));
-  new Int32Array(memory.buffer, kAt, c.k.length).set(c.k);
+  new Int32Array(bound.buffer, boundsAt, outW * 2).set(c.bounds.subarray(0, outW * 2));
+  new Int32Array(bound.buffer, kAt, c.k.length).set(c.k);
   h3(0, inW * 3, rows, outW, boundsAt, kAt, c.ksize * 4, midAt);
   if (!vertical) return heap.slice(midAt, midAt + midBytes);
   const v = vertical.c;
-  new Int32Array(memory.buffer, vBoundsAt, vertical.outH * 2).set(v.bounds.subarray(0, vertical.outH * 2));
-  new Int32Array(memory.buffer, vkAt, v.k.length).set(v.k);
+  new Int32Array(bound.buffer, vBoundsAt, vertical.outH * 2).set(v.bounds.subarray(0, vertical.outH * 2));
+  new Int32Array(bound.buffer, vkAt, v.k.length).set(v.k);
   v4(midAt, outW * 3, vertical.outH, vBoundsAt, vkAt, v.ksize * 4, outAt, y0);
   return heap.slice(outAt, outAt + outBytes);
 }

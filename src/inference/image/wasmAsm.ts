@@ -63,7 +63,10 @@ export function moduleBytes(params: number, funcs: { name: string; body: number[
   ]);
 }
 
-export interface WasmMemory { readonly buffer: ArrayBuffer }
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 export interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
@@ -78,5 +81,35 @@ export function compileModule(bytes: Uint8Array): object | null {
     return wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
   } catch {
     return null;
+  }
+}
+
+const PAGE = 65536;
+/**
+ * Up to this much, the kernels share one memory kept between calls (copying a 1080p image into
+ * fresh memory costs more in page faults than a kernel's work); larger calls get their own.
+ */
+const KEEP_BYTES = 32 * 1024 * 1024;
+let shared: WasmMemory | undefined;
+
+/**
+ * The exports of `mod` bound to a memory of at least `bytes`, and that memory's current buffer; the
+ * instance on the shared memory is kept in `cache`. Undefined where WebAssembly is missing or the
+ * memory cannot be had (callers then run their JS path).
+ */
+export function bind<T>(mod: object, bytes: number, cache: { exports?: T }): { buffer: ArrayBuffer; exports: T } | undefined {
+  if (!wasm) return undefined;
+  const pages = Math.ceil(bytes / PAGE);
+  try {
+    if (bytes <= KEEP_BYTES) {
+      if (!shared) shared = new wasm.Memory({ initial: pages });
+      else if (shared.buffer.byteLength < pages * PAGE) shared.grow(pages - shared.buffer.byteLength / PAGE);
+      cache.exports ??= new wasm.Instance(mod, { m: { mem: shared } }).exports as T;
+      return { buffer: shared.buffer, exports: cache.exports };
+    }
+    const memory = new wasm.Memory({ initial: pages });
+    return { buffer: memory.buffer, exports: new wasm.Instance(mod, { m: { mem: memory } }).exports as T };
+  } catch {
+    return undefined;
   }
 }

@@ -7,7 +7,7 @@
 import {
   BLOCK, BR, BR_IF, ELSE, END, GET, I32, I32_ADD, I32_AND, I32_CONST, I32_EQZ, I32_GE_U, I32_LOAD, I32_LOAD16_S,
   I32_LOAD8_U, I32_MUL, I32_OR, I32_SHL, I32_SHR_S, I32_STORE, I32_STORE8, I32_SUB, IF, LOOP, SET, VOID,
-  compileModule, leb, moduleBytes, sleb, wasm, type WasmApi, type WasmMemory,
+  compileModule, leb, moduleBytes, sleb, bind,
   ANY_TRUE, I16X8_NARROW_S, I32X4_ABS, I32X4_ADD, I32X4_MUL, I32X4_SHL, I32X4_SHR_S, I32X4_SUB, I8X16_NARROW_U,
   I8X16_SHUFFLE, STORE64_LANE, V128, V128_AND, V128_LOAD, V128_OR, i32x4Const,
 } from '../wasmAsm';
@@ -208,24 +208,10 @@ function kernel(): Expr {
 type Kernel = (coef: number, bw: number, bh: number, bpl: number, quant: number, nat: number, rl: number, plane: number, blk: number, ws: number) => void;
 
 let compiled: object | null | undefined;
-const KEEP_BYTES = 32 * 1024 * 1024;
+const cache: { exports?: { idct: Kernel } } = {};
 const MAX_BYTES = 256 * 1024 * 1024;
-const PAGE = 65536;
-let kept: { memory: WasmMemory; idct: Kernel; pages: number } | undefined;
 const align = (n: number): number => (n + 15) & ~15;
 
-function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; idct: Kernel } | undefined {
-  if (kept && kept.pages >= pages) return kept;
-  let memory: WasmMemory;
-  try {
-    memory = new api.Memory({ initial: pages });
-  } catch {
-    return undefined; // no memory for it now: the JS path runs instead
-  }
-  const idct = new api.Instance(mod, { m: { mem: memory } }).exports.idct as Kernel;
-  if (pages * PAGE <= KEEP_BYTES) kept = { memory, idct, pages };
-  return { memory, idct };
-}
 
 function compiledKernel(): object | null {
   if (compiled === undefined) compiled = compileModule(moduleBytes(10, [{ name: 'idct', body: kernel() }]));
@@ -260,11 +246,11 @@ export function idctComponentWasm(comp: IdctComponent, coefs: Int16Array, quant:
   const total = planeAt + comp.plane.length;
   if (total > MAX_BYTES) return false;
   const mod = compiledKernel();
-  if (!mod || !wasm) return false;
-  const inst = instance(wasm, mod, Math.ceil(total / PAGE));
-  if (!inst) return false;
-  const { memory, idct } = inst;
-  const buf = memory.buffer;
+  if (!mod) return false;
+  const bound = bind(mod, total, cache);
+  if (!bound) return false;
+  const { idct } = bound.exports;
+  const buf = bound.buffer;
   new Int16Array(buf, coefAt, coefs.length).set(coefs);
   new Int32Array(buf, quantAt, 64).set(quant);
   new Int32Array(buf, natAt, 64).set(NATURAL_ORDER);

@@ -7,7 +7,7 @@ import {
   BLOCK, BR, BR_IF, END, GET, I16X8_EXTEND_LOW_U, I16X8_NARROW_S, I32, I32_ADD, I32_CONST, I32_GE_U, I32_LOAD,
   I32_LOAD8_U, I32_MUL, I32_STORE, I32X4_ADD, I32X4_EXTEND_LOW_U, I32X4_MUL, I32X4_SHR_S, I32X4_SUB,
   I8X16_NARROW_U, I8X16_SHUFFLE, LOAD32_ZERO, LOOP, SET, V128, V128_LOAD, V128_STORE, VOID, compileModule,
-  i32x4Const, moduleBytes, wasm, type WasmApi, type WasmMemory,
+  i32x4Const, moduleBytes, bind,
 } from '../wasmAsm';
 import { fix } from './color';
 import type { Frame } from './frame';
@@ -114,24 +114,10 @@ function toRgb(): number[] {
 type RowKernel = (yp: number, bn: number, bf: number, rn: number, rf: number, sw: number, width: number, out: number, csb: number, csr: number) => void;
 
 let compiled: object | null | undefined;
-const KEEP_BYTES = 32 * 1024 * 1024;
+const cache: { exports?: { row: RowKernel; row444: RowKernel } } = {};
 const MAX_BYTES = 256 * 1024 * 1024;
-const PAGE = 65536;
-let kept: { memory: WasmMemory; row: RowKernel; row444: RowKernel; pages: number } | undefined;
 const align = (n: number): number => (n + 15) & ~15;
 
-function instance(api: WasmApi, mod: object, pages: number): { memory: WasmMemory; row: RowKernel; row444: RowKernel } | undefined {
-  if (kept && kept.pages >= pages) return kept;
-  let memory: WasmMemory;
-  try {
-    memory = new api.Memory({ initial: pages });
-  } catch {
-    return undefined; // no memory for it now: the JS path runs instead
-  }
-  const { row, row444 } = new api.Instance(mod, { m: { mem: memory } }).exports as { row: RowKernel; row444: RowKernel };
-  if (pages * PAGE <= KEEP_BYTES) kept = { memory, row, row444, pages };
-  return { memory, row, row444 };
-}
 
 function compiledKernels(): object | null {
   if (compiled === undefined) compiled = compileModule(moduleBytes(10, [{ name: 'row', body: rowKernel() }, { name: 'row444', body: row444Kernel() }]));
@@ -152,11 +138,11 @@ export function convertYcc444Simd(frame: Frame): Uint8Array | undefined {
   const total = outAt + outBytes + 16;
   if (total > MAX_BYTES) return undefined;
   const mod = compiledKernels();
-  if (!mod || !wasm) return undefined;
-  const inst = instance(wasm, mod, Math.ceil(total / PAGE));
-  if (!inst) return undefined;
-  const { memory, row444 } = inst;
-  const heap = new Uint8Array(memory.buffer);
+  if (!mod) return undefined;
+  const bound = bind(mod, total, cache);
+  if (!bound) return undefined;
+  const { row444 } = bound.exports;
+  const heap = new Uint8Array(bound.buffer);
   heap.set(cy.plane, 0);
   heap.set(cb.plane, bAt);
   heap.set(cr.plane, rAt);
@@ -180,11 +166,11 @@ export function convertYcc420Simd(frame: Frame): Uint8Array | undefined {
   const total = outAt + outBytes + 16;
   if (total > MAX_BYTES) return undefined;
   const mod = compiledKernels();
-  if (!mod || !wasm) return undefined;
-  const inst = instance(wasm, mod, Math.ceil(total / PAGE));
-  if (!inst) return undefined;
-  const { memory, row } = inst;
-  const heap = new Uint8Array(memory.buffer);
+  if (!mod) return undefined;
+  const bound = bind(mod, total, cache);
+  if (!bound) return undefined;
+  const { row } = bound.exports;
+  const heap = new Uint8Array(bound.buffer);
   heap.set(cy.plane, yAt);
   heap.set(cb.plane, bAt);
   heap.set(cr.plane, rAt);
