@@ -80,6 +80,38 @@ export function preprocessImage(image: DecodedImage, spec: PreprocessSpec): Prep
   const n = w * h;
   const data = new (encoded.constructor as new (length: number) => NumericTypedArray)(n * c);
   const counts = new Float64Array(c * 256);
+  if (data instanceof Float32Array && encoded instanceof Float32Array) fillFloat32(data, encoded, counts, pixels, c, n, format);
+  else fillAny(data, encoded, counts, pixels, c, n, format);
+  return {
+    data,
+    shape: format === 'NCHW' ? [c, h, w] : [h, w, c],
+    datatype,
+    stats: channelStats(table, counts, c, n),
+    preview: toRgba(resized),
+  };
+}
+
+/** The common case (FP32): one monomorphic loop per layout, each channel's table looked up directly. */
+function fillFloat32(data: Float32Array, table: Float32Array, counts: Float64Array, pixels: Uint8Array, c: number, n: number, format: ImageFormatOrder): void {
+  if (format === 'NCHW' && c === 3) {
+    // numpy's transpose((2, 0, 1)): each channel's plane written in order.
+    for (let i = 0, p = 0; i < n; i++, p += 3) {
+      const r = pixels[p]!;
+      const g = 256 + pixels[p + 1]!;
+      const b = 512 + pixels[p + 2]!;
+      data[i] = table[r]!;
+      data[n + i] = table[g]!;
+      data[2 * n + i] = table[b]!;
+      counts[r]!++;
+      counts[g]!++;
+      counts[b]!++;
+    }
+    return;
+  }
+  fillAny(data, table, counts, pixels, c, n, format);
+}
+
+function fillAny(data: NumericTypedArray, encoded: NumericTypedArray, counts: Float64Array, pixels: Uint8Array, c: number, n: number, format: ImageFormatOrder): void {
   const assign = data as unknown as { [i: number]: number | bigint };
   const from = encoded as unknown as { [i: number]: number | bigint };
   // numpy's transpose((2, 0, 1)) for NCHW; NHWC keeps the interleaved order.
@@ -90,13 +122,6 @@ export function preprocessImage(image: DecodedImage, spec: PreprocessSpec): Prep
       counts[k]!++;
     }
   }
-  return {
-    data,
-    shape: format === 'NCHW' ? [c, h, w] : [h, w, c],
-    datatype,
-    stats: channelStats(table, counts, c, n),
-    preview: toRgba(resized),
-  };
 }
 
 /** Each channel's 256 possible values after the cast and scaling, rounded as numpy's dtype arithmetic rounds. */
@@ -173,15 +198,21 @@ function toRgba(image: Image8): { width: number; height: number; rgba: Uint8Arra
   const n = image.width * image.height;
   const rgba = new Uint8Array(n * 4);
   const src = image.data;
-  for (let i = 0; i < n; i++) {
-    if (image.mode === 'RGB') {
-      rgba[i * 4] = src[i * 3]!;
-      rgba[i * 4 + 1] = src[i * 3 + 1]!;
-      rgba[i * 4 + 2] = src[i * 3 + 2]!;
-    } else {
-      rgba[i * 4] = rgba[i * 4 + 1] = rgba[i * 4 + 2] = src[i]!;
+  if (image.mode === 'RGB') {
+    for (let i = 0, p = 0, q = 0; i < n; i++, p += 3, q += 4) {
+      rgba[q] = src[p]!;
+      rgba[q + 1] = src[p + 1]!;
+      rgba[q + 2] = src[p + 2]!;
+      rgba[q + 3] = 255;
     }
-    rgba[i * 4 + 3] = 255;
+  } else {
+    for (let i = 0, q = 0; i < n; i++, q += 4) {
+      const v = src[i]!;
+      rgba[q] = v;
+      rgba[q + 1] = v;
+      rgba[q + 2] = v;
+      rgba[q + 3] = 255;
+    }
   }
   return { width: image.width, height: image.height, rgba };
 }

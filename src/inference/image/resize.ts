@@ -1,12 +1,20 @@
 // Image.resize((w, h), Image.BILINEAR) exactly as PIL's ImagingResample does it for 8-bit images:
 // a triangle filter whose support grows with the downscale factor (so it antialiases), coefficients
 // normalised in double and rounded to 22-bit fixed point, a horizontal pass and then a vertical one.
+import { resize3Simd } from './resizeSimd';
 import type { Image8 } from './types';
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;
 const HALF = 1 << (PRECISION_BITS - 1);
 const MAX = ONE * 256;
+
+let useSimd = true;
+
+/** Turns the WebAssembly SIMD horizontal pass off or on (tests compare the two). */
+export function setResizeSimd(on: boolean): void {
+  useSimd = on;
+}
 
 interface Coefficients {
   /** Taps per output pixel (the stride of `k`). */
@@ -65,6 +73,15 @@ function clip8(v: number): number {
 
 /** Horizontal pass over input rows [y0, y0 + rows). */
 function horizontal(src: Uint8Array, inW: number, bands: number, y0: number, rows: number, outW: number, c: Coefficients): Uint8Array {
+  if (bands === 3 && useSimd) {
+    const fast = resize3Simd(src, inW, y0, rows, outW, c, HALF, PRECISION_BITS);
+    if (fast) return fast;
+  }
+  return horizontalJs(src, inW, bands, y0, rows, outW, c);
+}
+
+/** The horizontal pass in plain JS: single-channel images, and RGB where WebAssembly SIMD is missing. */
+function horizontalJs(src: Uint8Array, inW: number, bands: number, y0: number, rows: number, outW: number, c: Coefficients): Uint8Array {
   const out = new Uint8Array(outW * rows * bands);
   const { ksize, bounds, k } = c;
   for (let y = 0; y < rows; y++) {
@@ -138,6 +155,10 @@ export function resizeBilinear(image: Image8, width: number, height: number): Im
     const last = cv.bounds[height * 2 - 2]! + cv.bounds[height * 2 - 1]!;
     const rows = needV ? last - first : image.height;
     const y0 = needV ? first : 0;
+    if (bands === 3 && needV && useSimd) {
+      const both = resize3Simd(data, image.width, y0, rows, width, ch, HALF, PRECISION_BITS, { outH: height, c: cv });
+      if (both) return { width, height, mode: image.mode, data: both };
+    }
     data = horizontal(data, image.width, bands, y0, rows, width, ch);
     curW = width;
     shift = y0;

@@ -6,7 +6,8 @@ import type { RowSource } from './upsample';
 export type JpegColorSpace = 'gray' | 'ycbcr' | 'rgb' | 'cmyk' | 'ycck';
 
 const ONE_HALF = 1 << 15;
-const fix = (x: number): number => Math.floor(x * 65536 + 0.5);
+/** libjpeg's FIX(): a constant in 16-bit fixed point. */
+export const fix = (x: number): number => Math.floor(x * 65536 + 0.5);
 
 /** Clamp to 0..255, indexed by value + 384 (covers every sum of a sample and a table entry). */
 export const CLIP = new Uint8Array(1024);

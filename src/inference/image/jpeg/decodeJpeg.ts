@@ -1,14 +1,15 @@
 // decodeJpeg: JPEG bytes to the pixels PIL's Image.open(...).load() gives with libjpeg-turbo
 // (ISLOW IDCT, fancy upsampling, libjpeg's colour-space rules), or a JpegError saying what and where.
 import { convertColor, type JpegColorSpace } from './color';
-import { DEFAULT_LIMITS, parseFrame, type Frame, type FrameComponent, type JpegLimits } from './frame';
+import { DEFAULT_LIMITS, NATURAL_ORDER, parseFrame, type Frame, type FrameComponent, type JpegLimits } from './frame';
 import { buildHuffmanTable, type HuffmanTable } from './huffman';
 import { idctBlock, idctBlock4x4 } from './idct';
+import { idctComponentWasm, wasmIdctAvailable } from './idctWasm';
 import { JpegError } from './jpegError';
 import { decodeScan, type DecoderTables } from './scan';
 import { smoothBlock, smoothingApplies } from './smoothing';
 import { upsampler } from './upsample';
-import { convertYcc420, isFancy420 } from './ycc420';
+import { convertYcc420, convertYcc444, isFancy420, sameSampling } from './ycc420';
 
 export interface JpegImage {
   readonly width: number;
@@ -18,12 +19,6 @@ export interface JpegImage {
   /** Interleaved 8-bit samples, row-major, width * height * channels bytes. */
   readonly data: Uint8Array;
 }
-
-/** Natural index of each zigzag position, for DQT tables. */
-const ZIGZAG64 = [
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
-  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
-];
 
 const hex = (m: number): string => `0xFF${m.toString(16).toUpperCase().padStart(2, '0')}`;
 
@@ -63,7 +58,7 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
     switch (marker) {
       case 0xc0: case 0xc1: case 0xc2:
         if (frame) throw new JpegError('corrupt', 'a second SOF marker', at);
-        frame = parseFrame(data, body, bodyLength, marker === 0xc2, limits);
+        frame = parseFrame(data, body, bodyLength, marker === 0xc2, limits, marker === 0xc2 || (useWasmIdct && wasmIdctAvailable()));
         break;
       case 0xc3: case 0xc5: case 0xc6: case 0xc7:
         throw new JpegError('unsupported', `lossless or hierarchical JPEG (SOF marker ${hex(marker)}) is not supported`, at);
@@ -104,11 +99,12 @@ export function decodeJpeg(bytes: Uint8Array, limits: JpegLimits = DEFAULT_LIMIT
   }
   if (!frame) throw new JpegError('corrupt', 'file has no SOF marker (no image)', p);
   if (scans === 0) throw new JpegError('corrupt', 'file has no image data (no SOS marker)', p);
-  if (frame.progressive) finishProgressive(frame);
+  if (frame.components.some((c) => c.coefs)) finishCoefficients(frame);
   for (const comp of frame.components) if (!comp.quant) comp.plane.fill(128); // never in a scan: zero coefficients
   const space = colorSpace(frame, sawJfif, adobeTransform);
   let pixels: Uint8Array;
-  if (space === 'ycbcr' && isFancy420(frame)) pixels = convertYcc420(frame);
+  const fast = space === 'ycbcr' ? (isFancy420(frame) ? convertYcc420(frame) : sameSampling(frame) ? convertYcc444(frame) : undefined) : undefined;
+  if (fast) pixels = fast;
   else {
     const sources = frame.components.map((c) => upsampler(frame as Frame, c));
     pixels = convertColor(space, sources, frame.width, frame.height);
@@ -128,7 +124,15 @@ function colorSpace(frame: Frame, sawJfif: boolean, adobeTransform: number): Jpe
   return a === 82 && b === 71 && c === 66 ? 'rgb' : 'ycbcr'; // ASCII 'R', 'G', 'B'
 }
 
-function finishProgressive(frame: Frame): void {
+let useWasmIdct = true;
+
+/** Turns the WebAssembly component IDCT off or on (tests compare the two). */
+export function setWasmIdct(on: boolean): void {
+  useWasmIdct = on;
+}
+
+/** Dequantises and transforms kept coefficients (progressive, or sequential decoded ahead). */
+function finishCoefficients(frame: Frame): void {
   // libjpeg estimates still-missing low-frequency coefficients when scans left some incomplete.
   const fileQuant = (c: FrameComponent): Uint16Array | undefined => (c.quant ? Uint16Array.from(c.quant) : undefined);
   const smooth = smoothingApplies(frame, fileQuant);
@@ -140,17 +144,27 @@ function finishProgressive(frame: Frame): void {
     if (!quant) continue;
     const raw = fileQuant(comp) as Uint16Array;
     const coefs = comp.coefs as Int16Array;
+    if (!smooth && useWasmIdct && idctComponentWasm(comp, coefs, quant)) continue;
     const stride = comp.blocksPerLine * 8;
     for (let row = 0; row < comp.blocksHigh; row++) {
       for (let col = 0; col < comp.blocksWide; col++) {
         const at = (row * comp.blocksPerLine + col) * 64;
-        if (smooth) smoothBlock(frame, comp, raw, row, col, block, dcs);
-        else for (let k = 0; k < 64; k++) block[k] = coefs[at + k];
         let outside4x4 = 0;
-        for (let k = 0; k < 64; k++) {
-          const v = block[k] * quant[k];
-          block[k] = v;
-          if (v !== 0) outside4x4 |= k & 36; // column >= 4 or row >= 4
+        if (smooth) {
+          smoothBlock(frame, comp, raw, row, col, block, dcs);
+          for (let k = 0; k < 64; k++) {
+            const v = block[k] * quant[k];
+            block[k] = v;
+            if (v !== 0) outside4x4 |= k & 36; // column >= 4 or row >= 4
+          }
+        } else {
+          // Coefficients are stored in zigzag order: dequantise and put each in its natural place.
+          for (let k = 0; k < 64; k++) {
+            const z = NATURAL_ORDER[k];
+            const v = coefs[at + k] * quant[z];
+            block[z] = v;
+            if (v !== 0) outside4x4 |= z & 36;
+          }
         }
         if (outside4x4 === 0) idctBlock4x4(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
         else idctBlock(block, comp.plane, row * 8 * stride + col * 8, stride, ws);
@@ -190,7 +204,7 @@ function readQuantTables(data: Uint8Array, at: number, length: number, tables: D
     const q = new Int32Array(64);
     for (let k = 0; k < 64; k++) {
       const v = pq === 0 ? data[p + 1 + k] : (data[p + 1 + 2 * k] << 8) | data[p + 2 + 2 * k];
-      q[ZIGZAG64[k]] = (v << 16) >> 16; // libjpeg multiplies by a 16-bit signed copy of the table
+      q[NATURAL_ORDER[k]] = (v << 16) >> 16; // libjpeg multiplies by a 16-bit signed copy of the table
     }
     tables.quant[tq] = q;
     p += 1 + size;

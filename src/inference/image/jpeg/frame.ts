@@ -2,6 +2,12 @@
 // MCUs, and for progressive files the coefficients kept until every scan has been read.
 import { JpegError } from './jpegError';
 
+/** Natural (row-major) index of each zigzag position. */
+export const NATURAL_ORDER = Int32Array.from([
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+]);
+
 export interface FrameComponent {
   readonly id: number;
   readonly h: number;
@@ -18,8 +24,16 @@ export interface FrameComponent {
   readonly blocksPerColumn: number;
   /** Decoded samples, (blocksPerLine * 8) wide. */
   readonly plane: Uint8Array;
-  /** Progressive only: 64 coefficients per block, natural order. */
+  /**
+   * Progressive only: 64 coefficients per block in zigzag order (the order scans visit them, so the
+   * refinement passes walk memory in sequence); NATURAL_ORDER maps them back.
+   */
   coefs: Int16Array | null;
+  /**
+   * Progressive only: per block, the highest zigzag index holding a nonzero AC coefficient (0 for
+   * none), so refinement passes over a band's end need not walk the zeros after it.
+   */
+  readonly lastNonzero: Uint8Array | null;
   /** Dequantisation table latched when the component's first scan starts. */
   quant: Int32Array | null;
   /** Progressive only: per coefficient, the lowest bit position read so far (-1 = none yet). */
@@ -48,8 +62,12 @@ export interface JpegLimits {
 
 export const DEFAULT_LIMITS: JpegLimits = { maxDimension: 16384, maxBytes: 256 * 1024 * 1024, maxScans: 256 };
 
-/** Parses an SOF segment body (after the length) into the decoder's frame layout. */
-export function parseFrame(data: Uint8Array, at: number, length: number, progressive: boolean, limits: JpegLimits): Frame {
+/**
+ * Parses an SOF segment body (after the length) into the decoder's frame layout. Progressive frames
+ * always keep coefficients until the last scan; sequential ones do when `keepCoefficients` (to
+ * transform each component in one go rather than block by block).
+ */
+export function parseFrame(data: Uint8Array, at: number, length: number, progressive: boolean, limits: JpegLimits, keepCoefficients = progressive): Frame {
   if (length < 6) throw new JpegError('corrupt', 'SOF segment is too short', at);
   const precision = data[at];
   const height = (data[at + 1] << 8) | data[at + 2];
@@ -100,7 +118,8 @@ export function parseFrame(data: Uint8Array, at: number, length: number, progres
       blocksPerLine,
       blocksPerColumn,
       plane: new Uint8Array(blocksPerLine * blocksPerColumn * 64),
-      coefs: progressive ? new Int16Array(blocksPerLine * blocksPerColumn * 64) : null,
+      coefs: progressive || keepCoefficients ? new Int16Array(blocksPerLine * blocksPerColumn * 64) : null,
+      lastNonzero: progressive ? new Uint8Array(blocksPerLine * blocksPerColumn) : null,
       quant: null,
       coefBits: new Int8Array(64).fill(-1),
     };

@@ -3,7 +3,7 @@
 import { JpegError } from './jpegError';
 
 /** Codes up to this many bits are decoded with one table look-up. */
-const LOOKUP_BITS = 9;
+export const LOOKUP_BITS = 9;
 /** A code and its extra bits that together fit in this many bits come out of one look-up, value and all. */
 export const FAST_BITS = 10;
 

@@ -22,7 +22,7 @@ const F3_072 = 25172;
  * libjpeg's table for the IDCT output, indexed by (value & 1023) where value is the centred sample:
  * -128..383 map to clamp(value + 128); beyond that the index wraps (out-of-range garbage stays bounded).
  */
-const RANGE_LIMIT = (() => {
+export const RANGE_LIMIT = (() => {
   const t = new Uint8Array(1024);
   for (let i = 0; i < 1024; i++) t[i] = i < 128 ? i + 128 : i < 512 ? 255 : i < 896 ? 0 : i - 896;
   return t;
@@ -34,15 +34,28 @@ export function dcOnlySample(dequantisedDc: number): number {
 }
 
 /**
- * Inverse-transforms one block of dequantised coefficients (natural order), written as 8x8 samples
- * into `out` from `outAt` with row stride `stride`. `ws` is a 64-entry scratch buffer.
+ * Which shortcuts idctBlock may take, from the positions (natural order) of the nonzero coefficients:
+ * bit c (0..7) when column c has one below row 0, bit 8 when any lies outside column 0. Build it
+ * with nonzeroMask(z) for each nonzero position z.
  */
-export function idctBlock(coefs: Int32Array, out: Uint8Array, outAt: number, stride: number, ws: Int32Array): void {
+export const ALL_NONZERO = 0x1ff;
+
+/** The idctBlock mask bits that a nonzero coefficient at natural position z sets. */
+export function nonzeroMask(z: number): number {
+  return (((z + 56) >> 6) << (z & 7)) | (((z & 7) + 7) >> 3 << 8);
+}
+
+/**
+ * Inverse-transforms one block of dequantised coefficients (natural order), written as 8x8 samples
+ * into `out` from `outAt` with row stride `stride`. `ws` is a 64-entry scratch buffer. `mask` (see
+ * nonzeroMask, built from the dequantised values) says which columns are zero below row 0, so
+ * pass 1 need not test them as jidctint.c does; it gives the same answer as those tests.
+ */
+export function idctBlock(coefs: Int32Array, out: Uint8Array, outAt: number, stride: number, ws: Int32Array, mask: number = ALL_NONZERO): void {
   // Pass 1: columns, into ws scaled up by 2^2.
   for (let c = 0; c < 8; c++) {
     const p = c;
-    if (coefs[p + 8] === 0 && coefs[p + 16] === 0 && coefs[p + 24] === 0 && coefs[p + 32] === 0 &&
-        coefs[p + 40] === 0 && coefs[p + 48] === 0 && coefs[p + 56] === 0) {
+    if ((mask & (1 << c)) === 0) {
       const dc = coefs[p] << 2;
       ws[c] = dc; ws[c + 8] = dc; ws[c + 16] = dc; ws[c + 24] = dc;
       ws[c + 32] = dc; ws[c + 40] = dc; ws[c + 48] = dc; ws[c + 56] = dc;
@@ -94,12 +107,14 @@ export function idctBlock(coefs: Int32Array, out: Uint8Array, outAt: number, str
     ws[c + 32] = (t13 - o0 + 1024) >> 11;
   }
 
-  // Pass 2: rows, descaled by 2^(13 + 2 + 3) and range-limited into samples.
+  // Pass 2: rows, descaled by 2^(13 + 2 + 3) and range-limited into samples. With every coefficient
+  // in column 0, each row of ws is one value repeated (otherwise the rows are tested as jidctint.c does).
   const R = RANGE_LIMIT;
+  const flatRows = (mask & 0x100) === 0;
   for (let r = 0; r < 64; r += 8) {
     const q = outAt + (r >> 3) * stride;
-    if (ws[r + 1] === 0 && ws[r + 2] === 0 && ws[r + 3] === 0 && ws[r + 4] === 0 &&
-        ws[r + 5] === 0 && ws[r + 6] === 0 && ws[r + 7] === 0) {
+    if (flatRows || (ws[r + 1] === 0 && ws[r + 2] === 0 && ws[r + 3] === 0 && ws[r + 4] === 0 &&
+        ws[r + 5] === 0 && ws[r + 6] === 0 && ws[r + 7] === 0)) {
       const v = R[((ws[r] + 16) >> 5) & 1023];
       out[q] = v; out[q + 1] = v; out[q + 2] = v; out[q + 3] = v;
       out[q + 4] = v; out[q + 5] = v; out[q + 6] = v; out[q + 7] = v;

@@ -1,22 +1,10 @@
-// One scan (SOS): its header, and the entropy-coded MCUs of baseline/extended sequential and
-// progressive (spectral selection and successive approximation) Huffman coding.
-import type { Frame, FrameComponent } from './frame';
-import { BitReader, FAST_BITS, type HuffmanTable } from './huffman';
-
-// Module-level copies: an imported binding read in a hot loop can be a getter call under tsx.
-const FAST = FAST_BITS;
-const { dcOnlySample, idctBlock, idctBlock4x4 } = idct;
-const FAST_MASK = (1 << FAST_BITS) - 1;
-import * as idct from './idct';
+// One scan (SOS): its header, the MCU order with restart markers, and where its entropy-coded data
+// ends; scanRun.ts decodes the blocks.
+import type { Frame } from './frame';
+import { BitReader, type HuffmanTable } from './huffman';
 import { JpegError } from './jpegError';
+import { ScanRun, type ScanComponent } from './scanRun';
 import { standardTable } from './standardTables';
-
-/** Zigzag index -> natural index; 16 extra entries point at 63 so a corrupt run cannot write past the block. */
-const ZIGZAG = new Int32Array([
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
-  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
-  63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
-]);
 
 export interface DecoderTables {
   readonly dc: (HuffmanTable | undefined)[];
@@ -24,12 +12,6 @@ export interface DecoderTables {
   /** Natural order, already as libjpeg's 16-bit multipliers. */
   readonly quant: (Int32Array | undefined)[];
   restartInterval: number;
-}
-
-interface ScanComponent {
-  readonly comp: FrameComponent;
-  readonly dc: HuffmanTable | undefined;
-  readonly ac: HuffmanTable | undefined;
 }
 
 /** Decodes the scan whose SOS body starts at `at`; returns the offset where its entropy-coded data ends. */
@@ -58,6 +40,8 @@ export function decodeScan(data: Uint8Array, at: number, length: number, frame: 
     if (needDc && !dc) throw new JpegError('corrupt', `scan ${scanNo} uses DC Huffman table ${data[p + 1] >> 4}, which is not defined`, p + 1);
     if (needAc && !ac) throw new JpegError('corrupt', `scan ${scanNo} uses AC Huffman table ${data[p + 1] & 15}, which is not defined`, p + 1);
     if (dc && dc.maxSymbol > 15) throw new JpegError('corrupt', `DC Huffman table ${data[p + 1] >> 4} has a category above 15`, p + 1);
+    // A second sequential scan of a component replaces its blocks whole, as re-decoding them would.
+    if (!frame.progressive && comp.quant && comp.coefs) comp.coefs.fill(0);
     if (!comp.quant) {
       const q = tables.quant[comp.quantIndex];
       if (!q) throw new JpegError('corrupt', `component ${comp.id} uses quantisation table ${comp.quantIndex}, which is not defined`, p);
@@ -77,23 +61,23 @@ export function decodeScan(data: Uint8Array, at: number, length: number, frame: 
   const single = n === 1;
   const mcusWide = single ? comps[0].comp.blocksWide : frame.mcusWide;
   const mcusHigh = single ? comps[0].comp.blocksHigh : frame.mcusHigh;
-  const total = mcusWide * mcusHigh;
   const interval = tables.restartInterval;
   let restarts = 0;
-  for (let m = 0; m < total; m++) {
-    if (interval > 0 && m > 0 && m % interval === 0) {
-      run.checkOverrun();
-      expectRestart(data, reader, restarts++ & 7, scanNo);
-      run.resetPredictions();
-    }
-    const mx = m % mcusWide;
-    const my = (m - mx) / mcusWide;
-    if (mx === 0 && my > 0) run.checkOverrun(); // stop early on data that ran out, not after the whole image
-    if (single) run.block(0, my, mx);
-    else {
-      for (let i = 0; i < n; i++) {
-        const { h, v } = comps[i].comp;
-        for (let by = 0; by < v; by++) for (let bx = 0; bx < h; bx++) run.block(i, my * v + by, mx * h + bx);
+  let m = 0;
+  for (let my = 0; my < mcusHigh; my++) {
+    for (let mx = 0; mx < mcusWide; mx++, m++) {
+      if (interval > 0 && m > 0 && m % interval === 0) {
+        run.checkOverrun();
+        expectRestart(data, reader, restarts++ & 7, scanNo);
+        run.resetPredictions();
+      }
+      if (mx === 0 && my > 0) run.checkOverrun(); // stop early on data that ran out, not after the whole image
+      if (single) run.block(0, my, mx);
+      else {
+        for (let i = 0; i < n; i++) {
+          const { h, v } = comps[i].comp;
+          for (let by = 0; by < v; by++) for (let bx = 0; bx < h; bx++) run.block(i, my * v + by, mx * h + bx);
+        }
       }
     }
   }
@@ -122,176 +106,4 @@ function expectRestart(data: Uint8Array, reader: BitReader, index: number, scanN
   }
   reader.reset();
   reader.pos = p + 2;
-}
-
-function fillBlock(out: Uint8Array, at: number, stride: number, v: number): void {
-  for (let y = 0; y < 8; y++, at += stride) out.fill(v, at, at + 8);
-}
-
-/** The state of one scan while its MCUs are decoded. */
-class ScanRun {
-  private readonly preds = new Int32Array(4);
-  private eobrun = 0;
-  /** The block being decoded, dequantised; kept all zero between blocks. */
-  private readonly block64 = new Int32Array(64);
-  private readonly ws = new Int32Array(64);
-
-  constructor(
-    private readonly r: BitReader,
-    private readonly frame: Frame,
-    private readonly comps: ScanComponent[],
-    private readonly ss: number,
-    private readonly se: number,
-    private readonly ah: number,
-    private readonly al: number,
-    private readonly scanNo: number,
-  ) {}
-
-  resetPredictions(): void {
-    this.preds.fill(0);
-    this.eobrun = 0;
-  }
-
-  checkOverrun(): void {
-    if (!this.r.overrun()) return;
-    if (this.r.atEof) throw new JpegError('truncated', `file ends inside the entropy-coded data of scan ${this.scanNo}`, this.r.pos);
-    throw new JpegError('corrupt', `entropy-coded data of scan ${this.scanNo} ends before its last block (premature end of data segment)`, this.r.pos);
-  }
-
-  block(i: number, row: number, col: number): void {
-    if (!this.frame.progressive) {
-      this.sequentialBlock(i, row, col);
-      return;
-    }
-    const { comp, dc, ac } = this.comps[i];
-    const r = this.r;
-    const coefs = comp.coefs as Int16Array;
-    const base = (row * comp.blocksPerLine + col) * 64;
-    if (this.ss === 0) {
-      if (this.ah === 0) {
-        this.preds[i] += r.symbolValue(dc as HuffmanTable) >> 9;
-        coefs[base] = this.preds[i] * (1 << this.al);
-      } else if (r.bit()) coefs[base] |= 1 << this.al;
-    } else if (this.ah === 0) this.acFirst(coefs, base, ac as HuffmanTable);
-    else this.acRefine(coefs, base, ac as HuffmanTable);
-  }
-
-  private sequentialBlock(i: number, row: number, col: number): void {
-    const { comp, dc, ac } = this.comps[i];
-    const r = this.r;
-    const blk = this.block64;
-    const quant = comp.quant as Int32Array;
-    // Coefficients are 16-bit in libjpeg: the DC sum wraps there.
-    const pred = (this.preds[i] += r.symbolValue(dc as HuffmanTable) >> 9);
-    const act = ac as HuffmanTable;
-    let nonzeroAc = false;
-    let outside4x4 = 0;
-    // The bit buffer lives in locals here, written back around refills and slow codes.
-    const fast = act.fast;
-    let buf = r.buf;
-    let cnt = r.cnt;
-    for (let k = 1; k < 64; k++) {
-      if (cnt < 16) {
-        r.buf = buf;
-        r.cnt = cnt;
-        r.fill();
-        buf = r.buf;
-        cnt = r.cnt;
-      }
-      let e = fast[(buf >>> (cnt - FAST)) & FAST_MASK];
-      if (e !== 0) cnt -= e & 31;
-      else {
-        r.buf = buf;
-        r.cnt = cnt;
-        e = r.symbolValue(act);
-        buf = r.buf;
-        cnt = r.cnt;
-      }
-      const value = e >> 9;
-      if (value !== 0) {
-        k += (e >> 5) & 15;
-        const z = ZIGZAG[k];
-        blk[z] = value * quant[z];
-        nonzeroAc = true;
-        outside4x4 |= z & 36; // column >= 4 or row >= 4
-      } else if ((e & 0x1e0) === 0x1e0) k += 15;
-      else break;
-    }
-    r.buf = buf;
-    r.cnt = cnt;
-    const stride = comp.blocksPerLine * 8;
-    const at = row * 8 * stride + col * 8;
-    const dcValue = ((pred << 16) >> 16) * quant[0];
-    if (!nonzeroAc) {
-      // A DC-only block is flat: the IDCT reduces to one descaled, range-limited value.
-      fillBlock(comp.plane, at, stride, dcOnlySample(dcValue));
-      return;
-    }
-    blk[0] = dcValue;
-    if (outside4x4 === 0) idctBlock4x4(blk, comp.plane, at, stride, this.ws);
-    else idctBlock(blk, comp.plane, at, stride, this.ws);
-    blk.fill(0);
-  }
-
-  private acFirst(coefs: Int16Array, base: number, ac: HuffmanTable): void {
-    if (this.eobrun > 0) {
-      this.eobrun--;
-      return;
-    }
-    const r = this.r;
-    const scale = 1 << this.al;
-    for (let k = this.ss; k <= this.se; k++) {
-      const e = r.symbolValue(ac);
-      const run = (e >> 5) & 15;
-      const value = e >> 9;
-      if (value !== 0) {
-        k += run;
-        coefs[base + ZIGZAG[k]] = value * scale;
-      } else if (run === 15) k += 15;
-      else {
-        this.eobrun = (1 << run) - 1;
-        if (run !== 0) this.eobrun += r.bits(run);
-        break;
-      }
-    }
-  }
-
-  private acRefine(coefs: Int16Array, base: number, ac: HuffmanTable): void {
-    const r = this.r;
-    const p1 = 1 << this.al;
-    const m1 = -1 << this.al;
-    const se = this.se;
-    let k = this.ss;
-    if (this.eobrun === 0) {
-      for (; k <= se; k++) {
-        const rs = r.decode(ac);
-        let run = rs >> 4;
-        let s = rs & 15;
-        if (s !== 0) s = r.bit() ? p1 : m1;
-        else if (run !== 15) {
-          this.eobrun = 1 << run;
-          if (run !== 0) this.eobrun += r.bits(run);
-          break;
-        }
-        // Advance over already-nonzero coefficients (refining each) and `run` zero ones.
-        do {
-          const pos = base + ZIGZAG[k];
-          const c = coefs[pos];
-          if (c !== 0) {
-            if (r.bit() && (c & p1) === 0) coefs[pos] = c >= 0 ? c + p1 : c + m1;
-          } else if (--run < 0) break;
-          k++;
-        } while (k <= se);
-        if (s !== 0) coefs[base + ZIGZAG[k]] = s;
-      }
-    }
-    if (this.eobrun > 0) {
-      for (; k <= se; k++) {
-        const pos = base + ZIGZAG[k];
-        const c = coefs[pos];
-        if (c !== 0 && r.bit() && (c & p1) === 0) coefs[pos] = c >= 0 ? c + p1 : c + m1;
-      }
-      this.eobrun--;
-    }
-  }
 }

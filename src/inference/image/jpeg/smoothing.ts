@@ -4,7 +4,7 @@
 // was ever sent, the DC itself is re-estimated too. Weights, rounding and the choice of neighbours
 // at the edges are those of Debian 12's libjpeg62-turbo 2.1.5 (checked against PIL on fixtures;
 // later libjpeg-turbo releases pick some edge neighbours differently).
-import type { Frame, FrameComponent } from './frame';
+import { NATURAL_ORDER, type Frame, type FrameComponent } from './frame';
 
 /** Natural positions of the coefficients that smoothing may estimate: zigzag 1..9. */
 const POSITIONS = [1, 8, 16, 9, 2, 3, 10, 17, 24];
@@ -54,7 +54,7 @@ export function smoothBlock(frame: Frame, comp: FrameComponent, q: ArrayLike<num
   const coefs = comp.coefs as Int16Array;
   const per = comp.blocksPerLine;
   const at = (row * per + col) * 64;
-  for (let k = 0; k < 64; k++) out[k] = coefs[at + k];
+  for (let k = 0; k < 64; k++) out[NATURAL_ORDER[k]] = coefs[at + k];
   const rows = neighbourRows(frame, comp, row);
   const cols = neighbourColumns(col, comp.blocksWide - 1);
   for (let i = 0; i < 5; i++) {

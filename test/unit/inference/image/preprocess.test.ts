@@ -35,6 +35,8 @@ test('the preview is the resized image that was sent, as RGBA', () => {
   assert.equal(p.preview.height, 2);
   assert.equal(p.preview.rgba.length, 32);
   assert.deepEqual([...p.preview.rgba.subarray(0, 4)], [76, 76, 76, 255]);
+  const rgb = preprocessImage(image, { channels: 3, height: 1, width: 2, format: 'NCHW', scaling: 'NONE', datatype: 'FP32' });
+  assert.deepEqual([...rgb.preview.rgba], [255, 0, 0, 255, 0, 0, 255, 255]);
 });
 
 test('integer datatypes: NONE is exact, impossible scalings are refused with the reason', () => {
