@@ -11,14 +11,9 @@ import type { RequestDraft } from '../../src/inference/requestDraft';
 import type { ResponseView, ToInferencePage } from '../../src/shared/inferenceProtocol';
 import type { InferencePanel } from '../../src/vscode/inference/inferencePanel';
 import type { TritonWorkbenchApi } from '../../src/extension';
+import { waitForModel, workbenchApi } from './support/workbench';
 
-const extensionId = 'triton-workbench.triton-workbench';
 
-async function api(): Promise<TritonWorkbenchApi> {
-  const extension = vscode.extensions.getExtension<TritonWorkbenchApi>(extensionId);
-  assert.ok(extension, `${extensionId} is not installed`);
-  return extension.activate();
-}
 
 async function openPanel(workbench: TritonWorkbenchApi, model: string): Promise<InferencePanel> {
   await vscode.commands.executeCommand('triton.runInference', { kind: 'model', serverId: 'reference', model });
@@ -63,13 +58,8 @@ describe('run inference panel', function () {
 
   before(async function () {
     if (!process.env.TRITON_TEST_HTTP_URL) this.skip();
-    workbench = await api();
-    const deadline = Date.now() + 20_000;
-    while (workbench.explorer.catalog.model('reference', 'simple') === undefined) {
-      if (Date.now() > deadline) throw new Error('the reference server never listed simple');
-      await workbench.explorer.refresh('reference');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    workbench = await workbenchApi();
+    await waitForModel(workbench, 'reference', 'simple');
   });
 
   after(async () => {

@@ -10,17 +10,12 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseSavedLoadTest } from '../../src/services/loadTestRuns';
 import type { TritonWorkbenchApi } from '../../src/extension';
+import { waitForModel, workbenchApi } from './support/workbench';
 import type { LoadTestSettings, ToLoadTestPage } from '../../src/shared/loadTestProtocol';
 import type { LoadTestPanel } from '../../src/vscode/loadTest/loadTestPanel';
 
-const extensionId = 'triton-workbench.triton-workbench';
 const target = { serverId: 'reference', model: 'simple' };
 
-async function api(): Promise<TritonWorkbenchApi> {
-  const extension = vscode.extensions.getExtension<TritonWorkbenchApi>(extensionId);
-  assert.ok(extension, `${extensionId} is not installed`);
-  return extension.activate();
-}
 
 const settings = (over: Partial<LoadTestSettings>): LoadTestSettings => ({
   mode: 'concurrency', levels: [1, 2], stepSeconds: 0.6, rate: 50, durationSeconds: 1, protocol: 'http', maxRequests: 100_000, maxSeconds: 60, ...over,
@@ -45,13 +40,8 @@ describe('load test panel', function () {
 
   before(async function () {
     if (!process.env.TRITON_TEST_HTTP_URL) this.skip();
-    workbench = await api();
-    const deadline = Date.now() + 20_000;
-    while (workbench.explorer.catalog.model('reference', 'simple') === undefined) {
-      if (Date.now() > deadline) throw new Error('the reference server never listed simple');
-      await workbench.explorer.refresh('reference');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    workbench = await workbenchApi();
+    await waitForModel(workbench, 'reference', 'simple');
   });
 
   after(async () => {

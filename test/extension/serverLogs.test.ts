@@ -8,15 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TritonWorkbenchApi } from '../../src/extension';
+import { extensionId, workbenchApi } from './support/workbench';
 import type { SnapshotNode } from '../../src/vscode/tree/modelTreeProvider';
 
-const extensionId = 'triton-workbench.triton-workbench';
 
-async function api(): Promise<TritonWorkbenchApi> {
-  const extension = vscode.extensions.getExtension<TritonWorkbenchApi>(extensionId);
-  assert.ok(extension, `${extensionId} is not installed`);
-  return extension.activate();
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -47,7 +42,7 @@ describe('server logs and launcher', function () {
 
   before(async function () {
     if (!process.env.TRITON_TEST_HTTP_URL) this.skip();
-    wb = await api();
+    wb = await workbenchApi();
     root = vscode.extensions.getExtension(extensionId)!.extensionPath;
     original = vscode.workspace.getConfiguration('triton').inspect('servers')?.workspaceValue;
     await vscode.commands.executeCommand('workbench.view.extension.triton');
