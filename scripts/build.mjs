@@ -22,6 +22,9 @@ function webviewEntries() {
 
 /** Extra node entry points (CLI tools shipped in the VSIX), named by output file. */
 const nodeEntries = { extension: join(root, 'src/extension.ts') };
+// The image library (decoders, PIL-exact resize, WebAssembly kernels) is only needed once an image is
+// chosen: its own bundle, which the extension's require() of that module loads then (see imagingPlugin).
+nodeEntries.imaging = join(root, 'src/inference/image/index.ts');
 const cli = join(root, 'src/pbtxt/cli.ts');
 if (existsSync(cli)) nodeEntries['lint-config'] = cli;
 const preprocessCli = join(root, 'src/inference/image/cli.ts');
@@ -40,6 +43,14 @@ const vendorPlugin = {
       loader: 'js',
     }));
     build.onResolve({ filter: /^\.\/vendor\.js$/, namespace: 'vendor' }, () => ({ path: './vendor.js', external: true }));
+  },
+};
+
+const imagingPlugin = {
+  name: 'imaging',
+  setup(build) {
+    build.onResolve({ filter: /inference\/image\/index$/ }, (args) =>
+      args.kind === 'require-call' && !args.importer.includes('/src/inference/image/') ? { path: './imaging.js', external: true } : undefined);
   },
 };
 
@@ -62,7 +73,7 @@ const hostOptions = {
   // protobufjs and grpc-js probe optional modules with require(); keep bundling deterministic.
   mainFields: ['module', 'main'],
   metafile: true,
-  plugins: [vendorPlugin],
+  plugins: [vendorPlugin, imagingPlugin],
 };
 
 // Each vendored package is a getter, so loading vendor.js runs none of them until asked.

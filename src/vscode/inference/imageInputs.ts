@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ImageTensorRequest, LoadedTensor } from '../../inference/inputs/resolveDraft';
 import type { ImageItem, SentPreview } from '../../shared/inferenceProtocol';
+import type * as ImagingModule from '../../inference/image/index';
 
 /** Files bigger than this get no thumbnail (the page would carry the whole file as a data: URL). */
 const MAX_THUMBNAIL_FILE = 1024 * 1024;
@@ -87,8 +88,11 @@ const MAX_CACHED_BATCHES = 4;
 const MAX_CACHED_BYTES = 16 * 1024 * 1024;
 
 async function buildImageBatch(request: ImageTensorRequest, files: string[]): Promise<ImageBatch> {
-  const image = await import('../../inference/image/index');
-  const { scalingProblem, preprocessImage } = await import('../../inference/image/preprocess');
+  // The image library (decoders, resize, WebAssembly kernels) is its own bundle, dist/imaging.js,
+  // required on the first image rather than parsed at activation.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const image = require('../../inference/image/index') as typeof ImagingModule;
+  const { scalingProblem, preprocessImage } = image;
   const problem = scalingProblem(request.datatype, request.scaling, request.channels);
   if (problem !== undefined) throw new Error(problem);
   if (files.length === 0) throw new Error('the chosen folder holds no files');
