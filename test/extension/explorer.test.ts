@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ExplorerApi } from '../../src/vscode/explorer/registerExplorer';
 import type { SnapshotNode } from '../../src/vscode/tree/modelTreeProvider';
+import { waitFor } from './support/workbench';
 
 const extensionId = 'triton-workbench.triton-workbench';
 
@@ -21,21 +22,6 @@ async function api(): Promise<ExplorerApi> {
   return exports.explorer;
 }
 
-/** Waits for a condition re-checked on each refresh of the tree; fails with what was last seen. */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last !== undefined ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function find(nodes: readonly SnapshotNode[] | undefined, label: string): SnapshotNode | undefined {
   return nodes?.find((n) => n.label === label);

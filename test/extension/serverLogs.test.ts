@@ -8,24 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TritonWorkbenchApi } from '../../src/extension';
-import { extensionId, workbenchApi } from './support/workbench';
+import { extensionId, waitFor, workbenchApi } from './support/workbench';
 import type { SnapshotNode } from '../../src/vscode/tree/modelTreeProvider';
 
 
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last !== undefined ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+// The log tests wait longer than the shared default: a launched server has to start first.
+function waitLong<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  return waitFor(what, probe, 30_000);
 }
 
 async function verboseLevel(httpUrl: string): Promise<number> {
@@ -63,14 +53,14 @@ describe('server logs and launcher', function () {
     const servers = vscode.workspace.getConfiguration('triton').get<{ name: string; httpUrl: string }[]>('servers') ?? [];
     assert.equal(servers.find((s) => s.name === name)?.httpUrl, started.httpUrl, 'the launched server is in triton.servers');
 
-    const failure = await waitFor('the broken_config failure in the log', () => wb.logs.history(name).find((e) => e.loadFailure === true));
+    const failure = await waitLong('the broken_config failure in the log', () => wb.logs.history(name).find((e) => e.loadFailure === true));
     assert.equal(failure.model, 'broken_config');
     assert.match(failure.message, /model output 'OUTPUT0' dimension must be integer >= 1/);
-    await waitFor('the log view to receive the entries', () => ((wb.logs.panel(name)?.posted ?? 0) > 0 ? true : undefined));
+    await waitLong('the log view to receive the entries', () => ((wb.logs.panel(name)?.posted ?? 0) > 0 ? true : undefined));
     assert.match(wb.logs.statusBarText(), new RegExp(`${name}: running`));
 
     await wb.explorer.refresh(name);
-    const server = await waitFor('the launched server in the tree', async () => (await wb.explorer.snapshot(3)).find((n: SnapshotNode) => n.label === name && (n.children?.length ?? 0) > 0));
+    const server = await waitLong('the launched server in the tree', async () => (await wb.explorer.snapshot(3)).find((n: SnapshotNode) => n.label === name && (n.children?.length ?? 0) > 0));
     const launchedRow = server.children!.find((c) => c.kind === 'launched-server');
     assert.ok(launchedRow, JSON.stringify(server.children?.map((c) => c.label)));
     assert.match(launchedRow.label, /^Started here: running/);
@@ -103,11 +93,11 @@ describe('server logs and launcher', function () {
     writeFileSync(file, 'I1206 10:00:00.000001 7 model_lifecycle.cc:473] "loading: from_file:1"\n');
     const servers = vscode.workspace.getConfiguration('triton').get<unknown[]>('servers') ?? [];
     await vscode.workspace.getConfiguration('triton').update('servers', [...servers, { name: 'filelog', httpUrl: process.env.TRITON_TEST_HTTP_URL, log: { file, tailLines: 10 } }], vscode.ConfigurationTarget.Workspace);
-    await waitFor('the filelog server', () => (wb.explorer.catalog.serverIds().includes('filelog') ? true : undefined));
+    await waitLong('the filelog server', () => (wb.explorer.catalog.serverIds().includes('filelog') ? true : undefined));
     await vscode.commands.executeCommand('triton.showServerLog', { serverId: 'filelog' });
-    await waitFor('the file content', () => wb.logs.history('filelog').find((e) => e.model === 'from_file'));
+    await waitLong('the file content', () => wb.logs.history('filelog').find((e) => e.model === 'from_file'));
     appendFileSync(file, 'E1206 10:00:01.000001 7 model_lifecycle.cc:654] "failed to load \'later\' version 1: boom"\n');
-    const later = await waitFor('the appended line', () => wb.logs.history('filelog').find((e) => e.model === 'later'));
+    const later = await waitLong('the appended line', () => wb.logs.history('filelog').find((e) => e.model === 'later'));
     assert.equal(later.loadFailure, true);
   });
 

@@ -21,3 +21,19 @@ export async function waitForModel(workbench: TritonWorkbenchApi, serverId: stri
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Re-checks `probe` every 100 ms until it gives a value; fails with what it last threw. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last !== undefined ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
