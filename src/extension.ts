@@ -1,5 +1,6 @@
 // Composition root: the log first, then services, views and commands; everything disposable is
-// registered on the extension context. Heavy modules (gRPC, protobuf schemas) load on first use.
+// registered on the extension context. Heavy modules (gRPC, protobuf schemas) load on first use, and
+// so does each feature's code: its registration is thin (see vscode/lazyFeature.ts).
 import * as vscode from 'vscode';
 import { createLogger, describeError } from './vscode/log';
 import { registerCommands } from './vscode/commands';
@@ -12,7 +13,6 @@ import { registerLogs } from './vscode/logs/registerLogs';
 import type { LogsApi } from './vscode/logs/registerLogs';
 import { registerSharedMemory } from './vscode/sharedMemory/registerSharedMemory';
 import type { SharedMemoryApi } from './vscode/sharedMemory/registerSharedMemory';
-import { registerInferenceSharing } from './vscode/inference/inferenceSharing';
 import { registerLoadTest } from './vscode/loadTest/registerLoadTest';
 import type { LoadTestApi } from './vscode/loadTest/registerLoadTest';
 
@@ -39,10 +39,8 @@ export function activate(context: vscode.ExtensionContext): TritonWorkbenchApi {
     context.subscriptions.push(...registerCommands({ log }));
     registerPbtxtLanguage(context, log);
     const explorer = registerExplorer(context, log);
-    // Request history, request files and exports; the Run Inference panel takes the returned service.
-    const sharing = registerInferenceSharing(context, log);
     const sharedMemory = registerSharedMemory(context, log, explorer);
-    const inference = registerInference(context, log, explorer, sharing, sharedMemory.ledger);
+    const inference = registerInference(context, log, explorer, sharedMemory.ledger);
     const loadTest = registerLoadTest(context, log, explorer, inference);
     cleanupOnDeactivate = () => sharedMemory.cleanup();
     const logs = registerLogs(context, log, explorer);

@@ -5,6 +5,8 @@ import { isFiniteNumber, isRecord, isString, messageGuard } from './webviewProto
 
 export type { LogEntry };
 
+export const LOG_VIEW_TYPE = 'triton.serverLog';
+
 export interface LogResetMessage {
   type: 'reset';
   server: string;

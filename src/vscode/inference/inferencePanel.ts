@@ -47,10 +47,6 @@ export function workspaceReaders(): InputReaders {
   };
 }
 
-export function panelKey(target: PanelTarget): string {
-  return JSON.stringify([target.serverId, target.model, target.version ?? '']);
-}
-
 export class InferencePanel {
   private form: ModelForm | undefined;
   private draft: RequestDraft | undefined;

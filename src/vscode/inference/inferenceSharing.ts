@@ -75,7 +75,8 @@ function baseName(uri: vscode.Uri): string {
   return uri.path.slice(uri.path.lastIndexOf('/') + 1);
 }
 
-export function registerInferenceSharing(context: vscode.ExtensionContext, log: Logger): InferenceSharing {
+/** The sharing service and the handlers of its two commands (registered at activation, see registerInference). */
+export function createInferenceSharing(context: vscode.ExtensionContext, log: Logger): { sharing: InferenceSharing; commands: Record<string, (...args: unknown[]) => Promise<unknown>> } {
   const history = new RequestHistory(mementoStore(context.workspaceState));
   let opener: DraftOpener | undefined;
 
@@ -152,8 +153,8 @@ export function registerInferenceSharing(context: vscode.ExtensionContext, log: 
     },
   };
 
-  context.subscriptions.push(
-    vscode.commands.registerCommand(OPEN_REQUEST_COMMAND, async (file?: unknown) => {
+  const commands: Record<string, (...args: unknown[]) => Promise<unknown>> = {
+    [OPEN_REQUEST_COMMAND]: async (file?: unknown) => {
       try {
         const opened = await openRequestFile(file instanceof vscode.Uri ? file : undefined);
         if (!opened) return undefined;
@@ -165,8 +166,8 @@ export function registerInferenceSharing(context: vscode.ExtensionContext, log: 
         void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
         return undefined;
       }
-    }),
-    vscode.commands.registerCommand(CLEAR_HISTORY_COMMAND, async () => {
+    },
+    [CLEAR_HISTORY_COMMAND]: async () => {
       const count = history.list().length;
       if (count === 0) {
         void vscode.window.showInformationMessage('The inference history is already empty.');
@@ -174,7 +175,7 @@ export function registerInferenceSharing(context: vscode.ExtensionContext, log: 
       }
       const pick = await vscode.window.showWarningMessage(`Delete all ${count} requests from this workspace's inference history?`, { modal: true }, 'Delete');
       if (pick === 'Delete') await history.clear();
-    }),
-  );
-  return sharing;
+    },
+  };
+  return { sharing, commands };
 }

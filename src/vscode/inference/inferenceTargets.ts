@@ -5,6 +5,11 @@ import { basename, dirname } from 'node:path';
 import type { PanelTarget } from '../../shared/inferenceProtocol';
 import type { ExplorerApi } from '../explorer/registerExplorer';
 
+/** A panel's key in the maps of open panels: one panel per model, version and server. */
+export function panelKey(target: PanelTarget): string {
+  return JSON.stringify([target.serverId, target.model, target.version ?? '']);
+}
+
 export function targetFromArgs(args: readonly unknown[], explorer: ExplorerApi): PanelTarget | undefined {
   const arg = args[0] as { serverId?: unknown; model?: unknown; version?: unknown; kind?: unknown } | undefined;
   if (arg === undefined || arg === null || typeof arg !== 'object' || typeof arg.model !== 'string') return undefined;

@@ -1,30 +1,19 @@
-// Wires the load test: "Triton: Load Test Model…" from the palette (server → model), the tree's model
-// nodes and the Run Inference panel (its request as the payload); one panel per model and server,
-// restored after a restart with its settings.
-import * as vscode from 'vscode';
-import { buildModelForm } from '../../inference/inputs/modelForm';
-import { isRequestDraft } from '../../inference/requestDraft';
+// Registers the load test at activation: "Triton: Load Test Model…" (from the palette, the tree's
+// model nodes and the Run Inference panel) and the panel serializer. The panel and the load-test
+// engine (loadTestFeature, in dist/inference.js) load the first time one of these is used.
+import type * as vscode from 'vscode';
 import type { RequestDraft } from '../../inference/requestDraft';
-import { createClientFor } from '../../services/clientFactory';
-import type { SecretStore } from '../../services/serverConfig';
 import type { PanelTarget } from '../../shared/inferenceProtocol';
-import { isFromLoadTestPage, isLoadTestPageState, LOAD_TEST_VIEW_TYPE } from '../../shared/loadTestProtocol';
-import type { FromLoadTestPage, ToLoadTestPage } from '../../shared/loadTestProtocol';
+import { LOAD_TEST_VIEW_TYPE } from '../../shared/loadTestProtocol';
 import type { ExplorerApi } from '../explorer/registerExplorer';
-import { panelKey } from '../inference/inferencePanel';
+import type * as InferenceBundle from '../inference/inferenceBundle';
+import { panelKey } from '../inference/inferenceTargets';
 import type { InferenceApi } from '../inference/registerInference';
-import { pickTarget, targetFromArgs } from '../inference/inferenceTargets';
+import { LazyFeature, registerLazyCommands } from '../lazyFeature';
 import type { Logger } from '../log';
-import { registerWebviewRestorer, WebviewHost } from '../webview/webviewHost';
-import type { WebviewPanelKind } from '../webview/webviewHost';
-import { LoadTestPanel } from './loadTestPanel';
-import type { LoadTestServices, Payload } from './loadTestPanel';
-
-export const loadTestPanelKind: WebviewPanelKind<FromLoadTestPage> = {
-  viewType: LOAD_TEST_VIEW_TYPE,
-  bundle: 'loadTest',
-  isFromWebview: isFromLoadTestPage,
-};
+import { registerWebviewRestorer } from '../webview/webviewHost';
+import type { LoadTestFeature } from './loadTestFeature';
+import type { LoadTestPanel } from './loadTestPanel';
 
 export interface LoadTestApi {
   /** Opens (or reveals) the load test of a model; a draft given becomes its payload. */
@@ -34,90 +23,15 @@ export interface LoadTestApi {
 
 export function registerLoadTest(context: vscode.ExtensionContext, log: Logger, explorer: ExplorerApi, inference: InferenceApi): LoadTestApi {
   const subs = context.subscriptions;
-  const secrets: SecretStore = {
-    get: async (k) => context.secrets.get(k),
-    store: async (k, v) => context.secrets.store(k, v),
-    delete: async (k) => context.secrets.delete(k),
-  };
-  const serverConfig = (serverId: string): NonNullable<ReturnType<typeof explorer.catalog.server>>['config'] => {
-    const state = explorer.catalog.server(serverId);
-    if (state === undefined) throw new Error(`server '${serverId}' is no longer configured`);
-    return state.config;
-  };
-  const services: LoadTestServices = {
-    log,
-    loadModel: async (target, signal) => {
-      const config = serverConfig(target.serverId);
-      const client = await explorer.catalog.client(target.serverId);
-      const versionOpt = target.version !== undefined ? { version: target.version } : {};
-      const [metadata, modelConfig] = await Promise.all([
-        client.modelMetadata(target.model, { signal, ...versionOpt }),
-        client.modelConfig(target.model, { signal, ...versionOpt }),
-      ]);
-      return { form: buildModelForm(metadata, modelConfig), serverName: config.name, grpcAvailable: config.grpcUrl !== undefined, defaultProtocol: config.protocol === 'grpc' ? 'grpc' : 'http' };
-    },
-    // A run gets a client of its own: its connections are not shared with the explorer's polling.
-    client: async (serverId, protocol) => {
-      const config = serverConfig(serverId);
-      if (protocol === 'grpc' && config.grpcUrl === undefined) throw new Error(`server '${config.name}' has no gRPC address (grpcUrl in triton.servers)`);
-      return createClientFor({ ...config, protocol }, secrets);
-    },
-    addresses: (serverId) => {
-      const config = serverConfig(serverId);
-      return { httpUrl: config.httpUrl, ...(config.grpcUrl ? { grpcUrl: config.grpcUrl } : {}) };
-    },
-  };
-
   const panels = new Map<string, LoadTestPanel>();
-  const adopt = (target: PanelTarget, host: WebviewHost<ToLoadTestPage, FromLoadTestPage>, payload: Payload, restored?: Parameters<typeof LoadTestPanel.prototype.start>[0]): LoadTestPanel => {
-    const key = panelKey(target);
-    const panel = new LoadTestPanel(target, host, services, payload, restored);
-    panels.set(key, panel);
-    host.onDidDispose(() => {
-      if (panels.get(key) === panel) panels.delete(key);
-    });
-    subs.push(host);
-    return panel;
-  };
+  const feature = new LazyFeature<LoadTestFeature>('Load Test', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const bundle = require('../inference/inferenceBundle') as typeof InferenceBundle;
+    return bundle.createLoadTestFeature({ context, log, explorer, inference, panels });
+  });
 
-  const open = async (target: PanelTarget, draft?: RequestDraft): Promise<LoadTestPanel> => {
-    // Without a request given, the open Run Inference panel's current request is the payload.
-    const fromPanel = draft === undefined ? inference.panel(target)?.currentDraft() : undefined;
-    const payload: Payload = draft !== undefined
-      ? { draft, source: 'the request of the Run Inference panel (Load test…)' }
-      : fromPanel !== undefined ? { draft: fromPanel, source: "the current request of this model's open Run Inference panel" } : { source: '' };
-    const existing = panels.get(panelKey(target));
-    if (existing !== undefined) {
-      existing.host.reveal();
-      if (payload.draft !== undefined) await existing.setPayload(payload);
-      return existing;
-    }
-    const title = `Load test ${target.model}${target.version ? ` v${target.version}` : ''} · ${target.serverId}`;
-    const host = WebviewHost.open<ToLoadTestPage, FromLoadTestPage>(loadTestPanelKind, title, context.extensionUri, log);
-    return adopt(target, host, payload);
-  };
+  subs.push(registerWebviewRestorer(LOAD_TEST_VIEW_TYPE, (webviewPanel, state) => feature.get().restore(webviewPanel, state)));
+  subs.push(...registerLazyCommands(['triton.loadTestModel'], feature, log));
 
-  subs.push(registerWebviewRestorer(LOAD_TEST_VIEW_TYPE, (webviewPanel, state) => {
-    if (!isLoadTestPageState(state) || panels.has(panelKey(state.target))) {
-      webviewPanel.dispose();
-      return;
-    }
-    const host = new WebviewHost<ToLoadTestPage, FromLoadTestPage>(webviewPanel, loadTestPanelKind, context.extensionUri, log);
-    adopt(state.target, host, { source: '' }, state.settings);
-  }));
-
-  subs.push(vscode.commands.registerCommand('triton.loadTestModel', async (...args: unknown[]) => {
-    try {
-      const target = targetFromArgs(args, explorer) ?? (await pickTarget(explorer, 'Load Test'));
-      if (target === undefined) return;
-      const given = (args[0] as { draft?: unknown } | undefined)?.draft;
-      await open(target, isRequestDraft(given) ? given : undefined);
-    } catch (error) {
-      log.error('Load Test Model failed', error);
-      const pick = await vscode.window.showErrorMessage(`Load Test Model: ${error instanceof Error ? error.message : String(error)}`, 'Show Logs');
-      if (pick === 'Show Logs') log.show();
-    }
-  }));
-
-  return { open, panel: (target) => panels.get(panelKey(target)) };
+  return { open: async (target, draft) => feature.get().open(target, draft), panel: (target) => panels.get(panelKey(target)) };
 }

@@ -8,14 +8,12 @@ import { mapServerError } from '../../pbtxt/serverError';
 import type { ServerLogRegistry, ServerLogStream } from '../../services/serverLogs';
 import type { WorkspaceRepository } from '../../services/workspaceRepository';
 import type { LogFromWebview, LogToWebview } from '../../shared/logViewProtocol';
-import { isLogFromWebview, isLogViewState } from '../../shared/logViewProtocol';
+import { isLogFromWebview, isLogViewState, LOG_VIEW_TYPE } from '../../shared/logViewProtocol';
 import type { Logger } from '../log';
 import type { WebviewPanelKind } from '../webview/webviewHost';
-import { registerWebviewRestorer, WebviewHost } from '../webview/webviewHost';
+import { WebviewHost } from '../webview/webviewHost';
 
-export const logViewType = 'triton.serverLog';
-
-const kind: WebviewPanelKind<LogFromWebview> = { viewType: logViewType, bundle: 'logs', isFromWebview: isLogFromWebview };
+const kind: WebviewPanelKind<LogFromWebview> = { viewType: LOG_VIEW_TYPE, bundle: 'logs', isFromWebview: isLogFromWebview };
 
 export interface LogPanelDeps {
   readonly extensionUri: vscode.Uri;
@@ -125,16 +123,16 @@ export async function openModelConfig(workspace: WorkspaceRepository, model: str
 
 export class LogPanels implements vscode.Disposable {
   private readonly panels = new Map<string, LogPanel>();
-  private readonly restorer: vscode.Disposable;
 
-  constructor(private readonly deps: LogPanelDeps) {
-    this.restorer = registerWebviewRestorer(logViewType, (panel, state) => {
-      if (!isLogViewState(state) || state.server === '') {
-        panel.dispose();
-        return;
-      }
-      this.adopt(new WebviewHost<LogToWebview, LogFromWebview>(panel, kind, deps.extensionUri, deps.log), state.server);
-    });
+  constructor(private readonly deps: LogPanelDeps) {}
+
+  /** Adopts a log view VS Code restores after a restart (its serializer is registered at activation). */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    if (!isLogViewState(state) || state.server === '') {
+      panel.dispose();
+      return;
+    }
+    this.adopt(new WebviewHost<LogToWebview, LogFromWebview>(panel, kind, this.deps.extensionUri, this.deps.log), state.server);
   }
 
   /** Opens (or reveals) the log of a server, optionally scrolled to a time. */
@@ -157,7 +155,6 @@ export class LogPanels implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.restorer.dispose();
     for (const p of [...this.panels.values()]) p.host.dispose();
     this.panels.clear();
   }

@@ -1,23 +1,21 @@
-// Wires server logs, the launcher and live settings: per-server log streams, the log view, the tree
-// nodes (Server Settings, started-here state), the status bar item and their commands.
+// Registers server logs, the launcher and live settings at activation: their commands, the log view's
+// serializer and the tree nodes (Server Settings, started-here state). Log streams, the log view, the
+// launcher and the settings commands (logsFeature, in dist/logs.js) load the first time one of
+// these is used.
 import * as vscode from 'vscode';
-import { homedir } from 'node:os';
 import type { LogEntry } from '../../logs/logParser';
-import { VerboseWindows } from '../../services/liveSettings';
+import { readServerSettings, VerboseWindows } from '../../services/liveSettings';
 import type { SettingsClient } from '../../services/liveSettings';
 import type { LaunchedServer, LaunchState } from '../../services/serverLauncher';
-import { logSourceKey, ServerLogRegistry, withLogSource } from '../../services/serverLogs';
 import { registerServerSettingsNodes } from '../../services/serverSettingsNodes';
-import { readServerSettings } from '../../services/liveSettings';
+import { LOG_VIEW_TYPE } from '../../shared/logViewProtocol';
 import type { ExplorerApi } from '../explorer/registerExplorer';
+import { LazyFeature, registerLazyCommands } from '../lazyFeature';
 import type { Logger } from '../log';
-import { VsCodeServerSettings } from '../servers/serverStore';
-import { LaunchStatusBar, startServer, stopServer } from './launcherCommands';
-import type { StartServerArgs } from './launcherCommands';
+import { registerWebviewRestorer } from '../webview/webviewHost';
 import type { LogPanelProbe } from './logPanel';
-import { LogPanels } from './logPanel';
-import type { LogsContext } from './logsContext';
-import { editModelTraceSettings, editServerSetting, resolveServer, showServerSettings, toggleVerbose } from './settingsCommands';
+import type * as LogsModule from './logsFeature';
+import type { LogsFeature } from './logsFeature';
 
 /** What tests read through the extension API. */
 export interface LogsApi {
@@ -28,182 +26,56 @@ export interface LogsApi {
   statusBarText(): string;
 }
 
-function maxLinesSetting(): number {
-  const v = vscode.workspace.getConfiguration('triton.logs').get<number>('maxLines', 50_000);
-  return Number.isInteger(v) && v >= 1000 ? Math.min(v, 1_000_000) : 50_000;
-}
+const COMMANDS = [
+  'triton.showServerLog', 'triton.showLogsForError', 'triton.configureLogSource', 'triton.startServer', 'triton.stopServer',
+  'triton.editServerSetting', 'triton.showServerSettings', 'triton.editModelTraceSettings', 'triton.toggleVerbose',
+];
 
 export function registerLogs(context: vscode.ExtensionContext, log: Logger, explorer: ExplorerApi): LogsApi {
   const subs = context.subscriptions;
-  const logs = new ServerLogRegistry(maxLinesSetting());
-  subs.push({ dispose: () => void logs.dispose() });
   const launched = new Map<string, LaunchedServer>();
   // Servers started here stop with the editor: nothing is left running in the background.
   subs.push({ dispose: () => void Promise.allSettled([...launched.values()].map((s) => s.stop())) });
   const verbose = new VerboseWindows((id, error) => log.warn(`Restoring the verbose level of '${id}' failed: ${error instanceof Error ? error.message : String(error)}`));
   subs.push({ dispose: () => verbose.dispose() });
-  const statusBar = new LaunchStatusBar();
-  subs.push(statusBar);
 
-  const cwd = (): string | undefined => vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
-  const redrawNode = (id: string): void => {
-    const node = explorer.tree.find(id);
-    if (node !== undefined) explorer.redraw(node);
-  };
-
-  const ensureSource = (server: string): void => {
-    const config = explorer.catalog.server(server)?.config;
-    if (config === undefined || launched.has(server)) return;
-    logs.ensureSource(config, { trusted: vscode.workspace.isTrusted, home: homedir(), ...(cwd() !== undefined ? { cwd: cwd()! } : {}) })
-      .then(() => panels.sourceChanged(server))
-      .catch((error: unknown) => {
-        const why = error instanceof Error ? error.message : String(error);
-        log.warn(`Server '${server}': cannot read its log: ${why}`);
-        logs.ensure(server).sink.notice(`Cannot read the log: ${why}`);
-      });
-  };
-
-  const configureSource = async (server: string): Promise<void> => {
-    const pick = await vscode.window.showQuickPick([
-      { label: '$(file) Log file…', id: 'file', detail: 'a file the server writes with --log-file (followed through rotation)' },
-      { label: '$(package) docker logs -f <container>', id: 'docker', detail: 'runs in a trusted workspace only' },
-      { label: '$(cloud) kubectl logs -f <pod> -c <container>', id: 'kubectl', detail: 'runs in a trusted workspace only' },
-      { label: '$(json) Edit triton.servers in settings', id: 'settings' },
-    ], { title: `Log source of '${server}'` });
-    if (pick === undefined) return;
-    let source: Record<string, unknown> | undefined;
-    if (pick.id === 'file') {
-      const file = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Follow this log', title: `Log file of '${server}'` });
-      if (file?.[0] !== undefined) source = { file: file[0].fsPath };
-    } else if (pick.id === 'docker') {
-      const name = await vscode.window.showInputBox({ title: 'Container name or id', validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'a container name or id') });
-      if (name !== undefined) source = { command: ['docker', 'logs', '-f', '--tail', '1000', name] };
-    } else if (pick.id === 'kubectl') {
-      const pod = await vscode.window.showInputBox({ title: 'Pod', validateInput: (v) => (/^[\w.-]+$/.test(v) ? undefined : 'a pod name') });
-      const container = pod === undefined ? undefined : await vscode.window.showInputBox({ title: 'Container (empty: the pod\'s only one)' });
-      if (pod !== undefined && container !== undefined) source = { command: ['kubectl', 'logs', '-f', '--tail=1000', pod, ...(container.trim() !== '' ? ['-c', container.trim()] : [])] };
-    } else {
-      await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'triton.servers' } });
-      return;
+  const settingsClient = async (name: string): Promise<SettingsClient> => {
+    const client = (await explorer.catalog.client(name)) as unknown as Partial<SettingsClient>;
+    if (typeof client.getLogSettings !== 'function' || typeof client.updateLogSettings !== 'function' || typeof client.getTraceSettings !== 'function' || typeof client.updateTraceSettings !== 'function') {
+      throw new Error(`the client of '${name}' cannot read live settings`);
     }
-    if (source === undefined) return;
-    await settings.writeServers(withLogSource(settings.readServers(), server, source));
+    return client as SettingsClient;
   };
 
-  const settings = new VsCodeServerSettings();
-  const panels = new LogPanels({ extensionUri: context.extensionUri, log, logs, workspace: explorer.workspace, maxLines: maxLinesSetting, configure: (s) => void configureSource(s).catch((e: unknown) => void vscode.window.showErrorMessage(String(e instanceof Error ? e.message : e))), ensureSource });
-  subs.push(panels);
-
-  const ctx: LogsContext = {
-    log, catalog: explorer.catalog, workspace: explorer.workspace, settings, logs, panels, launched, verbose,
-    state: context.globalState,
-    activeServerId: () => explorer.activeServerId(),
-    cwd,
-    onLaunchChange: (name) => {
-      statusBar.update(launched);
-      redrawNode(`server:${name}/launched-server`);
-      redrawNode(`server:${name}`);
-    },
-    refreshServer: (name) => explorer.refresh(name),
-    redrawSettings: (name) => redrawNode(`server:${name}/server-settings`),
-    settingsClient: async (name): Promise<SettingsClient> => {
-      const client = (await explorer.catalog.client(name)) as unknown as Partial<SettingsClient>;
-      if (typeof client.getLogSettings !== 'function' || typeof client.updateLogSettings !== 'function' || typeof client.getTraceSettings !== 'function' || typeof client.updateTraceSettings !== 'function') {
-        throw new Error(`the client of '${name}' cannot read live settings`);
-      }
-      return client as SettingsClient;
-    },
-  };
+  const feature = new LazyFeature<LogsFeature>('Server Logs', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const module = require('./logsFeature') as typeof LogsModule;
+    return module.createLogsFeature({ context, log, explorer, launched, verbose, settingsClient });
+  });
 
   subs.push(registerServerSettingsNodes(explorer.tree, {
-    read: async (id) => readServerSettings(await ctx.settingsClient(id)),
+    read: async (id) => readServerSettings(await settingsClient(id)),
     verboseRemaining: (id) => verbose.remaining(id),
     launched: (id) => {
       const s = launched.get(id);
       return s === undefined ? undefined : { state: s.state, argv: s.command.argv, ...(s.pid !== undefined ? { pid: s.pid } : {}) };
     },
   }));
-  const verboseSub = verbose.onDidChange((id) => ctx.redrawSettings(id));
+  const verboseSub = verbose.onDidChange((id) => {
+    const node = explorer.tree.find(`server:${id}/server-settings`);
+    if (node !== undefined) explorer.redraw(node);
+  });
   subs.push({ dispose: () => verboseSub.dispose() });
 
-  const showServerLog = async (arg: unknown): Promise<void> => {
-    const server = await resolveServer(ctx, arg, 'Show the log of which server?');
-    if (server === undefined) return;
-    ensureSource(server);
-    const timeMs = (arg as { timeMs?: unknown } | undefined)?.timeMs;
-    panels.open(server, typeof timeMs === 'number' ? timeMs : undefined);
-  };
-
-  const handlers: Record<string, (...args: unknown[]) => unknown> = {
-    'triton.showServerLog': (arg) => showServerLog(arg),
-    'triton.showLogsForError': async (arg) => {
-      const a = arg as { serverId?: unknown; timeMs?: unknown } | undefined;
-      const server = typeof a?.serverId === 'string' ? a.serverId : undefined;
-      const hasSource = server !== undefined && (launched.has(server) || explorer.catalog.server(server)?.config.log !== undefined || logs.get(server)?.source !== undefined);
-      if (server !== undefined && hasSource) return showServerLog(arg);
-      log.show();
-      if (server !== undefined) {
-        const pick = await vscode.window.showInformationMessage(`This is the extension's own log. To see what Triton itself logged, give '${server}' a log source ("log": {"file": …} or {"command": ["docker", "logs", "-f", …]} in triton.servers), or start the server from the editor.`, 'Configure Log Source', 'Start Server');
-        if (pick === 'Configure Log Source') await configureSource(server);
-        else if (pick === 'Start Server') await vscode.commands.executeCommand('triton.startServer');
-      }
-      return undefined;
-    },
-    'triton.configureLogSource': async (arg) => {
-      const server = await resolveServer(ctx, arg, 'Configure the log source of which server?');
-      if (server !== undefined) await configureSource(server);
-    },
-    'triton.startServer': async (arg) => {
-      const server = await startServer(ctx, (arg ?? {}) as StartServerArgs);
-      if (server !== undefined) panels.open(server.options.serverName);
-      return server === undefined ? undefined : { serverName: server.options.serverName, httpUrl: server.command.httpUrl, grpcUrl: server.command.grpcUrl, pid: server.pid };
-    },
-    'triton.stopServer': async (arg) => {
-      const id = (arg as { serverId?: unknown } | undefined)?.serverId;
-      await stopServer(ctx, typeof id === 'string' ? id : undefined);
-    },
-    'triton.editServerSetting': (arg) => editServerSetting(ctx, arg),
-    'triton.showServerSettings': (arg) => showServerSettings(ctx, arg),
-    'triton.editModelTraceSettings': (arg) => editModelTraceSettings(ctx, arg),
-    'triton.toggleVerbose': (arg) => toggleVerbose(ctx, arg),
-  };
-  for (const [id, handler] of Object.entries(handlers)) {
-    subs.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await handler(...args);
-      } catch (error) {
-        log.error(`Command ${id} failed`, error);
-        void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
-        return undefined;
-      }
-    }));
-  }
-
-  subs.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('triton.logs.maxLines')) logs.setMaxLines(maxLinesSetting());
-    if (e.affectsConfiguration('triton.servers')) {
-      // A changed log source takes effect at once for logs being shown; others start on next open.
-      // (After the explorer has re-read the list, which it does on the same event.)
-      setTimeout(() => {
-        for (const name of explorer.catalog.serverIds()) {
-          const stream = logs.get(name);
-          if (stream === undefined || launched.has(name) || stream.sourceKey === logSourceKey(explorer.catalog.server(name)?.config.log)) continue;
-          void stream.setTail(undefined).then(() => {
-            if (panels.probe(name) !== undefined) ensureSource(name);
-          });
-        }
-      }, 0);
-    }
-  }));
+  subs.push(registerWebviewRestorer(LOG_VIEW_TYPE, (panel, state) => feature.get().restore(panel, state)));
+  subs.push(...registerLazyCommands(COMMANDS, feature, log));
+  // Log streams exist only once the feature is loaded: until then there is nothing to update.
+  subs.push(vscode.workspace.onDidChangeConfiguration((e) => feature.loaded?.onConfigurationChange(e)));
 
   return {
-    history: (name) => {
-      const s = logs.get(name);
-      s?.flush();
-      return s?.history() ?? [];
-    },
-    panel: (name) => panels.probe(name),
+    history: (name) => feature.loaded?.history(name) ?? [],
+    panel: (name) => feature.loaded?.panel(name),
     launchState: (name) => launched.get(name)?.state,
-    statusBarText: () => statusBar.text(),
+    statusBarText: () => feature.loaded?.statusBarText() ?? '',
   };
 }
