@@ -12,12 +12,14 @@ import { runCommand } from '../test/e2e/support/actions';
 import { vsixPath } from '../test/host/workspace';
 import { makeTempDir } from '../test/host/processes';
 import { extractZip } from '../test/host/zipReader';
-import { eagerHeavyImports } from './activationImports';
+import { eagerBundleImports, eagerHeavyImports, LAZY_BUNDLES } from './activationImports';
 
 const ACTIVATION_GOAL_MS = 50;
 const VSIX_GOAL_BYTES = 3 * 1024 * 1024;
 
 interface ProbeResult {
+  /** The files of dist/ that activation loaded (extension.js alone when every other bundle waits for its first use). */
+  bundlesLoaded: string[];
   requireMs: number;
   activateMs: number;
   totalMs: number;
@@ -102,11 +104,14 @@ async function main(): Promise<void> {
   let probes: ProbeResult[];
   let bundleBytes: number;
   let vendorBytes: number;
+  let lazyBytes: Record<string, number>;
   try {
     extractZip(vsix, extracted.path);
     const bundle = join(extracted.path, 'dist/extension.js');
     bundleBytes = statSync(bundle).size;
     vendorBytes = existsSync(join(extracted.path, 'dist/vendor.js')) ? statSync(join(extracted.path, 'dist/vendor.js')).size : 0;
+    const sizeOf = (name: string): number => (existsSync(join(extracted.path, `dist/${name}.js`)) ? statSync(join(extracted.path, `dist/${name}.js`)).size : 0);
+    lazyBytes = Object.fromEntries(Object.keys(LAZY_BUNDLES).map((name) => [name, sizeOf(name)]));
     probes = Array.from({ length: runs }, () => probeOnce(bundle));
   } finally {
     extracted.remove();
@@ -120,6 +125,9 @@ async function main(): Promise<void> {
 
   console.log(`VSIX ${vsix.slice(repoRoot.length + 1)}: ${(vsixBytes / 1024).toFixed(1)} KiB (${pct(vsixBytes, VSIX_GOAL_BYTES)} of 3 MB)`);
   console.log(`bundle dist/extension.js: ${(bundleBytes / 1024).toFixed(1)} KiB; dist/vendor.js (gRPC, protobufjs, loaded on first use): ${(vendorBytes / 1024).toFixed(1)} KiB`);
+  console.log(`bundles loaded on first use (scripts/lazyBundles.json): ${Object.entries(lazyBytes).map(([name, bytes]) => `${name}.js ${(bytes / 1024).toFixed(1)} KiB`).join(', ')}`);
+  const loadedAtActivation = [...new Set(probes.flatMap((p) => p.bundlesLoaded ?? []))].sort();
+  console.log(`files of dist/ loaded by activation: ${loadedAtActivation.join(', ')}`);
   console.log(
     `activation of the VSIX's bundle, plain node + stand-in vscode, ${runs} fresh processes: median ${median(total).toFixed(2)} ms ` +
       `(require ${median(probes.map((p) => p.requireMs)).toFixed(2)} + activate ${median(probes.map((p) => p.activateMs)).toFixed(2)}), ` +
@@ -140,11 +148,13 @@ async function main(): Promise<void> {
   }
   const chains = await eagerHeavyImports();
   console.log(`heavy packages loaded at activation: ${chains.length === 0 ? 'none (gRPC and protobufjs load on first use)' : `\n  ${chains.join('\n  ')}`}`);
+  const bundleChains = await eagerBundleImports();
+  console.log(`feature bundles imported at activation: ${bundleChains.length === 0 ? 'none' : `\n  ${bundleChains.join('\n  ')}`}`);
   const resultsDir = join(repoRoot, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(
     join(resultsDir, 'activation.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), vsixBytes, bundleBytes, vendorBytes, probes, hosts, eagerHeavyImports: chains }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), vsixBytes, bundleBytes, vendorBytes, lazyBytes, probes, hosts, eagerHeavyImports: chains }, null, 2)}\n`,
   );
 }
 

@@ -109,7 +109,10 @@ try {
   const loadedFiles = Object.keys(require.cache);
   const loaded = loadedFiles.length;
   const vendorLoaded = loadedFiles.some((f) => path.basename(f) === 'vendor.js');
-  console.log(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, totalMs: t2 - t0, cpuMs: (cpu.user + cpu.system) / 1000, modules: loaded, vendorLoaded, subscriptions: context.subscriptions.length }));
+  // The files of the bundle's folder that activation loaded: just extension.js when every feature
+  // bundle (and vendor.js) waits for its first use.
+  const bundlesLoaded = loadedFiles.filter((f) => path.dirname(f) === path.dirname(bundle)).map((f) => path.basename(f)).sort();
+  console.log(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, totalMs: t2 - t0, cpuMs: (cpu.user + cpu.system) / 1000, modules: loaded, vendorLoaded, bundlesLoaded, subscriptions: context.subscriptions.length }));
   for (const d of context.subscriptions) try { d.dispose(); } catch { /* a stand-in may not dispose cleanly */ }
   process.exit(0);
 } catch (error) {
