@@ -1,6 +1,7 @@
 // Activation time and VSIX size: the production bundle activated in fresh plain-node processes with
 // a stand-in `vscode`, and the installed VSIX activated in code-server's real extension host.
-// Usage: tsx bench/activation.ts [--runs N] [--host-runs N] [--no-host]
+// Usage: tsx bench/activation.ts [--runs N] [--host-runs N] [--no-host] [--baseline other.vsix]
+// --baseline: another VSIX (an earlier build) measured in the same run, runs alternating, with the ratio.
 // Goals: activation <= 50 ms, VSIX <= 3 MB. Prints figures and ratios, never pass/fail.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -97,11 +98,16 @@ async function measureInHost(vsix: string): Promise<HostResult> {
 async function main(): Promise<void> {
   const runs = argValue('--runs', 15);
   const hostRuns = process.argv.includes('--no-host') ? 0 : argValue('--host-runs', 3);
+  const baselineArg = process.argv.indexOf('--baseline');
+  const baseline = baselineArg === -1 ? undefined : process.argv[baselineArg + 1];
+  if (baseline !== undefined && !existsSync(baseline)) throw new Error(`--baseline: no file ${baseline}`);
   const vsix = packageVsix();
   const vsixBytes = statSync(vsix).size;
   // Measure what ships: the bundle as extracted from the VSIX, beside nothing but the VSIX's files.
   const extracted = makeTempDir('triton-bench-vsix');
+  const extractedBaseline = makeTempDir('triton-bench-baseline');
   let probes: ProbeResult[];
+  const baselineProbes: ProbeResult[] = [];
   let bundleBytes: number;
   let vendorBytes: number;
   let lazyBytes: Record<string, number>;
@@ -112,15 +118,25 @@ async function main(): Promise<void> {
     vendorBytes = existsSync(join(extracted.path, 'dist/vendor.js')) ? statSync(join(extracted.path, 'dist/vendor.js')).size : 0;
     const sizeOf = (name: string): number => (existsSync(join(extracted.path, `dist/${name}.js`)) ? statSync(join(extracted.path, `dist/${name}.js`)).size : 0);
     lazyBytes = Object.fromEntries(Object.keys(LAZY_BUNDLES).map((name) => [name, sizeOf(name)]));
-    probes = Array.from({ length: runs }, () => probeOnce(bundle));
+    if (baseline !== undefined) extractZip(baseline, extractedBaseline.path);
+    probes = [];
+    for (let i = 0; i < runs; i++) {
+      probes.push(probeOnce(bundle));
+      if (baseline !== undefined) baselineProbes.push(probeOnce(join(extractedBaseline.path, 'dist/extension.js')));
+    }
   } finally {
     extracted.remove();
+    extractedBaseline.remove();
   }
   const total = probes.map((p) => p.totalMs);
   const hosts: HostResult[] = [];
+  const baselineHosts: HostResult[] = [];
   if (hostRuns > 0) {
     assertHostInstalled();
-    for (let i = 0; i < hostRuns; i++) hosts.push(await measureInHost(vsix));
+    for (let i = 0; i < hostRuns; i++) {
+      hosts.push(await measureInHost(vsix));
+      if (baseline !== undefined) baselineHosts.push(await measureInHost(baseline));
+    }
   }
 
   console.log(`VSIX ${vsix.slice(repoRoot.length + 1)}: ${(vsixBytes / 1024).toFixed(1)} KiB (${pct(vsixBytes, VSIX_GOAL_BYTES)} of 3 MB)`);
@@ -145,6 +161,24 @@ async function main(): Promise<void> {
     );
     const errors = hosts.flatMap((h) => h.errors);
     console.log(`extension host errors mentioning the extension: ${errors.length === 0 ? 'none' : `\n  ${errors.join('\n  ')}`}`);
+  }
+  if (baseline !== undefined) {
+    const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+    const mine = median(total);
+    const theirs = median(baselineProbes.map((p) => p.totalMs));
+    console.log(
+      `baseline ${baseline} (${(statSync(baseline).size / 1024).toFixed(1)} KiB), measured alternately: plain node median ${theirs.toFixed(2)} ms ` +
+        `(require ${median(baselineProbes.map((p) => p.requireMs)).toFixed(2)}), CPU ${median(baselineProbes.map((p) => p.cpuMs)).toFixed(2)} ms; ` +
+        `this build / baseline: total ${ratio(mine, theirs)}, require ${ratio(median(probes.map((p) => p.requireMs)), median(baselineProbes.map((p) => p.requireMs)))}, ` +
+        `CPU ${ratio(median(probes.map((p) => p.cpuMs)), median(baselineProbes.map((p) => p.cpuMs)))}`,
+    );
+    if (baselineHosts.length > 0) {
+      const measured = baselineHosts.map((h) => h.vscodeMs);
+      console.log(
+        `baseline in code-server: VS Code's figure median ${median(measured).toFixed(0)} ms (runs: ${measured.join(', ')} ms), activate() body median ` +
+          `${median(baselineHosts.map((h) => h.reportedMs)).toFixed(1)} ms; this build / baseline: ${ratio(median(hosts.map((h) => h.vscodeMs)), median(measured))}`,
+      );
+    }
   }
   const chains = await eagerHeavyImports();
   console.log(`heavy packages loaded at activation: ${chains.length === 0 ? 'none (gRPC and protobufjs load on first use)' : `\n  ${chains.join('\n  ')}`}`);
