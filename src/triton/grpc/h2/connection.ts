@@ -162,7 +162,7 @@ export class H2Connection {
       queueMicrotask(() => listener.onFailure(failure));
       return stream;
     }
-    if (this.streams.size >= this.peerMaxConcurrent) this.queue.push(stream);
+    if (this.streams.size >= this.concurrencyLimit()) this.queue.push(stream);
     else this.start(stream);
     this.updateRef();
     return stream;
@@ -588,8 +588,17 @@ export class H2Connection {
     this.afterStreamEnd();
   }
 
+  /**
+   * Until the server's SETTINGS come its MAX_CONCURRENT_STREAMS is unknown: one call goes out at
+   * once (it cannot be answered before those SETTINGS anyway), the others wait for them rather
+   * than risk being refused.
+   */
+  private concurrencyLimit(): number {
+    return this.reached ? this.peerMaxConcurrent : 1;
+  }
+
   private drainQueue(): void {
-    while (this.queue.length > 0 && this.streams.size < this.peerMaxConcurrent && this.failed === undefined) {
+    while (this.queue.length > 0 && this.streams.size < this.concurrencyLimit() && this.failed === undefined) {
       this.start(this.queue.shift()!);
     }
   }
