@@ -63,7 +63,7 @@ function echo(stream: http2.ServerHttp2Stream): void {
 }
 
 test('header blocks nghttp2 sends (dynamic table, Huffman) decode to the headers the server set', async (t) => {
-  const sent: http2.OutgoingHttpHeaders[] = [];
+  const sent: Array<{ response: Record<string, string | number>; trailers: Record<string, string> }> = [];
   const { port } = await serve(t, {}, (stream, headers) => {
     const n = String(headers['x-n']);
     const response = { ':status': 200, 'content-type': 'application/grpc', 'x-echo': n, 'x-long': `${'Mixed Case Text 0123456789 '.repeat(8)}${n}`, 'x-same': 'the same value every time' };
@@ -119,7 +119,7 @@ test('header blocks nghttp2 sends (dynamic table, Huffman) decode to the headers
   const decoded = blocks.map(({ block }) => decoder.decode(block).fields);
   assert.equal(decoded.length, 6, 'headers and trailers of three responses');
   for (let n = 0; n < 3; n++) {
-    const { response, trailers } = sent[n] as { response: Record<string, string | number>; trailers: Record<string, string> };
+    const { response, trailers } = sent[n]!;
     const headers = decoded[2 * n]!;
     for (const [name, value] of Object.entries(response)) assert.equal(headers[name], String(value), `${name} of response ${n}`);
     assert.deepEqual(decoded[2 * n + 1], trailers);
@@ -200,7 +200,7 @@ class Collect implements StreamListener {
 test('a connection whose stream ids run out takes no more calls and closes when its last call is done', async (t) => {
   const seen: number[] = [];
   const { port } = await serve(t, {}, (stream) => {
-    seen.push(stream.id);
+    seen.push(stream.id ?? 0);
     echo(stream);
   });
   const connection = new H2Connection({ host: '127.0.0.1', port, connectTimeoutMs: 5000, streamWindow: 1 << 20, connectionWindow: 1 << 20, maxHeaderListSize: 65536, firstStreamId: 0x7ffffffd });
