@@ -242,6 +242,27 @@ test('PING is acknowledged; padding, priority fields and unknown frame types are
   assert.equal(ack.payload.toString(), 'pingpong');
 });
 
+test('an answer that arrives a few bytes at a time (frames cut anywhere) is put together whole', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    peer.socket.setNoDelay(true);
+    const answer = peer.answer(f.id, Buffer.alloc(16000, 9));
+    let at = 0;
+    const step = (): void => {
+      if (at >= answer.length || peer.socket.destroyed) return;
+      // 1 to 7 bytes per write, each in its own turn of the event loop.
+      const n = 1 + (at % 7);
+      peer.socket.write(answer.subarray(at, at + n));
+      at += n;
+      setImmediate(step);
+    };
+    step();
+  });
+  const answer = await call(channel);
+  assert.equal(answer.length, 16000);
+  assert.ok(answer.every((b) => b === 9));
+});
+
 test('padding longer than its frame is a PROTOCOL_ERROR, not a crash', async (t) => {
   const { channel } = await hostile(t, (peer, f) => {
     if (isRequest(f)) peer.write(frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.PADDED, f.id, Buffer.from([200, 0x88])));

@@ -289,34 +289,73 @@ export class H2Connection {
 
   private receive(chunk: Buffer): void {
     if (this.failed) return;
-    const buf = this.rest === undefined ? chunk : Buffer.concat([this.rest, chunk]);
-    this.rest = undefined;
     let p = 0;
-    while (buf.length - p >= FRAME_HEADER_BYTES) {
-      const length = (buf[p]! << 16) | (buf[p + 1]! << 8) | buf[p + 2]!;
-      const type = buf[p + 3]!;
-      if (!this.reached && type !== FrameType.SETTINGS) {
-        this.fail({ reached: false, message: `the server does not speak HTTP/2: its first bytes are not a SETTINGS frame (${JSON.stringify(buf.subarray(p, p + 16).toString('latin1'))}…)`, protocol: true }, ErrorCode.PROTOCOL_ERROR);
+    let rest = this.rest;
+    if (rest !== undefined) {
+      // A frame cut by the previous chunk: only its own missing bytes are copied, not the chunk.
+      this.rest = undefined;
+      if (rest.length < FRAME_HEADER_BYTES) {
+        p = Math.min(FRAME_HEADER_BYTES - rest.length, chunk.length);
+        rest = Buffer.concat([rest, chunk.subarray(0, p)]);
+        if (rest.length < FRAME_HEADER_BYTES) {
+          this.rest = rest;
+          return;
+        }
+      }
+      if (!this.acceptable(rest, 0)) return;
+      const total = FRAME_HEADER_BYTES + ((rest[0]! << 16) | (rest[1]! << 8) | rest[2]!);
+      const take = Math.min(total - rest.length, chunk.length - p);
+      if (take > 0) {
+        rest = Buffer.concat([rest, chunk.subarray(p, p + take)]);
+        p += take;
+      }
+      if (rest.length < total) {
+        this.rest = rest;
         return;
       }
-      if (length > OUR_MAX_FRAME_SIZE) {
-        this.protocolFailure(ErrorCode.FRAME_SIZE_ERROR, `a frame of ${length} bytes (type ${type}) is larger than the ${OUR_MAX_FRAME_SIZE}-byte maximum we allow`);
-        return;
-      }
-      if (buf.length - p - FRAME_HEADER_BYTES < length) break;
-      const flags = buf[p + 4]!;
-      const id = buf.readUInt32BE(p + 5) & 0x7fffffff;
-      const payload = buf.subarray(p + FRAME_HEADER_BYTES, p + FRAME_HEADER_BYTES + length);
-      p += FRAME_HEADER_BYTES + length;
-      this.handleFrame(type, flags, id, payload);
+      this.parse(rest, 0);
       if (this.failed) return;
     }
-    if (p < buf.length) this.rest = p === 0 ? buf : buf.subarray(p);
+    const left = this.parse(chunk, p);
+    if (this.failed) return;
+    if (left < chunk.length) this.rest = left === 0 ? chunk : chunk.subarray(left);
     if (this.connectionUnacked > 0 && this.connectionUnacked >= this.options.connectionWindow / 4) {
       this.socket.write(windowUpdateFrame(0, this.connectionUnacked));
       this.receiveWindow += this.connectionUnacked;
       this.connectionUnacked = 0;
     }
+  }
+
+  /** Whether the frame header at `p` may be read on (the connection has failed if not). */
+  private acceptable(buf: Buffer, p: number): boolean {
+    const length = (buf[p]! << 16) | (buf[p + 1]! << 8) | buf[p + 2]!;
+    const type = buf[p + 3]!;
+    if (!this.reached && type !== FrameType.SETTINGS) {
+      this.fail({ reached: false, message: `the server does not speak HTTP/2: its first bytes are not a SETTINGS frame (${JSON.stringify(buf.subarray(p, p + 16).toString('latin1'))}…)`, protocol: true }, ErrorCode.PROTOCOL_ERROR);
+      return false;
+    }
+    if (length > OUR_MAX_FRAME_SIZE) {
+      this.protocolFailure(ErrorCode.FRAME_SIZE_ERROR, `a frame of ${length} bytes (type ${type}) is larger than the ${OUR_MAX_FRAME_SIZE}-byte maximum we allow`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Handles the whole frames in `buf` from `p`; returns where the first incomplete one starts. */
+  private parse(buf: Buffer, p: number): number {
+    while (buf.length - p >= FRAME_HEADER_BYTES) {
+      if (!this.acceptable(buf, p)) return buf.length;
+      const length = (buf[p]! << 16) | (buf[p + 1]! << 8) | buf[p + 2]!;
+      if (buf.length - p - FRAME_HEADER_BYTES < length) break;
+      const type = buf[p + 3]!;
+      const flags = buf[p + 4]!;
+      const id = buf.readUInt32BE(p + 5) & 0x7fffffff;
+      const payload = buf.subarray(p + FRAME_HEADER_BYTES, p + FRAME_HEADER_BYTES + length);
+      p += FRAME_HEADER_BYTES + length;
+      this.handleFrame(type, flags, id, payload);
+      if (this.failed) return buf.length;
+    }
+    return p;
   }
 
   private handleFrame(type: number, flags: number, id: number, payload: Buffer): void {
