@@ -9,6 +9,7 @@ import * as http2 from 'node:http2';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { Http2UnaryChannel } from '../../../src/triton/grpc/http2Unary';
 import { H2Connection } from '../../../src/triton/grpc/h2/connection';
 import type { ConnectionFailure, StreamListener } from '../../../src/triton/grpc/h2/connection';
@@ -218,4 +219,45 @@ test('a connection whose stream ids run out takes no more calls and closes when 
   const refused = new Collect();
   connection.open(block, [framed(Buffer.from('c'))], refused);
   assert.match(await refused.result, /^failure: /);
+});
+
+test('an idle connection does not keep the process alive; one with a call in flight does', async (t) => {
+  let release: (() => void) | undefined;
+  const { port } = await serve(t, {}, (stream, headers) => {
+    if (headers['x-hold'] === 'yes') {
+      // Held until the test has seen the client process still alive.
+      release = () => echo(stream);
+      return;
+    }
+    echo(stream);
+  });
+  // A client process that makes one call and never closes its channel: it must exit by itself.
+  const script = (hold: boolean): string => `
+    const { Http2UnaryChannel } = require(${JSON.stringify(require.resolve('../../../src/triton/grpc/http2Unary'))});
+    const channel = new Http2UnaryChannel({ address: '127.0.0.1:${port}', tls: false }, undefined, 1 << 20, 5000);
+    const prefix = Buffer.from([0, 0, 0, 0, 2]);
+    channel.call({ path: '/e/Echo', message: Buffer.concat([prefix, Buffer.from('hi')]), headers: { 'x-hold': '${hold ? 'yes' : 'no'}' }, label: 'x' })
+      .then((a) => console.log('answer ' + a.subarray(5).toString()), (e) => console.log('error ' + e.message));`;
+  const run = (hold: boolean): { exited: Promise<{ code: number | null; out: string; ms: number }> } => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script(hold)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    t.after(() => child.kill());
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    return { exited: new Promise((r) => child.on('exit', (code) => r({ code, out, ms: Date.now() - started }))) };
+  };
+  const bounded = <T>(p: Promise<T>): Promise<T | 'still running'> => Promise.race([p, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 15000).unref())]);
+  const free = await bounded(run(false).exited);
+  assert.notEqual(free, 'still running', 'the idle connection kept the process alive');
+  if (free === 'still running') return;
+  assert.equal(free.out.trim(), 'answer hi');
+  assert.equal(free.code, 0);
+  // The held call: the process must still be there while the answer is outstanding.
+  const held = run(true);
+  const early = await Promise.race([held.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('alive'), 3000))]);
+  assert.equal(early, 'alive', 'a call in flight keeps the process alive');
+  assert.ok(release, 'the held request reached the server');
+  release();
+  const end = await held.exited;
+  assert.equal(end.out.trim(), 'answer hi');
 });
