@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { Http2UnaryChannel } from '../../../src/triton/grpc/http2Unary';
 import { ErrorCode, Flag, FrameType, frame, goawayFrame, rstStreamFrame, settingsFrame } from '../../../src/triton/grpc/h2/frames';
-import { encodeLiterals } from '../../../src/triton/grpc/h2/hpack';
+import { HpackDecoder, encodeLiterals } from '../../../src/triton/grpc/h2/hpack';
 import { TritonError } from '../../../src/triton/errors';
 
 interface Received {
@@ -270,4 +270,28 @@ test('padding longer than its frame is a PROTOCOL_ERROR, not a crash', async (t)
   const e = await failure(call(channel));
   assert.equal(e.kind, 'protocol');
   assert.match(e.message, /padding \(200\) does not fit its 2 bytes.*PROTOCOL_ERROR/);
+});
+
+test('a deadline or an abort resets the stream (RST_STREAM CANCEL) and the connection carries on', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (isRequest(f) && f.id === 5) peer.write(peer.answer(5, Buffer.from('after')));
+  });
+  const started = Date.now();
+  const late = await channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'late', deadline: Date.now() + 150 }).catch((e: unknown) => e);
+  assert.ok(late instanceof TritonError && late.kind === 'deadline', String(late));
+  assert.ok(Date.now() - started < 2000);
+  const sent = new HpackDecoder().decode((await peers[0]!.waitFor((f) => isRequest(f) && f.id === 1)).payload).fields;
+  assert.match(sent['grpc-timeout'] ?? '', /^1[0-5]\dm$/, 'the deadline travels as grpc-timeout');
+  assert.deepEqual([sent[':method'], sent[':path'], sent['content-type'], sent.te], ['POST', '/s/M', 'application/grpc', 'trailers']);
+  const controller = new AbortController();
+  const aborted = channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'aborted', signal: controller.signal });
+  await peers[0]!.waitFor((f) => isRequest(f) && f.id === 3);
+  controller.abort();
+  await assert.rejects(aborted, (e: unknown) => e instanceof TritonError && e.kind === 'cancelled');
+  for (const id of [1, 3]) {
+    const reset = await peers[0]!.waitFor((f) => f.type === FrameType.RST_STREAM && f.id === id);
+    assert.equal(reset.payload.readUInt32BE(0), ErrorCode.CANCEL, `stream ${id}`);
+  }
+  assert.equal((await call(channel)).toString(), 'after');
+  assert.equal(peers.length, 1);
 });
