@@ -178,8 +178,16 @@ export class Http2UnaryChannel {
     prefix[0] = 0;
     prefix.writeUInt32BE(length, 1);
     return new Promise<Buffer>((resolve, reject) => {
+      let connection: H2Connection;
+      try {
+        connection = this.currentConnection();
+      } catch (e) {
+        // tls.connect throws at once on options it cannot use (a malformed key or certificate).
+        const why = e instanceof Error ? e.message : String(e);
+        reject(new TritonError('unavailable', `cannot talk to the server: ${why}`, { request: label, cause: e }));
+        return;
+      }
       const call = new UnaryCall(resolve, reject, options, remaining, new AnswerBuffer(this.maxResponseBytes, options.answerLayout));
-      const connection = this.currentConnection();
       call.start(connection, block, [prefix, ...parts]);
     });
   }
