@@ -295,3 +295,34 @@ test('a deadline or an abort resets the stream (RST_STREAM CANCEL) and the conne
   assert.equal((await call(channel)).toString(), 'after');
   assert.equal(peers.length, 1);
 });
+
+test('a stream window of 0 holds the body back until the server raises INITIAL_WINDOW_SIZE; nothing is sent beyond it', async (t) => {
+  const { channel, peers } = await hostile(
+    t,
+    (peer, f) => {
+      if (f.type === FrameType.DATA && f.flags & Flag.END_STREAM) peer.write(peer.answer(f.id, Buffer.from('done')));
+    },
+    (peer) => peer.write(settingsFrame([[0x4, 0]])),
+  );
+  // The first call may go out before the server's SETTINGS, under the default 65,535 window (RFC 9113
+  // allows it); the second starts under the server's window of 0.
+  assert.equal((await call(channel)).toString(), 'done');
+  const answer = call(channel);
+  // Awaited below; this only keeps an early assertion failure from leaving it unhandled.
+  answer.catch(() => undefined);
+  const peer = peers[0]!;
+  const sum = (sizes: number[]): number => sizes.reduce((a, b) => a + b, 0);
+  const dataOf = (id: number): number[] => peer.frames.filter((f) => f.type === FrameType.DATA && f.id === id).map((f) => f.payload.length);
+  await peer.waitFor((f) => isRequest(f) && f.id === 3);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(dataOf(3), [], 'no DATA while the stream window is 0');
+  // 8 bytes of window for the 12-byte message (5-byte prefix + 'request'): 8 go, 4 wait.
+  peer.write(settingsFrame([[0x4, 8]]));
+  await peer.waitFor((f) => f.type === FrameType.DATA && f.id === 3);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(sum(dataOf(3)), 8, `only what the window allows: ${dataOf(3).join(' + ')}`);
+  assert.equal(peer.frames.filter((f) => f.type === FrameType.DATA && f.id === 3 && f.flags & Flag.END_STREAM).length, 0);
+  peer.write(frame(FrameType.WINDOW_UPDATE, 0, 3, Buffer.from([0, 0, 0, 100])));
+  assert.equal((await answer).toString(), 'done');
+  assert.equal(sum(dataOf(3)), 12);
+});
