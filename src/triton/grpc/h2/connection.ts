@@ -56,6 +56,8 @@ export interface ConnectionOptions {
 
 /** Our SETTINGS_MAX_FRAME_SIZE: the default, so every frame from the server must fit 16 KiB. */
 const OUR_MAX_FRAME_SIZE = DEFAULT_MAX_FRAME_SIZE;
+/** Our GOAWAY's last-stream-id names the server's streams we acted on: with push disabled, none. */
+const NO_PEER_STREAMS = 0;
 /** Below this, a call's HEADERS and DATA go out as one buffer; above, the body parts are written as they are. */
 const JOIN_LIMIT = 16 * 1024;
 
@@ -103,7 +105,6 @@ export class H2Connection {
   private connectionUnacked = 0;
   /** A header block that continues in CONTINUATION frames. */
   private continuing: { id: number; fragments: Buffer[]; size: number; endStream: boolean } | undefined;
-  private highestStreamId = 0;
 
   constructor(private readonly options: ConnectionOptions) {
     this.decoder = new HpackDecoder(4096, options.maxHeaderListSize);
@@ -616,7 +617,6 @@ export class H2Connection {
   private forget(stream: H2Stream): void {
     this.streams.delete(stream.id);
     this.blocked.delete(stream);
-    if (stream.id > this.highestStreamId) this.highestStreamId = stream.id;
   }
 
   private streamError(stream: H2Stream, code: number, message: string): void {
@@ -646,7 +646,7 @@ export class H2Connection {
     if (this.failed) return;
     this.drainQueue();
     if (this.activeCalls === 0 && (this.closing || this.goingAway || !this.acceptsCalls)) {
-      this.socket.end(goawayFrame(this.highestStreamId, ErrorCode.NO_ERROR));
+      this.socket.end(goawayFrame(NO_PEER_STREAMS, ErrorCode.NO_ERROR));
       this.failed = { reached: this.reached, message: 'the connection was closed' };
       clearTimeout(this.connectTimer);
       this.socket.destroySoon();
@@ -673,7 +673,7 @@ export class H2Connection {
     this.failed = failure;
     clearTimeout(this.connectTimer);
     if (goawayCode !== undefined && !this.socket.destroyed) {
-      this.socket.end(goawayFrame(this.highestStreamId, goawayCode, failure.message.slice(0, 120)));
+      this.socket.end(goawayFrame(NO_PEER_STREAMS, goawayCode, failure.message.slice(0, 120)));
     }
     this.socket.destroy();
     const streams = [...this.streams.values(), ...this.queue.splice(0)];
