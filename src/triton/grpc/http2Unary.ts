@@ -28,6 +28,7 @@ export interface UnaryCallOptions {
   message: Buffer | readonly Uint8Array[];
   /** Where the answer's main payload starts, so a big answer can be gathered with it 8-byte aligned. */
   answerLayout?: AnswerLayout;
+  /** gRPC metadata; not changed after the call (its encoding is cached per object). */
   headers: Record<string, string>;
   deadline?: number;
   signal?: AbortSignal;
@@ -82,8 +83,8 @@ export class Http2UnaryChannel {
   private readonly tlsOptions: tls.ConnectionOptions | undefined;
   /** The constant start of every call's header block, per path (pseudo-headers and te). */
   private readonly fixedBlocks = new Map<string, Buffer>();
-  /** The encoded metadata (with the content-type, user-agent and encoding defaults), per headers object. */
-  private readonly metadataBlocks = new WeakMap<Record<string, string>, Buffer>();
+  /** The encoded metadata or why it is refused, per headers object. */
+  private readonly metadataBlocks = new WeakMap<Record<string, string>, Buffer | string>();
   private readonly authority: string;
   private readonly scheme: string;
 
@@ -141,18 +142,31 @@ export class Http2UnaryChannel {
     return connection;
   }
 
-  private headerBlock(path: string, headers: Record<string, string>, remaining: number | undefined): Buffer {
+  /**
+   * The encoded metadata (after the content-type, user-agent and encoding defaults), or why it
+   * cannot be sent; cached per headers object, which callers never change once made.
+   */
+  private metadata(headers: Record<string, string>): Buffer | string {
+    let cached = this.metadataBlocks.get(headers);
+    if (cached === undefined) {
+      const bad = invalidMetadata(headers);
+      if (bad === undefined) {
+        const fields: Record<string, string> = { 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity', 'user-agent': 'triton-workbench-grpc' };
+        for (const [name, value] of Object.entries(headers)) fields[name.toLowerCase()] = value;
+        cached = encodeLiterals(Object.entries(fields));
+      } else {
+        cached = bad;
+      }
+      this.metadataBlocks.set(headers, cached);
+    }
+    return cached;
+  }
+
+  private headerBlock(path: string, metadata: Buffer, remaining: number | undefined): Buffer {
     let fixed = this.fixedBlocks.get(path);
     if (fixed === undefined) {
       fixed = encodeLiterals([[':method', 'POST'], [':scheme', this.scheme], [':path', path], [':authority', this.authority], ['te', 'trailers']]);
       this.fixedBlocks.set(path, fixed);
-    }
-    let metadata = this.metadataBlocks.get(headers);
-    if (metadata === undefined) {
-      const fields: Record<string, string> = { 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity', 'user-agent': 'triton-workbench-grpc' };
-      for (const [name, value] of Object.entries(headers)) fields[name.toLowerCase()] = value;
-      metadata = encodeLiterals(Object.entries(fields));
-      this.metadataBlocks.set(headers, metadata);
     }
     if (remaining === undefined) return Buffer.concat([fixed, metadata], fixed.length + metadata.length);
     const timeout = encodeLiterals([['grpc-timeout', `${Math.max(1, Math.ceil(remaining))}m`]]);
@@ -167,10 +181,10 @@ export class Http2UnaryChannel {
     if (remaining !== undefined && remaining <= 0) return Promise.reject(new TritonError('deadline', 'deadline exceeded before the call started', { request: label }));
 
     // A bad header must fail its own call, never the connection the other calls share.
-    const badHeader = invalidMetadata(options.headers);
-    if (badHeader !== undefined) return Promise.reject(new TritonError('invalid-argument', badHeader, { request: label }));
+    const metadata = this.metadata(options.headers);
+    if (typeof metadata === 'string') return Promise.reject(new TritonError('invalid-argument', metadata, { request: label }));
 
-    const block = this.headerBlock(options.path, options.headers, remaining);
+    const block = this.headerBlock(options.path, metadata, remaining);
     const parts = Buffer.isBuffer(options.message) ? [options.message] : options.message;
     let length = 0;
     for (const part of parts) length += part.byteLength;
