@@ -299,11 +299,11 @@ class UnaryCall implements StreamListener {
 
   onFailure(failure: ConnectionFailure): void {
     const label = this.label;
-    if (failure.notProcessed) {
-      this.finish(new TritonError('unavailable', failure.message, { request: label, cause: failure.cause }));
-    } else if (!failure.reached) {
+    if (!failure.reached) {
       const code = failure.code === undefined ? '' : ` (${failure.code})`;
       this.finish(new TritonError('unavailable', `cannot talk to the server${code}: ${failure.message}`, { request: label, cause: failure.cause }));
+    } else if (failure.notProcessed) {
+      this.finish(new TritonError('unavailable', failure.message, { request: label, cause: failure.cause }));
     } else if (failure.protocol) {
       this.finish(new TritonError('protocol', failure.message, { request: label }));
     } else {

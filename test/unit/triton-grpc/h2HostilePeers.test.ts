@@ -326,3 +326,17 @@ test('a stream window of 0 holds the body back until the server raises INITIAL_W
   assert.equal((await answer).toString(), 'done');
   assert.equal(sum(dataOf(3)), 12);
 });
+
+test('a server that allows no streams (MAX_CONCURRENT_STREAMS 0) fails waiting calls at once instead of holding them', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    // The server's SETTINGS come only after the first request.
+    if (isRequest(f)) peer.write(settingsFrame([[0x3, 0]]), peer.answer(f.id, Buffer.from('first')));
+  }, () => undefined);
+  // The first call goes out before the server's SETTINGS; the second waits for them.
+  const first = call(channel, 'first');
+  const second = call(channel, 'second');
+  const e = await failure(second);
+  assert.equal(e.kind, 'unavailable');
+  assert.match(e.message, /allows no calls on this connection \(SETTINGS_MAX_CONCURRENT_STREAMS 0\)/);
+  assert.equal((await first).toString(), 'first');
+});

@@ -540,6 +540,16 @@ export class H2Connection {
       clearTimeout(this.connectTimer);
       this.connectTimer = undefined;
     }
+    if (this.peerMaxConcurrent === 0) {
+      // A server that allows no streams at all would leave queued calls waiting forever.
+      const failure: ConnectionFailure = { reached: true, message: 'the server allows no calls on this connection (SETTINGS_MAX_CONCURRENT_STREAMS 0)', notProcessed: true };
+      for (const stream of this.queue.splice(0)) {
+        stream.done = true;
+        stream.listener.onFailure(failure);
+      }
+      this.goingAway = true;
+      this.afterStreamEnd();
+    }
     this.drainQueue();
     if (windowDelta > 0) this.pumpBlocked();
   }
