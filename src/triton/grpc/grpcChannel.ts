@@ -106,7 +106,7 @@ export function openChannelCount(): number {
 
 export class GrpcConnection {
   readonly client: grpc.Client;
-  /** Unary inference over node:http2 directly; undefined when grpc-js must carry every call. */
+  /** Unary inference on our own HTTP/2 client (./h2); undefined when grpc-js must carry every call. */
   readonly direct: Http2UnaryChannel | undefined;
   private readonly lease: ChannelLease<Channel>;
   private readonly baseMetadata: grpc.Metadata;

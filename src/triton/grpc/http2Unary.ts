@@ -1,16 +1,21 @@
-// Unary gRPC calls straight over node:http2, for the inference hot path: grpc-js's call layers
-// cost about 40% more client CPU per call, which caps a concurrency-1 client below a fast server.
-import * as http2 from 'node:http2';
+// Unary gRPC calls on an HTTP/2 client of our own (./h2), for the inference hot path: grpc-js's
+// call layers, and node:http2's own per-stream machinery, cost more client CPU per call than the
+// whole exchange is worth at concurrency 1 (figures in bench/CLIENT-PERF.md).
+import type * as tls from 'node:tls';
 import type { TlsOptions } from '../clientTypes';
 import { GrpcStatus, TritonError, connectionLost, kindFromGrpcCode } from '../errors';
 import { AnswerBuffer } from './answerBuffer';
 import type { AnswerLayout } from './answerBuffer';
 import type { GrpcTarget } from './grpcChannel';
+import { H2Connection } from './h2/connection';
+import type { ConnectionFailure, H2Stream, StreamListener } from './h2/connection';
+import { ErrorCode } from './h2/frames';
+import { encodeLiterals } from './h2/hpack';
+import type { HeaderFields } from './h2/hpack';
 
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_INADEQUATE_SECURITY } = http2.constants;
 const HEADER_BYTES = 5;
-/** Below this size the frame prefix and the message are joined; above, written separately (no copy). */
-const JOIN_LIMIT = 16 * 1024;
+/** The bound on a decoded header list from the server (SETTINGS_MAX_HEADER_LIST_SIZE). */
+const MAX_HEADER_LIST_BYTES = 64 * 1024;
 const STREAM_WINDOW = 4 * 1024 * 1024;
 const SESSION_WINDOW = 16 * 1024 * 1024;
 const IDLE_REPLACE_MS = 5 * 60 * 1000;
@@ -23,6 +28,7 @@ export interface UnaryCallOptions {
   message: Buffer | readonly Uint8Array[];
   /** Where the answer's main payload starts, so a big answer can be gathered with it 8-byte aligned. */
   answerLayout?: AnswerLayout;
+  /** gRPC metadata; not changed after the call (its encoding is cached per object). */
   headers: Record<string, string>;
   deadline?: number;
   signal?: AbortSignal;
@@ -44,10 +50,10 @@ function codeForHttpStatus(status: number): number {
 /** HTTP/2 RST_STREAM code → gRPC code, as the gRPC HTTP/2 protocol defines it. */
 function codeForReset(rst: number): number {
   switch (rst) {
-    case NGHTTP2_REFUSED_STREAM: return GrpcStatus.UNAVAILABLE;
-    case NGHTTP2_CANCEL: return GrpcStatus.CANCELLED;
-    case NGHTTP2_ENHANCE_YOUR_CALM: return GrpcStatus.RESOURCE_EXHAUSTED;
-    case NGHTTP2_INADEQUATE_SECURITY: return GrpcStatus.PERMISSION_DENIED;
+    case ErrorCode.REFUSED_STREAM: return GrpcStatus.UNAVAILABLE;
+    case ErrorCode.CANCEL: return GrpcStatus.CANCELLED;
+    case ErrorCode.ENHANCE_YOUR_CALM: return GrpcStatus.RESOURCE_EXHAUSTED;
+    case ErrorCode.INADEQUATE_SECURITY: return GrpcStatus.PERMISSION_DENIED;
     default: return GrpcStatus.INTERNAL;
   }
 }
@@ -69,15 +75,18 @@ function decodeGrpcMessage(value: unknown): string {
 }
 
 export class Http2UnaryChannel {
-  private session: http2.ClientHttp2Session | undefined;
-  /** Calls in flight per connection: a connection is kept referenced exactly while it carries one. */
-  private readonly inFlight = new WeakMap<http2.ClientHttp2Session, number>();
-  /** Connections whose server has spoken HTTP/2: a failure on them is a lost connection, not an unreachable server. */
-  private readonly reached = new WeakSet<http2.ClientHttp2Session>();
+  private connection: H2Connection | undefined;
   private lastUsed = 0;
   private closed = false;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly tlsOptions: tls.ConnectionOptions | undefined;
+  /** The constant start of every call's header block, per path (pseudo-headers and te). */
+  private readonly fixedBlocks = new Map<string, Buffer>();
+  /** The encoded metadata or why it is refused, per headers object. */
+  private readonly metadataBlocks = new WeakMap<Record<string, string>, Buffer | string>();
   private readonly authority: string;
-  private readonly connectOptions: http2.SecureClientSessionOptions;
+  private readonly scheme: string;
 
   constructor(
     target: GrpcTarget,
@@ -86,61 +95,82 @@ export class Http2UnaryChannel {
     private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
   ) {
     const secure = target.tls || tls !== undefined;
-    this.authority = `${secure ? 'https' : 'http'}://${target.address}`;
-    // Larger flow-control windows than HTTP/2's 64 KiB default let big tensors stream without
-    // waiting for a window update every few frames.
-    this.connectOptions = { settings: { enablePush: false, initialWindowSize: STREAM_WINDOW } };
-    if (secure) {
-      Object.assign(this.connectOptions, {
-        ALPNProtocols: ['h2'],
-        ca: tls?.ca === undefined ? undefined : Buffer.from(tls.ca),
-        cert: tls?.cert === undefined ? undefined : Buffer.from(tls.cert),
-        key: tls?.key === undefined ? undefined : Buffer.from(tls.key),
-        rejectUnauthorized: tls?.insecure !== true,
-      });
-    }
+    this.scheme = secure ? 'https' : 'http';
+    this.authority = target.address;
+    const colon = target.address.lastIndexOf(':');
+    this.host = target.address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    this.port = Number(target.address.slice(colon + 1));
+    this.tlsOptions = secure
+      ? {
+          ca: tls?.ca === undefined ? undefined : Buffer.from(tls.ca),
+          cert: tls?.cert === undefined ? undefined : Buffer.from(tls.cert),
+          key: tls?.key === undefined ? undefined : Buffer.from(tls.key),
+          rejectUnauthorized: tls?.insecure !== true,
+        }
+      : undefined;
   }
 
   close(): void {
     this.closed = true;
-    this.session?.close();
-    this.session = undefined;
+    this.connection?.close();
+    this.connection = undefined;
   }
 
-  private currentSession(): http2.ClientHttp2Session {
-    const existing = this.session;
+  private currentConnection(): H2Connection {
+    const existing = this.connection;
     const now = Date.now();
     const idle = now - this.lastUsed;
     this.lastUsed = now;
-    if (existing && !existing.closed && !existing.destroyed) {
+    if (existing?.acceptsCalls) {
       // No keepalive pings on this path: a connection left idle for long (a laptop that slept, a
       // NAT that forgot it) is replaced rather than trusted.
-      if ((this.inFlight.get(existing) ?? 0) > 0 || idle < IDLE_REPLACE_MS) return existing;
+      if (existing.activeCalls > 0 || idle < IDLE_REPLACE_MS) return existing;
       existing.close();
     }
-    const session = http2.connect(this.authority, this.connectOptions);
-    // A broken or draining connection is dropped; the next call opens a fresh one.
-    const forget = (): void => {
-      if (this.session === session) this.session = undefined;
-    };
-    session.on('error', forget);
-    session.on('close', forget);
-    session.on('goaway', forget);
-    // A peer that accepts the socket but never speaks HTTP/2 must not hold calls forever. 'connect'
-    // only means the TCP (or TLS) connection is up; the server's first SETTINGS frame is what shows
-    // an HTTP/2 server is there.
-    const limit = this.connectTimeoutMs;
-    const connectTimer = setTimeout(() => session.destroy(new Error(`no HTTP/2 answer from the server within ${limit} ms`)), limit);
-    connectTimer.unref();
-    session.once('connect', () => session.setLocalWindowSize(SESSION_WINDOW));
-    session.once('remoteSettings', () => {
-      clearTimeout(connectTimer);
-      this.reached.add(session);
+    // A broken or draining connection (GOAWAY, stream ids used up) is left to finish its calls;
+    // new calls go to a fresh one.
+    const connection = new H2Connection({
+      host: this.host,
+      port: this.port,
+      tls: this.tlsOptions,
+      connectTimeoutMs: this.connectTimeoutMs,
+      streamWindow: STREAM_WINDOW,
+      connectionWindow: SESSION_WINDOW,
+      maxHeaderListSize: MAX_HEADER_LIST_BYTES,
     });
-    session.once('close', () => clearTimeout(connectTimer));
-    session.unref();
-    this.session = session;
-    return session;
+    this.connection = connection;
+    return connection;
+  }
+
+  /**
+   * The encoded metadata (after the content-type, user-agent and encoding defaults), or why it
+   * cannot be sent; cached per headers object, which callers never change once made.
+   */
+  private metadata(headers: Record<string, string>): Buffer | string {
+    let cached = this.metadataBlocks.get(headers);
+    if (cached === undefined) {
+      const bad = invalidMetadata(headers);
+      if (bad === undefined) {
+        const fields: Record<string, string> = { 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity', 'user-agent': 'triton-workbench-grpc' };
+        for (const [name, value] of Object.entries(headers)) fields[name.toLowerCase()] = value;
+        cached = encodeLiterals(Object.entries(fields));
+      } else {
+        cached = bad;
+      }
+      this.metadataBlocks.set(headers, cached);
+    }
+    return cached;
+  }
+
+  private headerBlock(path: string, metadata: Buffer, remaining: number | undefined): Buffer {
+    let fixed = this.fixedBlocks.get(path);
+    if (fixed === undefined) {
+      fixed = encodeLiterals([[':method', 'POST'], [':scheme', this.scheme], [':path', path], [':authority', this.authority], ['te', 'trailers']]);
+      this.fixedBlocks.set(path, fixed);
+    }
+    if (remaining === undefined) return Buffer.concat([fixed, metadata], fixed.length + metadata.length);
+    const timeout = encodeLiterals([['grpc-timeout', `${Math.max(1, Math.ceil(remaining))}m`]]);
+    return Buffer.concat([fixed, metadata, timeout], fixed.length + metadata.length + timeout.length);
   }
 
   call(options: UnaryCallOptions): Promise<Buffer> {
@@ -150,148 +180,142 @@ export class Http2UnaryChannel {
     const remaining = options.deadline === undefined ? undefined : options.deadline - Date.now();
     if (remaining !== undefined && remaining <= 0) return Promise.reject(new TritonError('deadline', 'deadline exceeded before the call started', { request: label }));
 
-    // Node destroys the whole session when request() meets a bad header, failing every call on
-    // the shared connection: refuse the one call instead.
-    const badHeader = invalidMetadata(options.headers);
-    if (badHeader !== undefined) return Promise.reject(new TritonError('invalid-argument', badHeader, { request: label }));
+    // A bad header must fail its own call, never the connection the other calls share.
+    const metadata = this.metadata(options.headers);
+    if (typeof metadata === 'string') return Promise.reject(new TritonError('invalid-argument', metadata, { request: label }));
 
-    const headers: http2.OutgoingHttpHeaders = {
-      ':method': 'POST',
-      ':path': options.path,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-      'grpc-accept-encoding': 'identity',
-      'user-agent': 'triton-workbench-grpc',
-      ...options.headers,
-    };
-    if (remaining !== undefined) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(remaining))}m`;
-
+    const block = this.headerBlock(options.path, metadata, remaining);
+    const parts = Buffer.isBuffer(options.message) ? [options.message] : options.message;
+    let length = 0;
+    for (const part of parts) length += part.byteLength;
+    const prefix = Buffer.allocUnsafe(HEADER_BYTES);
+    prefix[0] = 0;
+    prefix.writeUInt32BE(length, 1);
     return new Promise<Buffer>((resolve, reject) => {
-      let stream: http2.ClientHttp2Stream;
-      let session: http2.ClientHttp2Session;
+      let connection: H2Connection;
       try {
-        session = this.currentSession();
-        stream = session.request(headers, { endStream: false });
+        connection = this.currentConnection();
       } catch (e) {
-        this.session = undefined;
-        reject(connectionError(e, label));
+        // tls.connect throws at once on options it cannot use (a malformed key or certificate).
+        const why = e instanceof Error ? e.message : String(e);
+        reject(new TritonError('unavailable', `cannot talk to the server: ${why}`, { request: label, cause: e }));
         return;
       }
-      const carrying = this.inFlight.get(session) ?? 0;
-      this.inFlight.set(session, carrying + 1);
-      if (carrying === 0) session.ref();
-      const answer = new AnswerBuffer(this.maxResponseBytes, options.answerLayout);
-      let httpStatus = 0;
-      let grpcStatus: number | undefined;
-      let grpcMessage = '';
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-
-      const finish = (error: TritonError | undefined, body?: Buffer): void => {
-        if (settled) return;
-        settled = true;
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        const left = (this.inFlight.get(session) ?? 1) - 1;
-        this.inFlight.set(session, left);
-        if (left === 0 && !session.destroyed) session.unref();
-        if (error) {
-          if (!stream.closed) stream.close(NGHTTP2_CANCEL);
-          reject(error);
-        } else {
-          resolve(body!);
-        }
-      };
-      const onAbort = (): void => finish(new TritonError('cancelled', 'cancelled', { request: label, cause: options.signal?.reason }));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (remaining !== undefined) {
-        timer = setTimeout(() => finish(new TritonError('deadline', `deadline exceeded after ${Math.ceil(remaining)} ms`, { request: label })), remaining);
-      }
-
-      const readStatus = (h: http2.IncomingHttpHeaders): void => {
-        if (h['grpc-status'] === undefined) return;
-        grpcStatus = Number(h['grpc-status']);
-        grpcMessage = decodeGrpcMessage(h['grpc-message']);
-      };
-      stream.on('response', (h) => {
-        httpStatus = Number(h[':status']);
-        readStatus(h);
-      });
-      stream.on('trailers', readStatus);
-      stream.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        const refused = answer.push(chunk);
-        if (refused !== undefined) finish(new TritonError('protocol', refused, { request: label }));
-      });
-      const noStatus = (): TritonError => {
-        if (httpStatus !== 200 && httpStatus !== 0) return statusError(codeForHttpStatus(httpStatus), `the server answered HTTP ${httpStatus}, not gRPC`, label);
-        return new TritonError('protocol', 'the server sent no grpc-status', { request: label });
-      };
-      stream.on('end', () => {
-        // Without a status the outcome is decided on 'close', once a reset code is known.
-        if (grpcStatus === undefined) return;
-        if (grpcStatus !== GrpcStatus.OK) {
-          finish(statusError(grpcStatus, grpcMessage, label));
-          return;
-        }
-        const gathered = answer.finish();
-        if ('error' in gathered) finish(new TritonError('protocol', gathered.error, { request: label }));
-        else finish(...frame(gathered.data, label));
-      });
-      stream.on('close', () => {
-        if (settled) return;
-        if (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR) {
-          finish(noStatus());
-          return;
-        }
-        finish(resetError());
-      });
-      // Our own cancellations settle first, so a reset seen here came from the peer or from the
-      // connection going away (which Node reports as CANCEL on every open stream).
-      const resetError = (): TritonError => {
-        if (session.destroyed || session.closed) {
-          return this.reached.has(session)
-            ? connectionLost('the server closed the HTTP/2 connection before answering', { request: label })
-            : new TritonError('unavailable', 'cannot talk to the server: the connection closed before it spoke HTTP/2', { request: label });
-        }
-        return statusError(codeForReset(stream.rstCode), `Received RST_STREAM with code ${stream.rstCode}`, label);
-      };
-      stream.on('error', (e: unknown) => {
-        if ((e as { code?: unknown })?.code === 'ERR_HTTP2_STREAM_ERROR') finish(resetError());
-        else finish(this.reached.has(session) ? lostError(e, label) : connectionError(e, label));
-      });
-
-      const parts = Buffer.isBuffer(options.message) ? [options.message] : options.message;
-      const length = parts.reduce((n, p) => n + p.byteLength, 0);
-      const prefix = Buffer.allocUnsafe(HEADER_BYTES);
-      prefix[0] = 0;
-      prefix.writeUInt32BE(length, 1);
-      if (length <= JOIN_LIMIT) {
-        stream.end(Buffer.concat([prefix, ...parts], HEADER_BYTES + length));
-      } else {
-        stream.write(prefix);
-        for (let i = 0; i < parts.length - 1; i++) stream.write(parts[i]);
-        stream.end(parts[parts.length - 1]);
-      }
+      const call = new UnaryCall(resolve, reject, options, remaining, new AnswerBuffer(this.maxResponseBytes, options.answerLayout));
+      call.start(connection, block, [prefix, ...parts]);
     });
   }
 }
 
-/** Socket, TLS and HTTP/2 session failures all mean the server could not be talked to. */
-function connectionError(error: unknown, label: string): TritonError {
-  if (error instanceof TritonError) return error;
-  const e = error as { code?: unknown; message?: unknown };
-  const code = typeof e?.code === 'string' ? ` (${e.code})` : '';
-  const message = typeof e?.message === 'string' ? e.message : String(error);
-  return new TritonError('unavailable', `cannot talk to the server${code}: ${message}`, { request: label, cause: error });
-}
+/** One call on a connection: gathers the answer and settles the call's promise exactly once. */
+class UnaryCall implements StreamListener {
+  private connection: H2Connection | undefined;
+  private stream: H2Stream | undefined;
+  private httpStatus = 0;
+  private grpcStatus: number | undefined;
+  private grpcMessage = '';
+  private settled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly label: string;
+  private readonly signal: AbortSignal | undefined;
+  private readonly onAbort = (): void => this.cancel(new TritonError('cancelled', 'cancelled', { request: this.label, cause: this.signal?.reason }));
 
-/** A socket or session failure after the server answered the handshake. */
-function lostError(error: unknown, label: string): TritonError {
-  if (error instanceof TritonError) return error;
-  const e = error as { code?: unknown; message?: unknown; cause?: { message?: unknown } };
-  const why = typeof e?.cause?.message === 'string' ? e.cause.message : typeof e?.message === 'string' ? e.message : String(error);
-  return connectionLost(why, { request: label, cause: error });
+  constructor(
+    private readonly resolve: (answer: Buffer) => void,
+    private readonly reject: (error: TritonError) => void,
+    options: UnaryCallOptions,
+    remaining: number | undefined,
+    private readonly answer: AnswerBuffer,
+  ) {
+    this.label = options.label;
+    this.signal = options.signal;
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (remaining !== undefined) {
+      this.timer = setTimeout(() => this.cancel(new TritonError('deadline', `deadline exceeded after ${Math.ceil(remaining)} ms`, { request: this.label })), remaining);
+    }
+  }
+
+  start(connection: H2Connection, block: Buffer, body: Uint8Array[]): void {
+    this.connection = connection;
+    this.stream = connection.open(block, body, this);
+  }
+
+  private finish(error: TritonError | undefined, body?: Buffer): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    if (error) this.reject(error);
+    else this.resolve(body!);
+  }
+
+  /** Our side ends the call: the stream is reset (RST_STREAM CANCEL) and the call fails with `error`. */
+  private cancel(error: TritonError): void {
+    if (this.settled) return;
+    if (this.stream) this.connection?.cancel(this.stream);
+    this.finish(error);
+  }
+
+  onHeaders(fields: HeaderFields): void {
+    if (this.httpStatus === 0) this.httpStatus = Number(fields[':status']);
+    const status = fields['grpc-status'];
+    if (status === undefined) return;
+    this.grpcStatus = Number(status);
+    this.grpcMessage = decodeGrpcMessage(fields['grpc-message']);
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.settled) return;
+    const refused = this.answer.push(chunk);
+    if (refused !== undefined) this.cancel(new TritonError('protocol', refused, { request: this.label }));
+  }
+
+  onEnd(): void {
+    const label = this.label;
+    if (this.grpcStatus === undefined) {
+      this.finish(this.noStatus());
+      return;
+    }
+    if (this.grpcStatus !== GrpcStatus.OK) {
+      this.finish(statusError(this.grpcStatus, this.grpcMessage, label));
+      return;
+    }
+    const gathered = this.answer.finish();
+    if ('error' in gathered) this.finish(new TritonError('protocol', gathered.error, { request: label }));
+    else this.finish(...frame(gathered.data, label));
+  }
+
+  onReset(code: number): void {
+    if (code === ErrorCode.NO_ERROR) {
+      this.finish(this.noStatus());
+      return;
+    }
+    this.finish(statusError(codeForReset(code), `Received RST_STREAM with code ${code}`, this.label));
+  }
+
+  onStreamError(message: string): void {
+    this.finish(new TritonError('protocol', message, { request: this.label }));
+  }
+
+  onFailure(failure: ConnectionFailure): void {
+    const label = this.label;
+    if (!failure.reached) {
+      const code = failure.code === undefined ? '' : ` (${failure.code})`;
+      this.finish(new TritonError('unavailable', `cannot talk to the server${code}: ${failure.message}`, { request: label, cause: failure.cause }));
+    } else if (failure.notProcessed) {
+      this.finish(new TritonError('unavailable', failure.message, { request: label, cause: failure.cause }));
+    } else if (failure.protocol) {
+      this.finish(new TritonError('protocol', failure.message, { request: label }));
+    } else {
+      this.finish(connectionLost(failure.message, { request: label, cause: failure.cause }));
+    }
+  }
+
+  private noStatus(): TritonError {
+    const status = this.httpStatus;
+    if (status !== 200 && status !== 0) return statusError(codeForHttpStatus(status), `the server answered HTTP ${status}, not gRPC`, this.label);
+    return new TritonError('protocol', 'the server sent no grpc-status', { request: this.label });
+  }
 }
 
 /** The single length-prefixed message of a unary answer, checked against the bytes that came. */
@@ -305,10 +329,14 @@ function frame(data: Buffer, label: string): [TritonError | undefined, Buffer?] 
   return [undefined, data.subarray(HEADER_BYTES)];
 }
 
+/** Connection-specific fields that HTTP/2 forbids (RFC 9113 §8.2.2). */
+const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
 /** gRPC metadata: names of [0-9a-z_.-] (any case; sent lower-cased), values of printable ASCII. */
 function invalidMetadata(headers: Record<string, string>): string | undefined {
   for (const [name, value] of Object.entries(headers)) {
     if (!/^[0-9A-Za-z_.-]+$/.test(name)) return `header name ${JSON.stringify(name)} is not valid gRPC metadata (allowed: letters, digits, '-', '_', '.')`;
+    if (CONNECTION_HEADERS.has(name.toLowerCase())) return `header ${JSON.stringify(name)} is connection-specific and not allowed in HTTP/2`;
     if (!/^[\x20-\x7e]*$/.test(value)) return `header ${JSON.stringify(name)} has a value with characters gRPC metadata cannot carry (only printable ASCII)`;
   }
   return undefined;

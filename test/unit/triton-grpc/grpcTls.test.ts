@@ -6,8 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { createGrpcClient } from '../../../src/triton/grpc/grpcTransport';
+import { Http2UnaryChannel } from '../../../src/triton/grpc/http2Unary';
 import { grpcProtos } from '../../../src/triton/grpc/grpcProtos';
 import { TritonError } from '../../../src/triton/errors';
 import type { TlsOptions } from '../../../src/triton/clientTypes';
@@ -107,4 +110,26 @@ test('a plaintext client against the TLS port fails cleanly', async () => {
 
 test('a certificate without its key is refused before connecting', () => {
   assert.throws(() => clientWith({ ca, cert: clientCert }), /certificate and key must be given together/);
+});
+
+test('a TLS server that does not agree to HTTP/2 (no ALPN h2) fails the direct call as unavailable, saying so', async (t) => {
+  const tlsServer = createTlsServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) }, (socket) => socket.on('error', () => undefined));
+  await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => tlsServer.close(() => r())));
+  const port = (tlsServer.address() as AddressInfo).port;
+  const client = createGrpcClient({ url: `grpcs://127.0.0.1:${port}`, protocol: 'grpc', tls: { ca }, deadlineMs: 5000 });
+  t.after(() => client.close());
+  await assert.rejects(client.infer('tls', []), (e: unknown) => e instanceof TritonError && e.kind === 'unavailable' && /did not agree to HTTP\/2 over TLS \(ALPN gave nothing\)/.test(e.message));
+});
+
+test('TLS options the socket cannot use (a malformed key) fail the direct call as unavailable, not with a raw error', async () => {
+  const channel = new Http2UnaryChannel({ address: server.url, tls: true }, { cert: 'not a certificate', key: 'not a key' }, 1 << 20);
+  try {
+    await assert.rejects(
+      channel.call({ path: '/inference.GRPCInferenceService/ModelInfer', message: Buffer.alloc(0), headers: {}, label: 'bad key', deadline: Date.now() + 5000 }),
+      (e: unknown) => e instanceof TritonError && e.kind === 'unavailable' && /cannot talk to the server: .*PEM/.test(e.message),
+    );
+  } finally {
+    channel.close();
+  }
 });

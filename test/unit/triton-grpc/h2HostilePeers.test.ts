@@ -1,0 +1,342 @@
+// The HTTP/2 client against raw TCP peers that break HTTP/2 or drop calls: each case ends the call
+// with a clear error (never a hang, never a crash), and calls that HTTP/2 says are unaffected go
+// through. Every call has a deadline that only bounds the test: a 'deadline' failure fails it.
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { Http2UnaryChannel } from '../../../src/triton/grpc/http2Unary';
+import { ErrorCode, Flag, FrameType, frame, goawayFrame, rstStreamFrame, settingsFrame } from '../../../src/triton/grpc/h2/frames';
+import { HpackDecoder, encodeLiterals } from '../../../src/triton/grpc/h2/hpack';
+import { TritonError } from '../../../src/triton/errors';
+
+interface Received {
+  type: number;
+  flags: number;
+  id: number;
+  payload: Buffer;
+}
+
+/** The server side of one raw connection: reads the client's frames, writes whatever a case wants. */
+class Peer {
+  readonly frames: Received[] = [];
+  private rest = Buffer.alloc(0);
+  private prefaceSeen = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(readonly socket: Socket, private readonly onFrame: (peer: Peer, f: Received) => void) {
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      this.rest = Buffer.concat([this.rest, chunk]);
+      if (!this.prefaceSeen) {
+        if (this.rest.length < 24) return;
+        this.rest = this.rest.subarray(24);
+        this.prefaceSeen = true;
+      }
+      while (this.rest.length >= 9 && this.rest.length >= 9 + this.rest.readUIntBE(0, 3)) {
+        const length = this.rest.readUIntBE(0, 3);
+        const f = { type: this.rest[3]!, flags: this.rest[4]!, id: this.rest.readUInt32BE(5) & 0x7fffffff, payload: this.rest.subarray(9, 9 + length) };
+        this.rest = this.rest.subarray(9 + length);
+        this.frames.push(f);
+        this.onFrame(this, f);
+        for (const w of this.waiters.splice(0)) w();
+      }
+    });
+  }
+
+  /** Resolves once a frame matching `match` has come. */
+  async waitFor(match: (f: Received) => boolean): Promise<Received> {
+    for (;;) {
+      const found = this.frames.find(match);
+      if (found) return found;
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  write(...buffers: Buffer[]): void {
+    this.socket.write(Buffer.concat(buffers));
+  }
+
+  headers(id: number, fields: Record<string, string>, flags: number = Flag.END_HEADERS): Buffer {
+    return frame(FrameType.HEADERS, flags, id, encodeLiterals(Object.entries(fields)));
+  }
+
+  /** A whole gRPC answer: headers, one message, trailers with status 0. */
+  answer(id: number, message: Buffer): Buffer {
+    const prefix = Buffer.alloc(5);
+    prefix.writeUInt32BE(message.length, 1);
+    return Buffer.concat([
+      this.headers(id, { ':status': '200', 'content-type': 'application/grpc' }),
+      frame(FrameType.DATA, 0, id, Buffer.concat([prefix, message])),
+      this.headers(id, { 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM),
+    ]);
+  }
+}
+
+/** A raw TCP server; `connections` counts the client's connections. */
+async function hostile(t: TestContext, onFrame: (peer: Peer, f: Received) => void, onConnect: (peer: Peer) => void = (p) => p.write(settingsFrame([]))): Promise<{ channel: Http2UnaryChannel; peers: Peer[] }> {
+  const peers: Peer[] = [];
+  const server = createServer((socket) => {
+    const peer = new Peer(socket, onFrame);
+    peers.push(peer);
+    onConnect(peer);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const channel = new Http2UnaryChannel({ address: `127.0.0.1:${port}`, tls: false }, undefined, 1 << 20, 2000);
+  t.after(() => {
+    channel.close();
+    for (const peer of peers) peer.socket.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  return { channel, peers };
+}
+
+const isRequest = (f: Received): boolean => f.type === FrameType.HEADERS;
+
+function call(channel: Http2UnaryChannel, label = 'call'): Promise<Buffer> {
+  return channel.call({ path: '/s/M', message: Buffer.from('request'), headers: {}, label, deadline: Date.now() + 8000 });
+}
+
+async function failure(p: Promise<unknown>): Promise<TritonError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof TritonError, String(e));
+    assert.notEqual(e.kind, 'deadline', `the call hung until its deadline: ${e.message}`);
+    return e;
+  }
+  assert.fail('the call should fail');
+}
+
+test('garbage instead of a frame (an HTTP/1.1 server): unavailable, saying it is not HTTP/2', async (t) => {
+  const { channel } = await hostile(t, () => undefined, (peer) => peer.socket.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'unavailable');
+  assert.match(e.message, /does not speak HTTP\/2: its first bytes are not a SETTINGS frame \("HTTP\/1\.1 400 Bad/);
+});
+
+test('a peer that closes before its SETTINGS: unavailable, not a lost connection', async (t) => {
+  const { channel } = await hostile(t, () => undefined, (peer) => peer.socket.end());
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'unavailable');
+  assert.match(e.message, /cannot talk to the server: the connection closed before it spoke HTTP\/2/);
+});
+
+test('a frame above our maximum frame size fails the connection with FRAME_SIZE_ERROR (and a GOAWAY)', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (isRequest(f)) peer.write(frame(FrameType.DATA, 0, f.id, Buffer.alloc(20000)));
+  });
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /a frame of 20000 bytes \(type 0\) is larger than the 16384-byte maximum we allow \(FRAME_SIZE_ERROR\)/);
+  const goaway = await peers[0]!.waitFor((f) => f.type === FrameType.GOAWAY);
+  assert.equal(goaway.payload.readUInt32BE(4), ErrorCode.FRAME_SIZE_ERROR);
+});
+
+test('a header block with an index beyond the tables is a COMPRESSION_ERROR for the connection', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    // 0xff 0x10: indexed field 127 + 16 = 143; the dynamic table is empty.
+    if (isRequest(f)) peer.write(frame(FrameType.HEADERS, Flag.END_HEADERS, f.id, Buffer.from([0xff, 0x10])));
+  });
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /header field index 143 is beyond the tables .*COMPRESSION_ERROR/);
+});
+
+test('a header list beyond the bound fails its own call only; the call beside it is answered', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) {
+      // 70,000 bytes of one header, in a HEADERS frame and CONTINUATION frames of 16 KiB.
+      const block = encodeLiterals([[':status', '200'], ['x-big', 'a'.repeat(70000)]]);
+      const frames: Buffer[] = [];
+      for (let at = 0; at < block.length; at += 16384) {
+        const last = at + 16384 >= block.length;
+        frames.push(frame(at === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, last ? Flag.END_HEADERS : 0, 1, block.subarray(at, at + 16384)));
+      }
+      peer.write(...frames);
+    } else {
+      peer.write(peer.answer(f.id, Buffer.from('fine')));
+    }
+  });
+  const big = call(channel, 'big');
+  const beside = call(channel, 'beside');
+  const e = await failure(big);
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /header list of 70\d{3} bytes, above the 65536-byte limit/);
+  assert.equal((await beside).toString(), 'fine');
+  const reset = await peers[0]!.waitFor((f) => f.type === FrameType.RST_STREAM && f.id === 1);
+  assert.equal(reset.payload.readUInt32BE(0), ErrorCode.PROTOCOL_ERROR);
+  assert.equal(peers.length, 1, 'the connection carried on');
+});
+
+test('GOAWAY mid-call: the stream above last-stream-id fails as not processed, the one below completes, new calls get a new connection', async (t) => {
+  let requests = 0;
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (peer !== peers[0]) {
+      peer.write(peer.answer(f.id, Buffer.from('new connection')));
+      return;
+    }
+    if (++requests === 2) peer.write(goawayFrame(1, ErrorCode.NO_ERROR, 'restarting'), peer.answer(1, Buffer.from('first')));
+  });
+  const first = call(channel, 'first');
+  const second = call(channel, 'second');
+  assert.equal((await first).toString(), 'first');
+  const e = await failure(second);
+  assert.equal(e.kind, 'unavailable');
+  assert.match(e.message, /GOAWAY NO_ERROR: restarting\) and did not process this call/);
+  assert.equal((await call(channel, 'third')).toString(), 'new connection');
+  assert.equal(peers.length, 2);
+});
+
+test('RST_STREAM on one call maps to its gRPC code; the other call on the connection is answered', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) peer.write(rstStreamFrame(1, ErrorCode.REFUSED_STREAM));
+    else peer.write(peer.answer(f.id, Buffer.from('ok')));
+  });
+  const refused = call(channel, 'refused');
+  const other = call(channel, 'other');
+  const e = await failure(refused);
+  assert.equal(e.kind, 'unavailable');
+  assert.match(e.message, /RST_STREAM with code 7/);
+  assert.equal((await other).toString(), 'ok');
+});
+
+test('the socket closed in the middle of an answer: the connection was lost, and the next call reconnects', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (peer === peers[0]) {
+      const prefix = Buffer.from([0, 0, 0, 0, 100]);
+      peer.write(peer.headers(f.id, { ':status': '200', 'content-type': 'application/grpc' }), frame(FrameType.DATA, 0, f.id, Buffer.concat([prefix, Buffer.alloc(10)])));
+      setTimeout(() => peer.socket.destroy(), 20);
+    } else {
+      peer.write(peer.answer(f.id, Buffer.from('again')));
+    }
+  });
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'unavailable');
+  assert.match(e.message, /the connection was lost during the request \(the server closed the HTTP\/2 connection before answering\)/);
+  assert.equal((await call(channel)).toString(), 'again');
+});
+
+test('PING is acknowledged; padding, priority fields and unknown frame types are handled', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    const ping = frame(FrameType.PING, 0, 0, Buffer.from('pingpong'));
+    const unknown = frame(0x42, 0xff, f.id, Buffer.from('ignore me'));
+    // HEADERS with 3 bytes of padding and the 5 priority bytes; DATA with 7 bytes of padding.
+    const block = encodeLiterals([[':status', '200'], ['content-type', 'application/grpc']]);
+    const headers = frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.PADDED | Flag.PRIORITY, f.id, Buffer.concat([Buffer.from([3]), Buffer.from([0, 0, 0, 0, 16]), block, Buffer.alloc(3)]));
+    const message = Buffer.concat([Buffer.from([0, 0, 0, 0, 6]), Buffer.from('padded')]);
+    const data = frame(FrameType.DATA, Flag.PADDED, f.id, Buffer.concat([Buffer.from([7]), message, Buffer.alloc(7)]));
+    const trailers = peer.headers(f.id, { 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM);
+    peer.write(ping, unknown, headers, data, trailers);
+  });
+  assert.equal((await call(channel)).toString(), 'padded');
+  const ack = await peers[0]!.waitFor((f) => f.type === FrameType.PING);
+  assert.equal(ack.flags & Flag.ACK, Flag.ACK);
+  assert.equal(ack.payload.toString(), 'pingpong');
+});
+
+test('an answer that arrives a few bytes at a time (frames cut anywhere) is put together whole', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    peer.socket.setNoDelay(true);
+    const answer = peer.answer(f.id, Buffer.alloc(16000, 9));
+    let at = 0;
+    const step = (): void => {
+      if (at >= answer.length || peer.socket.destroyed) return;
+      // 1 to 7 bytes per write, each in its own turn of the event loop.
+      const n = 1 + (at % 7);
+      peer.socket.write(answer.subarray(at, at + n));
+      at += n;
+      setImmediate(step);
+    };
+    step();
+  });
+  const answer = await call(channel);
+  assert.equal(answer.length, 16000);
+  assert.ok(answer.every((b) => b === 9));
+});
+
+test('padding longer than its frame is a PROTOCOL_ERROR, not a crash', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    if (isRequest(f)) peer.write(frame(FrameType.HEADERS, Flag.END_HEADERS | Flag.PADDED, f.id, Buffer.from([200, 0x88])));
+  });
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /padding \(200\) does not fit its 2 bytes.*PROTOCOL_ERROR/);
+});
+
+test('a deadline or an abort resets the stream (RST_STREAM CANCEL) and the connection carries on', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (isRequest(f) && f.id === 5) peer.write(peer.answer(5, Buffer.from('after')));
+  });
+  const started = Date.now();
+  const late = await channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'late', deadline: Date.now() + 150 }).catch((e: unknown) => e);
+  assert.ok(late instanceof TritonError && late.kind === 'deadline', String(late));
+  assert.ok(Date.now() - started < 2000);
+  const sent = new HpackDecoder().decode((await peers[0]!.waitFor((f) => isRequest(f) && f.id === 1)).payload).fields;
+  assert.match(sent['grpc-timeout'] ?? '', /^1[0-5]\dm$/, 'the deadline travels as grpc-timeout');
+  assert.deepEqual([sent[':method'], sent[':path'], sent['content-type'], sent.te], ['POST', '/s/M', 'application/grpc', 'trailers']);
+  const controller = new AbortController();
+  const aborted = channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'aborted', signal: controller.signal });
+  await peers[0]!.waitFor((f) => isRequest(f) && f.id === 3);
+  controller.abort();
+  await assert.rejects(aborted, (e: unknown) => e instanceof TritonError && e.kind === 'cancelled');
+  for (const id of [1, 3]) {
+    const reset = await peers[0]!.waitFor((f) => f.type === FrameType.RST_STREAM && f.id === id);
+    assert.equal(reset.payload.readUInt32BE(0), ErrorCode.CANCEL, `stream ${id}`);
+  }
+  assert.equal((await call(channel)).toString(), 'after');
+  assert.equal(peers.length, 1);
+});
+
+test('a stream window of 0 holds the body back until the server raises INITIAL_WINDOW_SIZE; nothing is sent beyond it', async (t) => {
+  const { channel, peers } = await hostile(
+    t,
+    (peer, f) => {
+      if (f.type === FrameType.DATA && f.flags & Flag.END_STREAM) peer.write(peer.answer(f.id, Buffer.from('done')));
+    },
+    (peer) => peer.write(settingsFrame([[0x4, 0]])),
+  );
+  // The first call may go out before the server's SETTINGS, under the default 65,535 window (RFC 9113
+  // allows it); the second starts under the server's window of 0.
+  assert.equal((await call(channel)).toString(), 'done');
+  const answer = call(channel);
+  // Awaited below; this only keeps an early assertion failure from leaving it unhandled.
+  answer.catch(() => undefined);
+  const peer = peers[0]!;
+  const sum = (sizes: number[]): number => sizes.reduce((a, b) => a + b, 0);
+  const dataOf = (id: number): number[] => peer.frames.filter((f) => f.type === FrameType.DATA && f.id === id).map((f) => f.payload.length);
+  await peer.waitFor((f) => isRequest(f) && f.id === 3);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(dataOf(3), [], 'no DATA while the stream window is 0');
+  // 8 bytes of window for the 12-byte message (5-byte prefix + 'request'): 8 go, 4 wait.
+  peer.write(settingsFrame([[0x4, 8]]));
+  await peer.waitFor((f) => f.type === FrameType.DATA && f.id === 3);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(sum(dataOf(3)), 8, `only what the window allows: ${dataOf(3).join(' + ')}`);
+  assert.equal(peer.frames.filter((f) => f.type === FrameType.DATA && f.id === 3 && f.flags & Flag.END_STREAM).length, 0);
+  peer.write(frame(FrameType.WINDOW_UPDATE, 0, 3, Buffer.from([0, 0, 0, 100])));
+  assert.equal((await answer).toString(), 'done');
+  assert.equal(sum(dataOf(3)), 12);
+});
+
+test('a server that allows no streams (MAX_CONCURRENT_STREAMS 0) fails waiting calls at once instead of holding them', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    // The server's SETTINGS come only after the first request.
+    if (isRequest(f)) peer.write(settingsFrame([[0x3, 0]]), peer.answer(f.id, Buffer.from('first')));
+  }, () => undefined);
+  // The first call goes out before the server's SETTINGS; the second waits for them.
+  const first = call(channel, 'first');
+  const second = call(channel, 'second');
+  const e = await failure(second);
+  assert.equal(e.kind, 'unavailable');
+  assert.match(e.message, /allows no calls on this connection \(SETTINGS_MAX_CONCURRENT_STREAMS 0\)/);
+  assert.equal((await first).toString(), 'first');
+});
