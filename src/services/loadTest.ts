@@ -56,6 +56,12 @@ export interface LoadStep {
   latency: LatencySummary;
   /** Rate mode: sends that went out late because maxInFlight requests were still running. */
   lateSends?: number;
+  /**
+   * What the server spent on this step: the model's statistics read before and after it. Absent when
+   * they could not be read (statisticsError says why); the reads are not part of the step's time.
+   */
+  server?: ServerTimes;
+  statisticsError?: string;
 }
 
 export interface LoadSample extends LoadStep {
@@ -158,12 +164,21 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
   const refusal = refusalFor(await client.modelConfig(o.model, { ...versioned, signal: o.signal }), o.confirmSequence === true);
   if (refusal !== undefined) throw new LoadTestRefused(`${o.model}: ${refusal}`);
 
-  const readStats = async (): Promise<ModelStatistics[] | string> => {
+  type Snapshot = ModelStatistics[] | string;
+  /** The model's statistics, or why they could not be read: a failed read never fails the run. */
+  const readStats = async (): Promise<Snapshot> => {
     try {
-      return await client.modelStatistics(o.model, { ...versioned, deadlineMs: 10_000 });
+      const stats = await client.modelStatistics(o.model, { ...versioned, deadlineMs: 10_000 });
+      if (stats.length === 0) return `the server returned no statistics for '${o.model}'`;
+      return stats;
     } catch (e) {
-      return e instanceof Error ? e.message : String(e);
+      return `reading the statistics of '${o.model}' failed: ${e instanceof Error ? e.message : String(e)}`;
     }
+  };
+  const timesBetween = (from: Snapshot, to: Snapshot): { server: ServerTimes } | { statisticsError: string } => {
+    if (typeof from === 'string') return { statisticsError: from };
+    if (typeof to === 'string') return { statisticsError: to };
+    return { server: serverTimesBetween(from, to) };
   };
   const before = await readStats();
 
@@ -275,6 +290,10 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
     t.clear();
   }
 
+  // Each step's server times come from the statistics read after the step before it and after it. The
+  // step's figures are taken before the read and the next step starts after it, so the read's own
+  // time is counted in no step (and no live sample is taken during it).
+  let last = before;
   try {
     for (const [index, s] of stepsToRun.entries()) {
       if (!launching) break;
@@ -282,6 +301,10 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
       current = { rec, index };
       await s.run(rec);
       const figures = rec.figures();
+      current = undefined;
+      const now = await readStats();
+      Object.assign(figures, timesBetween(last, now));
+      last = now;
       steps.push(figures);
       o.onStep?.(figures);
     }
@@ -292,14 +315,12 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
     o.signal?.removeEventListener('abort', onCallerAbort);
   }
 
-  const after = await readStats();
+  const after = steps.length > 0 ? last : await readStats();
   const result: LoadTestResult = {
     steps, stoppedBy,
     requests: steps.reduce((n, s) => n + s.requests, 0),
     errors: steps.reduce((n, s) => n + s.errors, 0),
     seconds: (performance.now() - runStart) / 1000,
   };
-  if (typeof before === 'string' || typeof after === 'string') result.statisticsError = typeof before === 'string' ? before : after as string;
-  else result.server = serverTimesBetween(before, after);
-  return result;
+  return Object.assign(result, timesBetween(before, after));
 }

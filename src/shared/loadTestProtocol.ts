@@ -21,6 +21,8 @@ export interface LoadStep {
   throughput: number;
   latency: LatencyView;
   lateSends?: number;
+  server?: ServerTimesView;
+  statisticsError?: string;
 }
 
 export interface LoadSample extends LoadStep {
@@ -55,6 +57,8 @@ export interface StepComparison {
   p50Ratio: number;
   p99Ratio: number;
   errorsDelta: number;
+  computeRatio: number;
+  queueRatio: number;
 }
 
 /** What the page's form holds; the host checks every figure before a run. */
