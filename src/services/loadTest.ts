@@ -4,10 +4,10 @@
 import type { TritonClient } from '../triton/clientTypes';
 import type { InferInput, InferOptions, ModelConfigJson, ModelStatistics, RequestedOutput } from '../triton/types';
 import { serverTimesBetween, summarizeLatencies } from './loadTestFigures';
-import type { LatencySummary, LoadPlan, ServerTimes } from './loadTestFigures';
+import type { LoadPlan, LoadSample, LoadStep, LoadTestResult, ServerTimes, StopReason } from './loadTestTypes';
 
 export { perfAnalyzerFor } from './loadTestFigures';
-export type { LoadPlan } from './loadTestFigures';
+export type { LoadPlan, LoadSample, LoadStep, LoadTestResult, StopReason } from './loadTestTypes';
 
 /** Absolute ceilings: whatever a caller asks for, a run stops here. */
 export const LOAD_TEST_LIMITS = { maxRequests: 1_000_000, maxDurationMs: 60 * 60 * 1000, maxConcurrency: 1024, maxRate: 100_000 } as const;
@@ -17,7 +17,6 @@ export interface LoadRequest {
   outputs?: RequestedOutput[];
   options?: Omit<InferOptions, 'signal' | 'modelVersion'>;
 }
-
 
 export interface LoadTestOptions {
   model: string;
@@ -40,46 +39,6 @@ export interface LoadTestOptions {
   sampleIntervalMs?: number;
   /** A sequence model's requests are not independent; it is refused unless this is set. */
   confirmSequence?: boolean;
-}
-
-export interface LoadStep {
-  /** "c=4" or "50 req/s". */
-  label: string;
-  concurrency?: number;
-  requestsPerSecond?: number;
-  requests: number;
-  errors: number;
-  /** First error message of the step, if any. */
-  firstError?: string;
-  seconds: number;
-  throughput: number;
-  latency: LatencySummary;
-  /** Rate mode: sends that went out late because maxInFlight requests were still running. */
-  lateSends?: number;
-  /**
-   * What the server spent on this step: the model's statistics read before and after it. Absent when
-   * they could not be read (statisticsError says why); the reads are not part of the step's time.
-   */
-  server?: ServerTimes;
-  statisticsError?: string;
-}
-
-export interface LoadSample extends LoadStep {
-  step: number;
-  elapsedMs: number;
-}
-
-export type StopReason = 'done' | 'cancelled' | 'max-requests' | 'max-duration' | 'max-errors';
-
-export interface LoadTestResult {
-  steps: LoadStep[];
-  stoppedBy: StopReason;
-  requests: number;
-  errors: number;
-  seconds: number;
-  /** Absent when the statistics could not be read (statisticsError says why). */
-  server?: ServerTimes;
-  statisticsError?: string;
 }
 
 export class LoadTestRefused extends Error {

@@ -1,7 +1,6 @@
 // Load-test runs kept for later: a versioned JSON record of one run (what was tested, how, and what
 // came out), read back with every field checked, and two runs compared step by step.
-import type { LoadStep, LoadTestResult, StopReason } from './loadTest';
-import type { LoadPlan, ServerTimes } from './loadTestFigures';
+import type { LoadPlan, LoadStep, LoadTestResult, ServerTimes, StepComparison, StopReason } from './loadTestTypes';
 
 export const SAVED_LOAD_TEST_VERSION = 1;
 /** A record with more steps than this is not one this code wrote. */
@@ -119,21 +118,6 @@ export function parseSavedLoadTest(text: string, source: string): SavedLoadTest 
     if (e instanceof RecordError) throw new Error(`${source}: not a saved load test: ${e.message}`);
     throw e;
   }
-}
-
-export interface StepComparison {
-  label: string;
-  /** Absent when the step ran in only one of the two runs. */
-  base?: LoadStep;
-  next?: LoadStep;
-  /** next / base; NaN when either side has no figure. */
-  throughputRatio: number;
-  p50Ratio: number;
-  p99Ratio: number;
-  errorsDelta: number;
-  /** next / base of the server's compute time (input + infer + output) and queue time per inference; NaN when either step has none. */
-  computeRatio: number;
-  queueRatio: number;
 }
 
 /** The server's compute time per inference (input + infer + output), µs; undefined without server times. */

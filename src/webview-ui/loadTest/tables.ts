@@ -1,7 +1,7 @@
 // The load test's tables: one row per step (live while it runs), the server's own time split per
 // step and over the run, and a saved run compared with the last one. Everything is text made with h().
 import { h } from '../common/dom';
-import type { LoadStep, LoadTestResult, StepComparison } from '../../shared/loadTestProtocol';
+import type { LoadStep, LoadTestResult, ServerTimes, StepComparison } from '../../shared/loadTestProtocol';
 
 /** A figure with `digits` decimals, or a dash when it could not be measured (null/NaN over JSON). */
 export function fmt(v: number | null | undefined, digits = 1): string {
@@ -24,8 +24,6 @@ export function stepErrors(steps: readonly LoadStep[]): HTMLElement | null {
   if (failed.length === 0) return null;
   return h('ul', { class: 'errors' }, failed.map((s) => h('li', null, `${s.label}: ${s.errors} failed, first: ${s.firstError}`)));
 }
-
-type ServerTimes = NonNullable<LoadStep['server']>;
 
 /** The server's compute time per inference (input + infer + output), µs. */
 function computeUs(s: ServerTimes | null | undefined): number | undefined {

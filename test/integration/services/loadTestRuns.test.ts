@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runLoadTest } from '../../../src/services/loadTest';
 import type { LoadRequest, LoadTestResult } from '../../../src/services/loadTest';
-import type { LoadPlan } from '../../../src/services/loadTestFigures';
+import type { LoadPlan } from '../../../src/services/loadTestTypes';
 import { compareLoadTests, parseSavedLoadTest, serializeLoadTest } from '../../../src/services/loadTestRuns';
 import type { SavedLoadTest } from '../../../src/services/loadTestRuns';
 import { createTritonClient } from '../../../src/triton/client';
