@@ -1,7 +1,8 @@
 // Model names that a URL path must percent-encode, against the reference server as a real process
 // with a temporary repository. Triton matches the model segment of an HTTP path as it arrives and
 // does not percent-decode it (http-protocol.md, seen on 2.59.1): such a model is unknown over HTTP
-// under its encoded name and reachable over gRPC, where the name travels as a protobuf string.
+// under its encoded name (the client's error says why) and reachable over gRPC, where the name
+// travels as a protobuf string.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +66,8 @@ describe('model names that need percent-encoding', { timeout: 60_000 }, () => {
       assert.ok(e instanceof TritonError, String(e));
       assert.equal(e.kind, 'not-found', e.message);
       assert.equal(e.status, 404);
-      assert.equal(e.message, `${path}: ${unknown}`);
+      assert.equal(e.serverMessage, unknown);
+      assert.equal(e.message, `${path}: ${unknown} (Triton does not percent-decode model names in URL paths: a model whose name has characters other than A-Z a-z 0-9 _ . - ~ can be reached over gRPC only)`);
       return true;
     });
     await rejects(http.modelMetadata(ENCODED_NAME), `GET /v2/models/${ENCODED}`);
