@@ -1,6 +1,6 @@
 // Load test over any TritonClient: a concurrency sweep (1, 2, 4, … N) or a fixed request rate for a
-// duration, with live samples, per-step percentiles, the server's own time split from the model
-// statistics of the run, and hard bounds on requests and time so a run can never run away.
+// duration, with live samples, per-step percentiles, the server's own time split per step from the
+// model statistics, and hard bounds on requests and time so a run can never run away.
 import type { TritonClient } from '../triton/clientTypes';
 import type { InferInput, InferOptions, ModelConfigJson, ModelStatistics, RequestedOutput } from '../triton/types';
 import { serverTimesBetween, summarizeLatencies } from './loadTestFigures';
@@ -249,9 +249,10 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
     t.clear();
   }
 
-  // Each step's server times come from the statistics read after the step before it and after it. The
-  // step's figures are taken before the read and the next step starts after it, so the read's own
-  // time is counted in no step (and no live sample is taken during it).
+  // A step's server times are the difference of the statistics read before it (after the step
+  // before, or before the run) and after it. The step's figures are taken before the read and the
+  // next step starts after it, so a read's own time is counted in no step (and no live sample is
+  // taken during it).
   let last = before;
   try {
     for (const [index, s] of stepsToRun.entries()) {
