@@ -25,15 +25,17 @@ export function stepErrors(steps: readonly LoadStep[]): HTMLElement | null {
   return h('ul', { class: 'errors' }, failed.map((s) => h('li', null, `${s.label}: ${s.errors} failed, first: ${s.firstError}`)));
 }
 
-/** The server's compute time per inference (input + infer + output), µs. */
+/** The server's compute time per inference (input + infer + output), µs; a part not measured (null over JSON) leaves it unknown. */
 function computeUs(s: ServerTimes | null | undefined): number | undefined {
-  return s === undefined || s === null ? undefined : s.computeInputUs + s.computeInferUs + s.computeOutputUs;
+  if (s === undefined || s === null) return undefined;
+  const parts: unknown[] = [s.computeInputUs, s.computeInferUs, s.computeOutputUs];
+  return parts.every((v): v is number => typeof v === 'number') ? (parts as number[]).reduce((a, b) => a + b, 0) : undefined;
 }
 
 function serverRow(label: string, times: ServerTimes | null | undefined, error: string | undefined, attrs: Record<string, string>): HTMLElement {
   const head = h('th', { scope: 'row' }, label);
   if (times === undefined || times === null) {
-    return h('tr', { class: 'unavailable', ...attrs }, head, h('td', { colspan: 6, class: 'muted' }, `unavailable: ${error ?? 'the statistics could not be read'}`));
+    return h('tr', { ...attrs, class: `${attrs.class ?? ''} unavailable`.trim() }, head, h('td', { colspan: 6, class: 'muted' }, `unavailable: ${error ?? 'the statistics could not be read'}`));
   }
   return h('tr', attrs, head,
     h('td', null, fmt(times.requests, 0)), h('td', null, fmt(times.failed, 0)), h('td', null, fmt(times.queueUs)),
