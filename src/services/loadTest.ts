@@ -1,13 +1,13 @@
 // Load test over any TritonClient: a concurrency sweep (1, 2, 4, … N) or a fixed request rate for a
-// duration, with live samples, per-step percentiles, the server's own time split from the model
-// statistics of the run, and hard bounds on requests and time so a run can never run away.
+// duration, with live samples, per-step percentiles, the server's own time split per step from the
+// model statistics, and hard bounds on requests and time so a run can never run away.
 import type { TritonClient } from '../triton/clientTypes';
 import type { InferInput, InferOptions, ModelConfigJson, ModelStatistics, RequestedOutput } from '../triton/types';
 import { serverTimesBetween, summarizeLatencies } from './loadTestFigures';
-import type { LatencySummary, LoadPlan, ServerTimes } from './loadTestFigures';
+import type { LoadPlan, LoadSample, LoadStep, LoadTestResult, ServerTimes, StopReason } from './loadTestTypes';
 
 export { perfAnalyzerFor } from './loadTestFigures';
-export type { LoadPlan } from './loadTestFigures';
+export type { LoadPlan, LoadSample, LoadStep, LoadTestResult, StopReason } from './loadTestTypes';
 
 /** Absolute ceilings: whatever a caller asks for, a run stops here. */
 export const LOAD_TEST_LIMITS = { maxRequests: 1_000_000, maxDurationMs: 60 * 60 * 1000, maxConcurrency: 1024, maxRate: 100_000 } as const;
@@ -17,7 +17,6 @@ export interface LoadRequest {
   outputs?: RequestedOutput[];
   options?: Omit<InferOptions, 'signal' | 'modelVersion'>;
 }
-
 
 export interface LoadTestOptions {
   model: string;
@@ -40,40 +39,6 @@ export interface LoadTestOptions {
   sampleIntervalMs?: number;
   /** A sequence model's requests are not independent; it is refused unless this is set. */
   confirmSequence?: boolean;
-}
-
-export interface LoadStep {
-  /** "c=4" or "50 req/s". */
-  label: string;
-  concurrency?: number;
-  requestsPerSecond?: number;
-  requests: number;
-  errors: number;
-  /** First error message of the step, if any. */
-  firstError?: string;
-  seconds: number;
-  throughput: number;
-  latency: LatencySummary;
-  /** Rate mode: sends that went out late because maxInFlight requests were still running. */
-  lateSends?: number;
-}
-
-export interface LoadSample extends LoadStep {
-  step: number;
-  elapsedMs: number;
-}
-
-export type StopReason = 'done' | 'cancelled' | 'max-requests' | 'max-duration' | 'max-errors';
-
-export interface LoadTestResult {
-  steps: LoadStep[];
-  stoppedBy: StopReason;
-  requests: number;
-  errors: number;
-  seconds: number;
-  /** Absent when the statistics could not be read (statisticsError says why). */
-  server?: ServerTimes;
-  statisticsError?: string;
 }
 
 export class LoadTestRefused extends Error {
@@ -158,12 +123,21 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
   const refusal = refusalFor(await client.modelConfig(o.model, { ...versioned, signal: o.signal }), o.confirmSequence === true);
   if (refusal !== undefined) throw new LoadTestRefused(`${o.model}: ${refusal}`);
 
-  const readStats = async (): Promise<ModelStatistics[] | string> => {
+  type Snapshot = ModelStatistics[] | string;
+  /** The model's statistics, or why they could not be read: a failed read never fails the run. */
+  const readStats = async (): Promise<Snapshot> => {
     try {
-      return await client.modelStatistics(o.model, { ...versioned, deadlineMs: 10_000 });
+      const stats = await client.modelStatistics(o.model, { ...versioned, deadlineMs: 10_000 });
+      if (stats.length === 0) return `the server returned no statistics for '${o.model}'`;
+      return stats;
     } catch (e) {
-      return e instanceof Error ? e.message : String(e);
+      return `reading the statistics of '${o.model}' failed: ${e instanceof Error ? e.message : String(e)}`;
     }
+  };
+  const timesBetween = (from: Snapshot, to: Snapshot): { server: ServerTimes } | { statisticsError: string } => {
+    if (typeof from === 'string') return { statisticsError: from };
+    if (typeof to === 'string') return { statisticsError: to };
+    return { server: serverTimesBetween(from, to) };
   };
   const before = await readStats();
 
@@ -275,6 +249,11 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
     t.clear();
   }
 
+  // A step's server times are the difference of the statistics read before it (after the step
+  // before, or before the run) and after it. The step's figures are taken before the read and the
+  // next step starts after it, so a read's own time is counted in no step (and no live sample is
+  // taken during it).
+  let last = before;
   try {
     for (const [index, s] of stepsToRun.entries()) {
       if (!launching) break;
@@ -282,6 +261,10 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
       current = { rec, index };
       await s.run(rec);
       const figures = rec.figures();
+      current = undefined;
+      const now = await readStats();
+      Object.assign(figures, timesBetween(last, now));
+      last = now;
       steps.push(figures);
       o.onStep?.(figures);
     }
@@ -292,14 +275,12 @@ export async function runLoadTest(client: TritonClient, o: LoadTestOptions): Pro
     o.signal?.removeEventListener('abort', onCallerAbort);
   }
 
-  const after = await readStats();
+  const after = steps.length > 0 ? last : await readStats();
   const result: LoadTestResult = {
     steps, stoppedBy,
     requests: steps.reduce((n, s) => n + s.requests, 0),
     errors: steps.reduce((n, s) => n + s.errors, 0),
     seconds: (performance.now() - runStart) / 1000,
   };
-  if (typeof before === 'string' || typeof after === 'string') result.statisticsError = typeof before === 'string' ? before : after as string;
-  else result.server = serverTimesBetween(before, after);
-  return result;
+  return Object.assign(result, timesBetween(before, after));
 }

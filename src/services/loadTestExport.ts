@@ -8,7 +8,7 @@ import { inferInputsOf, inferOptionsOf, requestedOutputsOf } from '../inference/
 import type { ResolvedTensor } from '../inference/exports/resolvedRequest';
 import type { LoadRequest } from './loadTest';
 import { planLoad, withLoad } from './loadTestFigures';
-import type { LoadPlan } from './loadTestFigures';
+import type { LoadPlan } from './loadTestTypes';
 
 /**
  * The request a draft describes, built once and sent as it is by every call. The model version

@@ -2,6 +2,7 @@
 // snapshots, and the perf_analyzer command line that runs the same load.
 import type { TritonClient } from '../triton/clientTypes';
 import type { ModelStatistics, StatDuration } from '../triton/types';
+import type { LatencySummary, LoadPlan, ServerTimes } from './loadTestTypes';
 import { shellQuote } from './curlRequest';
 
 /** Nearest-rank percentile of ascending values (p in 0..1); NaN when empty. */
@@ -9,13 +10,6 @@ export function percentileOf(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil(p * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
-}
-
-export interface LatencySummary {
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  meanMs: number;
 }
 
 export function summarizeLatencies(latenciesMs: readonly number[]): LatencySummary {
@@ -26,17 +20,6 @@ export function summarizeLatencies(latenciesMs: readonly number[]): LatencySumma
     p50Ms: percentileOf(sorted, 0.5), p90Ms: percentileOf(sorted, 0.9), p99Ms: percentileOf(sorted, 0.99),
     meanMs: sorted.length === 0 ? Number.NaN : sum / sorted.length,
   };
-}
-
-/** Server-side averages over the run, per successful request, in microseconds. */
-export interface ServerTimes {
-  /** Successful inferences the server counted during the run (all versions of the model). */
-  requests: number;
-  failed: number;
-  queueUs: number;
-  computeInputUs: number;
-  computeInferUs: number;
-  computeOutputUs: number;
 }
 
 type TimedField = 'success' | 'fail' | 'queue' | 'compute_input' | 'compute_infer' | 'compute_output';
@@ -71,10 +54,6 @@ export function serverTimesBetween(before: readonly ModelStatistics[], after: re
     computeInferUs: perRequestUs('compute_infer'), computeOutputUs: perRequestUs('compute_output'),
   };
 }
-
-export type LoadPlan =
-  | { mode: 'concurrency'; levels: readonly number[]; stepMs: number }
-  | { mode: 'rate'; requestsPerSecond: number; durationMs: number; maxInFlight?: number };
 
 export interface PerfAnalyzerLoad {
   model: string;

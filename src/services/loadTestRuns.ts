@@ -1,7 +1,6 @@
 // Load-test runs kept for later: a versioned JSON record of one run (what was tested, how, and what
 // came out), read back with every field checked, and two runs compared step by step.
-import type { LoadStep, LoadTestResult, StopReason } from './loadTest';
-import type { LoadPlan } from './loadTestFigures';
+import type { LoadPlan, LoadStep, LoadTestResult, ServerTimes, StepComparison, StopReason } from './loadTestTypes';
 
 export const SAVED_LOAD_TEST_VERSION = 1;
 /** A record with more steps than this is not one this code wrote. */
@@ -60,7 +59,18 @@ function readStep(x: unknown, where: string): LoadStep {
   if (s.requestsPerSecond !== undefined) step.requestsPerSecond = num(s.requestsPerSecond, `${where}.requestsPerSecond`);
   if (s.lateSends !== undefined) step.lateSends = num(s.lateSends, `${where}.lateSends`);
   if (s.firstError !== undefined) step.firstError = str(s.firstError, `${where}.firstError`);
+  if (s.server !== undefined) step.server = readServerTimes(s.server, `${where}.server`);
+  if (s.statisticsError !== undefined) step.statisticsError = str(s.statisticsError, `${where}.statisticsError`);
   return step;
+}
+
+function readServerTimes(x: unknown, where: string): ServerTimes {
+  const s = obj(x, where);
+  return {
+    requests: num(s.requests, `${where}.requests`), failed: num(s.failed, `${where}.failed`), queueUs: num(s.queueUs, `${where}.queueUs`),
+    computeInputUs: num(s.computeInputUs, `${where}.computeInputUs`), computeInferUs: num(s.computeInferUs, `${where}.computeInferUs`),
+    computeOutputUs: num(s.computeOutputUs, `${where}.computeOutputUs`),
+  };
 }
 
 function readPlan(x: unknown): LoadPlan {
@@ -96,14 +106,7 @@ export function parseSavedLoadTest(text: string, source: string): SavedLoadTest 
       steps: r.steps.map((s, i) => readStep(s, `result.steps[${i}]`)), stoppedBy: r.stoppedBy as StopReason,
       requests: num(r.requests, 'result.requests'), errors: num(r.errors, 'result.errors'), seconds: num(r.seconds, 'result.seconds'),
     };
-    if (r.server !== undefined) {
-      const s = obj(r.server, 'result.server');
-      result.server = {
-        requests: num(s.requests, 'result.server.requests'), failed: num(s.failed, 'result.server.failed'), queueUs: num(s.queueUs, 'result.server.queueUs'),
-        computeInputUs: num(s.computeInputUs, 'result.server.computeInputUs'), computeInferUs: num(s.computeInferUs, 'result.server.computeInferUs'),
-        computeOutputUs: num(s.computeOutputUs, 'result.server.computeOutputUs'),
-      };
-    }
+    if (r.server !== undefined) result.server = readServerTimes(r.server, 'result.server');
     if (r.statisticsError !== undefined) result.statisticsError = str(r.statisticsError, 'result.statisticsError');
     const run: SavedLoadTest = {
       version: SAVED_LOAD_TEST_VERSION, savedAt: str(d.savedAt, 'savedAt'), model: str(d.model, 'model'),
@@ -117,16 +120,10 @@ export function parseSavedLoadTest(text: string, source: string): SavedLoadTest 
   }
 }
 
-export interface StepComparison {
-  label: string;
-  /** Absent when the step ran in only one of the two runs. */
-  base?: LoadStep;
-  next?: LoadStep;
-  /** next / base; NaN when either side has no figure. */
-  throughputRatio: number;
-  p50Ratio: number;
-  p99Ratio: number;
-  errorsDelta: number;
+/** The server's compute time per inference (input + infer + output), µs; undefined without server times. */
+export function computeUsOf(step: LoadStep | undefined): number | undefined {
+  const s = step?.server;
+  return s === undefined ? undefined : s.computeInputUs + s.computeInferUs + s.computeOutputUs;
 }
 
 /** The steps of two runs side by side, matched by label (c=4, 50 req/s), in the base run's order. */
@@ -143,6 +140,8 @@ export function compareLoadTests(base: LoadTestResult, next: LoadTestResult): St
       p50Ratio: ratio(n?.latency.p50Ms, b?.latency.p50Ms),
       p99Ratio: ratio(n?.latency.p99Ms, b?.latency.p99Ms),
       errorsDelta: (n?.errors ?? 0) - (b?.errors ?? 0),
+      computeRatio: ratio(computeUsOf(n), computeUsOf(b)),
+      queueRatio: ratio(n?.server?.queueUs, b?.server?.queueUs),
     };
     if (b !== undefined) row.base = b;
     if (n !== undefined) row.next = n;

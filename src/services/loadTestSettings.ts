@@ -1,7 +1,7 @@
 // The load-test panel's form turned into the engine's plan and bounds, every figure checked with a
 // message that names the field; and the form's starting values.
 import { LOAD_TEST_LIMITS } from './loadTest';
-import type { LoadPlan } from './loadTestFigures';
+import type { LoadPlan } from './loadTestTypes';
 import type { LoadTestInit, LoadTestSettings } from '../shared/loadTestProtocol';
 
 export const LOAD_TEST_PAGE_LIMITS: LoadTestInit['limits'] = {

@@ -1,61 +1,13 @@
 // Messages between the load-test panel's host and its page: the settings of a run one way; live
 // samples, finished steps, the run's result and comparisons the other. Plain JSON only: figures that
 // could not be measured (NaN) may arrive as null, and the page shows them as a dash.
+import type { LoadSample, LoadStep, LoadTestResult, StepComparison } from '../services/loadTestTypes';
 import type { PanelTarget } from './inferenceProtocol';
 import { isBoolean, isFiniteNumber, isRecord, isString, messageGuard } from './webviewProtocol';
 
+export type { LatencySummary, LoadSample, LoadStep, LoadTestResult, ServerTimes, StepComparison } from '../services/loadTestTypes';
+
 export const LOAD_TEST_VIEW_TYPE = 'triton.loadTest';
-
-// The page's copies of the engine's figures (src/services/loadTest*.ts), declared here because the
-// page is built without Node's types; the engine's objects fit them as they are.
-export interface LatencyView { p50Ms: number; p90Ms: number; p99Ms: number; meanMs: number }
-
-export interface LoadStep {
-  label: string;
-  concurrency?: number;
-  requestsPerSecond?: number;
-  requests: number;
-  errors: number;
-  firstError?: string;
-  seconds: number;
-  throughput: number;
-  latency: LatencyView;
-  lateSends?: number;
-}
-
-export interface LoadSample extends LoadStep {
-  step: number;
-  elapsedMs: number;
-}
-
-export interface ServerTimesView {
-  requests: number;
-  failed: number;
-  queueUs: number;
-  computeInputUs: number;
-  computeInferUs: number;
-  computeOutputUs: number;
-}
-
-export interface LoadTestResult {
-  steps: LoadStep[];
-  stoppedBy: string;
-  requests: number;
-  errors: number;
-  seconds: number;
-  server?: ServerTimesView;
-  statisticsError?: string;
-}
-
-export interface StepComparison {
-  label: string;
-  base?: LoadStep;
-  next?: LoadStep;
-  throughputRatio: number;
-  p50Ratio: number;
-  p99Ratio: number;
-  errorsDelta: number;
-}
 
 /** What the page's form holds; the host checks every figure before a run. */
 export interface LoadTestSettings {

@@ -96,6 +96,9 @@ export interface TritonClientOptions {
   /**
    * HTTP: largest body a compressed answer (asked for with `acceptCompression`) may inflate to; past it
    * the call fails with 'protocol'. Default DEFAULT_MAX_INFLATED_BYTES (64 MiB); never above maxResponseBytes.
+   * gRPC: the largest answer of every call but infer (metadata, config, statistics, repository, …),
+   * plain or inflated: grpc-js inflates any compressed message up to one limit that it applies alike
+   * before and after inflating, so these calls get this smaller one. Infer keeps maxResponseBytes.
    */
   maxInflatedBytes?: number;
   /** Give up on a connection attempt after this many ms ('unavailable'). Default 20 000; 0 turns it off. */

@@ -66,6 +66,14 @@ e2eTest('Load test: a sweep of 1 and 2 on simple draws charts and a table per st
   assert.equal(await frame.locator('svg.chart[aria-label="Throughput"] polyline').count(), 1);
   assert.equal(await frame.locator('svg.chart[aria-label="Latency"] polyline').count(), 3);
   assert.match(await frame.locator('[data-server-times]').innerText(), /Queue \(µs\)/);
+  // The server's own count per step is what the step sent; the whole run has its row too.
+  for (const [i, label] of ['c=1', 'c=2'].entries()) {
+    const sent = (await rows.nth(i).locator('td').first().innerText()).trim();
+    const server = await frame.locator(`[data-server-step="${label}"] td`).allInnerTexts();
+    assert.equal(server[0]?.trim(), sent, `${label}: server ${server.join(' | ')}`);
+    assert.match(server[4]!, /^\d[\d,]*\.\d$/, `${label} compute infer`);
+  }
+  assert.equal(await frame.locator('[data-server-run]').count(), 1);
   await frame.locator('[data-save]:not([disabled])').waitFor();
 
   await page.setViewportSize({ width: 1600, height: 1000 });

@@ -74,6 +74,9 @@ describe('load test panel', function () {
       assert.equal(step.errors, 0, step.firstError);
       assert.ok(step.throughput > 0);
       assert.ok(step.latency.p50Ms > 0 && step.latency.p50Ms <= step.latency.p90Ms && step.latency.p90Ms <= step.latency.p99Ms, JSON.stringify(step.latency));
+      // The server's own count of the step, from the statistics read before and after it.
+      assert.equal(step.server?.requests, step.requests, step.statisticsError);
+      assert.ok((step.server?.computeInferUs ?? Number.NaN) >= 0);
     }
     const finished = posted.find((m) => m.type === 'finished');
     assert.ok(finished?.type === 'finished');
@@ -95,6 +98,7 @@ describe('load test panel', function () {
     assert.equal(saved.model, 'simple');
     assert.deepEqual(saved.plan, { mode: 'concurrency', levels: [1, 2], stepMs: 600 });
     assert.deepEqual(saved.result.steps.map((s) => s.requests), panel.lastRun!.result.steps.map((s) => s.requests));
+    assert.deepEqual(saved.result.steps.map((s) => s.server?.requests), panel.lastRun!.result.steps.map((s) => s.requests));
 
     await panel.start(settings({ levels: [1, 2, 4], stepSeconds: 0.3 }));
     const posted = await postedBy(panel, () => panel.compareWithFile(vscode.Uri.file(file)));
@@ -105,6 +109,7 @@ describe('load test panel', function () {
     for (const row of comparison.rows.slice(0, 2)) {
       assert.ok(row.throughputRatio > 0 && Number.isFinite(row.throughputRatio), `${row.label}: ${row.throughputRatio}`);
       assert.equal(row.throughputRatio, row.next!.throughput / row.base!.throughput);
+      assert.ok(row.computeRatio > 0 && Number.isFinite(row.computeRatio), `${row.label}: server compute ratio ${row.computeRatio}`);
     }
     assert.equal(comparison.rows[2]!.base, undefined, 'c=4 ran only in the new run');
     assert.ok(Number.isNaN(comparison.rows[2]!.throughputRatio));

@@ -13,6 +13,8 @@ export interface Fault {
   status?: number;
   /** Streams (gRPC ModelStreamInfer, HTTP generate_stream): close the connection after this many responses. */
   dropAfter?: number;
+  /** Infer (HTTP and gRPC ModelInfer): the model's execution takes this much longer, counted in compute_infer. */
+  executeDelayMs?: number;
 }
 
 export class FaultSpecError extends Error {}
@@ -34,7 +36,8 @@ export function parseFault(spec: string): Fault {
       case 'bad-header-length': fault.badHeaderLength = value === undefined ? -1 : num(); break;
       case 'status': fault.status = num(); break;
       case 'drop-after': fault.dropAfter = num(); break;
-      default: throw new FaultSpecError(`unknown fault '${key}' (known: delay=<ms>, drop, drop-after=<n>, truncate, bad-header-length[=<n>], status=<code>)`);
+      case 'execute-delay': fault.executeDelayMs = num(); break;
+      default: throw new FaultSpecError(`unknown fault '${key}' (known: delay=<ms>, drop, drop-after=<n>, truncate, bad-header-length[=<n>], status=<code>, execute-delay=<ms>)`);
     }
   }
   return fault;

@@ -142,8 +142,9 @@ export function toInferResponse(res: CoreResponse, extra: Record<string, ParamVa
   };
 }
 
-export async function grpcInfer(state: ServerState, req: Obj, call: grpc.ServerUnaryCall<Obj, Obj>): Promise<Obj> {
+export async function grpcInfer(state: ServerState, req: Obj, call: grpc.ServerUnaryCall<Obj, Obj>, extraExecuteDelayMs?: number): Promise<Obj> {
   const core = toCoreRequest(req);
+  if (extraExecuteDelayMs !== undefined) core.extraExecuteDelayMs = extraExecuteDelayMs;
   const { model } = state.core.resolve(core.model, core.version);
   if (isDecoupled(model.config)) throw new ServerError('UNSUPPORTED', "ModelInfer RPC doesn't support models with decoupled transaction policy");
   const abort = new AbortController();

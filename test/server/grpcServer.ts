@@ -18,7 +18,7 @@ export interface GrpcHandle {
 }
 
 type Obj = Record<string, unknown>;
-type Unary = (req: Obj, call: grpc.ServerUnaryCall<Obj, Obj>) => Obj | Promise<Obj>;
+type Unary = (req: Obj, call: grpc.ServerUnaryCall<Obj, Obj>, fault: Fault | undefined) => Obj | Promise<Obj>;
 
 let cachedPackage: grpc.GrpcObject | undefined;
 
@@ -86,7 +86,7 @@ function unary(state: ServerState, faults: FaultStore, method: string, fn: Unary
         if (await applyFault(fault, call, (e) => callback(e))) return;
         checkGrpc(state.grpcRestrictions, method, (k) => metadataString(call.metadata, k));
         if (state.log.settings.log_verbose_level >= 1) state.log.verbose(1, 'grpc_server.cc:385', `Process for ${method}, rpc_ok=1`);
-        callback(null, await fn(call.request, call));
+        callback(null, await fn(call.request, call, fault));
       } catch (err) {
         if (err instanceof FaultSpecError) callback(toGrpcError(new ServerError('INVALID_ARG', err.message)));
         else callback(toGrpcError(err));
@@ -237,7 +237,7 @@ function services(state: ServerState, faults: FaultStore): Record<string, grpc.U
       applyLogSettings(state, (req['settings'] as Record<string, Setting> | undefined) ?? {});
       return logSettingsResponse(state);
     }),
-    ModelInfer: u('ModelInfer', (req, call) => grpcInfer(state, req, call)),
+    ModelInfer: u('ModelInfer', (req, call, fault) => grpcInfer(state, req, call, fault?.executeDelayMs)),
     ModelStreamInfer: ((call: grpc.ServerDuplexStream<Obj, Obj>) => {
       void (async () => {
         try {

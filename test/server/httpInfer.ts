@@ -227,6 +227,7 @@ async function inferHandler(ctx: HttpContext): Promise<HttpReply> {
   }
   const parsed = parseInferRequest(ctx, model, version);
   parsed.request.lease = ctx.lease;
+  if (ctx.fault?.executeDelayMs !== undefined) parsed.request.extraExecuteDelayMs = ctx.fault.executeDelayMs;
   const listed = (parsed.request.outputs ?? []).length > 0;
   const res = await ctx.state.core.infer(parsed.request, ctx.signal);
   return buildInferReply(res, (name) => (listed ? parsed.binary.get(name) === true : parsed.defaultBinary));

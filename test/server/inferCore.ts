@@ -48,6 +48,8 @@ export interface CoreRequest {
    * map that yields them last-added first; 2.59.1 was seen naming the last one over gRPC.
    */
   checkLastInputFirst?: boolean;
+  /** Added to the model's execution time (the `execute-delay` fault switch), as `execute_delay_ms` is. */
+  extraExecuteDelayMs?: number;
 }
 
 export interface CoreOutput extends Tensor {
@@ -83,9 +85,9 @@ const BATCH_NOTE = 'NOTE: Setting a non-zero max_batch_size in the model config 
   + 'See the model configuration docs for more info on max_batch_size.';
 
 /** Triton's identity backend parameter `execute_delay_ms`: every execution takes at least that long. */
-async function executeDelay(config: ConfigObject, signal: AbortSignal): Promise<void> {
+async function executeDelay(config: ConfigObject, extraMs: number, signal: AbortSignal): Promise<void> {
   const params = (config['parameters'] as Record<string, { string_value?: string }> | undefined) ?? {};
-  const ms = Number(params['execute_delay_ms']?.string_value ?? 0);
+  const ms = Number(params['execute_delay_ms']?.string_value ?? 0) + extraMs;
   if (!(ms > 0)) return;
   await new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(new ServerError('CANCELLED', 'request cancelled'));
@@ -303,7 +305,7 @@ export class InferenceCore {
         return;
       }
       const t1 = process.hrtime.bigint();
-      await executeDelay(p.model.config, signal);
+      await executeDelay(p.model.config, req.extraExecuteDelayMs ?? 0, signal);
       const produced = p.model.backend.execute!(p.exec);
       const t2 = process.hrtime.bigint();
       const outputs = this.finishOutputs(req, p, produced);

@@ -1,34 +1,13 @@
 // BYTES outputs as a person reads them: text when an element is valid UTF-8, hex otherwise, each
 // element cut to a bounded length with the number of bytes left out.
-import type { OutputTensor, TritonDatatype } from '../../triton/types';
-
-export interface BytesElementView {
-  /** 'text' when the shown bytes are valid UTF-8, else 'hex'. */
-  encoding: 'text' | 'hex';
-  /** The shown part: the text itself, or lowercase hex pairs separated by spaces. */
-  value: string;
-  /** The element's full length in bytes. */
-  byteLength: number;
-  /** Bytes not shown (0 when the whole element is shown). */
-  moreBytes: number;
-}
+import type { OutputTensor } from '../../triton/types';
+import type { BytesElementView, BytesSummary } from './views';
 
 export interface BytesViewOptions {
   /** Elements shown (default 64). */
   maxElements?: number;
   /** Bytes shown per element (default 256). */
   maxBytesPerElement?: number;
-}
-
-export interface BytesSummary {
-  kind: 'bytes';
-  name: string;
-  datatype: TritonDatatype;
-  shape: number[];
-  count: number;
-  elements: BytesElementView[];
-  /** Elements not shown. */
-  moreElements: number;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -2,19 +2,7 @@
 // to draw as bars: each entry's "score:index[:label]" strings, highest score first.
 import { bytesToStrings } from '../../triton/bytesCodec';
 import type { ClassificationEntry, OutputTensor } from '../../triton/types';
-
-export interface TopKEntry {
-  score: number;
-  index: number;
-  label?: string;
-}
-
-export interface ClassificationView {
-  kind: 'classification';
-  name: string;
-  /** One list per batch entry (a single list when the model does not batch), highest score first. */
-  batches: TopKEntry[][];
-}
+import type { ClassificationView, TopKEntry } from './views';
 
 /** Parses one "score:index[:label]" string; the label may itself contain ':'. */
 export function parseClassEntry(text: string): TopKEntry {

@@ -4,49 +4,9 @@
 // values they kept, flagged as incomplete).
 import type { InferResult, OutputTensor, TritonDatatype } from '../../triton/types';
 import { classificationView } from './classification';
-import type { TopKEntry } from './classification';
-import type { OutputView, ResultSummary } from './resultSummary';
+import type { ResultSummary } from './resultSummary';
 import { elementReader } from './values';
-
-export interface TopKAgreement {
-  /** Batch entry. */
-  batch: number;
-  top1Same: boolean;
-  /** Classes (by index) in both top-k lists, out of the shorter list's length. */
-  common: number;
-  k: number;
-}
-
-export interface OutputComparison {
-  name: string;
-  /** Present in each side. */
-  inA: boolean;
-  inB: boolean;
-  a?: { datatype: TritonDatatype; shape: number[] };
-  b?: { datatype: TritonDatatype; shape: number[] };
-  datatypeEqual: boolean;
-  shapeEqual: boolean;
-  /** Largest |a − b| over the compared elements (numeric outputs); Infinity when one side is infinite and the other not. */
-  maxAbsDiff?: number;
-  /** Flat index where maxAbsDiff occurs. */
-  maxAbsDiffAt?: number;
-  /** Positions where exactly one side is NaN (not counted in maxAbsDiff). */
-  nanMismatches?: number;
-  /** BYTES: elements that differ. */
-  differentElements?: number;
-  /** Elements compared, and whether that was every element (false for summaries that kept only the first values). */
-  compared: number;
-  complete: boolean;
-  topK?: TopKAgreement[];
-}
-
-export interface ResultComparison {
-  a: { model: string; version: string };
-  b: { model: string; version: string };
-  outputs: OutputComparison[];
-  /** Every output present on both sides with equal datatype, shape and values (as far as compared). */
-  same: boolean;
-}
+import type { OutputComparison, OutputView, ResultComparison, TopKAgreement, TopKEntry } from './views';
 
 /** Values of one side, element by element: as text (exact) and as a number. */
 interface Side {

@@ -1,15 +1,7 @@
 // A one-pass histogram with a fixed number of bins whose range grows as values arrive: when a value
 // falls outside, the bin width doubles and neighbouring bins merge, so no value is read twice and
 // nothing is buffered. Bin edges stay exact multiples of the width from a fixed anchor.
-
-export interface Histogram {
-  /** Lower edge of the first bin. */
-  readonly start: number;
-  /** Width of every bin (0 when all values are equal). */
-  readonly width: number;
-  /** Values per bin; bin i holds start + i·width ≤ v < start + (i+1)·width (the last bin also holds its upper edge). */
-  readonly counts: number[];
-}
+import type { Histogram } from './views';
 
 export class HistogramBuilder {
   private readonly counts: number[];

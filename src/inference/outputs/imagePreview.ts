@@ -3,14 +3,7 @@
 // shown as is, other integer types stretched like floats. Large images are sampled down.
 import type { OutputTensor, TritonDatatype } from '../../triton/types';
 import { elementReader } from './values';
-
-export interface ImageLayout {
-  height: number;
-  width: number;
-  channels: 1 | 3;
-  /** Where the channel dimension sits. */
-  layout: 'HWC' | 'CHW';
-}
+import type { ImageLayout } from './views';
 
 export interface RgbaPreview {
   /** Preview size (the image sampled down so its longer side is at most the limit). */

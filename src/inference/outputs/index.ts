@@ -8,3 +8,4 @@ export * from './imagePreview';
 export * from './resultSummary';
 export * from './save';
 export * from './compare';
+export * from './views';

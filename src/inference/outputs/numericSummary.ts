@@ -1,34 +1,15 @@
 // What the panel shows for a numeric output: shape, datatype, the first values, min/max/mean,
 // NaN/Inf counts and a histogram — read in one pass, element by element, whatever the size.
-import type { OutputTensor, TritonDatatype } from '../../triton/types';
+import type { OutputTensor } from '../../triton/types';
 import { HistogramBuilder } from './histogram';
-import type { Histogram } from './histogram';
 import { elementReader, numberText } from './values';
+import type { NumericSummary } from './views';
 
 export interface NumericSummaryOptions {
   /** How many leading values to keep as text (default 32). */
   firstCount?: number;
   /** Histogram bins (default 32, rounded up to even). 0 leaves the histogram out. */
   bins?: number;
-}
-
-export interface NumericSummary {
-  kind: 'numeric';
-  name: string;
-  datatype: TritonDatatype;
-  shape: number[];
-  /** Elements in the tensor. */
-  count: number;
-  /** The first `firstCount` values as text: exact digits for 64-bit integers, 'NaN'/'Infinity' spelled out. */
-  first: string[];
-  /** Smallest and largest finite value, as exact text; absent when there is none. */
-  min?: string;
-  max?: string;
-  /** Mean of the finite values (a double); absent when there is none. */
-  mean?: number;
-  nanCount: number;
-  infCount: number;
-  histogram?: Histogram;
 }
 
 export const DEFAULT_FIRST_COUNT = 32;

@@ -1,38 +1,14 @@
 // From an inference result to what the panel shows and history keeps: one small view per output
 // (top-k bars, numeric summary, BYTES text/hex, or where a shared-memory output went). Bounded: the
 // size of a summary does not grow with the size of the tensors.
-import type { InferResult, OutputTensor, TritonDatatype } from '../../triton/types';
+import type { InferResult, OutputTensor } from '../../triton/types';
 import { summarizeBytes } from './bytesView';
-import type { BytesSummary, BytesViewOptions } from './bytesView';
+import type { BytesViewOptions } from './bytesView';
 import { classificationView } from './classification';
-import type { ClassificationView } from './classification';
 import { imageLayoutOf } from './imagePreview';
-import type { ImageLayout } from './imagePreview';
 import { summarizeNumeric } from './numericSummary';
-import type { NumericSummary, NumericSummaryOptions } from './numericSummary';
-
-export interface SharedMemoryOutputView {
-  kind: 'sharedMemory';
-  name: string;
-  datatype: TritonDatatype;
-  shape: number[];
-  region: string;
-  byteSize: number;
-  offset: number;
-}
-
-export interface ErrorOutputView {
-  kind: 'error';
-  name: string;
-  datatype: TritonDatatype;
-  shape: number[];
-  message: string;
-}
-
-/** A numeric summary, plus the image layout when the output can be shown as a picture. */
-export type NumericOutputView = NumericSummary & { image?: ImageLayout };
-
-export type OutputView = ClassificationView | NumericOutputView | BytesSummary | SharedMemoryOutputView | ErrorOutputView;
+import type { NumericSummaryOptions } from './numericSummary';
+import type { NumericOutputView, OutputView } from './views';
 
 export type OutputViewOptions = NumericSummaryOptions & BytesViewOptions;
 

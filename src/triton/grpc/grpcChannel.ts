@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { TlsOptions, TritonClientOptions } from '../clientTypes';
 import { TritonError, invalidArgument } from '../errors';
-import { DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
+import { DEFAULT_MAX_INFLATED_BYTES, DEFAULT_MAX_RESPONSE_BYTES } from '../defaults';
 import type { CallOptions } from '../types';
 import { grpcError } from './grpcErrors';
 import { ChannelPool, channelKey } from './channelPool';
@@ -92,10 +92,14 @@ function directPathPossible(options: TritonClientOptions): boolean {
 interface Channel {
   client: grpc.Client;
   direct: Http2UnaryChannel | undefined;
+  /** Clients of the same server with a lower message limit, by limit; made on first use. */
+  bounded: Map<number, grpc.Client>;
+  makeBounded: (maxMessageBytes: number) => grpc.Client;
 }
 
 const channels = new ChannelPool<Channel>((c) => {
   c.client.close();
+  for (const b of c.bounded.values()) b.close();
   c.direct?.close();
 });
 
@@ -105,7 +109,14 @@ export function openChannelCount(): number {
 }
 
 export class GrpcConnection {
+  /** Carries infer: messages up to maxResponseBytes. */
   readonly client: grpc.Client;
+  /**
+   * Messages of every other call (metadata, config, statistics, repository, …) are at most this
+   * many bytes, before and after inflating: maxInflatedBytes, never above maxResponseBytes.
+   */
+  readonly maxControlBytes: number;
+  private readonly maxResponse: number;
   /** Unary inference on our own HTTP/2 client (./h2); undefined when grpc-js must carry every call. */
   readonly direct: Http2UnaryChannel | undefined;
   private readonly lease: ChannelLease<Channel>;
@@ -119,6 +130,10 @@ export class GrpcConnection {
     const tls = options.tls;
     const creds = credentials(tls, target.tls);
     const maxResponse = Math.min(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, INT32_MAX);
+    this.maxResponse = maxResponse;
+    const inflated = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
+    if (!Number.isInteger(inflated) || inflated < 1) throw invalidArgument(`maxInflatedBytes must be a positive integer, got ${String(options.maxInflatedBytes)}`);
+    this.maxControlBytes = Math.min(inflated, maxResponse);
     const direct = directPathPossible(options);
     const key = channelKey([
       target.address, target.tls, tls === undefined, asBytes(tls?.ca), asBytes(tls?.cert), asBytes(tls?.key), tls?.insecure === true,
@@ -127,6 +142,8 @@ export class GrpcConnection {
     this.lease = channels.acquire(key, () => ({
       client: new grpc.Client(target.address, creds, channelOptions(options)),
       direct: direct ? new Http2UnaryChannel(target, tls, maxResponse) : undefined,
+      bounded: new Map(),
+      makeBounded: (maxMessageBytes) => new grpc.Client(target.address, creds, { ...channelOptions(options), 'grpc.max_receive_message_length': maxMessageBytes }),
     }));
     this.client = this.lease.channel.client;
     this.direct = this.lease.channel.direct;
@@ -152,6 +169,26 @@ export class GrpcConnection {
     if (deadlineMs === undefined) return { headers };
     if (!(deadlineMs > 0)) throw invalidArgument(`deadline must be a positive number of milliseconds, got ${deadlineMs}`);
     return { headers, deadline: Date.now() + deadlineMs };
+  }
+
+  /**
+   * A grpc-js client of the same server whose received messages are at most `maxMessageBytes`
+   * (never above maxResponseBytes). grpc-js advertises gzip and deflate on every call and inflates
+   * whatever the server compresses, up to its one message limit, which it applies alike before and
+   * after inflating: this limit is the only bound on what a compressed message makes the client
+   * allocate. A lower limit means a client of its own (grpc-js takes the limit per channel, so it
+   * holds a connection of its own too), made on first use and closed with the connection.
+   */
+  boundedClient(maxMessageBytes: number): grpc.Client {
+    const cap = Math.max(1, Math.min(Math.floor(maxMessageBytes), this.maxResponse));
+    if (cap === this.maxResponse) return this.client;
+    const channel = this.lease.channel;
+    let client = channel.bounded.get(cap);
+    if (client === undefined) {
+      client = channel.makeBounded(cap);
+      channel.bounded.set(cap, client);
+    }
+    return client;
   }
 
   get isClosed(): boolean {
@@ -185,7 +222,8 @@ export class GrpcConnection {
 
   /**
    * One unary call. The response is handed to `interpret` (which may throw a TritonError) outside
-   * grpc-js, so a malformed answer keeps its own error kind.
+   * grpc-js, so a malformed answer keeps its own error kind. Infer passes `large` for answers up to
+   * maxResponseBytes; every other call's answer is at most maxControlBytes.
    */
   unary<Req, Res, Out>(
     method: grpc.MethodDefinition<Req, Res>,
@@ -193,6 +231,7 @@ export class GrpcConnection {
     label: string,
     options: CallOptions | undefined,
     interpret: (response: Res) => Out,
+    large = false,
   ): Promise<Out> {
     try {
       this.checkUsable(label, options?.signal);
@@ -209,7 +248,14 @@ export class GrpcConnection {
         return;
       }
       let onAbort: (() => void) | undefined;
-      const call = this.client.makeUnaryRequest(
+      let client: grpc.Client;
+      try {
+        client = large ? this.client : this.boundedClient(this.maxControlBytes);
+      } catch (e) {
+        reject(TritonError.from(e, label));
+        return;
+      }
+      const call = client.makeUnaryRequest(
         method.path, method.requestSerialize, method.responseDeserialize, request, setup.metadata, setup.callOptions,
         (err, response) => {
           if (onAbort) signal?.removeEventListener('abort', onAbort);

@@ -17,7 +17,8 @@ interface StreamResponseWire {
 
 /**
  * Responses (or tensor bytes) held for a slow reader before the transport is paused; HTTP/2 flow
- * control then holds the server back.
+ * control then holds the server back. `bytes` is also the largest message the stream accepts,
+ * plain or inflated (never more than the client's maxResponseBytes).
  */
 export interface StreamBufferLimits {
   responses: number;
@@ -67,7 +68,9 @@ export class GrpcInferStream implements InferStream {
     const method = protos.methods.ModelStreamInfer!;
     const requestType = protos.types.ModelInferRequest;
     const responseType = protos.types.ModelStreamInferResponse;
-    this.call = conn.client.makeBidiStreamRequest(
+    // A message, plain or inflated, is at most the stream's byte limit: grpc-js inflates what the
+    // server compresses up to that limit only (see GrpcConnection.boundedClient).
+    this.call = conn.boundedClient(limits.bytes).makeBidiStreamRequest(
       method.path,
       (msg: unknown) => asBuffer(requestType.encode(msg as object).finish()),
       (buf: Buffer) => responseType.decode(buf) as unknown as StreamResponseWire,

@@ -251,7 +251,7 @@ class GrpcTritonClient implements TritonClient {
     }
     // Compression (and custom channel options) go through grpc-js, which implements them.
     const setup = options?.compression ? { ...options, headers: { ...options.headers, 'grpc-internal-encoding-request': options.compression } } : options;
-    return this.conn.unary(this.fast.infer, request, label, setup, (response) => unaryResult(response, outputs, label));
+    return this.conn.unary(this.fast.infer, request, label, setup, (response) => unaryResult(response, outputs, label), true);
   }
 
   inferMany(requests: InferRequest[], options: InferManyOptions = {}): Promise<InferOutcome[]> {

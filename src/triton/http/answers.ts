@@ -4,6 +4,16 @@ import type { HttpAnswer } from './httpRequest';
 import { parseJsonAnswer } from './jsonText';
 import type { ModelMetadata, RepositoryIndexEntry, ServerMetadata, TensorMetadata } from '../types';
 
+/**
+ * Triton matches the model segment of a URL path as it arrives, without percent-decoding it
+ * (seen on 2.59.1): a name the client had to escape comes back unknown under its escaped form.
+ */
+function undecodedNameHint(serverMessage: string): string {
+  return /^Request for unknown model: '[^']*%[0-9A-F]{2}/.test(serverMessage)
+    ? ' (Triton does not percent-decode model names in URL paths: a model whose name has characters other than A-Z a-z 0-9 _ . - ~ can be reached over gRPC only)'
+    : '';
+}
+
 /** The TritonError for a non-200 answer; the body is read as JSON whatever its Content-Type says. */
 export function errorFromAnswer(answer: HttpAnswer, request: string): TritonError {
   const status = answer.status;
@@ -21,7 +31,7 @@ export function errorFromAnswer(answer: HttpAnswer, request: string): TritonErro
   } catch {
     // Not JSON: a proxy page or a crashed server; quote the start of it below.
   }
-  if (serverMessage !== undefined) return new TritonError(kind, serverMessage, { status, request, serverMessage });
+  if (serverMessage !== undefined) return new TritonError(kind, serverMessage + undecodedNameHint(serverMessage), { status, request, serverMessage });
   const excerpt = text.length > 200 ? `${text.slice(0, 200)}…` : text;
   return new TritonError(kind, `server answered HTTP ${status} without a Triton error message: ${excerpt.replace(/\s+/g, ' ')}`, { status, request });
 }

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import type { PerfAnalyzerExport } from '../../inference/exports/perfAnalyzerExport';
 import { shellQuote } from '../../services/curlRequest';
 import { compareLoadTests, parseSavedLoadTest, serializeLoadTest } from '../../services/loadTestRuns';
-import type { SavedLoadTest, StepComparison } from '../../services/loadTestRuns';
+import type { SavedLoadTest } from '../../services/loadTestRuns';
+import type { StepComparison } from '../../services/loadTestTypes';
 
 /** A saved run is a few kilobytes; anything far larger is not one. */
 const MAX_SAVED_RUN_BYTES = 16 * 1024 * 1024;

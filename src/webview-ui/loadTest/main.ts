@@ -1,6 +1,6 @@
 // The load-test page: settings (a concurrency sweep or a fixed rate, protocol, bounds), Start/Stop,
-// live charts of throughput and p50/p90/p99 per step, the results table, server-side times, and the
-// saved-run comparison. The host runs everything; the page shows what it is sent, as text.
+// live charts of throughput and p50/p90/p99 per step, the results table, server-side times per step,
+// and the saved-run comparison. The host runs everything; the page shows what it is sent, as text.
 import '../common/theme';
 import './loadTest.css';
 import { connectBridge } from '../common/bridge';
@@ -177,6 +177,7 @@ function onSample(sample: LoadSample): void {
 
 function onStep(index: number, step: LoadStep): void {
   steps[index] = step;
+  setChildren(server, serverSection(steps));
   drawResults();
 }
 
@@ -185,7 +186,7 @@ function onFinished(result: LoadTestResult): void {
   steps = [...result.steps];
   const how = result.stoppedBy === 'done' ? 'finished' : `stopped (${result.stoppedBy})`;
   setChildren(status, `Run ${how}: ${fmt(result.requests, 0)} requests, ${fmt(result.errors, 0)} errors in ${fmt(result.seconds, 1)} s.`);
-  setChildren(server, serverSection(result));
+  setChildren(server, serverSection(steps, result));
   saveButton.disabled = false;
   compareButton.disabled = false;
   drawResults();

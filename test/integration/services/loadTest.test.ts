@@ -87,6 +87,80 @@ describe('load test engine', { timeout: 5 * TIMEOUT }, () => {
     }
   });
 
+  for (const protocol of ['http', 'grpc'] as const) {
+    it(`${protocol}: each sweep step carries the server's own count of exactly the requests it sent`, { timeout: TIMEOUT }, async () => {
+      const client = protocol === 'http' ? http : grpc;
+      const result = await runLoadTest(client, { model: 'identity_fp32', payload: plain, plan: { mode: 'concurrency', levels: [1, 2, 4], stepMs: 400 }, maxRequests: 100_000, maxDurationMs: 30_000 });
+      assert.equal(result.stoppedBy, 'done');
+      assert.equal(result.steps.length, 3);
+      for (const step of result.steps) {
+        assert.equal(step.errors, 0, step.firstError);
+        assert.ok(step.requests > 0);
+        assert.equal(step.statisticsError, undefined);
+        assert.equal(step.server?.requests, step.requests, `${step.label}: the server counted ${step.server?.requests}, the step sent ${step.requests}`);
+        assert.equal(step.server?.failed, 0);
+        assert.ok(step.server!.computeInferUs >= 0 && step.server!.queueUs >= 0);
+      }
+      assert.equal(result.server?.requests, result.requests);
+    });
+  }
+
+  for (const protocol of ['http', 'grpc'] as const) {
+    it(`${protocol}: a compute delay from the fault switch shows in the step it was sent in, not the others`, { timeout: TIMEOUT }, async () => {
+      const client = protocol === 'http' ? http : grpc;
+      // The step being run is known to the payload: onStep reports a step before the next one starts.
+      const delays = [2, 40, 10];
+      let step = 0;
+      const payload = (): LoadRequest => ({ inputs, options: { headers: { 'x-fault': `execute-delay=${delays[step]}` } } });
+      const result = await runLoadTest(client, {
+        model: 'identity_fp32', payload, plan: { mode: 'concurrency', levels: [1, 2, 1], stepMs: 500 }, maxRequests: 100_000, maxDurationMs: 30_000,
+        onStep: () => { step++; },
+      });
+      assert.equal(result.steps.length, 3);
+      for (const [i, s] of result.steps.entries()) {
+        const delayUs = delays[i]! * 1000;
+        const compute = s.server?.computeInferUs ?? Number.NaN;
+        assert.equal(s.server?.requests, s.requests, s.statisticsError);
+        assert.ok(compute >= 0.95 * delayUs && compute < delayUs + 15_000, `${s.label} (step ${i}): compute ${compute} µs per request for a ${delays[i]} ms delay`);
+        assert.ok(s.latency.p50Ms >= 0.95 * delays[i]!);
+      }
+    });
+  }
+
+  it('statistics reads are not counted in a step\'s time, and a failed read empties only the steps it borders, with the reason', { timeout: TIMEOUT }, async () => {
+    const fault = (body: Record<string, unknown>): Promise<unknown> => httpRequest(`${server.httpUrl}/__fault`, { body });
+    // Every statistics read takes 700 ms; a step of 300 ms that counted one would last a second.
+    await fault({ fault: 'delay=700', match: '/stats', count: -1 });
+    try {
+      const result = await runLoadTest(http, { model: 'identity_fp32', payload: plain, plan: { mode: 'concurrency', levels: [1, 2], stepMs: 300 }, maxRequests: 100_000, maxDurationMs: 30_000 });
+      for (const s of result.steps) {
+        assert.ok(s.seconds < 0.6, `${s.label} lasted ${s.seconds} s`);
+        assert.ok(s.throughput > s.requests / 0.6 - 1, `${s.label}: ${s.throughput}/s for ${s.requests} requests`);
+        assert.equal(s.server?.requests, s.requests, s.statisticsError);
+      }
+    } finally {
+      await fault({ clear: true });
+    }
+    // The first two reads fail (before the run, and after c=1): c=1 and c=2 border a failed read, c=4 two good ones.
+    await fault({ fault: 'status=500', match: '/stats', count: 2 });
+    try {
+      const result = await runLoadTest(http, { model: 'identity_fp32', payload: plain, plan: { mode: 'concurrency', levels: [1, 2, 4], stepMs: 300 }, maxRequests: 100_000, maxDurationMs: 30_000 });
+      assert.equal(result.stoppedBy, 'done');
+      assert.equal(result.errors, 0);
+      const [first, second, third] = result.steps as [LoadStep, LoadStep, LoadStep];
+      for (const s of [first, second]) {
+        assert.equal(s.server, undefined);
+        assert.match(s.statisticsError ?? '', /reading the statistics of 'identity_fp32' failed: .*injected fault/);
+      }
+      assert.equal(third.statisticsError, undefined);
+      assert.equal(third.server?.requests, third.requests);
+      assert.match(result.statisticsError ?? '', /injected fault/);
+      assert.equal(result.server, undefined);
+    } finally {
+      await fault({ clear: true });
+    }
+  });
+
   it('counts failed requests and keeps the first error', { timeout: TIMEOUT }, async () => {
     let i = 0;
     const payload = (index: number): LoadRequest => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runLoadTest } from '../../../src/services/loadTest';
 import type { LoadRequest, LoadTestResult } from '../../../src/services/loadTest';
-import type { LoadPlan } from '../../../src/services/loadTestFigures';
+import type { LoadPlan } from '../../../src/services/loadTestTypes';
 import { compareLoadTests, parseSavedLoadTest, serializeLoadTest } from '../../../src/services/loadTestRuns';
 import type { SavedLoadTest } from '../../../src/services/loadTestRuns';
 import { createTritonClient } from '../../../src/triton/client';
@@ -14,7 +14,8 @@ import type { ReferenceServer } from '../../support/referenceServer';
 
 const request = (delayMs: number): LoadRequest => ({
   inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [4], data: new Float32Array(4) }],
-  options: { headers: { 'x-fault': `delay=${delayMs}` } },
+  // The delay is the model's own execution time, so it shows in the server's compute figures too.
+  options: { headers: { 'x-fault': `execute-delay=${delayMs}` } },
 });
 
 describe('saved load-test runs', { timeout: 120_000 }, () => {
@@ -46,6 +47,8 @@ describe('saved load-test runs', { timeout: 120_000 }, () => {
       assert.ok(r.p50Ratio > 2, `${r.label}: p50 ${r.next?.latency.p50Ms} ms vs ${r.base?.latency.p50Ms} ms`);
       assert.ok(r.throughputRatio < 0.5, `${r.label}: throughput ratio ${r.throughputRatio}`);
       assert.equal(r.errorsDelta, 0);
+      assert.ok(r.computeRatio > 4, `${r.label}: server compute ratio ${r.computeRatio}`);
+      assert.ok(r.next?.server !== undefined && r.base?.server !== undefined, 'each step keeps its server times through the file');
     }
   });
 
@@ -85,5 +88,12 @@ describe('saved load-test runs', { timeout: 120_000 }, () => {
     assert.throws(() => parseSavedLoadTest(bad((g) => { g.plan = { mode: 'burst' } as never; }), 'f.json'), /plan\.mode 'burst'/);
     assert.throws(() => parseSavedLoadTest(bad((g) => { g.result.steps = new Array(2000).fill(null) as never; }), 'g.json'), /at most 1024 steps/);
     assert.throws(() => parseSavedLoadTest(bad((g) => { (g.result as Record<string, unknown>).requests = '12'; }), 'h.json'), /result\.requests is not a number/);
+    const step = { label: 'c=1', requests: 3, errors: 0, seconds: 1, throughput: 3, latency: { p50Ms: 1, p90Ms: 1, p99Ms: 1, meanMs: 1 } };
+    const times = { requests: 3, failed: 0, queueUs: 1, computeInputUs: 1, computeInferUs: null, computeOutputUs: 1 };
+    const withStep = (s: Record<string, unknown>): string => bad((g) => { g.result.steps = [{ ...step, ...s }] as never; });
+    assert.ok(Number.isNaN(parseSavedLoadTest(withStep({ server: times }), 'i.json').result.steps[0]!.server!.computeInferUs));
+    assert.equal(parseSavedLoadTest(withStep({ statisticsError: 'no statistics' }), 'j.json').result.steps[0]!.statisticsError, 'no statistics');
+    assert.throws(() => parseSavedLoadTest(withStep({ server: { ...times, queueUs: 'slow' } }), 'k.json'), /k\.json: .*result\.steps\[0\]\.server\.queueUs is not a number/);
+    assert.throws(() => parseSavedLoadTest(withStep({ statisticsError: 5 }), 'l.json'), /result\.steps\[0\]\.statisticsError is not a string/);
   });
 });
