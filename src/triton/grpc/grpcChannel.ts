@@ -238,6 +238,7 @@ export class GrpcConnection {
     } catch (e) {
       return Promise.reject(e);
     }
+    if (this.direct !== undefined && !large) return this.directUnary(this.direct, method, request, label, options, interpret);
     const signal = options?.signal;
     return new Promise<Out>((resolve, reject) => {
       let setup: CallSetup;
@@ -279,5 +280,35 @@ export class GrpcConnection {
         signal.addEventListener('abort', onAbort, { once: true });
       }
     });
+  }
+  /**
+   * A call other than infer on the direct HTTP/2 path: the same connection infer uses, answers
+   * capped at maxControlBytes, and compressed answers refused outright (only identity is offered),
+   * so nothing the server sends is ever inflated.
+   */
+  private async directUnary<Req, Res, Out>(
+    direct: Http2UnaryChannel,
+    method: grpc.MethodDefinition<Req, Res>,
+    request: Req,
+    label: string,
+    options: CallOptions | undefined,
+    interpret: (response: Res) => Out,
+  ): Promise<Out> {
+    const setup = this.directSetup(options);
+    const answer = await direct.call({
+      path: method.path, message: method.requestSerialize(request), headers: setup.headers, deadline: setup.deadline,
+      signal: options?.signal, label, maxAnswerBytes: this.maxControlBytes,
+    });
+    let response: Res;
+    try {
+      response = method.responseDeserialize(answer);
+    } catch (e) {
+      throw new TritonError('protocol', `malformed answer to ${method.path}: ${(e as Error).message}`, { request: label, cause: e });
+    }
+    try {
+      return interpret(response);
+    } catch (e) {
+      throw TritonError.from(e, label);
+    }
   }
 }

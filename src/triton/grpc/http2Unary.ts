@@ -33,6 +33,8 @@ export interface UnaryCallOptions {
   deadline?: number;
   signal?: AbortSignal;
   label: string;
+  /** A lower cap on the answer than the channel's (calls other than infer); never raises it. */
+  maxAnswerBytes?: number;
 }
 
 /** HTTP status → gRPC code for answers that are not gRPC at all (the gRPC HTTP/2 mapping). */
@@ -201,7 +203,7 @@ export class Http2UnaryChannel {
         reject(new TritonError('unavailable', `cannot talk to the server: ${why}`, { request: label, cause: e }));
         return;
       }
-      const call = new UnaryCall(resolve, reject, options, remaining, new AnswerBuffer(this.maxResponseBytes, options.answerLayout));
+      const call = new UnaryCall(resolve, reject, options, remaining, new AnswerBuffer(Math.min(this.maxResponseBytes, options.maxAnswerBytes ?? Infinity), options.answerLayout));
       call.start(connection, block, [prefix, ...parts]);
     });
   }

@@ -2,7 +2,8 @@
 // grpc-js advertises gzip and deflate on every call and inflates what it gets, so a small message
 // that inflates hugely must stop at the client's limits — the stream's byte limit for
 // ModelStreamInfer, maxInflatedBytes for calls other than infer — while compressed answers within
-// them still arrive whole, and infer keeps maxResponseBytes.
+// them still arrive whole, and infer keeps maxResponseBytes. Unary calls on the direct HTTP/2 path
+// offer only identity and refuse a compressed answer without inflating it.
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -124,10 +125,27 @@ test(`a ${BOMB_BYTES / MiB} MiB gzip bomb on ModelStreamInfer stops at the strea
   }
 });
 
-test('a gzip bomb on a call other than infer stops at maxInflatedBytes (64 MiB unless set)', { timeout: 60_000 }, async () => {
-  answers = { ModelMetadata: bomb, ModelStatistics: bomb };
+/** Custom channel options put every call on grpc-js, the path that inflates what it gets. */
+const GRPC_JS = { 'grpc.keepalive_time_ms': 120_000 };
+
+test('a gzip bomb on a call other than infer is refused uninflated on the direct path', { timeout: 60_000 }, async () => {
+  answers = { ModelMetadata: bomb };
   const client = createGrpcClient({ url, protocol: 'grpc' });
-  const small = createGrpcClient({ url, protocol: 'grpc', maxInflatedBytes: 4 * MiB });
+  try {
+    const { outcome, peakMiB } = await measured(() => client.modelMetadata('m'));
+    assert.ok(outcome instanceof TritonError, `expected a refusal, got ${JSON.stringify(outcome)?.slice(0, 200)}`);
+    assert.equal(outcome.kind, 'protocol', outcome.message);
+    assert.match(outcome.message, /^ModelMetadata m: answer is compressed although only identity encoding was offered$/);
+    assert.ok(peakMiB < 64, `the client grew by ${peakMiB.toFixed(0)} MiB`);
+  } finally {
+    await client.close();
+  }
+});
+
+test('a gzip bomb on a call other than infer over grpc-js stops at maxInflatedBytes (64 MiB unless set)', { timeout: 60_000 }, async () => {
+  answers = { ModelMetadata: bomb, ModelStatistics: bomb };
+  const client = createGrpcClient({ url, protocol: 'grpc', grpcChannelOptions: GRPC_JS });
+  const small = createGrpcClient({ url, protocol: 'grpc', maxInflatedBytes: 4 * MiB, grpcChannelOptions: GRPC_JS });
   try {
     const { outcome, peakMiB } = await measured(() => client.modelMetadata('m'));
     assertTooLarge(outcome, /^ModelMetadata m: response too large/, 64 * MiB);
@@ -147,7 +165,7 @@ test('compressed answers within the limits arrive whole; infer keeps maxResponse
     ModelMetadata: gzipSync(protos.root.lookupType('inference.ModelMetadataResponse').encode({ name: 'm', versions: ['1'], platform: 'p' }).finish()),
   };
   // Infer is bounded by maxResponseBytes only: 6 MiB passes although maxInflatedBytes is 4 MiB.
-  const client: TritonClient = createGrpcClient({ url, protocol: 'grpc', maxInflatedBytes: 4 * MiB });
+  const client: TritonClient = createGrpcClient({ url, protocol: 'grpc', maxInflatedBytes: 4 * MiB, grpcChannelOptions: GRPC_JS });
   try {
     assert.equal((await client.modelMetadata('m')).name, 'm');
     const result = await client.infer('m', input, undefined, { compression: 'gzip' });
