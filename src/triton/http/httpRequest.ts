@@ -1,15 +1,24 @@
 // One HTTP exchange with hard limits: deadline, abort signal, bounded response size, decompression.
+// Exchanges run on the client's own HTTP/1.1 connections (h1/); the event stream of generate_stream
+// opens its request through node:http (openRequest).
 import http from 'node:http';
 import https from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { TritonError, connectionLost } from '../errors';
 import { BUFFERED_REQUEST_BYTES, isConnectionLoss, isStaleSocketRace, lossDetail, noteConnectTime } from './connectionLoss';
-import { acceptsEncoding, readInflatedBody } from './inflateBody';
+import type { Connection, ConnectionPool, ConnectionUser } from './h1/connectionPool';
+import type { HttpParseError, ResponseHeaders } from './h1/responseParser';
+import { BodyInflater, acceptsEncoding } from './inflateBody';
 
 export interface HttpTarget {
   secure: boolean;
   hostname: string;
   port: number;
+  /** Kept-alive connections for exchange(). */
+  pool: ConnectionPool;
+  /** "Host: …\r\nConnection: keep-alive\r\n", the same for every request. */
+  hostLines: string;
+  /** node:http's pool, for openRequest (event streams). */
   agent: http.Agent;
   /** 0 = no limit. */
   connectTimeoutMs: number;
@@ -48,7 +57,8 @@ export interface HttpExchange {
 
 export interface HttpAnswer {
   status: number;
-  headers: IncomingHttpHeaders;
+  /** The headers the client reads (content-type, content-encoding, inference-header-content-length, content-length). */
+  headers: ResponseHeaders;
   /** Body after decompression. */
   body: Buffer;
 }
@@ -60,12 +70,12 @@ const JOIN_BELOW = 64 * 1024;
 export async function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
   const started = Date.now();
   try {
-    return await exchangeOnce(target, call, started);
+    return await new Exchange(target, call, started).start();
   } catch (error) {
     if (!(error instanceof StaleSocketError)) throw error;
     // The replay gets what is left of the caller's deadline, not a fresh one.
     const deadlineMs = call.deadlineMs === undefined ? undefined : call.deadlineMs - (Date.now() - started);
-    return exchangeOnce(target, { ...call, deadlineMs }, Date.now()).catch((retryError: unknown) => {
+    return new Exchange(target, { ...call, deadlineMs }, Date.now()).start().catch((retryError: unknown) => {
       // The server was reached the first time: whatever the replay meets, the report says so.
       const again = retryError instanceof StaleSocketError ? retryError.message
         : retryError instanceof TritonError && retryError.kind === 'unavailable' ? String((retryError.cause as { code?: unknown } | undefined)?.code ?? retryError.message)
@@ -78,7 +88,7 @@ export async function exchange(target: HttpTarget, call: HttpExchange): Promise<
 
 class StaleSocketError extends Error {}
 
-/** Opens the request and resolves once response headers arrive; the caller reads the body. */
+/** Opens the request and resolves once response headers arrive; the caller reads the body (node:http, for event streams). */
 export function openRequest(
   target: HttpTarget,
   call: HttpExchange,
@@ -87,36 +97,228 @@ export function openRequest(
   return exchangeCore(target, call, Date.now(), onResponse);
 }
 
-function exchangeOnce(target: HttpTarget, call: HttpExchange, startedAt: number): Promise<HttpAnswer> {
-  return new Promise<HttpAnswer>((resolve, reject) => {
-    let answer: HttpAnswer | undefined;
-    exchangeCore(target, call, startedAt, (res, fail, done, onEnd) => {
-      const keep = (body: Buffer): void => {
-        answer = { status: res.statusCode ?? 0, headers: res.headers, body };
-        done();
-      };
-      const header = res.headers['content-encoding'];
-      const encoding = header === undefined ? 'identity' : header.trim().toLowerCase();
-      if (encoding === 'identity' || encoding === '') {
-        readBody(res, call, (error, body) => (error ? fail(error) : keep(body!)));
+/** Header names and values as RFC 9110 allows them; anything else could split the request. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// eslint-disable-next-line no-control-regex
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+// eslint-disable-next-line no-control-regex
+const BAD_PATH = /[^\x21-\x7e]/;
+
+/** The request head: request line, Host, Connection, the call's headers and Content-Length. */
+function requestHead(target: HttpTarget, call: HttpExchange): string {
+  if (BAD_PATH.test(call.path)) throw new TritonError('invalid-argument', 'the request path contains characters that must be percent-encoded', { request: call.request });
+  let head = `${call.method} ${call.path} HTTP/1.1\r\n${target.hostLines}`;
+  const headers = call.headers;
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (!TOKEN.test(name)) throw new TritonError('invalid-argument', `invalid header name '${name}'`, { request: call.request });
+    if (BAD_VALUE.test(value)) throw new TritonError('invalid-argument', `header '${name}' has a value with characters a header cannot carry`, { request: call.request });
+    head += `${name}: ${value}\r\n`;
+  }
+  if (call.method === 'POST') head += `content-length: ${call.bodyLength ?? 0}\r\n`;
+  return `${head}\r\n`;
+}
+
+function onDeadline(exchange: Exchange): void {
+  exchange.finish(new TritonError('deadline', `no complete answer within ${exchange.call.deadlineMs} ms`, { request: exchange.call.request }));
+}
+
+/**
+ * One request and its answer on a pooled connection. The call's state lives in this object, which is
+ * also its abort listener and the connection's listener: no closures per request.
+ */
+class Exchange implements ConnectionUser {
+  private resolve!: (answer: HttpAnswer) => void;
+  private reject!: (error: Error) => void;
+  private settled = false;
+  private connection: Connection | undefined;
+  private reused = false;
+  private fullyWritten = false;
+  private gotResponse = false;
+  private timer: NodeJS.Timeout | undefined;
+  private status = 0;
+  private headers: ResponseHeaders = {};
+  private expected: number | undefined;
+  private received = 0;
+  private chunks: Buffer[] = [];
+  private inflater: BodyInflater | undefined;
+
+  constructor(private readonly target: HttpTarget, readonly call: HttpExchange, private readonly startedAt: number) {}
+
+  start(): Promise<HttpAnswer> {
+    const { call } = this;
+    if (call.signal?.aborted) {
+      return Promise.reject(new TritonError('cancelled', 'cancelled before it was sent', { request: call.request, cause: call.signal.reason }));
+    }
+    if (call.deadlineMs !== undefined && !(call.deadlineMs > 0)) {
+      return Promise.reject(new TritonError('deadline', `deadline of ${call.deadlineMs} ms already passed`, { request: call.request }));
+    }
+    const promise = new Promise<HttpAnswer>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    call.signal?.addEventListener('abort', this, { once: true });
+    if (call.deadlineMs !== undefined) this.timer = setTimeout(onDeadline, call.deadlineMs, this);
+    this.target.pool.acquire(this);
+    return promise;
+  }
+
+  /** The abort signal fired. */
+  handleEvent(): void {
+    this.finish(new TritonError('cancelled', 'cancelled', { request: this.call.request, cause: this.call.signal?.reason }));
+  }
+
+  onConnection(connection: Connection): void {
+    this.connection = connection;
+    this.reused = connection.served > 0;
+    const { call } = this;
+    let head: string;
+    try {
+      head = requestHead(this.target, call);
+    } catch (error) {
+      this.finish(error as TritonError);
+      return;
+    }
+    const socket = connection.socket;
+    const parts = call.body;
+    const length = call.bodyLength ?? 0;
+    if (parts === undefined || parts.length === 0 || length === 0) {
+      socket.write(head, 'latin1');
+    } else if (length < JOIN_BELOW) {
+      // Head and body leave in one write.
+      const message = Buffer.allocUnsafe(head.length + length);
+      let at = message.write(head, 0, 'latin1');
+      for (const part of parts) {
+        message.set(part, at);
+        at += part.byteLength;
+      }
+      socket.write(message);
+    } else {
+      // Big parts go out as they are, no copies; only a big request's replay depends on whether all of it left.
+      socket.cork();
+      socket.write(head, 'latin1');
+      const last = parts.length - 1;
+      for (let i = 0; i < last; i++) socket.write(parts[i]!);
+      if (length > BUFFERED_REQUEST_BYTES) socket.write(parts[last]!, (error) => { if (!error) this.fullyWritten = true; });
+      else socket.write(parts[last]!);
+      socket.uncork();
+    }
+  }
+
+  onHead(status: number, headers: ResponseHeaders): void {
+    this.gotResponse = true;
+    this.status = status;
+    this.headers = headers;
+    const { call } = this;
+    const where = { request: call.request, status };
+    const declared = headers['content-length'];
+    if (declared !== undefined) {
+      this.expected = Number(declared);
+      if (this.expected > call.maxResponseBytes) {
+        this.finish(new TritonError('protocol', `response of ${declared} bytes exceeds the ${call.maxResponseBytes}-byte limit`, where));
         return;
       }
-      const where = { request: call.request, status: res.statusCode };
-      if (encoding !== 'gzip' && encoding !== 'deflate') {
-        fail(new TritonError('protocol', `response uses unsupported Content-Encoding '${encoding}'`, where));
-        return;
-      }
-      // Compressed bodies are the ones that can be bombs: only taken when the caller asked for them.
-      if (!acceptsEncoding(call.headers['accept-encoding'], encoding)) {
-        fail(new TritonError('protocol', `the server sent a ${encoding}-compressed answer although the request did not accept one`, where));
-        return;
-      }
-      onEnd(readInflatedBody(res, encoding, call, (error, chunks, total) => {
-        if (error) fail(error);
-        else keep(joinChunks(chunks!, total!, call.alignBinary ? binaryStart(res) : undefined));
-      }));
-    }).then(() => resolve(answer!), reject);
-  });
+    }
+    const header = headers['content-encoding'];
+    const encoding = header === undefined ? 'identity' : header.toLowerCase();
+    if (encoding === 'identity' || encoding === '') return;
+    if (encoding !== 'gzip' && encoding !== 'deflate') {
+      this.finish(new TritonError('protocol', `response uses unsupported Content-Encoding '${encoding}'`, where));
+      return;
+    }
+    // Compressed bodies are the ones that can be bombs: only taken when the caller asked for them.
+    if (!acceptsEncoding(call.headers['accept-encoding'], encoding)) {
+      this.finish(new TritonError('protocol', `the server sent a ${encoding}-compressed answer although the request did not accept one`, where));
+      return;
+    }
+    this.inflater = new BodyInflater(encoding, call, status, this.connection!, (error, chunks, total) => {
+      if (error) this.finish(error);
+      else this.succeed(chunks!, total!);
+    });
+  }
+
+  onBody(chunk: Buffer): void {
+    if (this.settled) return;
+    this.received += chunk.byteLength;
+    if (this.received > this.call.maxResponseBytes) {
+      this.finish(new TritonError('protocol', `response exceeds the ${this.call.maxResponseBytes}-byte limit`, { request: this.call.request, status: this.status }));
+      return;
+    }
+    if (this.inflater !== undefined) this.inflater.push(chunk);
+    else this.chunks.push(chunk);
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    if (this.inflater !== undefined) this.inflater.end();
+    else this.succeed(this.chunks, this.received);
+  }
+
+  onSocketError(error: NodeJS.ErrnoException | TritonError): void {
+    if (this.settled) return;
+    const { call } = this;
+    if (error instanceof TritonError) {
+      this.finish(TritonError.from(error, call.request));
+      return;
+    }
+    if (this.gotResponse) {
+      const expected = this.expected;
+      this.finish(new TritonError('protocol', expected !== undefined
+        ? `response cut off: ${this.received} of ${expected} bytes arrived before the connection closed`
+        : `response cut off after ${this.received} bytes`, { request: call.request, status: this.status, cause: error }));
+      return;
+    }
+    if (!isConnectionLoss(error)) {
+      this.finish(TritonError.from(error, call.request));
+      return;
+    }
+    const replayable = this.reused && (call.idempotent ?? call.method === 'GET')
+      && isStaleSocketRace({ socket: this.connection?.socket ?? null, startedAt: this.startedAt, bodyLength: call.bodyLength ?? 0, fullyWritten: this.fullyWritten });
+    if (!replayable) {
+      this.finish(connectionLost(lossDetail(error), { request: call.request, cause: error }));
+      return;
+    }
+    this.finish(new StaleSocketError(lossDetail(error)), true);
+  }
+
+  onParseError(error: HttpParseError): void {
+    if (this.settled) return;
+    const { call } = this;
+    if (error.notHttp && !this.gotResponse) {
+      // The server was reached and answered, but not in HTTP/1.1 (a gRPC port, say).
+      this.finish(new TritonError('unavailable', `the server's answer is not HTTP/1.1 (${error.code}: ${error.message})`, { request: call.request, cause: error }));
+      return;
+    }
+    this.finish(new TritonError('protocol', `invalid HTTP answer: ${error.message}`, { request: call.request, status: this.gotResponse ? this.status : undefined, cause: error }));
+  }
+
+  onSocketTimeout(): void {
+    this.finish(new TritonError('deadline', `the connection stayed silent for ${this.target.idleTimeoutMs} ms`, { request: this.call.request }));
+  }
+
+  private succeed(chunks: Buffer[], total: number): void {
+    const body = joinChunks(chunks, total, this.call.alignBinary ? binaryStart(this.headers['inference-header-content-length']) : undefined);
+    const answer: HttpAnswer = { status: this.status, headers: this.headers, body };
+    if (this.finish(undefined)) this.resolve(answer);
+  }
+
+  /** Ends the call once: true when this call ended it. Failing closes the connection; success gives it back. */
+  finish(error: Error | undefined, stale = false): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.call.signal?.removeEventListener('abort', this);
+    this.inflater?.stop();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection === undefined) this.target.pool.cancel(this);
+    else if (error === undefined) connection.release();
+    else connection.destroy();
+    if (error === undefined) return true;
+    this.chunks = [];
+    this.reject(this.target.closed && !stale ? new TritonError('cancelled', 'the client was closed while the call ran', { request: this.call.request, cause: error }) : error);
+    return true;
+  }
 }
 
 function exchangeCore(
@@ -229,59 +431,7 @@ function exchangeCore(
   });
 }
 
-function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: TritonError | undefined, body?: Buffer) => void): void {
-  const declared = res.headers['content-length'];
-  const status = res.statusCode;
-  let expected: number | undefined;
-  if (declared !== undefined) {
-    expected = Number(declared);
-    if (!Number.isSafeInteger(expected) || expected < 0) {
-      res.destroy();
-      callback(new TritonError('protocol', `invalid Content-Length '${declared}'`, { request: call.request, status }));
-      return;
-    }
-    if (expected > call.maxResponseBytes) {
-      res.destroy();
-      callback(new TritonError('protocol', `response of ${expected} bytes exceeds the ${call.maxResponseBytes}-byte limit`, { request: call.request, status }));
-      return;
-    }
-  }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  let done = false;
-  res.on('data', (chunk: Buffer) => {
-    if (done) return;
-    received += chunk.byteLength;
-    if (received > call.maxResponseBytes) {
-      done = true;
-      res.destroy();
-      callback(new TritonError('protocol', `response exceeds the ${call.maxResponseBytes}-byte limit`, { request: call.request, status }));
-      return;
-    }
-    chunks.push(chunk);
-  });
-  res.on('end', () => {
-    if (done) return;
-    done = true;
-    if (expected !== undefined && received !== expected) {
-      callback(new TritonError('protocol', `response cut off: ${received} of ${expected} bytes arrived`, { request: call.request, status }));
-      return;
-    }
-    callback(undefined, joinChunks(chunks, received, call.alignBinary ? binaryStart(res) : undefined));
-  });
-  const cutOff = (): void => {
-    if (done) return;
-    done = true;
-    callback(new TritonError('protocol', expected !== undefined
-      ? `response cut off: ${received} of ${expected} bytes arrived before the connection closed`
-      : `response cut off after ${received} bytes`, { request: call.request, status }));
-  };
-  res.on('error', cutOff);
-  res.on('close', cutOff);
-}
-
-function binaryStart(res: IncomingMessage): number | undefined {
-  const value = res.headers['inference-header-content-length'];
+function binaryStart(value: string | undefined): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
   return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }

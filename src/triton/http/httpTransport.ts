@@ -15,6 +15,7 @@ import type {
 } from '../types';
 import { answerJson, errorFromAnswer, expectObject, namedObjects, toModelMetadata, toRepositoryIndex, toServerMetadata } from './answers';
 import { generateEvents } from './generateStream';
+import { ConnectionPool } from './h1/connectionPool';
 import { exchange } from './httpRequest';
 import type { HttpAnswer, HttpExchange, HttpTarget } from './httpRequest';
 import { buildInferBody } from './inferBody';
@@ -59,19 +60,24 @@ class HttpTritonClient implements TritonClient {
     this.headers = lowerCaseHeaders(options.headers);
     const agentOptions = { keepAlive: true, maxSockets: this.concurrency };
     const tls = options.tls;
-    const agent = parsed.secure
-      ? new https.Agent({
-        ...agentOptions,
-        ca: tls?.ca !== undefined ? pem(tls.ca) : undefined,
-        cert: tls?.cert !== undefined ? pem(tls.cert) : undefined,
-        key: tls?.key !== undefined ? pem(tls.key) : undefined,
-        rejectUnauthorized: tls?.insecure !== true,
-      })
-      : new http.Agent(agentOptions);
+    const tlsOptions = {
+      ca: tls?.ca !== undefined ? pem(tls.ca) : undefined,
+      cert: tls?.cert !== undefined ? pem(tls.cert) : undefined,
+      key: tls?.key !== undefined ? pem(tls.key) : undefined,
+      rejectUnauthorized: tls?.insecure !== true,
+    };
+    // node:http's agent serves only the event streams (openRequest); it opens no socket until one starts.
+    const agent = parsed.secure ? new https.Agent({ ...agentOptions, ...tlsOptions }) : new http.Agent(agentOptions);
+    const connectTimeoutMs = nonNegative(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
+    const idleTimeoutMs = nonNegative(options.idleTimeoutMs ?? 0, 'idleTimeoutMs');
+    const pool = new ConnectionPool({
+      secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, maxSockets: this.concurrency,
+      connectTimeoutMs, idleTimeoutMs, tls: parsed.secure ? tlsOptions : undefined,
+    });
     this.target = {
-      secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, agent,
-      connectTimeoutMs: nonNegative(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs'),
-      idleTimeoutMs: nonNegative(options.idleTimeoutMs ?? 0, 'idleTimeoutMs'),
+      secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, pool, agent,
+      hostLines: `Host: ${hostHeader(parsed.hostname, parsed.port, parsed.secure)}\r\nConnection: keep-alive\r\n`,
+      connectTimeoutMs, idleTimeoutMs,
     };
   }
 
@@ -303,6 +309,7 @@ class HttpTritonClient implements TritonClient {
   async close(): Promise<void> {
     this.closed = true;
     this.target.closed = true;
+    this.target.pool.destroy();
     this.target.agent.destroy();
   }
 }
@@ -318,6 +325,12 @@ function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<s
     out[key] = String(value);
   }
   return out;
+}
+
+/** The Host header: the port only when it is not the scheme's default, an IPv6 address in brackets. */
+function hostHeader(hostname: string, port: number, secure: boolean): string {
+  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+  return port === (secure ? 443 : 80) ? host : `${host}:${port}`;
 }
 
 function pem(value: string | Uint8Array): string | Buffer {
