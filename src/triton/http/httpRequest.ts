@@ -99,9 +99,7 @@ export function openRequest(
 
 /** Header names and values as RFC 9110 allows them; anything else could split the request. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// eslint-disable-next-line no-control-regex
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-// eslint-disable-next-line no-control-regex
 const BAD_PATH = /[^\x21-\x7e]/;
 
 /** The request head: request line, Host, Connection, the call's headers and Content-Length. */

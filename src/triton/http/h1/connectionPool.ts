@@ -155,10 +155,15 @@ export class Connection implements ResponseListener {
       this.parser.execute(data);
     } catch (error) {
       if (!(error instanceof HttpParseError)) throw error;
-      const user = this.user;
-      this.destroy();
-      user?.onParseError(error);
-      return;
+      if (this.answered) {
+        // Bytes after a whole answer: the answer stands, the connection is not trusted with another request.
+        this.keepAlive = false;
+      } else {
+        const user = this.user;
+        this.destroy();
+        user?.onParseError(error);
+        return;
+      }
     }
     if (this.answered) this.user?.onComplete();
   }
