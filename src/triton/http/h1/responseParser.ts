@@ -71,19 +71,9 @@ export class ResponseParser {
     this.keepAlive = true;
   }
 
-  /** Whether an answer is being read (or awaited). */
-  get busy(): boolean {
-    return this.state !== State.Idle && this.state !== State.Done;
-  }
-
   /** Whether the body ends with the connection (no length, no chunking). */
   get closeDelimited(): boolean {
     return this.state === State.UntilClose;
-  }
-
-  /** Whether any byte of the answer arrived. */
-  get started(): boolean {
-    return this.state !== State.Head || this.pendingHead !== undefined;
   }
 
   /** Parses one socket chunk. Throws HttpParseError on a framing violation. */
