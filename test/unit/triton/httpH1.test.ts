@@ -257,6 +257,20 @@ test('an idle kept-alive socket the server closes leaves the pool; the next call
   await client.close();
 });
 
+test('a connection idle for nearly the Keep-Alive timeout the server announced is not reused', async () => {
+  const client = newClient();
+  resetCounts();
+  answerer = ({ socket }) => socket.write(withLength(METADATA, 'Keep-Alive: timeout=5\r\n'));
+  for (let i = 0; i < 3; i++) assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal(accepted, 1, 'well inside the 5 s the server keeps it');
+  // One second: within the safety margin as soon as it is idle, so every call gets a fresh connection.
+  answerer = ({ socket }) => socket.write(withLength(METADATA, 'Keep-Alive: timeout=1, max=100\r\n'));
+  resetCounts();
+  for (let i = 0; i < 3; i++) assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal(accepted, 2, 'the first call still used the connection announced with 5 s');
+  await client.close();
+});
+
 test('bytes after a whole answer: the answer stands, the connection is dropped', async () => {
   const client = newClient();
   resetCounts();

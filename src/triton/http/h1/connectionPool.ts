@@ -37,6 +37,9 @@ export interface ConnectionUser {
   onSocketTimeout(): void;
 }
 
+/** A connection idle this close to the server's announced Keep-Alive timeout is closed rather than reused. */
+const EXPIRY_MARGIN_MS = 1000;
+
 /** What node:http reports when the server closes a connection before answering; kept for the same messages. */
 function hangUp(): NodeJS.ErrnoException {
   const error: NodeJS.ErrnoException = new Error('socket hang up');
@@ -55,6 +58,8 @@ export class Connection implements ResponseListener {
   private keepAlive = true;
   private dead = false;
   private connectTimer: NodeJS.Timeout | undefined;
+  /** Date.now() when it went back to the pool. */
+  idleSince = 0;
 
   constructor(private readonly pool: ConnectionPool, options: PoolOptions) {
     this.parser = new ResponseParser(this);
@@ -128,6 +133,19 @@ export class Connection implements ResponseListener {
     return !this.dead && !this.socket.destroyed;
   }
 
+  /**
+   * Whether the server may be about to close it: idle for nearly the Keep-Alive timeout it announced.
+   * Such a connection is not reused, which keeps the stale keep-alive race rare.
+   */
+  get announcesIdleLimit(): boolean {
+    return this.parser.idleLimitMs !== undefined;
+  }
+
+  expired(now: number): boolean {
+    const limit = this.parser.idleLimitMs;
+    return limit !== undefined && now - this.idleSince >= limit - EXPIRY_MARGIN_MS;
+  }
+
   /** Stops and restarts reading (backpressure from a slow consumer of the body). */
   pause(): void { this.socket.pause(); }
   resume(): void { this.socket.resume(); }
@@ -199,9 +217,11 @@ export class ConnectionPool {
       user.onSocketError(new TritonError('cancelled', 'the client is closed'));
       return;
     }
+    let now = 0;
     while (this.idle.length > 0) {
       const connection = this.idle.pop()!;
-      if (connection.usable) {
+      if (connection.announcesIdleLimit && now === 0) now = Date.now();
+      if (connection.usable && (now === 0 || !connection.expired(now))) {
         connection.attach(user, this.options.idleTimeoutMs);
         return;
       }
@@ -251,6 +271,7 @@ export class ConnectionPool {
     }
     // An idle kept-alive socket does not keep the process alive.
     connection.socket.unref();
+    if (connection.announcesIdleLimit) connection.idleSince = Date.now();
     this.idle.push(connection);
   }
 

@@ -61,6 +61,8 @@ export class ResponseParser {
   /** At the start of a trailer line (a CR there ends the trailers). */
   private lineStart = true;
   private keepAlive = true;
+  /** The server's announced idle limit (Keep-Alive: timeout=N), in ms; undefined when it announced none. */
+  idleLimitMs: number | undefined;
 
   constructor(private readonly listener: ResponseListener) {}
 
@@ -207,6 +209,12 @@ export class ResponseParser {
             const tokens = value.toLowerCase();
             if (/(?:^|,)\s*close\s*(?:,|$)/.test(tokens)) keepAlive = false;
             else if (minor === 0x30 && /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(tokens)) keepAlive = true;
+            break;
+          }
+          case 'keep-alive': {
+            // "timeout=5": how long the server keeps an idle connection open.
+            const match = /(?:^|[,\s])timeout\s*=\s*(\d+)/i.exec(value);
+            if (match !== null) this.idleLimitMs = Number(match[1]) * 1000;
             break;
           }
           case 'content-type':
