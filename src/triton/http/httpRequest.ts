@@ -16,6 +16,8 @@ export interface HttpTarget {
   port: number;
   /** Kept-alive connections for exchange(). */
   pool: ConnectionPool;
+  /** "Host: …\r\n" */
+  hostLine: string;
   /** "Host: …\r\nConnection: keep-alive\r\n", the same for every request. */
   hostLines: string;
   /** node:http's pool, for openRequest (event streams). */
@@ -97,22 +99,22 @@ export function openRequest(
   return exchangeCore(target, call, Date.now(), onResponse);
 }
 
-/** Header names and values as RFC 9110 allows them; anything else could split the request. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const BAD_PATH = /[^\x21-\x7e]/;
 
-/** The request head: request line, Host, Connection, the call's headers and Content-Length. */
+/**
+ * The request head: request line, Host and Connection (unless the call sets its own), the call's
+ * headers (checked where they entered the client) and Content-Length.
+ */
 function requestHead(target: HttpTarget, call: HttpExchange): string {
   if (BAD_PATH.test(call.path)) throw new TritonError('invalid-argument', 'the request path contains characters that must be percent-encoded', { request: call.request });
-  let head = `${call.method} ${call.path} HTTP/1.1\r\n${target.hostLines}`;
   const headers = call.headers;
-  for (const name in headers) {
-    const value = headers[name]!;
-    if (!TOKEN.test(name)) throw new TritonError('invalid-argument', `invalid header name '${name}'`, { request: call.request });
-    if (BAD_VALUE.test(value)) throw new TritonError('invalid-argument', `header '${name}' has a value with characters a header cannot carry`, { request: call.request });
-    head += `${name}: ${value}\r\n`;
+  let head = `${call.method} ${call.path} HTTP/1.1\r\n`;
+  if (headers.host === undefined && headers.connection === undefined) head += target.hostLines;
+  else {
+    if (headers.host === undefined) head += target.hostLine;
+    if (headers.connection === undefined) head += 'Connection: keep-alive\r\n';
   }
+  for (const name in headers) head += `${name}: ${headers[name]!}\r\n`;
   if (call.method === 'POST') head += `content-length: ${call.bodyLength ?? 0}\r\n`;
   return `${head}\r\n`;
 }

@@ -76,6 +76,7 @@ class HttpTritonClient implements TritonClient {
     });
     this.target = {
       secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, pool, agent,
+      hostLine: `Host: ${hostHeader(parsed.hostname, parsed.port, parsed.secure)}\r\n`,
       hostLines: `Host: ${hostHeader(parsed.hostname, parsed.port, parsed.secure)}\r\nConnection: keep-alive\r\n`,
       connectTimeoutMs, idleTimeoutMs,
     };
@@ -314,6 +315,10 @@ class HttpTritonClient implements TritonClient {
   }
 }
 
+/** Header names and values as RFC 9110 allows them. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
 function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (headers === undefined) return out;
@@ -322,7 +327,11 @@ function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<s
     if (key === 'transfer-encoding' || key === 'content-length') {
       throw new TritonError('invalid-argument', `header '${name}' is managed by the client and cannot be set`);
     }
-    out[key] = String(value);
+    const text = String(value);
+    // Checked where headers come in, so the request writer can trust them: nothing may split the request.
+    if (!HEADER_NAME.test(name)) throw new TritonError('invalid-argument', `invalid header name '${name}'`);
+    if (BAD_HEADER_VALUE.test(text)) throw new TritonError('invalid-argument', `header '${name}' has a value with characters a header cannot carry`);
+    out[key] = text;
   }
   return out;
 }

@@ -321,13 +321,21 @@ test('close() fails calls waiting for a connection as cancelled', async () => {
   await rejectsWith(waiting, 'cancelled', /closed while the call ran/);
 });
 
-test('header names and values that could split the request are refused before anything is sent', async () => {
+test('header names and values that could split the request are refused before anything is sent; Host can be set', async () => {
   const client = newClient();
   resetCounts();
-  answerer = ({ socket }) => socket.write(withLength(METADATA));
-  await rejectsWith(client.serverMetadata({ headers: { 'X-A': 'ok\r\nX-Injected: 1' } }), 'invalid-argument', /header 'x-a' has a value/);
-  await rejectsWith(client.serverMetadata({ headers: { 'X A': 'v' } }), 'invalid-argument', /invalid header name 'x a'/);
+  const heads: string[] = [];
+  answerer = ({ socket, head }) => { heads.push(head); socket.write(withLength(METADATA)); };
+  await rejectsWith(client.serverMetadata({ headers: { 'X-A': 'ok\r\nX-Injected: 1' } }), 'invalid-argument', /header 'X-A' has a value/);
+  await rejectsWith(client.serverMetadata({ headers: { 'X A': 'v' } }), 'invalid-argument', /invalid header name 'X A'/);
+  assert.throws(() => createTritonClient({ url: hostPort, protocol: 'http', headers: { 'X-B': 'a\nb' } }), TritonError);
+  assert.equal(heads.length, 0);
   assert.equal((await client.serverMetadata({ headers: { 'X-Latin': 'caf\u00e9' } })).name, 'triton');
+  assert.match(heads[0]!, /^GET \/v2 HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\nConnection: keep-alive\r\nx-latin: caf\u00e9$/);
+  // A caller's Host replaces the client's (a server behind a name-based proxy), never doubles it.
+  await client.serverMetadata({ headers: { Host: 'triton.example' } });
+  assert.equal(heads[1]!.match(/^host:/gim)?.length, 1);
+  assert.match(heads[1]!, /\r\nhost: triton\.example/);
   await client.close();
 });
 
