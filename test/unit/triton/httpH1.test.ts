@@ -281,6 +281,35 @@ test('bytes after a whole answer: the answer stands, the connection is dropped',
   await client.close();
 });
 
+test('an answer that arrives before a big request was all written closes the connection instead of reusing it', async () => {
+  let connections = 0;
+  const error = JSON.stringify({ error: 'request too large' });
+  // Answers as soon as the request head arrives and never reads the body, as a server refusing an upload does.
+  const accepted = new Set<Socket>();
+  const early = net.createServer((socket) => {
+    connections++;
+    accepted.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      socket.write(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${error.length}\r\n\r\n${error}`);
+      socket.pause();
+    });
+  });
+  await new Promise<void>((done) => early.listen(0, '127.0.0.1', done));
+  const client = createTritonClient({ url: `127.0.0.1:${(early.address() as AddressInfo).port}`, protocol: 'http', concurrency: 1, deadlineMs: 5000 });
+  try {
+    const big = [{ name: 'I', datatype: 'FP32' as const, shape: [8 * 1024 * 1024], data: new Float32Array(8 * 1024 * 1024) }];
+    await rejectsWith(client.infer('m', big), 'invalid-argument', /request too large/);
+    assert.equal(await client.isServerLive(), false);
+    assert.equal(connections, 2, 'the second call did not land behind the rest of the first body');
+  } finally {
+    await client.close();
+    // The server never reads again, so it would not notice the client closing: its sockets go here.
+    for (const socket of accepted) socket.destroy();
+    await new Promise<void>((done) => early.close(() => done()));
+  }
+});
+
 test('the pool keeps at most `concurrency` connections, queues the rest in order and reuses them', async () => {
   const client = newClient(3);
   resetCounts();

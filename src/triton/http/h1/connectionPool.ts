@@ -64,19 +64,26 @@ export class Connection implements ResponseListener {
   constructor(private readonly pool: ConnectionPool, options: PoolOptions) {
     this.parser = new ResponseParser(this);
     const started = Date.now();
-    this.socket = options.secure
-      ? tls.connect({
+    if (options.secure) {
+      const socket = tls.connect({
         host: options.hostname,
         port: options.port,
         servername: net.isIP(options.hostname) === 0 ? options.hostname : undefined,
-        ALPNProtocols: ['http/1.1'],
         ca: options.tls?.ca,
         cert: options.tls?.cert,
         key: options.tls?.key,
         rejectUnauthorized: options.tls?.rejectUnauthorized ?? true,
-      })
-      : net.connect({ host: options.hostname, port: options.port });
+        // The next connection resumes the last session instead of a full handshake, as node:https's agent does.
+        session: pool.tlsSession,
+      });
+      socket.on('session', (session: Buffer) => { pool.tlsSession = session; });
+      this.socket = socket;
+    } else {
+      this.socket = net.connect({ host: options.hostname, port: options.port });
+    }
     this.socket.setNoDelay(true);
+    // TCP keep-alive probes find a peer that vanished while the connection sat idle.
+    this.socket.setKeepAlive(true, 1000);
     if (options.connectTimeoutMs > 0) {
       this.connectTimer = setTimeout(() => {
         this.fail(new TritonError('unavailable', `no connection to ${options.hostname}:${options.port} within ${options.connectTimeoutMs} ms`));
@@ -112,7 +119,9 @@ export class Connection implements ResponseListener {
   release(): void {
     this.user = undefined;
     this.served++;
-    if (this.dead || !this.answered || !this.keepAlive) {
+    // A request still being written when its answer came (an early error answer to a big upload) would
+    // leave the rest of its body ahead of the next request: such a connection is closed.
+    if (this.dead || !this.answered || !this.keepAlive || this.socket.writableLength > 0) {
       this.destroy();
       return;
     }
@@ -208,6 +217,8 @@ export class ConnectionPool {
   private readonly all = new Set<Connection>();
   private readonly waiting: ConnectionUser[] = [];
   private closedForGood = false;
+  /** The last TLS session a server gave, for resumption. */
+  tlsSession: Buffer | undefined;
 
   constructor(private readonly options: PoolOptions) {}
 
