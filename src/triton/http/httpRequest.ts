@@ -142,6 +142,7 @@ class Exchange implements ConnectionUser {
   private received = 0;
   private chunks: Buffer[] = [];
   private inflater: BodyInflater | undefined;
+  private head = '';
 
   constructor(private readonly target: HttpTarget, readonly call: HttpExchange, private readonly startedAt: number) {}
 
@@ -152,6 +153,11 @@ class Exchange implements ConnectionUser {
     }
     if (call.deadlineMs !== undefined && !(call.deadlineMs > 0)) {
       return Promise.reject(new TritonError('deadline', `deadline of ${call.deadlineMs} ms already passed`, { request: call.request }));
+    }
+    try {
+      this.head = requestHead(this.target, call);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
     const promise = new Promise<HttpAnswer>((resolve, reject) => {
       this.resolve = resolve;
@@ -171,14 +177,7 @@ class Exchange implements ConnectionUser {
   onConnection(connection: Connection): void {
     this.connection = connection;
     this.reused = connection.served > 0;
-    const { call } = this;
-    let head: string;
-    try {
-      head = requestHead(this.target, call);
-    } catch (error) {
-      this.finish(error as TritonError);
-      return;
-    }
+    const { call, head } = this;
     const socket = connection.socket;
     const parts = call.body;
     const length = call.bodyLength ?? 0;
