@@ -1,4 +1,4 @@
-// HTTP/REST transport of the Triton client (KServe v2 + Triton extensions) over node:http(s).
+// HTTP/REST transport of the Triton client (KServe v2 + Triton extensions): its own HTTP/1.1 connections (h1/), node:http(s) for event streams.
 import http from 'node:http';
 import https from 'node:https';
 import { gzip, deflate } from 'node:zlib';
