@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { TritonError, connectionLost } from '../errors';
-import { BUFFERED_REQUEST_BYTES, isConnectionLoss, isStaleSocketRace, lossDetail, noteConnectTime } from './connectionLoss';
+import { BUFFERED_REQUEST_BYTES, isConnectionLoss, isStaleSocketRace, lossDetail } from './connectionLoss';
 import type { Connection, ConnectionPool, ConnectionUser } from './h1/connectionPool';
 import type { HttpParseError, ResponseHeaders } from './h1/responseParser';
 import { BodyInflater, acceptsEncoding } from './inflateBody';
@@ -96,7 +96,7 @@ export function openRequest(
   call: HttpExchange,
   onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
 ): Promise<void> {
-  return exchangeCore(target, call, Date.now(), onResponse);
+  return streamRequest(target, call, onResponse);
 }
 
 const BAD_PATH = /[^\x21-\x7e]/;
@@ -320,11 +320,14 @@ class Exchange implements ConnectionUser {
   }
 }
 
-function exchangeCore(
+/**
+ * An event-stream request on node:http: deadline, abort, connect and idle timeouts, cancelled-on-close.
+ * Never replayed (a generate_stream POST is not idempotent); the caller reads and bounds the body.
+ */
+function streamRequest(
   target: HttpTarget,
   call: HttpExchange,
-  startedAt: number,
-  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void, onEnd: (stop: () => void) => void) => void,
+  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const { signal } = call;
@@ -339,7 +342,6 @@ function exchangeCore(
     let settled = false;
     let gotResponse = false;
     let timer: NodeJS.Timeout | undefined;
-    let stopReading: (() => void) | undefined;
     const headers: Record<string, string | number> = { ...call.headers };
     if (call.method === 'POST') headers['content-length'] = call.bodyLength ?? 0;
     const req = (target.secure ? https : http).request({
@@ -351,7 +353,6 @@ function exchangeCore(
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      stopReading?.();
       if (error === undefined) { resolve(); return; }
       req.destroy();
       reject(target.closed ? new TritonError('cancelled', 'the client was closed while the call ran', { request: call.request, cause: error }) : error);
@@ -366,44 +367,26 @@ function exchangeCore(
       }, call.deadlineMs);
     }
 
-    let fullyWritten = false;
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
       if (gotResponse) {
         finish(new TritonError('protocol', `connection failed while reading the answer: ${error.message}`, { request: call.request, cause: error }));
-        return;
-      }
-      if (typeof error.code === 'string' && error.code.startsWith('HPE_')) {
+      } else if (typeof error.code === 'string' && error.code.startsWith('HPE_')) {
         // The server was reached and answered, but not in HTTP/1.1 (a gRPC port, say).
         finish(new TritonError('unavailable', `the server's answer is not HTTP/1.1 (${error.code}: ${error.message})`, { request: call.request, cause: error }));
-        return;
-      }
-      if (!isConnectionLoss(error)) {
-        finish(TritonError.from(error, call.request));
-        return;
-      }
-      const replayable = req.reusedSocket && (call.idempotent ?? call.method === 'GET')
-        && isStaleSocketRace({ socket: req.socket, startedAt, bodyLength: call.bodyLength ?? 0, fullyWritten });
-      if (!replayable) {
+      } else if (isConnectionLoss(error)) {
         finish(connectionLost(lossDetail(error), { request: call.request, cause: error }));
-        return;
+      } else {
+        finish(TritonError.from(error, call.request));
       }
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      reject(new StaleSocketError(lossDetail(error)));
     });
     if (target.connectTimeoutMs > 0) {
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
-        const connectStart = Date.now();
         const limit = setTimeout(() => {
           finish(new TritonError('unavailable', `no connection to ${target.hostname}:${target.port} within ${target.connectTimeoutMs} ms`, { request: call.request }));
         }, target.connectTimeoutMs);
-        socket.once('connect', () => {
-          clearTimeout(limit);
-          noteConnectTime(socket, Date.now() - connectStart);
-        });
+        socket.once('connect', () => clearTimeout(limit));
         socket.once('close', () => clearTimeout(limit));
       });
     }
@@ -414,19 +397,13 @@ function exchangeCore(
     }
     req.on('response', (res) => {
       gotResponse = true;
-      onResponse(res, (error) => finish(error), () => finish(), (stop) => { stopReading = stop; });
+      onResponse(res, (error) => finish(error), () => finish());
     });
 
     const parts = call.body ?? [];
-    const length = call.bodyLength ?? 0;
-    // Only a big request's replay depends on whether all of it left (connectionLoss.ts).
-    const written = length > BUFFERED_REQUEST_BYTES ? (): void => { fullyWritten = true; } : undefined;
     if (parts.length === 0) req.end();
-    else if (parts.length === 1 || length < JOIN_BELOW) req.end(parts.length === 1 ? parts[0] : Buffer.concat(parts), written);
-    else {
-      for (const part of parts) req.write(part);
-      req.end(written);
-    }
+    else if (parts.length === 1) req.end(parts[0]);
+    else req.end(Buffer.concat(parts));
   });
 }
 
