@@ -68,24 +68,9 @@ export interface HttpAnswer {
 /** Below this size the body parts are joined so headers and body leave in one write. */
 const JOIN_BELOW = 64 * 1024;
 
-/** Sends one request; an idempotent one meeting the stale keep-alive race is sent once more on a fresh socket. */
-export async function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
-  const started = Date.now();
-  try {
-    return await new Exchange(target, call, started).start();
-  } catch (error) {
-    if (!(error instanceof StaleSocketError)) throw error;
-    // The replay gets what is left of the caller's deadline, not a fresh one.
-    const deadlineMs = call.deadlineMs === undefined ? undefined : call.deadlineMs - (Date.now() - started);
-    return new Exchange(target, { ...call, deadlineMs }, Date.now()).start().catch((retryError: unknown) => {
-      // The server was reached the first time: whatever the replay meets, the report says so.
-      const again = retryError instanceof StaleSocketError ? retryError.message
-        : retryError instanceof TritonError && retryError.kind === 'unavailable' ? String((retryError.cause as { code?: unknown } | undefined)?.code ?? retryError.message)
-          : undefined;
-      if (again === undefined) throw retryError;
-      throw connectionLost(`${error.message}; sending it again failed too: ${again}`, { request: call.request, cause: retryError });
-    });
-  }
+/** Sends one request; an idempotent one meeting the stale keep-alive race is sent once more (Exchange.replay). */
+export function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
+  return new Promise<HttpAnswer>((resolve, reject) => new Exchange(target, call, Date.now(), resolve, reject).begin());
 }
 
 class StaleSocketError extends Error {}
@@ -128,8 +113,6 @@ function onDeadline(exchange: Exchange): void {
  * also its abort listener and the connection's listener: no closures per request.
  */
 class Exchange implements ConnectionUser {
-  private resolve!: (answer: HttpAnswer) => void;
-  private reject!: (error: Error) => void;
   private settled = false;
   private connection: Connection | undefined;
   private reused = false;
@@ -144,29 +127,38 @@ class Exchange implements ConnectionUser {
   private inflater: BodyInflater | undefined;
   private head = '';
 
-  constructor(private readonly target: HttpTarget, readonly call: HttpExchange, private readonly startedAt: number) {}
+  /** `firstLoss`: set on a replay, what the first attempt met. */
+  constructor(
+    private readonly target: HttpTarget,
+    readonly call: HttpExchange,
+    private readonly startedAt: number,
+    private readonly resolve: (answer: HttpAnswer) => void,
+    private readonly reject: (error: Error) => void,
+    private readonly firstLoss?: string,
+  ) {}
 
-  start(): Promise<HttpAnswer> {
+  begin(): void {
     const { call } = this;
     if (call.signal?.aborted) {
-      return Promise.reject(new TritonError('cancelled', 'cancelled before it was sent', { request: call.request, cause: call.signal.reason }));
+      this.settled = true;
+      this.fail(new TritonError('cancelled', 'cancelled before it was sent', { request: call.request, cause: call.signal.reason }));
+      return;
     }
     if (call.deadlineMs !== undefined && !(call.deadlineMs > 0)) {
-      return Promise.reject(new TritonError('deadline', `deadline of ${call.deadlineMs} ms already passed`, { request: call.request }));
+      this.settled = true;
+      this.fail(new TritonError('deadline', `deadline of ${call.deadlineMs} ms already passed`, { request: call.request }));
+      return;
     }
     try {
       this.head = requestHead(this.target, call);
     } catch (error) {
-      return Promise.reject(error as Error);
+      this.settled = true;
+      this.fail(error as Error);
+      return;
     }
-    const promise = new Promise<HttpAnswer>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
     call.signal?.addEventListener('abort', this, { once: true });
     if (call.deadlineMs !== undefined) this.timer = setTimeout(onDeadline, call.deadlineMs, this);
     this.target.pool.acquire(this);
-    return promise;
   }
 
   /** The abort signal fired. */
@@ -315,8 +307,28 @@ class Exchange implements ConnectionUser {
     else connection.destroy();
     if (error === undefined) return true;
     this.chunks = [];
-    this.reject(this.target.closed && !stale ? new TritonError('cancelled', 'the client was closed while the call ran', { request: this.call.request, cause: error }) : error);
+    if (stale && this.firstLoss === undefined) this.replay(error.message);
+    else this.fail(this.target.closed && !stale ? new TritonError('cancelled', 'the client was closed while the call ran', { request: this.call.request, cause: error }) : error);
     return true;
+  }
+
+  /** The stale keep-alive race: the request goes out once more, with what is left of the caller's deadline. */
+  private replay(loss: string): void {
+    const { call } = this;
+    const deadlineMs = call.deadlineMs === undefined ? undefined : call.deadlineMs - (Date.now() - this.startedAt);
+    new Exchange(this.target, deadlineMs === undefined ? call : { ...call, deadlineMs }, Date.now(), this.resolve, this.reject, loss).begin();
+  }
+
+  private fail(error: Error): void {
+    if (this.firstLoss === undefined) {
+      this.reject(error);
+      return;
+    }
+    // The server was reached the first time: whatever the replay meets, the report says so.
+    const again = error instanceof StaleSocketError ? error.message
+      : error instanceof TritonError && error.kind === 'unavailable' ? String((error.cause as { code?: unknown } | undefined)?.code ?? error.message)
+        : undefined;
+    this.reject(again === undefined ? error : connectionLost(`${this.firstLoss}; sending it again failed too: ${again}`, { request: this.call.request, cause: error }));
   }
 }
 
