@@ -142,14 +142,15 @@ export class Connection implements ResponseListener {
     return !this.dead && !this.socket.destroyed;
   }
 
-  /**
-   * Whether the server may be about to close it: idle for nearly the Keep-Alive timeout it announced.
-   * Such a connection is not reused, which keeps the stale keep-alive race rare.
-   */
+  /** Whether the server announced how long it keeps an idle connection (Keep-Alive: timeout=N). */
   get announcesIdleLimit(): boolean {
     return this.parser.idleLimitMs !== undefined;
   }
 
+  /**
+   * Whether the server may be about to close it: idle for nearly the Keep-Alive timeout it announced.
+   * Such a connection is not reused, which keeps the stale keep-alive race rare.
+   */
   expired(now: number): boolean {
     const limit = this.parser.idleLimitMs;
     return limit !== undefined && now - this.idleSince >= limit - EXPIRY_MARGIN_MS;
