@@ -1,15 +1,26 @@
 // One HTTP exchange with hard limits: deadline, abort signal, bounded response size, decompression.
+// Exchanges run on the client's own HTTP/1.1 connections (h1/); the event stream of generate_stream
+// opens its request through node:http (openRequest).
 import http from 'node:http';
 import https from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { TritonError, connectionLost } from '../errors';
-import { BUFFERED_REQUEST_BYTES, isConnectionLoss, isStaleSocketRace, lossDetail, noteConnectTime } from './connectionLoss';
-import { acceptsEncoding, readInflatedBody } from './inflateBody';
+import { BUFFERED_REQUEST_BYTES, isConnectionLoss, isStaleSocketRace, lossDetail } from './connectionLoss';
+import type { Connection, ConnectionPool, ConnectionUser } from './h1/connectionPool';
+import type { HttpParseError, ResponseHeaders } from './h1/responseParser';
+import { BodyInflater, acceptsEncoding } from './inflateBody';
 
 export interface HttpTarget {
   secure: boolean;
   hostname: string;
   port: number;
+  /** Kept-alive connections for exchange(). */
+  pool: ConnectionPool;
+  /** "Host: …\r\n" */
+  hostLine: string;
+  /** "Host: …\r\nConnection: keep-alive\r\n", the same for every request. */
+  hostLines: string;
+  /** node:http's pool, for openRequest (event streams). */
   agent: http.Agent;
   /** 0 = no limit. */
   connectTimeoutMs: number;
@@ -48,7 +59,8 @@ export interface HttpExchange {
 
 export interface HttpAnswer {
   status: number;
-  headers: IncomingHttpHeaders;
+  /** The headers the client reads (content-type, content-encoding, inference-header-content-length, content-length). */
+  headers: ResponseHeaders;
   /** Body after decompression. */
   body: Buffer;
 }
@@ -56,74 +68,278 @@ export interface HttpAnswer {
 /** Below this size the body parts are joined so headers and body leave in one write. */
 const JOIN_BELOW = 64 * 1024;
 
-/** Sends one request; an idempotent one meeting the stale keep-alive race is sent once more on a fresh socket. */
-export async function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
-  const started = Date.now();
-  try {
-    return await exchangeOnce(target, call, started);
-  } catch (error) {
-    if (!(error instanceof StaleSocketError)) throw error;
-    // The replay gets what is left of the caller's deadline, not a fresh one.
-    const deadlineMs = call.deadlineMs === undefined ? undefined : call.deadlineMs - (Date.now() - started);
-    return exchangeOnce(target, { ...call, deadlineMs }, Date.now()).catch((retryError: unknown) => {
-      // The server was reached the first time: whatever the replay meets, the report says so.
-      const again = retryError instanceof StaleSocketError ? retryError.message
-        : retryError instanceof TritonError && retryError.kind === 'unavailable' ? String((retryError.cause as { code?: unknown } | undefined)?.code ?? retryError.message)
-          : undefined;
-      if (again === undefined) throw retryError;
-      throw connectionLost(`${error.message}; sending it again failed too: ${again}`, { request: call.request, cause: retryError });
-    });
-  }
+/** Sends one request; an idempotent one meeting the stale keep-alive race is sent once more (Exchange.replay). */
+export function exchange(target: HttpTarget, call: HttpExchange): Promise<HttpAnswer> {
+  return new Promise<HttpAnswer>((resolve, reject) => new Exchange(target, call, Date.now(), resolve, reject).begin());
 }
 
 class StaleSocketError extends Error {}
 
-/** Opens the request and resolves once response headers arrive; the caller reads the body. */
+/** Opens the request and resolves once response headers arrive; the caller reads the body (node:http, for event streams). */
 export function openRequest(
   target: HttpTarget,
   call: HttpExchange,
   onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
 ): Promise<void> {
-  return exchangeCore(target, call, Date.now(), onResponse);
+  return streamRequest(target, call, onResponse);
 }
 
-function exchangeOnce(target: HttpTarget, call: HttpExchange, startedAt: number): Promise<HttpAnswer> {
-  return new Promise<HttpAnswer>((resolve, reject) => {
-    let answer: HttpAnswer | undefined;
-    exchangeCore(target, call, startedAt, (res, fail, done, onEnd) => {
-      const keep = (body: Buffer): void => {
-        answer = { status: res.statusCode ?? 0, headers: res.headers, body };
-        done();
-      };
-      const header = res.headers['content-encoding'];
-      const encoding = header === undefined ? 'identity' : header.trim().toLowerCase();
-      if (encoding === 'identity' || encoding === '') {
-        readBody(res, call, (error, body) => (error ? fail(error) : keep(body!)));
-        return;
-      }
-      const where = { request: call.request, status: res.statusCode };
-      if (encoding !== 'gzip' && encoding !== 'deflate') {
-        fail(new TritonError('protocol', `response uses unsupported Content-Encoding '${encoding}'`, where));
-        return;
-      }
-      // Compressed bodies are the ones that can be bombs: only taken when the caller asked for them.
-      if (!acceptsEncoding(call.headers['accept-encoding'], encoding)) {
-        fail(new TritonError('protocol', `the server sent a ${encoding}-compressed answer although the request did not accept one`, where));
-        return;
-      }
-      onEnd(readInflatedBody(res, encoding, call, (error, chunks, total) => {
-        if (error) fail(error);
-        else keep(joinChunks(chunks!, total!, call.alignBinary ? binaryStart(res) : undefined));
-      }));
-    }).then(() => resolve(answer!), reject);
-  });
+const BAD_PATH = /[^\x21-\x7e]/;
+
+/**
+ * The request head: request line, Host and Connection (unless the call sets its own), the call's
+ * headers (checked where they entered the client) and Content-Length.
+ */
+function requestHead(target: HttpTarget, call: HttpExchange): string {
+  if (BAD_PATH.test(call.path)) throw new TritonError('invalid-argument', 'the request path contains characters that must be percent-encoded', { request: call.request });
+  const headers = call.headers;
+  let head = `${call.method} ${call.path} HTTP/1.1\r\n`;
+  if (headers.host === undefined && headers.connection === undefined) head += target.hostLines;
+  else {
+    if (headers.host === undefined) head += target.hostLine;
+    if (headers.connection === undefined) head += 'Connection: keep-alive\r\n';
+  }
+  for (const name in headers) head += `${name}: ${headers[name]!}\r\n`;
+  if (call.method === 'POST') head += `content-length: ${call.bodyLength ?? 0}\r\n`;
+  return `${head}\r\n`;
 }
 
-function exchangeCore(
+function onDeadline(exchange: Exchange): void {
+  exchange.finish(new TritonError('deadline', `no complete answer within ${exchange.call.deadlineMs} ms`, { request: exchange.call.request }));
+}
+
+/**
+ * One request and its answer on a pooled connection. The call's state lives in this object, which is
+ * also its abort listener and the connection's listener: no closures per request.
+ */
+class Exchange implements ConnectionUser {
+  private settled = false;
+  private connection: Connection | undefined;
+  private reused = false;
+  private fullyWritten = false;
+  private gotResponse = false;
+  private timer: NodeJS.Timeout | undefined;
+  private status = 0;
+  private headers: ResponseHeaders = {};
+  private expected: number | undefined;
+  private received = 0;
+  private chunks: Buffer[] = [];
+  private inflater: BodyInflater | undefined;
+  private head = '';
+
+  /** `firstLoss`: set on a replay, what the first attempt met. */
+  constructor(
+    private readonly target: HttpTarget,
+    readonly call: HttpExchange,
+    private readonly startedAt: number,
+    private readonly resolve: (answer: HttpAnswer) => void,
+    private readonly reject: (error: Error) => void,
+    private readonly firstLoss?: string,
+  ) {}
+
+  begin(): void {
+    const { call } = this;
+    if (call.signal?.aborted) {
+      this.settled = true;
+      this.fail(new TritonError('cancelled', 'cancelled before it was sent', { request: call.request, cause: call.signal.reason }));
+      return;
+    }
+    if (call.deadlineMs !== undefined && !(call.deadlineMs > 0)) {
+      this.settled = true;
+      this.fail(new TritonError('deadline', `deadline of ${call.deadlineMs} ms already passed`, { request: call.request }));
+      return;
+    }
+    try {
+      this.head = requestHead(this.target, call);
+    } catch (error) {
+      this.settled = true;
+      this.fail(error as Error);
+      return;
+    }
+    call.signal?.addEventListener('abort', this, { once: true });
+    if (call.deadlineMs !== undefined) this.timer = setTimeout(onDeadline, call.deadlineMs, this);
+    this.target.pool.acquire(this);
+  }
+
+  /** The abort signal fired. */
+  handleEvent(): void {
+    this.finish(new TritonError('cancelled', 'cancelled', { request: this.call.request, cause: this.call.signal?.reason }));
+  }
+
+  onConnection(connection: Connection): void {
+    this.connection = connection;
+    this.reused = connection.served > 0;
+    const { call, head } = this;
+    const socket = connection.socket;
+    const parts = call.body;
+    const length = call.bodyLength ?? 0;
+    if (parts === undefined || parts.length === 0 || length === 0) {
+      socket.write(head, 'latin1');
+    } else if (length < JOIN_BELOW) {
+      // Head and body leave in one write.
+      const message = Buffer.allocUnsafe(head.length + length);
+      let at = message.write(head, 0, 'latin1');
+      for (const part of parts) {
+        message.set(part, at);
+        at += part.byteLength;
+      }
+      socket.write(message);
+    } else {
+      // Big parts go out as they are, no copies; only a big request's replay depends on whether all of it left.
+      socket.cork();
+      socket.write(head, 'latin1');
+      const last = parts.length - 1;
+      for (let i = 0; i < last; i++) socket.write(parts[i]!);
+      if (length > BUFFERED_REQUEST_BYTES) socket.write(parts[last]!, (error) => { if (!error) this.fullyWritten = true; });
+      else socket.write(parts[last]!);
+      socket.uncork();
+    }
+  }
+
+  onHead(status: number, headers: ResponseHeaders): void {
+    this.gotResponse = true;
+    this.status = status;
+    this.headers = headers;
+    const { call } = this;
+    const where = { request: call.request, status };
+    const declared = headers['content-length'];
+    if (declared !== undefined) {
+      this.expected = Number(declared);
+      if (this.expected > call.maxResponseBytes) {
+        this.finish(new TritonError('protocol', `response of ${declared} bytes exceeds the ${call.maxResponseBytes}-byte limit`, where));
+        return;
+      }
+    }
+    const header = headers['content-encoding'];
+    const encoding = header === undefined ? 'identity' : header.toLowerCase();
+    if (encoding === 'identity' || encoding === '') return;
+    if (encoding !== 'gzip' && encoding !== 'deflate') {
+      this.finish(new TritonError('protocol', `response uses unsupported Content-Encoding '${encoding}'`, where));
+      return;
+    }
+    // Compressed bodies are the ones that can be bombs: only taken when the caller asked for them.
+    if (!acceptsEncoding(call.headers['accept-encoding'], encoding)) {
+      this.finish(new TritonError('protocol', `the server sent a ${encoding}-compressed answer although the request did not accept one`, where));
+      return;
+    }
+    this.inflater = new BodyInflater(encoding, call, status, this.connection!, (error, chunks, total) => {
+      if (error) this.finish(error);
+      else this.succeed(chunks!, total!);
+    });
+  }
+
+  onBody(chunk: Buffer): void {
+    if (this.settled) return;
+    this.received += chunk.byteLength;
+    if (this.received > this.call.maxResponseBytes) {
+      this.finish(new TritonError('protocol', `response exceeds the ${this.call.maxResponseBytes}-byte limit`, { request: this.call.request, status: this.status }));
+      return;
+    }
+    if (this.inflater !== undefined) this.inflater.push(chunk);
+    else this.chunks.push(chunk);
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    if (this.inflater !== undefined) this.inflater.end();
+    else this.succeed(this.chunks, this.received);
+  }
+
+  onSocketError(error: NodeJS.ErrnoException | TritonError): void {
+    if (this.settled) return;
+    const { call } = this;
+    if (error instanceof TritonError) {
+      this.finish(TritonError.from(error, call.request));
+      return;
+    }
+    if (this.gotResponse) {
+      const expected = this.expected;
+      this.finish(new TritonError('protocol', expected !== undefined
+        ? `response cut off: ${this.received} of ${expected} bytes arrived before the connection closed`
+        : `response cut off after ${this.received} bytes`, { request: call.request, status: this.status, cause: error }));
+      return;
+    }
+    if (!isConnectionLoss(error)) {
+      this.finish(TritonError.from(error, call.request));
+      return;
+    }
+    const replayable = this.reused && (call.idempotent ?? call.method === 'GET')
+      && isStaleSocketRace({ socket: this.connection?.socket ?? null, startedAt: this.startedAt, bodyLength: call.bodyLength ?? 0, fullyWritten: this.fullyWritten });
+    if (!replayable) {
+      this.finish(connectionLost(lossDetail(error), { request: call.request, cause: error }));
+      return;
+    }
+    this.finish(new StaleSocketError(lossDetail(error)), true);
+  }
+
+  onParseError(error: HttpParseError): void {
+    if (this.settled) return;
+    const { call } = this;
+    if (error.notHttp && !this.gotResponse) {
+      // The server was reached and answered, but not in HTTP/1.1 (a gRPC port, say).
+      this.finish(new TritonError('unavailable', `the server's answer is not HTTP/1.1 (${error.code}: ${error.message})`, { request: call.request, cause: error }));
+      return;
+    }
+    this.finish(new TritonError('protocol', `invalid HTTP answer: ${error.message}`, { request: call.request, status: this.gotResponse ? this.status : undefined, cause: error }));
+  }
+
+  onSocketTimeout(): void {
+    this.finish(new TritonError('deadline', `the connection stayed silent for ${this.target.idleTimeoutMs} ms`, { request: this.call.request }));
+  }
+
+  private succeed(chunks: Buffer[], total: number): void {
+    const body = joinChunks(chunks, total, this.call.alignBinary ? binaryStart(this.headers['inference-header-content-length']) : undefined);
+    const answer: HttpAnswer = { status: this.status, headers: this.headers, body };
+    if (this.finish(undefined)) this.resolve(answer);
+  }
+
+  /** Ends the call once: true when this call ended it. Failing closes the connection; success gives it back. */
+  finish(error: Error | undefined, stale = false): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.call.signal?.removeEventListener('abort', this);
+    this.inflater?.stop();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection === undefined) this.target.pool.cancel(this);
+    else if (error === undefined) connection.release();
+    else connection.destroy();
+    if (error === undefined) return true;
+    this.chunks = [];
+    if (stale && this.firstLoss === undefined) this.replay(error.message);
+    else this.fail(this.target.closed && !stale ? new TritonError('cancelled', 'the client was closed while the call ran', { request: this.call.request, cause: error }) : error);
+    return true;
+  }
+
+  /** The stale keep-alive race: the request goes out once more, with what is left of the caller's deadline. */
+  private replay(loss: string): void {
+    const { call } = this;
+    const deadlineMs = call.deadlineMs === undefined ? undefined : call.deadlineMs - (Date.now() - this.startedAt);
+    new Exchange(this.target, deadlineMs === undefined ? call : { ...call, deadlineMs }, Date.now(), this.resolve, this.reject, loss).begin();
+  }
+
+  private fail(error: Error): void {
+    if (this.firstLoss === undefined) {
+      this.reject(error);
+      return;
+    }
+    // The server was reached the first time: whatever the replay meets, the report says so.
+    const again = error instanceof StaleSocketError ? error.message
+      : error instanceof TritonError && error.kind === 'unavailable' ? String((error.cause as { code?: unknown } | undefined)?.code ?? error.message)
+        : undefined;
+    this.reject(again === undefined ? error : connectionLost(`${this.firstLoss}; sending it again failed too: ${again}`, { request: this.call.request, cause: error }));
+  }
+}
+
+/**
+ * An event-stream request on node:http: deadline, abort, connect and idle timeouts, cancelled-on-close.
+ * Never replayed (a generate_stream POST is not idempotent); the caller reads and bounds the body.
+ */
+function streamRequest(
   target: HttpTarget,
   call: HttpExchange,
-  startedAt: number,
-  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void, onEnd: (stop: () => void) => void) => void,
+  onResponse: (res: IncomingMessage, fail: (error: TritonError) => void, done: () => void) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const { signal } = call;
@@ -138,7 +354,6 @@ function exchangeCore(
     let settled = false;
     let gotResponse = false;
     let timer: NodeJS.Timeout | undefined;
-    let stopReading: (() => void) | undefined;
     const headers: Record<string, string | number> = { ...call.headers };
     if (call.method === 'POST') headers['content-length'] = call.bodyLength ?? 0;
     const req = (target.secure ? https : http).request({
@@ -150,7 +365,6 @@ function exchangeCore(
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      stopReading?.();
       if (error === undefined) { resolve(); return; }
       req.destroy();
       reject(target.closed ? new TritonError('cancelled', 'the client was closed while the call ran', { request: call.request, cause: error }) : error);
@@ -165,44 +379,26 @@ function exchangeCore(
       }, call.deadlineMs);
     }
 
-    let fullyWritten = false;
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
       if (gotResponse) {
         finish(new TritonError('protocol', `connection failed while reading the answer: ${error.message}`, { request: call.request, cause: error }));
-        return;
-      }
-      if (typeof error.code === 'string' && error.code.startsWith('HPE_')) {
+      } else if (typeof error.code === 'string' && error.code.startsWith('HPE_')) {
         // The server was reached and answered, but not in HTTP/1.1 (a gRPC port, say).
         finish(new TritonError('unavailable', `the server's answer is not HTTP/1.1 (${error.code}: ${error.message})`, { request: call.request, cause: error }));
-        return;
-      }
-      if (!isConnectionLoss(error)) {
-        finish(TritonError.from(error, call.request));
-        return;
-      }
-      const replayable = req.reusedSocket && (call.idempotent ?? call.method === 'GET')
-        && isStaleSocketRace({ socket: req.socket, startedAt, bodyLength: call.bodyLength ?? 0, fullyWritten });
-      if (!replayable) {
+      } else if (isConnectionLoss(error)) {
         finish(connectionLost(lossDetail(error), { request: call.request, cause: error }));
-        return;
+      } else {
+        finish(TritonError.from(error, call.request));
       }
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      reject(new StaleSocketError(lossDetail(error)));
     });
     if (target.connectTimeoutMs > 0) {
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
-        const connectStart = Date.now();
         const limit = setTimeout(() => {
           finish(new TritonError('unavailable', `no connection to ${target.hostname}:${target.port} within ${target.connectTimeoutMs} ms`, { request: call.request }));
         }, target.connectTimeoutMs);
-        socket.once('connect', () => {
-          clearTimeout(limit);
-          noteConnectTime(socket, Date.now() - connectStart);
-        });
+        socket.once('connect', () => clearTimeout(limit));
         socket.once('close', () => clearTimeout(limit));
       });
     }
@@ -213,75 +409,17 @@ function exchangeCore(
     }
     req.on('response', (res) => {
       gotResponse = true;
-      onResponse(res, (error) => finish(error), () => finish(), (stop) => { stopReading = stop; });
+      onResponse(res, (error) => finish(error), () => finish());
     });
 
     const parts = call.body ?? [];
-    const length = call.bodyLength ?? 0;
-    // Only a big request's replay depends on whether all of it left (connectionLoss.ts).
-    const written = length > BUFFERED_REQUEST_BYTES ? (): void => { fullyWritten = true; } : undefined;
     if (parts.length === 0) req.end();
-    else if (parts.length === 1 || length < JOIN_BELOW) req.end(parts.length === 1 ? parts[0] : Buffer.concat(parts), written);
-    else {
-      for (const part of parts) req.write(part);
-      req.end(written);
-    }
+    else if (parts.length === 1) req.end(parts[0]);
+    else req.end(Buffer.concat(parts));
   });
 }
 
-function readBody(res: IncomingMessage, call: HttpExchange, callback: (error: TritonError | undefined, body?: Buffer) => void): void {
-  const declared = res.headers['content-length'];
-  const status = res.statusCode;
-  let expected: number | undefined;
-  if (declared !== undefined) {
-    expected = Number(declared);
-    if (!Number.isSafeInteger(expected) || expected < 0) {
-      res.destroy();
-      callback(new TritonError('protocol', `invalid Content-Length '${declared}'`, { request: call.request, status }));
-      return;
-    }
-    if (expected > call.maxResponseBytes) {
-      res.destroy();
-      callback(new TritonError('protocol', `response of ${expected} bytes exceeds the ${call.maxResponseBytes}-byte limit`, { request: call.request, status }));
-      return;
-    }
-  }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  let done = false;
-  res.on('data', (chunk: Buffer) => {
-    if (done) return;
-    received += chunk.byteLength;
-    if (received > call.maxResponseBytes) {
-      done = true;
-      res.destroy();
-      callback(new TritonError('protocol', `response exceeds the ${call.maxResponseBytes}-byte limit`, { request: call.request, status }));
-      return;
-    }
-    chunks.push(chunk);
-  });
-  res.on('end', () => {
-    if (done) return;
-    done = true;
-    if (expected !== undefined && received !== expected) {
-      callback(new TritonError('protocol', `response cut off: ${received} of ${expected} bytes arrived`, { request: call.request, status }));
-      return;
-    }
-    callback(undefined, joinChunks(chunks, received, call.alignBinary ? binaryStart(res) : undefined));
-  });
-  const cutOff = (): void => {
-    if (done) return;
-    done = true;
-    callback(new TritonError('protocol', expected !== undefined
-      ? `response cut off: ${received} of ${expected} bytes arrived before the connection closed`
-      : `response cut off after ${received} bytes`, { request: call.request, status }));
-  };
-  res.on('error', cutOff);
-  res.on('close', cutOff);
-}
-
-function binaryStart(res: IncomingMessage): number | undefined {
-  const value = res.headers['inference-header-content-length'];
+function binaryStart(value: string | undefined): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
   return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }

@@ -1,4 +1,4 @@
-// HTTP/REST transport of the Triton client (KServe v2 + Triton extensions) over node:http(s).
+// HTTP/REST transport of the Triton client (KServe v2 + Triton extensions): its own HTTP/1.1 connections (h1/), node:http(s) for event streams.
 import http from 'node:http';
 import https from 'node:https';
 import { gzip, deflate } from 'node:zlib';
@@ -15,6 +15,7 @@ import type {
 } from '../types';
 import { answerJson, errorFromAnswer, expectObject, namedObjects, toModelMetadata, toRepositoryIndex, toServerMetadata } from './answers';
 import { generateEvents } from './generateStream';
+import { ConnectionPool } from './h1/connectionPool';
 import { exchange } from './httpRequest';
 import type { HttpAnswer, HttpExchange, HttpTarget } from './httpRequest';
 import { buildInferBody } from './inferBody';
@@ -59,19 +60,25 @@ class HttpTritonClient implements TritonClient {
     this.headers = lowerCaseHeaders(options.headers);
     const agentOptions = { keepAlive: true, maxSockets: this.concurrency };
     const tls = options.tls;
-    const agent = parsed.secure
-      ? new https.Agent({
-        ...agentOptions,
-        ca: tls?.ca !== undefined ? pem(tls.ca) : undefined,
-        cert: tls?.cert !== undefined ? pem(tls.cert) : undefined,
-        key: tls?.key !== undefined ? pem(tls.key) : undefined,
-        rejectUnauthorized: tls?.insecure !== true,
-      })
-      : new http.Agent(agentOptions);
+    const tlsOptions = {
+      ca: tls?.ca !== undefined ? pem(tls.ca) : undefined,
+      cert: tls?.cert !== undefined ? pem(tls.cert) : undefined,
+      key: tls?.key !== undefined ? pem(tls.key) : undefined,
+      rejectUnauthorized: tls?.insecure !== true,
+    };
+    // node:http's agent serves only the event streams (openRequest); it opens no socket until one starts.
+    const agent = parsed.secure ? new https.Agent({ ...agentOptions, ...tlsOptions }) : new http.Agent(agentOptions);
+    const connectTimeoutMs = nonNegative(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
+    const idleTimeoutMs = nonNegative(options.idleTimeoutMs ?? 0, 'idleTimeoutMs');
+    const pool = new ConnectionPool({
+      secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, maxSockets: this.concurrency,
+      connectTimeoutMs, idleTimeoutMs, tls: parsed.secure ? tlsOptions : undefined,
+    });
     this.target = {
-      secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, agent,
-      connectTimeoutMs: nonNegative(options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs'),
-      idleTimeoutMs: nonNegative(options.idleTimeoutMs ?? 0, 'idleTimeoutMs'),
+      secure: parsed.secure, hostname: parsed.hostname, port: parsed.port, pool, agent,
+      hostLine: `Host: ${hostHeader(parsed.hostname, parsed.port, parsed.secure)}\r\n`,
+      hostLines: `Host: ${hostHeader(parsed.hostname, parsed.port, parsed.secure)}\r\nConnection: keep-alive\r\n`,
+      connectTimeoutMs, idleTimeoutMs,
     };
   }
 
@@ -303,9 +310,14 @@ class HttpTritonClient implements TritonClient {
   async close(): Promise<void> {
     this.closed = true;
     this.target.closed = true;
+    this.target.pool.destroy();
     this.target.agent.destroy();
   }
 }
+
+/** Header names and values as RFC 9110 allows them. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -315,9 +327,19 @@ function lowerCaseHeaders(headers: Record<string, string> | undefined): Record<s
     if (key === 'transfer-encoding' || key === 'content-length') {
       throw new TritonError('invalid-argument', `header '${name}' is managed by the client and cannot be set`);
     }
-    out[key] = String(value);
+    const text = String(value);
+    // Checked where headers come in, so the request writer can trust them: nothing may split the request.
+    if (!HEADER_NAME.test(name)) throw new TritonError('invalid-argument', `invalid header name '${name}'`);
+    if (BAD_HEADER_VALUE.test(text)) throw new TritonError('invalid-argument', `header '${name}' has a value with characters a header cannot carry`);
+    out[key] = text;
   }
   return out;
+}
+
+/** The Host header: the port only when it is not the scheme's default, an IPv6 address in brackets. */
+function hostHeader(hostname: string, port: number, secure: boolean): string {
+  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+  return port === (secure ? 443 : 80) ? host : `${host}:${port}`;
 }
 
 function pem(value: string | Uint8Array): string | Buffer {

@@ -1,7 +1,8 @@
 // Compressed HTTP answers: accepted only when the request asked for that encoding, and inflated while
 // they arrive under a running cap, so a small hostile body cannot grow into gigabytes in memory.
-import type { IncomingMessage } from 'node:http';
+import type { Transform } from 'node:stream';
 import { createUnzip } from 'node:zlib';
+import type { Zlib } from 'node:zlib';
 import { TritonError } from '../errors';
 
 /** What the inflating reader needs to know about the call. */
@@ -35,107 +36,87 @@ function megabytes(bytes: number): string {
   return String(Number((bytes / (1024 * 1024)).toPrecision(3)));
 }
 
+/** Where the wire bytes come from: paused while the inflater is behind, so compressed bytes never pile up. */
+export interface BodySource {
+  pause(): void;
+  resume(): void;
+}
+
 /**
- * Reads a gzip or zlib-deflate body, inflating chunk by chunk. Past `maxInflatedBytes` the inflater
- * and the response are destroyed at once. Returns the function that stops the inflation when the
- * call ends for another reason (deadline, abort, close()).
+ * Inflates a gzip or zlib-deflate body pushed to it chunk by chunk. Past `maxInflatedBytes` the
+ * inflater is destroyed at once and the call fails. The wire-side limits (the response cap, a body
+ * cut short) are the caller's: it counts the bytes it pushes.
  */
-export function readInflatedBody(
-  res: IncomingMessage,
-  encoding: string,
-  limits: InflateLimits,
-  callback: (error: TritonError | undefined, chunks?: Buffer[], total?: number) => void,
-): () => void {
-  const status = res.statusCode;
-  const where = { request: limits.request, status };
-  const declared = res.headers['content-length'];
-  const expected = declared === undefined ? undefined : Number(declared);
-  if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0)) {
-    res.destroy();
-    callback(new TritonError('protocol', `invalid Content-Length '${declared}'`, where));
-    return () => undefined;
-  }
-  if (expected !== undefined && expected > limits.maxResponseBytes) {
-    res.destroy();
-    callback(new TritonError('protocol', `response of ${expected} bytes exceeds the ${limits.maxResponseBytes}-byte limit`, where));
-    return () => undefined;
-  }
-  const inflater = createUnzip({ chunkSize: CHUNK_BYTES });
-  const chunks: Buffer[] = [];
-  let wire = 0;
-  let total = 0;
-  let done = false;
-  const stop = (error: TritonError): void => {
-    if (done) return;
-    done = true;
-    chunks.length = 0;
-    inflater.destroy();
-    res.destroy();
-    callback(error);
-  };
+export class BodyInflater {
+  private readonly inflater: Zlib & Transform;
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+  private wire = 0;
+  private done = false;
+  private readonly where: { request: string; status: number };
 
-  inflater.on('data', (chunk: Buffer) => {
-    if (done) return;
-    total += chunk.byteLength;
-    if (total > limits.maxInflatedBytes) {
-      stop(new TritonError('protocol', `the answer inflates past ${megabytes(limits.maxInflatedBytes)} MB (the limit for a ${encoding} answer)`, where));
-      return;
-    }
-    chunks.push(chunk);
-  });
-  inflater.on('end', () => {
-    if (done) return;
-    done = true;
-    callback(undefined, chunks, total);
-  });
-  inflater.on('error', (error) => {
-    stop(new TritonError('protocol', `cannot decompress the ${encoding} answer: ${error.message}`, { ...where, cause: error }));
-  });
+  constructor(
+    private readonly encoding: string,
+    limits: InflateLimits,
+    status: number,
+    private readonly source: BodySource,
+    private readonly callback: (error: TritonError | undefined, chunks?: Buffer[], total?: number) => void,
+  ) {
+    this.where = { request: limits.request, status };
+    this.inflater = createUnzip({ chunkSize: CHUNK_BYTES });
+    this.inflater.on('data', (chunk: Buffer) => {
+      if (this.done) return;
+      this.total += chunk.byteLength;
+      if (this.total > limits.maxInflatedBytes) {
+        this.fail(new TritonError('protocol', `the answer inflates past ${megabytes(limits.maxInflatedBytes)} MB (the limit for a ${encoding} answer)`, this.where));
+        return;
+      }
+      this.chunks.push(chunk);
+    });
+    this.inflater.on('end', () => {
+      if (this.done) return;
+      this.done = true;
+      this.callback(undefined, this.chunks, this.total);
+    });
+    this.inflater.on('error', (error) => {
+      this.fail(new TritonError('protocol', `cannot decompress the ${this.encoding} answer: ${error.message}`, { ...this.where, cause: error }));
+    });
+    this.inflater.on('drain', () => this.source.resume());
+  }
 
-  res.on('data', (chunk: Buffer) => {
-    if (done) return;
-    wire += chunk.byteLength;
-    if (wire > limits.maxResponseBytes) {
-      stop(new TritonError('protocol', `response exceeds the ${limits.maxResponseBytes}-byte limit`, where));
-      return;
-    }
-    // Backpressure: the socket waits while the inflater is behind, so compressed bytes never pile up.
-    if (!inflater.write(chunk)) {
-      res.pause();
-      inflater.once('drain', () => res.resume());
-    }
-  });
-  res.on('end', () => {
-    if (done) return;
-    if (expected !== undefined && wire !== expected) {
-      stop(new TritonError('protocol', `response cut off: ${wire} of ${expected} bytes arrived`, where));
-      return;
-    }
-    if (wire === 0) {
+  push(chunk: Buffer): void {
+    if (this.done) return;
+    this.wire += chunk.byteLength;
+    if (!this.inflater.write(chunk)) this.source.pause();
+  }
+
+  /** Every wire byte arrived. */
+  end(): void {
+    if (this.done) return;
+    if (this.wire === 0) {
       // An empty body carries nothing to inflate (Triton sends empty configs that way).
-      done = true;
-      inflater.destroy();
-      callback(undefined, [], 0);
+      this.done = true;
+      this.inflater.destroy();
+      this.callback(undefined, [], 0);
       return;
     }
-    inflater.end();
-  });
-  const cutOff = (): void => {
-    stop(new TritonError('protocol', expected !== undefined
-      ? `response cut off: ${wire} of ${expected} bytes arrived before the connection closed`
-      : `response cut off after ${wire} bytes`, where));
-  };
-  res.on('error', cutOff);
-  res.on('close', () => {
-    // 'close' follows 'end' on a complete answer; only an early close is a failure.
-    if (!res.complete) cutOff();
-  });
-  // The caller ends the call (deadline, abort, close()) possibly after the last byte arrived, while
-  // the inflater still works through it: stopping then is what keeps a bomb from running on.
-  return () => {
-    if (done) return;
-    done = true;
-    chunks.length = 0;
-    inflater.destroy();
-  };
+    this.inflater.end();
+  }
+
+  /**
+   * The call ended for another reason (deadline, abort, close(), a lost connection), possibly after
+   * the last byte arrived while the inflater still works through it: stopping then is what keeps a
+   * bomb from running on.
+   */
+  stop(): void {
+    if (this.done) return;
+    this.done = true;
+    this.chunks.length = 0;
+    this.inflater.destroy();
+  }
+
+  private fail(error: TritonError): void {
+    this.stop();
+    this.callback(error);
+  }
 }

@@ -27,6 +27,8 @@ let port = 0;
 let serverCert = '';
 let clientCert = '';
 let clientKey = '';
+/** Per request: whether its TLS connection resumed an earlier session. */
+const resumed: boolean[] = [];
 
 function selfSigned(name: string, cn: string, san: string): { cert: string; key: string } {
   const key = join(dir, `${name}.key`);
@@ -46,6 +48,7 @@ before(async () => {
   clientKey = cli.key;
   server = https.createServer({ cert: srv.cert, key: srv.key, ca: cli.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate();
+    resumed.push((req.socket as TLSSocket).isSessionReused());
     const body = JSON.stringify({ name: 'triton', version: peer.subject?.CN ?? 'anonymous', extensions: [] });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -76,4 +79,16 @@ test('HTTPS refuses an untrusted certificate unless told to skip verification', 
   const insecure = createTritonClient({ url: `https://127.0.0.1:${port}`, protocol: 'http', deadlineMs: 5000, tls: { insecure: true } });
   assert.equal((await insecure.serverMetadata()).version, 'anonymous');
   await insecure.close();
+});
+
+test('HTTPS connections after the first resume its TLS session instead of a full handshake', { skip }, async () => {
+  const client = createTritonClient({ url: `https://127.0.0.1:${port}`, protocol: 'http', concurrency: 3, deadlineMs: 5000, tls: { ca: serverCert, cert: clientCert, key: clientKey } });
+  resumed.length = 0;
+  await client.serverMetadata();
+  // Three at once: the kept-alive connection and two new ones.
+  const metas = await Promise.all([client.serverMetadata(), client.serverMetadata(), client.serverMetadata()]);
+  assert.deepEqual(metas.map((m) => m.version), ['workbench-client', 'workbench-client', 'workbench-client']);
+  assert.equal(resumed[0], false);
+  assert.equal(resumed.filter(Boolean).length, 2, `resumed per request: ${resumed.join(', ')}`);
+  await client.close();
 });

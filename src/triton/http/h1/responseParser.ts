@@ -1,0 +1,371 @@
+// An HTTP/1.1 response parser written for the client's exchanges: status line, a bounded header block
+// (only the headers the client uses are kept), Content-Length, chunked and close-delimited bodies,
+// 1xx interim answers skipped, 204/304 without a body. Fed socket chunks as they arrive; body bytes
+// are handed on as views into those chunks, never copied.
+
+/** Largest header block (status line and headers, or a chunked answer's trailers) accepted. */
+export const MAX_HEAD_BYTES = 64 * 1024;
+/** Longest chunk-size line, extensions included. */
+const MAX_CHUNK_LINE = 4096;
+
+/** A violation of HTTP/1.1 framing. `notHttp` marks an answer that does not even start like HTTP. */
+export class HttpParseError extends Error {
+  constructor(readonly code: string, message: string, readonly notHttp = false) {
+    super(message);
+  }
+}
+
+/** The headers the client reads; every other header is skipped without being kept. */
+export interface ResponseHeaders {
+  'content-type'?: string;
+  'content-encoding'?: string;
+  'inference-header-content-length'?: string;
+  'content-length'?: string;
+}
+
+/** What the parser reports; one listener per connection, the connection forwards to its current call. */
+export interface ResponseListener {
+  onHead(status: number, headers: ResponseHeaders): void;
+  onBody(chunk: Buffer): void;
+  /** The answer ended; `reusable` is false when the connection cannot carry another request. */
+  onComplete(reusable: boolean): void;
+}
+
+const enum State {
+  Idle,
+  Head,
+  Length,
+  ChunkSize,
+  ChunkExt,
+  ChunkSizeLf,
+  ChunkData,
+  ChunkDataCr,
+  ChunkDataLf,
+  Trailer,
+  UntilClose,
+  Done,
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+const HTTP_PREFIX = 'HTTP/1.';
+
+export class ResponseParser {
+  private state = State.Idle;
+  /** Head bytes gathered across chunks (only when the head did not arrive in one piece). */
+  private pendingHead: Buffer | undefined;
+  private remaining = 0;
+  private chunkLine = 0;
+  private trailerBytes = 0;
+  /** At the start of a trailer line (a CR there ends the trailers). */
+  private lineStart = true;
+  private keepAlive = true;
+  /** The server's announced idle limit (Keep-Alive: timeout=N), in ms; undefined when it announced none. */
+  idleLimitMs: number | undefined;
+
+  constructor(private readonly listener: ResponseListener) {}
+
+  /** Arms the parser for the answer to a request just sent. */
+  expect(): void {
+    this.state = State.Head;
+    this.pendingHead = undefined;
+    this.keepAlive = true;
+  }
+
+  /** Whether the body ends with the connection (no length, no chunking). */
+  get closeDelimited(): boolean {
+    return this.state === State.UntilClose;
+  }
+
+  /** Parses one socket chunk. Throws HttpParseError on a framing violation. */
+  execute(data: Buffer): void {
+    let at = 0;
+    const end = data.length;
+    while (at < end) {
+      switch (this.state) {
+        case State.Idle:
+        case State.Done:
+          throw new HttpParseError('HPE_UNEXPECTED_DATA', `${end - at} bytes arrived after the answer had ended`);
+        case State.Head:
+          at = this.head(data, at);
+          break;
+        case State.Length: {
+          const take = Math.min(this.remaining, end - at);
+          this.remaining -= take;
+          this.listener.onBody(at === 0 && take === end ? data : data.subarray(at, at + take));
+          at += take;
+          if (this.remaining === 0) this.complete();
+          break;
+        }
+        case State.UntilClose:
+          this.listener.onBody(at === 0 ? data : data.subarray(at));
+          at = end;
+          break;
+        case State.ChunkData: {
+          const take = Math.min(this.remaining, end - at);
+          this.remaining -= take;
+          this.listener.onBody(data.subarray(at, at + take));
+          at += take;
+          if (this.remaining === 0) this.state = State.ChunkDataCr;
+          break;
+        }
+        default:
+          at = this.chunkFraming(data, at);
+      }
+    }
+  }
+
+  /** The connection ended. Completes a close-delimited body; throws if an answer was cut short. */
+  finish(): void {
+    if (this.state === State.UntilClose) {
+      this.state = State.Done;
+      this.listener.onComplete(false);
+    }
+  }
+
+  private complete(): void {
+    this.state = State.Done;
+    this.listener.onComplete(this.keepAlive);
+  }
+
+  /** Gathers the head; returns where parsing continues in `data`. */
+  private head(data: Buffer, at: number): number {
+    let buffer = data;
+    let start = at;
+    const previous = this.pendingHead;
+    if (previous !== undefined) {
+      buffer = Buffer.concat([previous, data.subarray(at)]);
+      start = 0;
+    }
+    checkPrefix(buffer, start);
+    // Resume the search a little before the new bytes: the terminator may straddle the split.
+    const from = previous === undefined ? start : Math.max(0, previous.length - 3);
+    const found = buffer.indexOf(HEAD_END, from);
+    if (found === -1) {
+      if (buffer.length - start > MAX_HEAD_BYTES) {
+        throw new HttpParseError('HPE_HEADER_OVERFLOW', `the answer's header block exceeds ${MAX_HEAD_BYTES} bytes`);
+      }
+      this.pendingHead = start === 0 && buffer !== data ? buffer : Buffer.from(buffer.subarray(start));
+      return data.length;
+    }
+    if (found + 4 - start > MAX_HEAD_BYTES) {
+      throw new HttpParseError('HPE_HEADER_OVERFLOW', `the answer's header block exceeds ${MAX_HEAD_BYTES} bytes`);
+    }
+    this.pendingHead = undefined;
+    this.parseHead(buffer.toString('latin1', start, found));
+    // Where the body starts within `data`.
+    const consumed = found + 4 - start;
+    return previous === undefined ? start + consumed : at + consumed - previous.length;
+  }
+
+  private parseHead(text: string): void {
+    let lineEnd = text.indexOf('\r\n');
+    if (lineEnd === -1) lineEnd = text.length;
+    // "HTTP/1.1 200 OK": version, three-digit status, optional reason.
+    if (!text.startsWith(HTTP_PREFIX) || text.charCodeAt(8) !== 0x20) {
+      throw new HttpParseError('HPE_INVALID_CONSTANT', `the status line '${printable(text.slice(0, Math.min(lineEnd, 40)))}' is not HTTP/1.x`, true);
+    }
+    const minor = text.charCodeAt(7);
+    if (minor !== 0x30 && minor !== 0x31) {
+      throw new HttpParseError('HPE_INVALID_VERSION', `unsupported HTTP version '${printable(text.slice(0, 8))}'`, true);
+    }
+    const status = threeDigits(text, 9);
+    if (status < 0 || (lineEnd > 12 && text.charCodeAt(12) !== 0x20)) {
+      throw new HttpParseError('HPE_INVALID_STATUS', `invalid status line '${printable(text.slice(0, Math.min(lineEnd, 40)))}'`, true);
+    }
+    let keepAlive = minor === 0x31;
+    const headers: ResponseHeaders = {};
+    let contentLength: string | undefined;
+    let transferEncoding: string | undefined;
+    let at = lineEnd + 2;
+    while (at < text.length) {
+      let next = text.indexOf('\r\n', at);
+      if (next === -1) next = text.length;
+      const colon = text.indexOf(':', at);
+      if (colon === -1 || colon >= next || colon === at) {
+        throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', `malformed header line '${printable(text.slice(at, Math.min(next, at + 60)))}'`);
+      }
+      const first = text.charCodeAt(at);
+      if (first === 0x20 || first === 0x09) {
+        throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'folded header lines are not allowed');
+      }
+      const nameLength = colon - at;
+      // Only names of a length the client cares about are looked at closely.
+      if (nameLength === 10 || nameLength === 12 || nameLength === 14 || nameLength === 16 || nameLength === 17 || nameLength === 31) {
+        const name = text.slice(at, colon).toLowerCase();
+        const value = text.slice(colon + 1, next).trim();
+        switch (name) {
+          case 'content-length':
+            if (contentLength !== undefined && contentLength !== value) {
+              throw new HttpParseError('HPE_INVALID_CONTENT_LENGTH', `conflicting Content-Length headers '${printable(contentLength)}' and '${printable(value)}'`);
+            }
+            contentLength = value;
+            break;
+          case 'transfer-encoding':
+            transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+            break;
+          case 'connection': {
+            const tokens = value.toLowerCase();
+            if (/(?:^|,)\s*close\s*(?:,|$)/.test(tokens)) keepAlive = false;
+            else if (minor === 0x30 && /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(tokens)) keepAlive = true;
+            break;
+          }
+          case 'keep-alive': {
+            // "timeout=5": how long the server keeps an idle connection open.
+            const match = /(?:^|[,\s])timeout\s*=\s*(\d+)/i.exec(value);
+            if (match !== null) this.idleLimitMs = Number(match[1]) * 1000;
+            break;
+          }
+          case 'content-type':
+          case 'content-encoding':
+          case 'inference-header-content-length':
+            headers[name] = value;
+            break;
+          default:
+        }
+      } else if (nameLength > 256 && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(text.slice(at, colon))) {
+        throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'invalid header name');
+      }
+      at = next + 2;
+    }
+
+    if (status >= 100 && status < 200) {
+      if (status === 101) throw new HttpParseError('HPE_UNEXPECTED_UPGRADE', 'the server switched protocols (101) although the request asked for no upgrade');
+      // An interim answer (100 Continue, 103 Early Hints): the real one follows.
+      this.state = State.Head;
+      return;
+    }
+    this.keepAlive = keepAlive;
+    if (transferEncoding !== undefined && contentLength !== undefined) {
+      throw new HttpParseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'the answer has both Content-Length and Transfer-Encoding');
+    }
+    if (contentLength !== undefined) {
+      if (!/^\d+$/.test(contentLength) || !Number.isSafeInteger(Number(contentLength))) {
+        throw new HttpParseError('HPE_INVALID_CONTENT_LENGTH', `invalid Content-Length '${printable(contentLength)}'`);
+      }
+      headers['content-length'] = contentLength;
+    }
+    this.listener.onHead(status, headers);
+    if (status === 204 || status === 304) {
+      this.complete();
+      return;
+    }
+    if (transferEncoding !== undefined) {
+      if (transferEncoding.toLowerCase() !== 'chunked') {
+        throw new HttpParseError('HPE_INVALID_TRANSFER_ENCODING', `unsupported Transfer-Encoding '${printable(transferEncoding)}'`);
+      }
+      this.state = State.ChunkSize;
+      this.remaining = 0;
+      this.chunkLine = 0;
+      return;
+    }
+    if (contentLength !== undefined) {
+      this.remaining = Number(contentLength);
+      this.state = State.Length;
+      if (this.remaining === 0) this.complete();
+      return;
+    }
+    this.keepAlive = false;
+    this.state = State.UntilClose;
+  }
+
+  /** Chunk-size lines, the CRLF after chunk data, and trailers: byte by byte, so any split works. */
+  private chunkFraming(data: Buffer, at: number): number {
+    const end = data.length;
+    while (at < end) {
+      const c = data[at]!;
+      switch (this.state) {
+        case State.ChunkSize: {
+          const digit = hexValue(c);
+          if (digit >= 0) {
+            if (++this.chunkLine > 13) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'chunk size too large');
+            this.remaining = this.remaining * 16 + digit;
+          } else if (this.chunkLine > 0 && (c === 0x3b || c === 0x20 || c === 0x09)) {
+            this.state = State.ChunkExt;
+          } else if (this.chunkLine > 0 && c === CR) {
+            this.state = State.ChunkSizeLf;
+          } else {
+            throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', `invalid character 0x${c.toString(16).padStart(2, '0')} in a chunk size`);
+          }
+          break;
+        }
+        case State.ChunkExt:
+          if (++this.chunkLine > MAX_CHUNK_LINE) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', `chunk extensions longer than ${MAX_CHUNK_LINE} bytes`);
+          if (c === CR) this.state = State.ChunkSizeLf;
+          else if (c === LF) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'chunk size line not ended by CRLF');
+          break;
+        case State.ChunkSizeLf:
+          if (c !== LF) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'chunk size line not ended by CRLF');
+          this.chunkLine = 0;
+          if (this.remaining === 0) {
+            this.state = State.Trailer;
+            this.trailerBytes = 0;
+            this.lineStart = true;
+          } else {
+            this.state = State.ChunkData;
+            return at + 1;
+          }
+          break;
+        case State.ChunkDataCr:
+          if (c !== CR) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'chunk data not followed by CRLF');
+          this.state = State.ChunkDataLf;
+          break;
+        case State.ChunkDataLf:
+          if (c !== LF) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'chunk data not followed by CRLF');
+          this.state = State.ChunkSize;
+          this.remaining = 0;
+          break;
+        case State.Trailer:
+          if (++this.trailerBytes > MAX_HEAD_BYTES) throw new HttpParseError('HPE_HEADER_OVERFLOW', `the answer's trailers exceed ${MAX_HEAD_BYTES} bytes`);
+          if (c === LF) {
+            if (this.lineStart) {
+              this.complete();
+              return at + 1;
+            }
+            this.lineStart = true;
+          } else if (c !== CR) {
+            this.lineStart = false;
+          }
+          break;
+        default:
+          return at;
+      }
+      at++;
+    }
+    return at;
+  }
+}
+
+function checkPrefix(data: Buffer, at: number): void {
+  // A gRPC port, a TLS server or garbage fails here at once, not after 64 KiB or a timeout.
+  const n = Math.min(HTTP_PREFIX.length, data.length - at);
+  for (let i = 0; i < n; i++) {
+    if (data[at + i] !== HTTP_PREFIX.charCodeAt(i)) {
+      throw new HttpParseError('HPE_INVALID_CONSTANT', `the answer starts with '${printable(data.toString('latin1', at, at + Math.min(16, data.length - at)))}', not an HTTP/1.x status line`, true);
+    }
+  }
+}
+
+function threeDigits(text: string, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + 3; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (!(d >= 0 && d <= 9)) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
+/** Control characters and bytes above ASCII shown as escapes, so an error message stays one clean line. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f-\xff]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
