@@ -143,6 +143,8 @@ export class ResponseParser {
     const from = previous === undefined ? start : Math.max(0, previous.length - 3);
     const found = buffer.indexOf(HEAD_END, from);
     if (found === -1) {
+      // A head whose lines end in bare LFs has no CRLFCRLF to wait for: refused now, not at a deadline.
+      checkBareLf(buffer, previous === undefined ? start : previous.length);
       if (buffer.length - start > MAX_HEAD_BYTES) {
         throw new HttpParseError('HPE_HEADER_OVERFLOW', `the answer's header block exceeds ${MAX_HEAD_BYTES} bytes`);
       }
@@ -162,6 +164,7 @@ export class ResponseParser {
   private parseHead(text: string): void {
     let lineEnd = text.indexOf('\r\n');
     if (lineEnd === -1) lineEnd = text.length;
+    checkLine(text, 0, lineEnd);
     // "HTTP/1.1 200 OK": version, three-digit status, optional reason.
     if (!text.startsWith(HTTP_PREFIX) || text.charCodeAt(8) !== 0x20) {
       throw new HttpParseError('HPE_INVALID_CONSTANT', `the status line '${printable(text.slice(0, Math.min(lineEnd, 40)))}' is not HTTP/1.x`, true);
@@ -182,6 +185,7 @@ export class ResponseParser {
     while (at < text.length) {
       let next = text.indexOf('\r\n', at);
       if (next === -1) next = text.length;
+      checkLine(text, at, next);
       const colon = text.indexOf(':', at);
       if (colon === -1 || colon >= next || colon === at) {
         throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', `malformed header line '${printable(text.slice(at, Math.min(next, at + 60)))}'`);
@@ -344,6 +348,23 @@ function checkPrefix(data: Buffer, at: number): void {
     if (data[at + i] !== HTTP_PREFIX.charCodeAt(i)) {
       throw new HttpParseError('HPE_INVALID_CONSTANT', `the answer starts with '${printable(data.toString('latin1', at, at + Math.min(16, data.length - at)))}', not an HTTP/1.x status line`, true);
     }
+  }
+}
+
+const BARE_LF = "the answer's head has a line ended by a bare LF (HTTP/1.1 lines end in CRLF)";
+
+/** A line of the head (from `at` to the CRLF at `end`) may hold neither CR nor LF: either would make the framing ambiguous. */
+function checkLine(text: string, at: number, end: number): void {
+  const lf = text.indexOf('\n', at);
+  if (lf !== -1 && lf < end) throw new HttpParseError('HPE_LF_EXPECTED', BARE_LF);
+  const cr = text.indexOf('\r', at);
+  if (cr !== -1 && cr < end) throw new HttpParseError('HPE_CR_EXPECTED', "the answer's head has a bare CR inside a line");
+}
+
+/** Throws on an LF at or after `from` that does not follow a CR. */
+function checkBareLf(data: Buffer, from: number): void {
+  for (let lf = data.indexOf(LF, from); lf !== -1; lf = data.indexOf(LF, lf + 1)) {
+    if (lf === 0 || data[lf - 1] !== CR) throw new HttpParseError('HPE_LF_EXPECTED', BARE_LF);
   }
 }
 

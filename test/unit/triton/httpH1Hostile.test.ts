@@ -1,0 +1,90 @@
+// The client's own HTTP/1.1 layer against odd and hostile servers: a net server in the test writes
+// exact bytes, so each framing rule is checked on a real socket.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { createTritonClient } from '../../../src/triton/client';
+import type { TritonClient } from '../../../src/triton/clientTypes';
+import { TritonError } from '../../../src/triton/errors';
+import type { TritonErrorKind } from '../../../src/triton/errors';
+
+/** One request as the raw server saw it. */
+interface RawRequest {
+  head: string;
+  socket: Socket;
+}
+
+let answerer: (request: RawRequest) => void = ({ socket }) => socket.destroy();
+let server: net.Server;
+let hostPort: string;
+let accepted = 0;
+const sockets = new Set<Socket>();
+
+before(async () => {
+  server = net.createServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (data: Buffer) => {
+      buffered = Buffer.concat([buffered, data]);
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        const head = buffered.toString('latin1', 0, end);
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (buffered.length < end + 4 + length) return;
+        buffered = buffered.subarray(end + 4 + length);
+        answerer({ head, socket });
+      }
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  hostPort = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise<void>((done) => server.close(() => done()));
+});
+
+function newClient(concurrency = 1): TritonClient {
+  return createTritonClient({ url: hostPort, protocol: 'http', concurrency, deadlineMs: 3000 });
+}
+
+const METADATA = JSON.stringify({ name: 'triton', version: '2.59.1', extensions: [] });
+
+async function rejectsWith(promise: Promise<unknown>, kind: TritonErrorKind, pattern: RegExp): Promise<TritonError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof TritonError, `expected a TritonError, got ${String(error)}`);
+    assert.equal(error.kind, kind, `kind of "${error.message}"`);
+    assert.match(error.message, pattern);
+    return error;
+  }
+  assert.fail(`expected a '${kind}' TritonError`);
+}
+
+/** The server keeps every connection open: a framing the client misreads would wait for the deadline. */
+async function refusedAtOnce(client: TritonClient, bytes: string, pattern: RegExp): Promise<void> {
+  answerer = ({ socket }) => socket.write(bytes, 'latin1');
+  const started = Date.now();
+  await rejectsWith(client.serverMetadata(), 'protocol', pattern);
+  assert.ok(Date.now() - started < 1500, `${JSON.stringify(bytes.slice(0, 60))} took ${Date.now() - started} ms`);
+}
+
+test('lines ended by a bare LF or a bare CR in the head are refused at once, not waited on or misread', async () => {
+  const client = newClient();
+  // Ended by bare LFs only: there is no CRLFCRLF to wait for.
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\nContent-Length: ${METADATA.length}\n\n${METADATA}`, /invalid HTTP answer: the answer's head has a line ended by a bare LF/);
+  // A bare LF inside the status line would hide the Content-Length behind the reason phrase.
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\nContent-Length: ${METADATA.length}\r\n\r\n${METADATA}`, /bare LF/);
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nX-A: 1\nContent-Length: ${METADATA.length}\r\n\r\n${METADATA}`, /bare LF/);
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nX-A: 1\rContent-Length: ${METADATA.length}\r\n\r\n${METADATA}`, /bare CR/);
+  answerer = ({ socket }) => socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${METADATA.length}\r\n\r\n${METADATA}`);
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  await client.close();
+});
