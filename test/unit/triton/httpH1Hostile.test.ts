@@ -88,3 +88,12 @@ test('lines ended by a bare LF or a bare CR in the head are refused at once, not
   assert.equal((await client.serverMetadata()).name, 'triton');
   await client.close();
 });
+
+test('a header name with whitespace before the colon or other bytes outside a token is refused, not skipped', async () => {
+  const client = newClient();
+  // Skipped, "Content-Length :" would leave a body read until a close that never comes.
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nContent-Length : ${METADATA.length}\r\n\r\n${METADATA}`, /invalid header name 'Content-Length '/);
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nTransfer-Encoding\t: chunked\r\nContent-Length: 2\r\n\r\n{}`, /invalid header name 'Transfer-Encoding\\x09'/);
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nX(y): 1\r\nContent-Length: 2\r\n\r\n{}`, /invalid header name 'X\(y\)'/);
+  await client.close();
+});
