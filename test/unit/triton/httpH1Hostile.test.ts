@@ -97,3 +97,14 @@ test('a header name with whitespace before the colon or other bytes outside a to
   await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nX(y): 1\r\nContent-Length: 2\r\n\r\n{}`, /invalid header name 'X\(y\)'/);
   await client.close();
 });
+
+test('interim 1xx answers are bounded: an endless run of them is refused rather than read forever', async () => {
+  const client = newClient();
+  answerer = ({ socket }) => socket.write(`${'HTTP/1.1 100 Continue\r\n\r\n'.repeat(200)}HTTP/1.1 200 OK\r\nContent-Length: ${METADATA.length}\r\n\r\n${METADATA}`);
+  await rejectsWith(client.serverMetadata(), 'protocol', /invalid HTTP answer: more than 16 interim \(1xx\) answers/);
+  // A few (100 Continue, 103 Early Hints) are normal.
+  answerer = ({ socket }) => socket.write(`${'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n'.repeat(16)}HTTP/1.1 200 OK\r\nContent-Length: ${METADATA.length}\r\n\r\n${METADATA}`);
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal((await client.serverMetadata()).name, 'triton', 'the count starts again with each request');
+  await client.close();
+});

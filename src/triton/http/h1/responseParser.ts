@@ -7,6 +7,8 @@
 export const MAX_HEAD_BYTES = 64 * 1024;
 /** Longest chunk-size line, extensions included. */
 const MAX_CHUNK_LINE = 4096;
+/** Interim (1xx) answers accepted ahead of one final answer; real servers send one or two. */
+const MAX_INTERIM = 16;
 
 /** A violation of HTTP/1.1 framing. `notHttp` marks an answer that does not even start like HTTP. */
 export class HttpParseError extends Error {
@@ -61,6 +63,8 @@ export class ResponseParser {
   /** At the start of a trailer line (a CR there ends the trailers). */
   private lineStart = true;
   private keepAlive = true;
+  /** Interim answers met since the request was sent. */
+  private interim = 0;
   /** The server's announced idle limit (Keep-Alive: timeout=N), in ms; undefined when it announced none. */
   idleLimitMs: number | undefined;
 
@@ -71,6 +75,7 @@ export class ResponseParser {
     this.state = State.Head;
     this.pendingHead = undefined;
     this.keepAlive = true;
+    this.interim = 0;
   }
 
   /** Whether the body ends with the connection (no length, no chunking). */
@@ -239,6 +244,7 @@ export class ResponseParser {
     if (status >= 100 && status < 200) {
       if (status === 101) throw new HttpParseError('HPE_UNEXPECTED_UPGRADE', 'the server switched protocols (101) although the request asked for no upgrade');
       // An interim answer (100 Continue, 103 Early Hints): the real one follows.
+      if (++this.interim > MAX_INTERIM) throw new HttpParseError('HPE_INTERIM_OVERFLOW', `more than ${MAX_INTERIM} interim (1xx) answers before the final one`);
       this.state = State.Head;
       return;
     }
