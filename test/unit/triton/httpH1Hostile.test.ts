@@ -108,3 +108,15 @@ test('interim 1xx answers are bounded: an endless run of them is refused rather 
   assert.equal((await client.serverMetadata()).name, 'triton', 'the count starts again with each request');
   await client.close();
 });
+
+test('chunk sizes: leading zeros are allowed, a size beyond 2^53 is refused', async () => {
+  const client = newClient();
+  const chunked = (size: string): string => `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${size}\r\n${METADATA}\r\n0000000000000000000\r\n\r\n`;
+  const size = METADATA.length.toString(16);
+  answerer = ({ socket }) => socket.write(chunked(size.padStart(20, '0')));
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  await refusedAtOnce(client, chunked('20000000000000'), /chunk size too large/);
+  await refusedAtOnce(client, chunked('1fffffffffffff0'), /chunk size too large/);
+  await client.close();
+});

@@ -291,7 +291,9 @@ export class ResponseParser {
         case State.ChunkSize: {
           const digit = hexValue(c);
           if (digit >= 0) {
-            if (++this.chunkLine > 13) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'chunk size too large');
+            // Leading zeros are allowed (the line stays bounded); the value must stay below 2^53.
+            if (++this.chunkLine > MAX_CHUNK_LINE) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', `chunk size line longer than ${MAX_CHUNK_LINE} bytes`);
+            if (this.remaining >= 2 ** 49) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'chunk size too large');
             this.remaining = this.remaining * 16 + digit;
           } else if (this.chunkLine > 0 && (c === 0x3b || c === 0x20 || c === 0x09)) {
             this.state = State.ChunkExt;
