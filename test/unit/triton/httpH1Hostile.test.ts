@@ -2,7 +2,9 @@
 // exact bytes, so each framing rule is checked on a real socket.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
 import { createTritonClient } from '../../../src/triton/client';
 import type { TritonClient } from '../../../src/triton/clientTypes';
@@ -68,6 +70,8 @@ async function rejectsWith(promise: Promise<unknown>, kind: TritonErrorKind, pat
   assert.fail(`expected a '${kind}' TritonError`);
 }
 
+const pause = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
 /** The server keeps every connection open: a framing the client misreads would wait for the deadline. */
 async function refusedAtOnce(client: TritonClient, bytes: string, pattern: RegExp): Promise<void> {
   answerer = ({ socket }) => socket.write(bytes, 'latin1');
@@ -118,5 +122,33 @@ test('chunk sizes: leading zeros are allowed, a size beyond 2^53 is refused', as
   assert.equal((await client.serverMetadata()).name, 'triton');
   await refusedAtOnce(client, chunked('20000000000000'), /chunk size too large/);
   await refusedAtOnce(client, chunked('1fffffffffffff0'), /chunk size too large/);
+  await client.close();
+});
+
+test('bytes that arrive after a compressed answer while the socket is held back are never read as the next answer', async () => {
+  const client = newClient();
+  accepted = 0;
+  const noise = randomBytes(150_000).toString('base64');
+  const answer = gzipSync(JSON.stringify({ model_name: 'm', id: noise, outputs: [{ name: 'O', datatype: 'INT32', shape: [1], data: [7] }] }), { level: 0 });
+  const stale = JSON.stringify({ name: 'stale', version: '0', extensions: [] });
+  answerer = ({ socket, head }) => {
+    if (head.startsWith('GET')) {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${METADATA.length}\r\n\r\n${METADATA}`);
+      return;
+    }
+    // The last 40 KiB arrive as one piece: more than the inflater takes without asking the socket to wait.
+    const split = answer.length - 40 * 1024;
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${answer.length}\r\n\r\n`);
+    socket.write(answer.subarray(0, split));
+    setTimeout(() => socket.write(answer.subarray(split), () => {
+      // A server gone wrong: a second answer nobody asked for, on the connection now idle.
+      setTimeout(() => socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${stale.length}\r\n\r\n${stale}`), 30);
+    }), 30);
+  };
+  const result = await client.infer('m', [{ name: 'I', datatype: 'INT32', shape: [1], data: new Int32Array([1]) }], undefined, { acceptCompression: 'gzip' });
+  assert.deepEqual([...(result.outputs[0]!.data as Int32Array)], [7]);
+  await pause(120);
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal(accepted, 2, 'the connection with unasked-for bytes was not reused');
   await client.close();
 });

@@ -121,10 +121,14 @@ export class Connection implements ResponseListener {
     this.served++;
     // A request still being written when its answer came (an early error answer to a big upload) would
     // leave the rest of its body ahead of the next request: such a connection is closed.
-    if (this.dead || !this.answered || !this.keepAlive || this.socket.writableLength > 0) {
+    // Bytes that came while reading was held back (a slow inflater pauses it) were never asked for: they
+    // would be read as the next call's answer.
+    if (this.dead || !this.answered || !this.keepAlive || this.socket.writableLength > 0 || this.socket.readableLength > 0) {
       this.destroy();
       return;
     }
+    // Reading again, so a close or stray bytes while idle are noticed at once.
+    if (this.socket.isPaused()) this.socket.resume();
     this.pool.reuse(this);
   }
 
@@ -138,8 +142,9 @@ export class Connection implements ResponseListener {
     this.pool.closed(this);
   }
 
+  /** Open, with nothing unread in it. */
   get usable(): boolean {
-    return !this.dead && !this.socket.destroyed;
+    return !this.dead && !this.socket.destroyed && this.socket.readableLength === 0;
   }
 
   /** Whether the server announced how long it keeps an idle connection (Keep-Alive: timeout=N). */
