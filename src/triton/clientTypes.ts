@@ -101,7 +101,7 @@ export interface TritonClientOptions {
    * before and after inflating, so these calls get this smaller one. Infer keeps maxResponseBytes.
    */
   maxInflatedBytes?: number;
-  /** Give up on a connection attempt after this many ms ('unavailable'). Default 20 000; 0 turns it off. */
+  /** Give up on a connection attempt (over HTTPS the TLS handshake included) after this many ms ('unavailable'). Default 20 000; 0 turns it off. */
   connectTimeoutMs?: number;
   /** HTTP: fail a call whose connection stays silent this long while waiting ('deadline'). Default: off. */
   idleTimeoutMs?: number;

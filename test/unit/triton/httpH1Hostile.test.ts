@@ -152,3 +152,19 @@ test('bytes that arrive after a compressed answer while the socket is held back 
   assert.equal(accepted, 2, 'the connection with unasked-for bytes was not reused');
   await client.close();
 });
+
+test('the connect timeout covers the TLS handshake: a server that accepts and then says nothing is unavailable, not a hang', async () => {
+  const silent = new Set<Socket>();
+  const mute = net.createServer((socket) => { silent.add(socket); socket.on('error', () => undefined); });
+  await new Promise<void>((done) => mute.listen(0, '127.0.0.1', done));
+  const client = createTritonClient({ url: `https://127.0.0.1:${(mute.address() as AddressInfo).port}`, protocol: 'http', connectTimeoutMs: 300, deadlineMs: 3000 });
+  try {
+    const started = Date.now();
+    await rejectsWith(client.serverMetadata(), 'unavailable', /no connection to 127\.0\.0\.1:\d+ within 300 ms \(the TLS handshake did not finish\)/);
+    assert.ok(Date.now() - started < 2000);
+  } finally {
+    await client.close();
+    for (const socket of silent) socket.destroy();
+    await new Promise<void>((done) => mute.close(() => done()));
+  }
+});

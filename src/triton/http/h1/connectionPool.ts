@@ -85,13 +85,16 @@ export class Connection implements ResponseListener {
     // TCP keep-alive probes find a peer that vanished while the connection sat idle.
     this.socket.setKeepAlive(true, 1000);
     if (options.connectTimeoutMs > 0) {
+      // Over TLS the connection is there once the handshake finished: a peer that accepts TCP and then
+      // stays silent is as unreachable as one that never accepts.
       this.connectTimer = setTimeout(() => {
-        this.fail(new TritonError('unavailable', `no connection to ${options.hostname}:${options.port} within ${options.connectTimeoutMs} ms`));
+        const phase = options.secure && !this.socket.connecting ? ' (the TLS handshake did not finish)' : '';
+        this.fail(new TritonError('unavailable', `no connection to ${options.hostname}:${options.port} within ${options.connectTimeoutMs} ms${phase}`));
       }, options.connectTimeoutMs);
+      if (options.secure) this.socket.once('secureConnect', () => this.connected());
     }
     this.socket.once('connect', () => {
-      if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-      this.connectTimer = undefined;
+      if (!options.secure) this.connected();
       noteConnectTime(this.socket, Date.now() - started);
     });
     this.socket.on('data', (data: Buffer) => this.onData(data));
@@ -101,6 +104,11 @@ export class Connection implements ResponseListener {
     this.socket.on('timeout', () => {
       if (this.user !== undefined && !this.answered) this.user.onSocketTimeout();
     });
+  }
+
+  private connected(): void {
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
   }
 
   /** Hands the connection to a call. */
