@@ -4,6 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
 import { createTritonClient } from '../../../src/triton/client';
@@ -167,4 +169,47 @@ test('the connect timeout covers the TLS handshake: a server that accepts and th
     for (const socket of silent) socket.destroy();
     await new Promise<void>((done) => mute.close(() => done()));
   }
+});
+
+test('framing choices stay as decided: equal duplicate lengths pass, transfer codings other than chunked alone and oversized trailers are clear errors', async () => {
+  const client = newClient();
+  accepted = 0;
+  answerer = ({ socket }) => socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${METADATA.length}\r\nContent-Length:\t${METADATA.length} \r\n\r\n${METADATA}`);
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal(accepted, 1, 'an answer with equal duplicate lengths leaves the connection reusable');
+  // The client offers no transfer coding (no TE header), so a server may only use chunked, and only last.
+  await refusedAtOnce(client, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', /unsupported Transfer-Encoding 'gzip, chunked'/);
+  await refusedAtOnce(client, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n', /unsupported Transfer-Encoding 'chunked, gzip'/);
+  await refusedAtOnce(client, 'HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\n{}', /invalid Content-Length '2, 2'/);
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n${'X-T: 1\r\n'.repeat(9000)}\r\n`, /trailers exceed 65536 bytes/);
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;${'e'.repeat(5000)}\r\n{}\r\n0\r\n\r\n`, /chunk extensions longer than 4096 bytes/);
+  await client.close();
+});
+
+test('a 64 MiB answer is not kept by the pool once the call is over', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const count = 16 * 1024 * 1024;
+  const header = Buffer.from(JSON.stringify({ model_name: 'm', outputs: [{ name: 'O', datatype: 'FP32', shape: [count], parameters: { binary_data_size: count * 4 } }] }));
+  const tensor = Buffer.alloc(count * 4, 1);
+  answerer = ({ socket }) => {
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nInference-Header-Content-Length: ${header.length}\r\nContent-Length: ${header.length + tensor.length}\r\n\r\n`);
+    socket.write(header);
+    socket.write(tensor);
+  };
+  const client = createTritonClient({ url: hostPort, protocol: 'http', concurrency: 1, deadlineMs: 20_000, maxResponseBytes: 128 * 1024 * 1024 });
+  const settle = async (): Promise<number> => {
+    for (let i = 0; i < 3; i++) { gc(); await pause(20); }
+    return process.memoryUsage().arrayBuffers;
+  };
+  const base = await settle();
+  let result: unknown = await client.infer('m', [{ name: 'I', datatype: 'INT32', shape: [1], data: new Int32Array([1]) }], [{ name: 'O', binaryData: true }]);
+  const held = await settle();
+  assert.ok(held - base >= 60 * 1024 * 1024, `the answer is alive while its result is: ${((held - base) / 2 ** 20).toFixed(1)} MiB`);
+  result = undefined;
+  void result;
+  const after = await settle();
+  assert.ok(after - base < 8 * 1024 * 1024, `${((after - base) / 2 ** 20).toFixed(1)} MiB still held with the connection idle in the pool`);
+  await client.close();
 });
