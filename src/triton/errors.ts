@@ -63,6 +63,10 @@ export class TritonError extends Error {
     if (typeof code === 'string' && (code.startsWith('ERR_TLS') || TLS_ERROR_CODES.has(code))) {
       return new TritonError('unavailable', `TLS failure (${code}): ${error.message}`, details);
     }
+    if (typeof code === 'string' && code.startsWith('ERR_SSL_')) {
+      // OpenSSL's own errors (an alert from the server, among them) come as one long internal line.
+      return new TritonError('unavailable', `TLS failure (${code}): ${sslReason(code, error.message)}`, details);
+    }
     // A grpc-js ServiceError carries a numeric status code and the server's details.
     if (typeof code === 'number' && Number.isInteger(code) && code > 0 && code <= 16) {
       const grpcDetails = (error as { details?: unknown }).details;
@@ -78,6 +82,16 @@ const NETWORK_ERROR_CODES = new Set([
   'ENETDOWN', 'EHOSTDOWN', 'ETIMEDOUT', 'EPIPE', 'ENOENT', 'EADDRNOTAVAIL', 'UND_ERR_SOCKET',
   'ERR_SOCKET_CONNECTION_TIMEOUT', 'HPE_INVALID_CONSTANT',
 ]);
+
+/** What an OpenSSL error means for the caller; the reason OpenSSL gives when there is no plainer word. */
+function sslReason(code: string, message: string): string {
+  if (code.endsWith('_ALERT_CERTIFICATE_REQUIRED')) return 'the server requires a client certificate (tls.cert and tls.key)';
+  if (code.endsWith('_ALERT_BAD_CERTIFICATE') || code.endsWith('_ALERT_UNKNOWN_CA') || code.endsWith('_ALERT_CERTIFICATE_UNKNOWN')) {
+    return 'the server refused the client certificate';
+  }
+  // "…:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/…" → the reason alone.
+  return /SSL routines:[^:]*:([^:]+)/.exec(message)?.[1] ?? message;
+}
 
 const TLS_ERROR_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',

@@ -25,6 +25,7 @@ let dir = '';
 let server: https.Server | undefined;
 let port = 0;
 let serverCert = '';
+let serverKey = '';
 let clientCert = '';
 let clientKey = '';
 /** Per request: whether its TLS connection resumed an earlier session. */
@@ -44,6 +45,7 @@ before(async () => {
   const srv = selfSigned('server', '127.0.0.1', 'IP:127.0.0.1');
   const cli = selfSigned('client', 'workbench-client', 'DNS:client');
   serverCert = srv.cert;
+  serverKey = srv.key;
   clientCert = cli.cert;
   clientKey = cli.key;
   server = https.createServer({ cert: srv.cert, key: srv.key, ca: cli.cert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
@@ -91,4 +93,18 @@ test('HTTPS connections after the first resume its TLS session instead of a full
   assert.equal(resumed[0], false);
   assert.equal(resumed.filter(Boolean).length, 2, `resumed per request: ${resumed.join(', ')}`);
   await client.close();
+});
+
+test('HTTPS to a server that demands a client certificate the call lacks: a TLS failure that says so', { skip }, async () => {
+  const strict = https.createServer({ cert: serverCert, key: serverKey, ca: clientCert, requestCert: true, rejectUnauthorized: true }, (_req, res) => res.end('{}'));
+  await new Promise<void>((resolve) => strict.listen(0, '127.0.0.1', resolve));
+  const client = createTritonClient({ url: `https://127.0.0.1:${(strict.address() as AddressInfo).port}`, protocol: 'http', deadlineMs: 5000, tls: { ca: serverCert } });
+  try {
+    await assert.rejects(client.serverMetadata(), (e: unknown) => e instanceof TritonError && e.kind === 'unavailable'
+      && /^GET \/v2: TLS failure \(ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED\): the server requires a client certificate \(tls\.cert and tls\.key\)$/.test(e.message));
+  } finally {
+    await client.close();
+    strict.closeAllConnections();
+    await new Promise<void>((resolve) => strict.close(() => resolve()));
+  }
 });
