@@ -213,3 +213,13 @@ test('a 64 MiB answer is not kept by the pool once the call is over', async () =
   assert.ok(after - base < 8 * 1024 * 1024, `${((after - base) / 2 ** 20).toFixed(1)} MiB still held with the connection idle in the pool`);
   await client.close();
 });
+
+test('header values lose only spaces and tabs around them: other control bytes make a length invalid', async () => {
+  const client = newClient();
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nContent-Length: ${METADATA.length}\x0b\r\n\r\n${METADATA}`, /invalid Content-Length '\d+\\x0b'/);
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nContent-Length:\x0c${METADATA.length}\r\n\r\n${METADATA}`, /invalid Content-Length '\\x0c\d+'/);
+  await refusedAtOnce(client, `HTTP/1.1 200 OK\r\nContent-Length:\xa0${METADATA.length}\r\n\r\n${METADATA}`, /invalid Content-Length '\\xa0\d+'/);
+  answerer = ({ socket }) => socket.write(`HTTP/1.1 200 OK\r\nContent-Type: \t application/json \t\r\nContent-Length:\t${METADATA.length}\t\r\n\r\n${METADATA}`);
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  await client.close();
+});

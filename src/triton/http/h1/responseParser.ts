@@ -207,7 +207,7 @@ export class ResponseParser {
       // Only names of a length the client cares about are looked at closely.
       if (nameLength === 10 || nameLength === 12 || nameLength === 14 || nameLength === 16 || nameLength === 17 || nameLength === 31) {
         const name = text.slice(at, colon).toLowerCase();
-        const value = text.slice(colon + 1, next).trim();
+        const value = trimOws(text, colon + 1, next);
         switch (name) {
           case 'content-length':
             if (contentLength !== undefined && contentLength !== value) {
@@ -388,6 +388,15 @@ function isToken(text: string, at: number, end: number): boolean {
     if (c > 0x7f || TCHAR[c] === 0) return false;
   }
   return true;
+}
+
+/** The value between `at` and `end` without the spaces and tabs around it (OWS); nothing else is stripped. */
+function trimOws(text: string, at: number, end: number): string {
+  let first = at;
+  let last = end;
+  while (first < last && (text.charCodeAt(first) === 0x20 || text.charCodeAt(first) === 0x09)) first++;
+  while (last > first && (text.charCodeAt(last - 1) === 0x20 || text.charCodeAt(last - 1) === 0x09)) last--;
+  return text.slice(first, last);
 }
 
 function threeDigits(text: string, at: number): number {
