@@ -223,3 +223,19 @@ test('header values lose only spaces and tabs around them: other control bytes m
   assert.equal((await client.serverMetadata()).name, 'triton');
   await client.close();
 });
+
+test('an HTTP/1.0 answer with Transfer-Encoding is read, but its connection is never reused (RFC 9112 §6.1)', async () => {
+  const client = newClient();
+  accepted = 0;
+  answerer = ({ socket }) => socket.write(`HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n${METADATA.length.toString(16)}\r\n${METADATA}\r\n0\r\n\r\n`);
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal(accepted, 2);
+  // HTTP/1.0 with a length and keep-alive stays reusable.
+  accepted = 0;
+  answerer = ({ socket }) => socket.write(`HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: ${METADATA.length}\r\n\r\n${METADATA}`);
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal((await client.serverMetadata()).name, 'triton');
+  assert.equal(accepted, 1);
+  await client.close();
+});

@@ -270,6 +270,8 @@ export class ResponseParser {
       this.state = State.ChunkSize;
       this.remaining = 0;
       this.chunkLine = 0;
+      // HTTP/1.0 has no transfer codings: its sender may frame the next message differently (RFC 9112 §6.1).
+      if (minor === 0x30) this.keepAlive = false;
       return;
     }
     if (contentLength !== undefined) {
