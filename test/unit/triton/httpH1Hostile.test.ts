@@ -239,3 +239,16 @@ test('an HTTP/1.0 answer with Transfer-Encoding is read, but its connection is n
   assert.equal(accepted, 1);
   await client.close();
 });
+
+test('after a chunk size only whitespace, then an extension or the line end, may follow', async () => {
+  const client = newClient();
+  const chunked = (line: string): string => `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${line}\r\n${METADATA}\r\n0\r\n\r\n`;
+  const size = METADATA.length.toString(16);
+  await refusedAtOnce(client, chunked(`${size} 5`), /invalid character 0x35 after a chunk size/);
+  await refusedAtOnce(client, chunked(`${size}\tx=1`), /invalid character 0x78 after a chunk size/);
+  for (const line of [`${size} `, `${size} \t;a=b`, `${size};a="x y"`, `${size}\t; a = b`]) {
+    answerer = ({ socket }) => socket.write(chunked(line));
+    assert.equal((await client.serverMetadata()).name, 'triton', JSON.stringify(line));
+  }
+  await client.close();
+});

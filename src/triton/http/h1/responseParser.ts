@@ -38,6 +38,8 @@ const enum State {
   Head,
   Length,
   ChunkSize,
+  /** Whitespace after a chunk size (BWS): an extension or the line end must follow. */
+  ChunkSizeWs,
   ChunkExt,
   ChunkSizeLf,
   ChunkData,
@@ -297,8 +299,10 @@ export class ResponseParser {
             if (++this.chunkLine > MAX_CHUNK_LINE) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', `chunk size line longer than ${MAX_CHUNK_LINE} bytes`);
             if (this.remaining >= 2 ** 49) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', 'chunk size too large');
             this.remaining = this.remaining * 16 + digit;
-          } else if (this.chunkLine > 0 && (c === 0x3b || c === 0x20 || c === 0x09)) {
+          } else if (this.chunkLine > 0 && c === 0x3b) {
             this.state = State.ChunkExt;
+          } else if (this.chunkLine > 0 && (c === 0x20 || c === 0x09)) {
+            this.state = State.ChunkSizeWs;
           } else if (this.chunkLine > 0 && c === CR) {
             this.state = State.ChunkSizeLf;
           } else {
@@ -306,6 +310,14 @@ export class ResponseParser {
           }
           break;
         }
+        case State.ChunkSizeWs:
+          if (++this.chunkLine > MAX_CHUNK_LINE) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', `chunk size line longer than ${MAX_CHUNK_LINE} bytes`);
+          if (c === 0x3b) this.state = State.ChunkExt;
+          else if (c === CR) this.state = State.ChunkSizeLf;
+          else if (c !== 0x20 && c !== 0x09) {
+            throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', `invalid character 0x${c.toString(16).padStart(2, '0')} after a chunk size`);
+          }
+          break;
         case State.ChunkExt:
           if (++this.chunkLine > MAX_CHUNK_LINE) throw new HttpParseError('HPE_INVALID_CHUNK_SIZE', `chunk extensions longer than ${MAX_CHUNK_LINE} bytes`);
           if (c === CR) this.state = State.ChunkSizeLf;
