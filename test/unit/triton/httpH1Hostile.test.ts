@@ -252,3 +252,46 @@ test('after a chunk size only whitespace, then an extension or the line end, may
   }
   await client.close();
 });
+
+test('under concurrency, with connections failing in every way, every call settles and the pool never holds more than `concurrency`', async () => {
+  const client = newClient(3);
+  const pool = (client as unknown as { target: { pool: { size: number } } }).target.pool;
+  let seed = 7;
+  const random = (): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  const ok = `HTTP/1.1 200 OK\r\nContent-Length: ${METADATA.length}\r\n\r\n${METADATA}`;
+  answerer = ({ socket }) => {
+    const r = random();
+    if (r < 0.1) socket.destroy();
+    else if (r < 0.2) socket.end(ok.replace('OK\r\n', 'OK\r\nConnection: close\r\n'));
+    else if (r < 0.3) socket.write(ok.slice(0, 50), () => setTimeout(() => socket.resetAndDestroy(), 2));
+    else if (r < 0.35) socket.write('garbage\r\n\r\n');
+    else if (r < 0.4) setTimeout(() => socket.write(ok), 30);
+    else if (r < 0.45) socket.write(`${ok}HTTP/1.1 200 OK\r\n`);
+    else if (r < 0.5) { socket.write(ok); setTimeout(() => socket.destroy(), 1); }
+    else socket.write(ok);
+  };
+  let peak = 0;
+  const outcomes = new Map<string, number>();
+  const calls = Array.from({ length: 600 }, (_, i) => {
+    const controller = new AbortController();
+    if (i % 17 === 0) setTimeout(() => controller.abort(), random() * 50);
+    return client.serverMetadata({ signal: controller.signal, deadlineMs: i % 23 === 0 ? 5 : undefined }).then(
+      () => 'ok',
+      (error: unknown) => (error instanceof TritonError ? error.kind : 'not a TritonError'),
+    ).then((outcome) => {
+      peak = Math.max(peak, pool.size);
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    });
+  });
+  await Promise.all(calls);
+  assert.ok(peak <= 3, `the pool held ${peak} connections`);
+  assert.ok(!outcomes.has('not a TritonError'));
+  assert.ok((outcomes.get('ok') ?? 0) > 300, JSON.stringify([...outcomes]));
+  // Afterwards the pool still serves calls.
+  answerer = ({ socket }) => socket.write(ok);
+  const names = await Promise.all(Array.from({ length: 6 }, () => client.serverMetadata()));
+  assert.deepEqual(names.map((m) => m.name), Array(6).fill('triton'));
+  assert.ok(pool.size <= 3);
+  await client.close();
+  assert.equal(pool.size, 0);
+});
