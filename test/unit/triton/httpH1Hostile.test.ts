@@ -204,7 +204,7 @@ test('a 64 MiB answer is not kept by the pool once the call is over', async () =
     return process.memoryUsage().arrayBuffers;
   };
   const base = await settle();
-  let result: unknown = await client.infer('m', [{ name: 'I', datatype: 'INT32', shape: [1], data: new Int32Array([1]) }], [{ name: 'O', binaryData: true }]);
+  let result: unknown = await client.infer('m', [{ name: 'I', datatype: 'INT32', shape: [1], data: new Int32Array([1]) }], [{ name: 'O', binary: true }]);
   const held = await settle();
   assert.ok(held - base >= 60 * 1024 * 1024, `the answer is alive while its result is: ${((held - base) / 2 ** 20).toFixed(1)} MiB`);
   result = undefined;
