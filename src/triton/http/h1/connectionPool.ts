@@ -253,7 +253,15 @@ export class ConnectionPool {
       connection.destroy();
     }
     if (this.all.size < this.options.maxSockets) {
-      this.open().attach(user, this.options.idleTimeoutMs);
+      let connection: Connection;
+      try {
+        connection = this.open();
+      } catch (error) {
+        // tls.connect refuses unusable options (a key that does not match its certificate) at once.
+        user.onSocketError(this.cannotOpen(error));
+        return;
+      }
+      connection.attach(user, this.options.idleTimeoutMs);
       return;
     }
     this.waiting.push(user);
@@ -309,6 +317,16 @@ export class ConnectionPool {
     if (!this.closedForGood && this.waiting.length > 0 && this.all.size < this.options.maxSockets) {
       this.acquire(this.waiting.shift()!);
     }
+  }
+
+  private cannotOpen(error: unknown): TritonError {
+    const message = error instanceof Error ? error.message : String(error);
+    // "error:05800074:x509 certificate routines::key values mismatch" → "key values mismatch (…)".
+    const reason = /^error:[0-9A-Fa-f]+:([^:]*)::?(.+)$/.exec(message);
+    const text = reason === null ? message : `${reason[2]} (${reason[1]})`;
+    return new TritonError('invalid-argument', this.options.secure
+      ? `the TLS options cannot be used: ${text}`
+      : `cannot open a connection to ${this.options.hostname}:${this.options.port}: ${text}`, { cause: error });
   }
 
   private open(): Connection {
