@@ -59,6 +59,8 @@ export class ResponseParser {
   private state = State.Idle;
   /** Head bytes gathered across chunks (only when the head did not arrive in one piece). */
   private pendingHead: Buffer | undefined;
+  /** How many bytes of pendingHead hold the head gathered so far. */
+  private pendingLength = 0;
   private remaining = 0;
   private chunkLine = 0;
   private trailerBytes = 0;
@@ -140,22 +142,38 @@ export class ResponseParser {
   private head(data: Buffer, at: number): number {
     let buffer = data;
     let start = at;
-    const previous = this.pendingHead;
-    if (previous !== undefined) {
-      buffer = Buffer.concat([previous, data.subarray(at)]);
+    // Head bytes gathered so far, or -1 when the head starts in `data`.
+    const previous = this.pendingHead === undefined ? -1 : this.pendingLength;
+    if (previous !== -1) {
+      // Appended to a buffer that doubles when full: a head arriving in tiny pieces costs linear time.
+      const length = previous + data.length - at;
+      let pending = this.pendingHead!;
+      if (length > pending.length) {
+        pending = Buffer.allocUnsafe(Math.max(length, 2 * pending.length));
+        this.pendingHead!.copy(pending, 0, 0, previous);
+        this.pendingHead = pending;
+      }
+      data.copy(pending, previous, at);
+      this.pendingLength = length;
+      buffer = pending.subarray(0, length);
       start = 0;
     }
     checkPrefix(buffer, start);
     // Resume the search a little before the new bytes: the terminator may straddle the split.
-    const from = previous === undefined ? start : Math.max(0, previous.length - 3);
+    const from = previous === -1 ? start : Math.max(0, previous - 3);
     const found = buffer.indexOf(HEAD_END, from);
     if (found === -1) {
       // A head whose lines end in bare LFs has no CRLFCRLF to wait for: refused now, not at a deadline.
-      checkBareLf(buffer, previous === undefined ? start : previous.length);
+      checkBareLf(buffer, previous === -1 ? start : previous);
       if (buffer.length - start > MAX_HEAD_BYTES) {
         throw new HttpParseError('HPE_HEADER_OVERFLOW', `the answer's header block exceeds ${MAX_HEAD_BYTES} bytes`);
       }
-      this.pendingHead = start === 0 && buffer !== data ? buffer : Buffer.from(buffer.subarray(start));
+      if (previous === -1) {
+        const length = data.length - start;
+        this.pendingHead = Buffer.allocUnsafe(Math.max(2 * length, 512));
+        data.copy(this.pendingHead, 0, start);
+        this.pendingLength = length;
+      }
       return data.length;
     }
     if (found + 4 - start > MAX_HEAD_BYTES) {
@@ -165,7 +183,7 @@ export class ResponseParser {
     this.parseHead(buffer.toString('latin1', start, found));
     // Where the body starts within `data`.
     const consumed = found + 4 - start;
-    return previous === undefined ? start + consumed : at + consumed - previous.length;
+    return previous === -1 ? start + consumed : at + consumed - previous;
   }
 
   private parseHead(text: string): void {
