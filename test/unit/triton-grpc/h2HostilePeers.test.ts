@@ -340,3 +340,16 @@ test('a server that allows no streams (MAX_CONCURRENT_STREAMS 0) fails waiting c
   assert.match(e.message, /allows no calls on this connection \(SETTINGS_MAX_CONCURRENT_STREAMS 0\)/);
   assert.equal((await first).toString(), 'first');
 });
+
+test('a header block kept open with empty CONTINUATION frames is bounded by the bytes on the wire, not only by its fragments', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    const empty = frame(FrameType.CONTINUATION, 0, f.id);
+    peer.write(frame(FrameType.HEADERS, 0, f.id, encodeLiterals([[':status', '200']])), ...Array<Buffer>(20000).fill(empty));
+  });
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /a header block of more than \d+ bytes on stream 1 .*ENHANCE_YOUR_CALM/);
+  const goaway = await peers[0]!.waitFor((f) => f.type === FrameType.GOAWAY);
+  assert.equal(goaway.payload.readUInt32BE(4), ErrorCode.ENHANCE_YOUR_CALM);
+});

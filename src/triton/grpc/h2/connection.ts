@@ -104,7 +104,7 @@ export class H2Connection {
   private receiveWindow: number;
   private connectionUnacked = 0;
   /** A header block that continues in CONTINUATION frames. */
-  private continuing: { id: number; fragments: Buffer[]; size: number; endStream: boolean } | undefined;
+  private continuing: { id: number; fragments: Buffer[]; size: number; wire: number; endStream: boolean } | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     this.decoder = new HpackDecoder(4096, options.maxHeaderListSize);
@@ -442,7 +442,7 @@ export class H2Connection {
       this.headerBlock(id, fragment, endStream);
       return;
     }
-    this.continuing = { id, fragments: [fragment], size: fragment.length, endStream };
+    this.continuing = { id, fragments: [fragment], size: fragment.length, wire: FRAME_HEADER_BYTES + payload.length, endStream };
   }
 
   private onContinuation(flags: number, id: number, payload: Buffer): void {
@@ -450,9 +450,12 @@ export class H2Connection {
     if (continuing === undefined) return this.protocolFailure(ErrorCode.PROTOCOL_ERROR, `a CONTINUATION frame on stream ${id} without a header block to continue`);
     continuing.fragments.push(payload);
     continuing.size += payload.length;
-    // A compressed block never needs to be much larger than the list it carries.
+    // A compressed block never needs to be much larger than the list it carries. The bound counts
+    // the bytes on the wire, frame headers included, so that empty CONTINUATION frames (which add
+    // nothing to the block but a fragment to hold) cannot keep a block open for ever.
+    continuing.wire += FRAME_HEADER_BYTES + payload.length;
     const bound = 2 * this.options.maxHeaderListSize + OUR_MAX_FRAME_SIZE;
-    if (continuing.size > bound) {
+    if (continuing.wire > bound) {
       return this.protocolFailure(ErrorCode.ENHANCE_YOUR_CALM, `a header block of more than ${bound} bytes on stream ${id}`);
     }
     if (flags & Flag.END_HEADERS) {
