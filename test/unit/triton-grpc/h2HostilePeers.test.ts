@@ -353,3 +353,26 @@ test('a header block kept open with empty CONTINUATION frames is bounded by the 
   const goaway = await peers[0]!.waitFor((f) => f.type === FrameType.GOAWAY);
   assert.equal(goaway.payload.readUInt32BE(4), ErrorCode.ENHANCE_YOUR_CALM);
 });
+
+test('trailers without END_STREAM (a second header block, then DATA) are a malformed answer: a stream error, the connection carries on', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) {
+      const message = Buffer.from([0, 0, 0, 0, 2, 0x6f, 0x6b]);
+      peer.write(
+        peer.headers(1, { ':status': '200', 'content-type': 'application/grpc' }),
+        peer.headers(1, { 'grpc-status': '0' }),
+        frame(FrameType.DATA, Flag.END_STREAM, 1, message),
+      );
+    } else {
+      peer.write(peer.answer(f.id, Buffer.from('fine')));
+    }
+  });
+  const e = await failure(call(channel, 'malformed'));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /a second header block without END_STREAM/);
+  const reset = await peers[0]!.waitFor((f) => f.type === FrameType.RST_STREAM && f.id === 1);
+  assert.equal(reset.payload.readUInt32BE(0), ErrorCode.PROTOCOL_ERROR);
+  assert.equal((await call(channel, 'next')).toString(), 'fine');
+  assert.equal(peers.length, 1, 'the connection carried on');
+});

@@ -480,6 +480,10 @@ export class H2Connection {
     if (decoded.tooLarge !== undefined) {
       return this.streamError(stream, ErrorCode.PROTOCOL_ERROR, `the server sent a header list of ${decoded.tooLarge} bytes, above the ${this.decoder.maxHeaderListSize}-byte limit`);
     }
+    if (stream.gotHeaders && !endStream) {
+      // After the response headers the only header block allowed is the trailers, which end the stream (RFC 9113 §8.1).
+      return this.streamError(stream, ErrorCode.PROTOCOL_ERROR, 'the server sent a second header block without END_STREAM (trailers must end the stream)');
+    }
     const status = decoded.fields[':status'];
     if (!endStream && status !== undefined && status.length === 3 && status[0] === '1') return;
     stream.gotHeaders = true;
