@@ -376,3 +376,30 @@ test('trailers without END_STREAM (a second header block, then DATA) are a malfo
   assert.equal((await call(channel, 'next')).toString(), 'fine');
   assert.equal(peers.length, 1, 'the connection carried on');
 });
+
+for (const kind of ['PING', 'SETTINGS'] as const) {
+  test(`a ${kind} flood from a server that does not read its acknowledgements fails the connection (ENHANCE_YOUR_CALM) instead of queueing them without bound`, async (t) => {
+    const flood = kind === 'PING' ? frame(FrameType.PING, 0, 0, Buffer.alloc(8)) : settingsFrame([]);
+    const { channel } = await hostile(t, (peer, f) => {
+      if (!isRequest(f)) return;
+      // The server stops reading and sends 1,500,000 frames (about 25 MB of them, as many acknowledgements
+      // owed): more than the socket buffers of both sides hold.
+      peer.socket.pause();
+      const block = Buffer.concat(Array<Buffer>(10000).fill(flood));
+      let left = 150;
+      const more = (): void => {
+        while (left > 0 && !peer.socket.destroyed) {
+          left--;
+          if (!peer.socket.write(block)) {
+            peer.socket.once('drain', more);
+            return;
+          }
+        }
+      };
+      more();
+    });
+    const e = await failure(call(channel));
+    assert.equal(e.kind, 'protocol');
+    assert.match(e.message, new RegExp(`acknowledgements .*not read.*ENHANCE_YOUR_CALM`));
+  });
+}

@@ -60,6 +60,11 @@ const OUR_MAX_FRAME_SIZE = DEFAULT_MAX_FRAME_SIZE;
 const NO_PEER_STREAMS = 0;
 /** Below this, a call's HEADERS and DATA go out as one buffer; above, the body parts are written as they are. */
 const JOIN_LIMIT = 16 * 1024;
+/**
+ * PING and SETTINGS acknowledgements we queue while the socket waits to drain: a server that
+ * floods those frames without reading our answers would otherwise grow our memory without bound.
+ */
+const MAX_QUEUED_ACKS = 10000;
 
 export class H2Stream {
   id = 0;
@@ -103,6 +108,8 @@ export class H2Connection {
   // Our receive side.
   private receiveWindow: number;
   private connectionUnacked = 0;
+  /** Acknowledgements written since the socket last drained, counted only while it needs to. */
+  private queuedAcks = 0;
   /** A header block that continues in CONTINUATION frames. */
   private continuing: { id: number; fragments: Buffer[]; size: number; wire: number; endStream: boolean } | undefined;
 
@@ -124,6 +131,9 @@ export class H2Connection {
     socket.setNoDelay(true);
     socket.unref();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('drain', () => {
+      this.queuedAcks = 0;
+    });
     socket.on('error', (e: NodeJS.ErrnoException) => {
       this.fail({ reached: this.reached, message: e.message, code: typeof e.code === 'string' ? e.code : undefined, cause: e });
     });
@@ -541,7 +551,7 @@ export class H2Connection {
         if (!stream.sentEnd) this.blocked.add(stream);
       }
     }
-    this.socket.write(frame(FrameType.SETTINGS, Flag.ACK, 0));
+    if (!this.acknowledge(frame(FrameType.SETTINGS, Flag.ACK, 0), 'SETTINGS')) return;
     if (!this.reached) {
       this.reached = true;
       clearTimeout(this.connectTimer);
@@ -564,7 +574,7 @@ export class H2Connection {
   private onPing(flags: number, id: number, payload: Buffer): void {
     if (id !== 0) return this.protocolFailure(ErrorCode.PROTOCOL_ERROR, `a PING frame on stream ${id}`);
     if (payload.length !== 8) return this.protocolFailure(ErrorCode.FRAME_SIZE_ERROR, `a PING frame of ${payload.length} bytes (8 expected)`);
-    if ((flags & Flag.ACK) === 0) this.socket.write(frame(FrameType.PING, Flag.ACK, 0, payload));
+    if ((flags & Flag.ACK) === 0) this.acknowledge(frame(FrameType.PING, Flag.ACK, 0, payload), 'PING');
   }
 
   private onGoaway(id: number, payload: Buffer): void {
@@ -609,6 +619,20 @@ export class H2Connection {
       this.pump(stream);
       this.socket.uncork();
     }
+  }
+
+  /** Writes a PING or SETTINGS acknowledgement; false (after failing) when too many wait behind a socket that does not drain. */
+  private acknowledge(ack: Buffer, what: string): boolean {
+    if (this.socket.writableNeedDrain && ++this.queuedAcks > MAX_QUEUED_ACKS) {
+      this.fail({
+        reached: this.reached,
+        message: `the server sent more than ${MAX_QUEUED_ACKS} PING or SETTINGS frames (the last a ${what}) while our acknowledgements were not read (ENHANCE_YOUR_CALM)`,
+        protocol: true,
+      }, ErrorCode.ENHANCE_YOUR_CALM);
+      return false;
+    }
+    this.socket.write(ack);
+    return true;
   }
 
   /** The server ended its side of the stream. */
