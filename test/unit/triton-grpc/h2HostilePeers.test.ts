@@ -403,3 +403,130 @@ for (const kind of ['PING', 'SETTINGS'] as const) {
     assert.match(e.message, new RegExp(`acknowledgements .*not read.*ENHANCE_YOUR_CALM`));
   });
 }
+
+/** A 4-byte big-endian payload. */
+function u32(value: number): Buffer {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(value, 0);
+  return out;
+}
+
+const connectionErrors: Array<{ name: string; reply: (peer: Peer, id: number) => Buffer[]; message: RegExp; code: number }> = [
+  { name: 'SETTINGS_ENABLE_PUSH of 2', reply: () => [settingsFrame([[0x2, 2]])], message: /SETTINGS_ENABLE_PUSH of 2/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'SETTINGS_MAX_FRAME_SIZE below 16384', reply: () => [settingsFrame([[0x5, 16383]])], message: /SETTINGS_MAX_FRAME_SIZE of 16383/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'SETTINGS_MAX_FRAME_SIZE above 2^24-1', reply: () => [settingsFrame([[0x5, 0x1000000]])], message: /SETTINGS_MAX_FRAME_SIZE of 16777216/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1', reply: () => [settingsFrame([[0x4, 0x80000000]])], message: /SETTINGS_INITIAL_WINDOW_SIZE of 2147483648/, code: ErrorCode.FLOW_CONTROL_ERROR },
+  { name: 'a SETTINGS frame of 7 bytes', reply: () => [frame(FrameType.SETTINGS, 0, 0, Buffer.alloc(7))], message: /SETTINGS frame of 7 bytes/, code: ErrorCode.FRAME_SIZE_ERROR },
+  { name: 'a connection WINDOW_UPDATE beyond 2^31-1', reply: () => [frame(FrameType.WINDOW_UPDATE, 0, 0, u32(0x7fffffff))], message: /connection window exceed 2\^31-1/, code: ErrorCode.FLOW_CONTROL_ERROR },
+  { name: 'a PUSH_PROMISE although push is disabled', reply: (_p, id) => [frame(FrameType.PUSH_PROMISE, Flag.END_HEADERS, id, Buffer.concat([u32(2), encodeLiterals([[':method', 'GET']])]))], message: /PUSH_PROMISE although push is disabled/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'HEADERS on an even-numbered stream', reply: (peer) => [peer.headers(2, { ':status': '200' })], message: /HEADERS frame on stream 2, which was never opened/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'HEADERS on a stream not yet opened', reply: (peer) => [peer.headers(7, { ':status': '200' })], message: /HEADERS frame on stream 7, which was never opened/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'DATA on a stream not yet opened', reply: () => [frame(FrameType.DATA, 0, 9, Buffer.alloc(3))], message: /DATA frame on stream 9, which was never opened/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'a PING inside a header block', reply: (peer, id) => [peer.headers(id, { ':status': '200' }, 0), frame(FrameType.PING, 0, 0, Buffer.alloc(8))], message: /a frame of type 6 came in the middle of a header block of stream 1/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'a CONTINUATION for another stream inside a header block', reply: (peer, id) => [peer.headers(id, { ':status': '200' }, 0), frame(FrameType.CONTINUATION, Flag.END_HEADERS, id + 2, Buffer.alloc(0))], message: /a frame of type 9 came in the middle of a header block of stream 1/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'a CONTINUATION with no header block open', reply: (_p, id) => [frame(FrameType.CONTINUATION, Flag.END_HEADERS, id, Buffer.alloc(0))], message: /CONTINUATION frame on stream 1 without a header block to continue/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'an HPACK table size update above SETTINGS_HEADER_TABLE_SIZE', reply: (_p, id) => [frame(FrameType.HEADERS, Flag.END_HEADERS, id, Buffer.from([0x3f, 0xe2, 0x1f, 0x88]))], message: /dynamic table size update to 4097 exceeds the 4096 allowed.*COMPRESSION_ERROR/, code: ErrorCode.COMPRESSION_ERROR },
+  { name: 'an HPACK table size update after a field', reply: (_p, id) => [frame(FrameType.HEADERS, Flag.END_HEADERS, id, Buffer.from([0x88, 0x20]))], message: /size update comes after a header field.*COMPRESSION_ERROR/, code: ErrorCode.COMPRESSION_ERROR },
+];
+
+for (const c of connectionErrors) {
+  test(`connection error: ${c.name}`, async (t) => {
+    const { channel, peers } = await hostile(t, (peer, f) => {
+      if (isRequest(f)) peer.write(...c.reply(peer, f.id));
+    });
+    const e = await failure(call(channel));
+    assert.equal(e.kind, 'protocol', e.message);
+    assert.match(e.message, c.message);
+    const goaway = await peers[0]!.waitFor((f) => f.type === FrameType.GOAWAY);
+    assert.equal(goaway.payload.readUInt32BE(4), c.code);
+  });
+}
+
+test('HPACK table size updates at the start of a block (two of them) are accepted and the call is answered', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    const prefix = Buffer.from([0, 0, 0, 0, 2, 0x6f, 0x6b]);
+    peer.write(
+      frame(FrameType.HEADERS, Flag.END_HEADERS, f.id, Buffer.concat([Buffer.from([0x20, 0x3f, 0xe1, 0x1f]), encodeLiterals([[':status', '200']])])),
+      frame(FrameType.DATA, 0, f.id, prefix),
+      peer.headers(f.id, { 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM),
+    );
+  });
+  assert.equal((await call(channel)).toString(), 'ok');
+});
+
+test('a stream WINDOW_UPDATE beyond 2^31-1 resets that stream (FLOW_CONTROL_ERROR); the connection carries on', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) peer.write(frame(FrameType.WINDOW_UPDATE, 0, 1, u32(0x7fffffff)));
+    else peer.write(peer.answer(f.id, Buffer.from('fine')));
+  });
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /stream window exceed 2\^31-1/);
+  const reset = await peers[0]!.waitFor((f) => f.type === FrameType.RST_STREAM && f.id === 1);
+  assert.equal(reset.payload.readUInt32BE(0), ErrorCode.FLOW_CONTROL_ERROR);
+  assert.equal((await call(channel)).toString(), 'fine');
+  assert.equal(peers.length, 1);
+});
+
+test('SETTINGS_INITIAL_WINDOW_SIZE lowered while the body waits: the stream window goes negative and only what WINDOW_UPDATEs then allow is sent', async (t) => {
+  const { channel, peers } = await hostile(
+    t,
+    (peer, f) => {
+      if (f.type === FrameType.DATA && f.flags & Flag.END_STREAM) peer.write(peer.answer(f.id, Buffer.from('done')));
+    },
+    (peer) => peer.write(settingsFrame([[0x4, 1000]])),
+  );
+  // A first call so that the server's SETTINGS are in force for the second.
+  const first = call(channel);
+  await peers[0]?.waitFor((f) => f.type === FrameType.DATA && f.id === 1 && (f.flags & Flag.END_STREAM) !== 0);
+  assert.equal((await first).toString(), 'done');
+  const peer = peers[0]!;
+  const answer = channel.call({ path: '/s/M', message: Buffer.alloc(4995, 1), headers: {}, label: 'big', deadline: Date.now() + 8000 });
+  answer.catch(() => undefined);
+  const sent = (): number => peer.frames.filter((f) => f.type === FrameType.DATA && f.id === 3).reduce((a, f) => a + f.payload.length, 0);
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 80));
+  await peer.waitFor((f) => f.type === FrameType.DATA && f.id === 3);
+  await settle();
+  assert.equal(sent(), 1000, 'the first 1000 bytes, the whole initial window');
+  // Window 0, then 500 - 1000 = -500; a WINDOW_UPDATE of 700 leaves 200 to send.
+  peer.write(settingsFrame([[0x4, 500]]), frame(FrameType.WINDOW_UPDATE, 0, 3, u32(700)));
+  await settle();
+  assert.equal(sent(), 1200);
+  peer.write(frame(FrameType.WINDOW_UPDATE, 0, 3, u32(10000)));
+  assert.equal((await answer).toString(), 'done');
+  assert.equal(sent(), 5000);
+});
+
+test('padded DATA for a cancelled stream is still credited to the connection, padding included', async (t) => {
+  // The client's connection window is 16 MiB: 17 MiB sent on a stream it has reset must be given back,
+  // or the connection runs out of window (a FLOW_CONTROL_ERROR) and the next call cannot be answered.
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) {
+      // 17 MiB of padded DATA frames (16,384 bytes each, 255 of them padding) on stream 1, which the client
+      // refuses (over its answer limit) and resets after the first.
+      peer.write(peer.headers(1, { ':status': '200', 'content-type': 'application/grpc' }));
+      const padded = frame(FrameType.DATA, Flag.PADDED, 1, Buffer.concat([Buffer.from([255]), Buffer.alloc(16384 - 256, 0), Buffer.alloc(255)]));
+      peer.write(...Array<Buffer>(17 * 64).fill(padded));
+    } else {
+      // Then answers of 1,000,005 bytes.
+      const body = Buffer.alloc(1_000_005, 3);
+      body.writeUInt32BE(body.length - 5, 1);
+      body[0] = 0;
+      const frames = [peer.headers(f.id, { ':status': '200', 'content-type': 'application/grpc' })];
+      for (let at = 0; at < body.length; at += 16384) frames.push(frame(FrameType.DATA, 0, f.id, body.subarray(at, at + 16384)));
+      frames.push(peer.headers(f.id, { 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM));
+      peer.write(...frames);
+    }
+  });
+  const refused = channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'refused', deadline: Date.now() + 8000, maxAnswerBytes: 1024 });
+  const e = await failure(refused);
+  assert.match(e.message, /larger than the 1024-byte limit/);
+  await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 2; i++) assert.equal((await call(channel, `big ${i}`)).length, 1_000_000);
+  assert.equal(peers.length, 1, 'the connection carried on');
+  const credited = peers[0]!.frames.filter((f) => f.type === FrameType.WINDOW_UPDATE && f.id === 0).reduce((a, f) => a + f.payload.readUInt32BE(0), 0);
+  assert.ok(credited >= 16 * 1024 * 1024 - 65535 + 16 * 1024 * 1024, `connection credit given back: ${credited}`);
+});
