@@ -530,3 +530,21 @@ test('padded DATA for a cancelled stream is still credited to the connection, pa
   const credited = peers[0]!.frames.filter((f) => f.type === FrameType.WINDOW_UPDATE && f.id === 0).reduce((a, f) => a + f.payload.readUInt32BE(0), 0);
   assert.ok(credited >= 16 * 1024 * 1024 - 65535 + 16 * 1024 * 1024, `connection credit given back: ${credited}`);
 });
+
+test('a far deadline still travels as a valid grpc-timeout (at most 8 digits, in a coarser unit)', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (isRequest(f)) peer.write(peer.answer(f.id, Buffer.from('ok')));
+  });
+  const cases: Array<[number, RegExp, number]> = [
+    [5000, /^(4\d{3}|5000)m$/, 1],
+    [200_000_000, /^\d{1,8}S$/, 1000],
+  ];
+  for (const [ms, shape, unit] of cases) {
+    assert.equal((await channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'far', deadline: Date.now() + ms })).toString(), 'ok');
+    const requests = peers[0]!.frames.filter(isRequest);
+    const sent = new HpackDecoder().decode(requests[requests.length - 1]!.payload).fields['grpc-timeout'] ?? '';
+    assert.match(sent, shape, `${ms} ms sent as ${sent}`);
+    const value = Number(sent.slice(0, -1)) * { m: 1, S: 1000, M: 60000, H: 3600000 }[sent.slice(-1) as 'm' | 'S' | 'M' | 'H'];
+    assert.ok(value >= ms - 1000 && value <= ms + unit, `${sent} stands for ${value} ms, not about ${ms}`);
+  }
+});
