@@ -37,6 +37,8 @@ export interface UnaryCallOptions {
   maxAnswerBytes?: number;
 }
 
+/** The longest delay setTimeout takes as it is. */
+const MAX_TIMER_MS = 0x7fffffff;
 /** The most digits a grpc-timeout value may have (gRPC over HTTP/2: TimeoutValue is 1 to 8 digits). */
 const TIMEOUT_MAX = 99_999_999;
 
@@ -249,9 +251,17 @@ class UnaryCall implements StreamListener {
     this.label = options.label;
     this.signal = options.signal;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
-    if (remaining !== undefined) {
-      this.timer = setTimeout(() => this.cancel(new TritonError('deadline', `deadline exceeded after ${Math.ceil(remaining)} ms`, { request: this.label })), remaining);
+    if (remaining !== undefined) this.armDeadline(Date.now() + remaining, remaining);
+  }
+
+  /** Node fires a timer of more than 2^31-1 ms at once: a far deadline is waited for in steps. */
+  private armDeadline(deadline: number, total: number): void {
+    const left = deadline - Date.now();
+    if (left > MAX_TIMER_MS) {
+      this.timer = setTimeout(() => this.armDeadline(deadline, total), MAX_TIMER_MS);
+      return;
     }
+    this.timer = setTimeout(() => this.cancel(new TritonError('deadline', `deadline exceeded after ${Math.ceil(total)} ms`, { request: this.label })), Math.max(0, left));
   }
 
   start(connection: H2Connection, block: Buffer, body: Uint8Array[]): void {

@@ -548,3 +548,11 @@ test('a far deadline still travels as a valid grpc-timeout (at most 8 digits, in
     assert.ok(value >= ms - 1000 && value <= ms + unit, `${sent} stands for ${value} ms, not about ${ms}`);
   }
 });
+
+test('a deadline further than a timer can wait (over 2^31-1 ms, about 24.8 days) does not end the call at once', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    if (isRequest(f)) setTimeout(() => peer.write(peer.answer(f.id, Buffer.from('later'))), 100);
+  });
+  const answer = await channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'far', deadline: Date.now() + 400 * 24 * 3600 * 1000 });
+  assert.equal(answer.toString(), 'later');
+});
