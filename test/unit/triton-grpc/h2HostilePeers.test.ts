@@ -556,3 +556,49 @@ test('a deadline further than a timer can wait (over 2^31-1 ms, about 24.8 days)
   const answer = await channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'far', deadline: Date.now() + 400 * 24 * 3600 * 1000 });
   assert.equal(answer.toString(), 'later');
 });
+
+test('the connection dies with calls queued behind MAX_CONCURRENT_STREAMS: every call fails at once, the queued ones as never sent', async (t) => {
+  const { channel, peers } = await hostile(
+    t,
+    (peer, f) => {
+      if (!isRequest(f)) return;
+      if (peer === peers[0]) setTimeout(() => peer.socket.destroy(), 30);
+      else peer.write(peer.answer(f.id, Buffer.from('again')));
+    },
+    (peer) => peer.write(settingsFrame([[0x3, 1]])),
+  );
+  const calls = [call(channel, 'a'), call(channel, 'b'), call(channel, 'c')];
+  const errors = await Promise.all(calls.map(failure));
+  assert.equal(peers[0]!.frames.filter(isRequest).length, 1, 'one stream at a time');
+  for (const e of errors) assert.equal(e.kind, 'unavailable', e.message);
+  assert.equal(errors.filter((e) => /lost/.test(e.message)).length, 1, errors.map((e) => e.message).join(' | '));
+  assert.equal((await call(channel)).toString(), 'again');
+});
+
+test('thousands of calls with a shared AbortSignal, deadlines racing the answers: no listener left on the signal, one connection throughout', async (t) => {
+  const { getEventListeners } = await import('node:events');
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    // Every third answer comes as its deadline is due.
+    if (f.id % 3 === 0) setTimeout(() => peer.write(peer.answer(f.id, Buffer.from('ok'))), 2);
+    else peer.write(peer.answer(f.id, Buffer.from('ok')));
+  });
+  const controller = new AbortController();
+  let answered = 0;
+  let late = 0;
+  for (let i = 0; i < 3000; i++) {
+    const deadline = Date.now() + (i % 3 === 1 ? 2 : 5000);
+    try {
+      const answer = await channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: `call ${i}`, deadline, signal: controller.signal });
+      assert.equal(answer.toString(), 'ok');
+      answered++;
+    } catch (e) {
+      assert.ok(e instanceof TritonError && e.kind === 'deadline', String(e));
+      late++;
+    }
+  }
+  assert.equal(answered + late, 3000);
+  assert.ok(answered >= 1000, `${answered} answered`);
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+  assert.equal(peers.length, 1);
+});
