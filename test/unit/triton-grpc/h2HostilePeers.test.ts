@@ -576,7 +576,7 @@ test('the connection dies with calls queued behind MAX_CONCURRENT_STREAMS: every
 });
 
 test('2000 calls with a shared AbortSignal, deadlines racing the answers: no listener left on the signal, one connection throughout', async (t) => {
-  const { getEventListeners } = await import('node:events');
+  const { EventEmitter } = await import('node:events');
   const { channel, peers } = await hostile(t, (peer, f) => {
     if (!isRequest(f)) return;
     peer.socket.setNoDelay(true);
@@ -600,6 +600,51 @@ test('2000 calls with a shared AbortSignal, deadlines racing the answers: no lis
   }
   assert.equal(answered + late, 2000);
   assert.ok(answered >= 600, `${answered} answered`);
-  assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+  assert.equal(EventEmitter.getEventListeners(controller.signal, 'abort').length, 0);
   assert.equal(peers.length, 1);
+});
+
+test('a big answer is not kept by the client once the caller lets it go (and neither is the request body)', async (t) => {
+  const v8 = await import('node:v8');
+  const vm = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  // A channel of its own, with room for an 8 MiB answer.
+  const server = createServer((socket) => {
+    const peer = new Peer(socket, (p, f) => {
+      if (!isRequest(f)) return;
+      const body = Buffer.alloc(8 << 20, 7);
+      body[0] = 0;
+      body.writeUInt32BE(body.length - 5, 1);
+      const frames = [p.headers(f.id, { ':status': '200', 'content-type': 'application/grpc' })];
+      for (let at = 0; at < body.length; at += 16384) frames.push(frame(FrameType.DATA, 0, f.id, body.subarray(at, at + 16384)));
+      frames.push(p.headers(f.id, { 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM));
+      p.write(...frames);
+    });
+    peer.write(settingsFrame([]));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const channel = new Http2UnaryChannel({ address: `127.0.0.1:${(server.address() as AddressInfo).port}`, tls: false }, undefined, 16 << 20, 2000);
+  t.after(() => {
+    channel.close();
+    server.close();
+  });
+  // The calls run in a function of their own, so that no frame of this one holds the last of them.
+  const run = async (): Promise<Array<WeakRef<ArrayBufferLike>>> => {
+    const made: Array<WeakRef<ArrayBufferLike>> = [];
+    for (let i = 0; i < 3; i++) {
+      const request = Buffer.alloc(4 << 20, 1);
+      const answer = await channel.call({ path: '/s/M', message: request, headers: {}, label: 'big', deadline: Date.now() + 8000 });
+      assert.equal(answer.length, (8 << 20) - 5);
+      made.push(new WeakRef(answer.buffer), new WeakRef(request.buffer));
+    }
+    return made;
+  };
+  const refs = await run();
+  await new Promise((r) => setTimeout(r, 50));
+  gc();
+  await new Promise((r) => setImmediate(r));
+  gc();
+  const kept = refs.filter((r) => r.deref() !== undefined).length;
+  assert.equal(kept, 0, `${kept} of ${refs.length} answers and request bodies still reachable after the calls`);
 });
