@@ -648,3 +648,20 @@ test('a big answer is not kept by the client once the caller lets it go (and nei
   const kept = refs.filter((r) => r.deref() !== undefined).length;
   assert.equal(kept, 0, `${kept} of ${refs.length} answers and request bodies still reachable after the calls`);
 });
+
+test('response headers without a valid :status are a malformed answer: a stream error that says so', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) peer.write(peer.headers(1, { 'content-type': 'application/grpc', 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM));
+    else if (f.id === 3) peer.write(peer.headers(3, { ':status': '2x0', 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM));
+    else peer.write(peer.answer(f.id, Buffer.from('fine')));
+  });
+  for (const [label, shown] of [['none', 'none'], ['bad', '"2x0"']]) {
+    const e = await failure(call(channel, label));
+    assert.equal(e.kind, 'protocol');
+    assert.equal(e.message, `${label}: the server's response headers have no valid :status (${shown})`);
+  }
+  const reset = await peers[0]!.waitFor((f) => f.type === FrameType.RST_STREAM && f.id === 1);
+  assert.equal(reset.payload.readUInt32BE(0), ErrorCode.PROTOCOL_ERROR);
+  assert.equal((await call(channel)).toString(), 'fine');
+});

@@ -495,7 +495,11 @@ export class H2Connection {
       return this.streamError(stream, ErrorCode.PROTOCOL_ERROR, 'the server sent a second header block without END_STREAM (trailers must end the stream)');
     }
     const status = decoded.fields[':status'];
-    if (!endStream && status !== undefined && status.length === 3 && status[0] === '1') return;
+    if (!stream.gotHeaders && (status === undefined || !/^[1-5]\d\d$/.test(status))) {
+      // Every response header block carries a 3-digit :status (RFC 9113 §8.3.2).
+      return this.streamError(stream, ErrorCode.PROTOCOL_ERROR, `the server's response headers have no valid :status (${status === undefined ? 'none' : JSON.stringify(status.slice(0, 40))})`);
+    }
+    if (!endStream && status?.startsWith('1') === true) return;
     stream.gotHeaders = true;
     stream.listener.onHeaders(decoded.fields);
     if (endStream && !stream.done) this.ended(stream);
