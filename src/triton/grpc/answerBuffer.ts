@@ -9,12 +9,19 @@ const GATHER_FROM = 64 * 1024;
 /** The payload's position must show within this many bytes, else the answer is laid out unaligned. */
 const HEAD_LIMIT = 256 * 1024;
 const ALIGN = 8;
+/** Chunks below this size are small: a run of them is joined into one buffer… */
+const SMALL_CHUNK = 1024;
+/** …once this many have come in a row, so that tiny DATA frames do not cost a buffer object each. */
+const SMALL_RUN = 64;
 
 export type AnswerLayout = (head: Uint8Array, messageLength: number) => PayloadOffset;
 
 export class AnswerBuffer {
   private chunks: Buffer[] = [];
   private held = 0;
+  /** How many of the last chunks held are small, and their bytes. */
+  private smallRun = 0;
+  private smallBytes = 0;
   private received = 0;
   /** The whole frame (prefix and message) once its size and layout are known. */
   private target: Buffer | undefined;
@@ -30,11 +37,12 @@ export class AnswerBuffer {
       this.copyIn(chunk);
       return undefined;
     }
-    this.chunks.push(chunk);
-    this.held += chunk.length;
+    this.hold(chunk);
     if (this.layout === undefined || this.held < GRPC_HEADER_BYTES) return undefined;
     const head = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.held);
     this.chunks = [head];
+    this.smallRun = 0;
+    this.smallBytes = 0;
     const length = head.readUInt32BE(1);
     if (length > this.maxMessageBytes) return this.tooLarge();
     if (head[0] !== 0 || length < GATHER_FROM) {
@@ -50,6 +58,24 @@ export class AnswerBuffer {
     this.chunks = [];
     this.copyIn(head);
     return undefined;
+  }
+
+  private hold(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+    if (chunk.length >= SMALL_CHUNK) {
+      this.smallRun = 0;
+      this.smallBytes = 0;
+      return;
+    }
+    this.smallRun++;
+    this.smallBytes += chunk.length;
+    if (this.smallRun < SMALL_RUN) return;
+    // Only the run of small chunks is copied; big chunks are never copied twice.
+    const run = this.chunks.splice(this.chunks.length - this.smallRun);
+    this.chunks.push(Buffer.concat(run, this.smallBytes));
+    this.smallRun = 0;
+    this.smallBytes = 0;
   }
 
   private copyIn(chunk: Buffer): void {

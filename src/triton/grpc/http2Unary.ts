@@ -37,6 +37,25 @@ export interface UnaryCallOptions {
   maxAnswerBytes?: number;
 }
 
+/** The longest delay setTimeout takes as it is. */
+const MAX_TIMER_MS = 0x7fffffff;
+/** The most digits a grpc-timeout value may have (gRPC over HTTP/2: TimeoutValue is 1 to 8 digits). */
+const TIMEOUT_MAX = 99_999_999;
+
+/**
+ * A grpc-timeout for `ms` milliseconds: in milliseconds while they fit 8 digits, else in the first
+ * coarser unit that fits (rounded up: our own timer ends the call on time, the server's only must not
+ * end it sooner). A server such as gRPC C++ refuses a value of more digits.
+ */
+export function grpcTimeout(ms: number): string {
+  const units: Array<[string, number]> = [['m', 1], ['S', 1000], ['M', 60_000], ['H', 3_600_000]];
+  for (const [unit, size] of units) {
+    const value = Math.max(1, Math.ceil(ms / size));
+    if (value <= TIMEOUT_MAX) return `${value}${unit}`;
+  }
+  return `${TIMEOUT_MAX}H`;
+}
+
 /** HTTP status → gRPC code for answers that are not gRPC at all (the gRPC HTTP/2 mapping). */
 function codeForHttpStatus(status: number): number {
   switch (status) {
@@ -171,7 +190,7 @@ export class Http2UnaryChannel {
       this.fixedBlocks.set(path, fixed);
     }
     if (remaining === undefined) return Buffer.concat([fixed, metadata], fixed.length + metadata.length);
-    const timeout = encodeLiterals([['grpc-timeout', `${Math.max(1, Math.ceil(remaining))}m`]]);
+    const timeout = encodeLiterals([['grpc-timeout', grpcTimeout(remaining)]]);
     return Buffer.concat([fixed, metadata, timeout], fixed.length + metadata.length + timeout.length);
   }
 
@@ -232,9 +251,17 @@ class UnaryCall implements StreamListener {
     this.label = options.label;
     this.signal = options.signal;
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
-    if (remaining !== undefined) {
-      this.timer = setTimeout(() => this.cancel(new TritonError('deadline', `deadline exceeded after ${Math.ceil(remaining)} ms`, { request: this.label })), remaining);
+    if (remaining !== undefined) this.armDeadline(Date.now() + remaining, remaining);
+  }
+
+  /** Node fires a timer of more than 2^31-1 ms at once: a far deadline is waited for in steps. */
+  private armDeadline(deadline: number, total: number): void {
+    const left = deadline - Date.now();
+    if (left > MAX_TIMER_MS) {
+      this.timer = setTimeout(() => this.armDeadline(deadline, total), MAX_TIMER_MS);
+      return;
     }
+    this.timer = setTimeout(() => this.cancel(new TritonError('deadline', `deadline exceeded after ${Math.ceil(total)} ms`, { request: this.label })), Math.max(0, left));
   }
 
   start(connection: H2Connection, block: Buffer, body: Uint8Array[]): void {

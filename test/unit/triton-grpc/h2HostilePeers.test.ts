@@ -340,3 +340,328 @@ test('a server that allows no streams (MAX_CONCURRENT_STREAMS 0) fails waiting c
   assert.match(e.message, /allows no calls on this connection \(SETTINGS_MAX_CONCURRENT_STREAMS 0\)/);
   assert.equal((await first).toString(), 'first');
 });
+
+test('a header block kept open with empty CONTINUATION frames is bounded by the bytes on the wire, not only by its fragments', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    const empty = frame(FrameType.CONTINUATION, 0, f.id);
+    peer.write(frame(FrameType.HEADERS, 0, f.id, encodeLiterals([[':status', '200']])), ...Array<Buffer>(20000).fill(empty));
+  });
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /a header block of more than \d+ bytes on stream 1 .*ENHANCE_YOUR_CALM/);
+  const goaway = await peers[0]!.waitFor((f) => f.type === FrameType.GOAWAY);
+  assert.equal(goaway.payload.readUInt32BE(4), ErrorCode.ENHANCE_YOUR_CALM);
+});
+
+test('trailers without END_STREAM (a second header block, then DATA) are a malformed answer: a stream error, the connection carries on', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) {
+      const message = Buffer.from([0, 0, 0, 0, 2, 0x6f, 0x6b]);
+      peer.write(
+        peer.headers(1, { ':status': '200', 'content-type': 'application/grpc' }),
+        peer.headers(1, { 'grpc-status': '0' }),
+        frame(FrameType.DATA, Flag.END_STREAM, 1, message),
+      );
+    } else {
+      peer.write(peer.answer(f.id, Buffer.from('fine')));
+    }
+  });
+  const e = await failure(call(channel, 'malformed'));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /a second header block without END_STREAM/);
+  const reset = await peers[0]!.waitFor((f) => f.type === FrameType.RST_STREAM && f.id === 1);
+  assert.equal(reset.payload.readUInt32BE(0), ErrorCode.PROTOCOL_ERROR);
+  assert.equal((await call(channel, 'next')).toString(), 'fine');
+  assert.equal(peers.length, 1, 'the connection carried on');
+});
+
+for (const kind of ['PING', 'SETTINGS'] as const) {
+  test(`a ${kind} flood from a server that does not read its acknowledgements fails the connection (ENHANCE_YOUR_CALM) instead of queueing them without bound`, async (t) => {
+    const flood = kind === 'PING' ? frame(FrameType.PING, 0, 0, Buffer.alloc(8)) : settingsFrame([]);
+    const { channel } = await hostile(t, (peer, f) => {
+      if (!isRequest(f)) return;
+      // The server stops reading and sends 1,500,000 frames (about 25 MB of them, as many acknowledgements
+      // owed): more than the socket buffers of both sides hold.
+      peer.socket.pause();
+      const block = Buffer.concat(Array<Buffer>(10000).fill(flood));
+      let left = 150;
+      const more = (): void => {
+        while (left > 0 && !peer.socket.destroyed) {
+          left--;
+          if (!peer.socket.write(block)) {
+            peer.socket.once('drain', more);
+            return;
+          }
+        }
+      };
+      more();
+    });
+    const e = await failure(call(channel));
+    assert.equal(e.kind, 'protocol');
+    assert.match(e.message, new RegExp(`acknowledgements .*not read.*ENHANCE_YOUR_CALM`));
+  });
+}
+
+/** A 4-byte big-endian payload. */
+function u32(value: number): Buffer {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(value, 0);
+  return out;
+}
+
+const connectionErrors: Array<{ name: string; reply: (peer: Peer, id: number) => Buffer[]; message: RegExp; code: number }> = [
+  { name: 'SETTINGS_ENABLE_PUSH of 2', reply: () => [settingsFrame([[0x2, 2]])], message: /SETTINGS_ENABLE_PUSH of 2/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'SETTINGS_MAX_FRAME_SIZE below 16384', reply: () => [settingsFrame([[0x5, 16383]])], message: /SETTINGS_MAX_FRAME_SIZE of 16383/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'SETTINGS_MAX_FRAME_SIZE above 2^24-1', reply: () => [settingsFrame([[0x5, 0x1000000]])], message: /SETTINGS_MAX_FRAME_SIZE of 16777216/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'SETTINGS_INITIAL_WINDOW_SIZE above 2^31-1', reply: () => [settingsFrame([[0x4, 0x80000000]])], message: /SETTINGS_INITIAL_WINDOW_SIZE of 2147483648/, code: ErrorCode.FLOW_CONTROL_ERROR },
+  { name: 'a SETTINGS frame of 7 bytes', reply: () => [frame(FrameType.SETTINGS, 0, 0, Buffer.alloc(7))], message: /SETTINGS frame of 7 bytes/, code: ErrorCode.FRAME_SIZE_ERROR },
+  { name: 'a connection WINDOW_UPDATE beyond 2^31-1', reply: () => [frame(FrameType.WINDOW_UPDATE, 0, 0, u32(0x7fffffff))], message: /connection window exceed 2\^31-1/, code: ErrorCode.FLOW_CONTROL_ERROR },
+  { name: 'a PUSH_PROMISE although push is disabled', reply: (_p, id) => [frame(FrameType.PUSH_PROMISE, Flag.END_HEADERS, id, Buffer.concat([u32(2), encodeLiterals([[':method', 'GET']])]))], message: /PUSH_PROMISE although push is disabled/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'HEADERS on an even-numbered stream', reply: (peer) => [peer.headers(2, { ':status': '200' })], message: /HEADERS frame on stream 2, which was never opened/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'HEADERS on a stream not yet opened', reply: (peer) => [peer.headers(7, { ':status': '200' })], message: /HEADERS frame on stream 7, which was never opened/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'DATA on a stream not yet opened', reply: () => [frame(FrameType.DATA, 0, 9, Buffer.alloc(3))], message: /DATA frame on stream 9, which was never opened/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'a PING inside a header block', reply: (peer, id) => [peer.headers(id, { ':status': '200' }, 0), frame(FrameType.PING, 0, 0, Buffer.alloc(8))], message: /a frame of type 6 came in the middle of a header block of stream 1/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'a CONTINUATION for another stream inside a header block', reply: (peer, id) => [peer.headers(id, { ':status': '200' }, 0), frame(FrameType.CONTINUATION, Flag.END_HEADERS, id + 2, Buffer.alloc(0))], message: /a frame of type 9 came in the middle of a header block of stream 1/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'a CONTINUATION with no header block open', reply: (_p, id) => [frame(FrameType.CONTINUATION, Flag.END_HEADERS, id, Buffer.alloc(0))], message: /CONTINUATION frame on stream 1 without a header block to continue/, code: ErrorCode.PROTOCOL_ERROR },
+  { name: 'an HPACK table size update above SETTINGS_HEADER_TABLE_SIZE', reply: (_p, id) => [frame(FrameType.HEADERS, Flag.END_HEADERS, id, Buffer.from([0x3f, 0xe2, 0x1f, 0x88]))], message: /dynamic table size update to 4097 exceeds the 4096 allowed.*COMPRESSION_ERROR/, code: ErrorCode.COMPRESSION_ERROR },
+  { name: 'an HPACK table size update after a field', reply: (_p, id) => [frame(FrameType.HEADERS, Flag.END_HEADERS, id, Buffer.from([0x88, 0x20]))], message: /size update comes after a header field.*COMPRESSION_ERROR/, code: ErrorCode.COMPRESSION_ERROR },
+];
+
+for (const c of connectionErrors) {
+  test(`connection error: ${c.name}`, async (t) => {
+    const { channel, peers } = await hostile(t, (peer, f) => {
+      if (isRequest(f)) peer.write(...c.reply(peer, f.id));
+    });
+    const e = await failure(call(channel));
+    assert.equal(e.kind, 'protocol', e.message);
+    assert.match(e.message, c.message);
+    const goaway = await peers[0]!.waitFor((f) => f.type === FrameType.GOAWAY);
+    assert.equal(goaway.payload.readUInt32BE(4), c.code);
+  });
+}
+
+test('HPACK table size updates at the start of a block (two of them) are accepted and the call is answered', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    const prefix = Buffer.from([0, 0, 0, 0, 2, 0x6f, 0x6b]);
+    peer.write(
+      frame(FrameType.HEADERS, Flag.END_HEADERS, f.id, Buffer.concat([Buffer.from([0x20, 0x3f, 0xe1, 0x1f]), encodeLiterals([[':status', '200']])])),
+      frame(FrameType.DATA, 0, f.id, prefix),
+      peer.headers(f.id, { 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM),
+    );
+  });
+  assert.equal((await call(channel)).toString(), 'ok');
+});
+
+test('a stream WINDOW_UPDATE beyond 2^31-1 resets that stream (FLOW_CONTROL_ERROR); the connection carries on', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) peer.write(frame(FrameType.WINDOW_UPDATE, 0, 1, u32(0x7fffffff)));
+    else peer.write(peer.answer(f.id, Buffer.from('fine')));
+  });
+  const e = await failure(call(channel));
+  assert.equal(e.kind, 'protocol');
+  assert.match(e.message, /stream window exceed 2\^31-1/);
+  const reset = await peers[0]!.waitFor((f) => f.type === FrameType.RST_STREAM && f.id === 1);
+  assert.equal(reset.payload.readUInt32BE(0), ErrorCode.FLOW_CONTROL_ERROR);
+  assert.equal((await call(channel)).toString(), 'fine');
+  assert.equal(peers.length, 1);
+});
+
+test('SETTINGS_INITIAL_WINDOW_SIZE lowered while the body waits: the stream window goes negative and only what WINDOW_UPDATEs then allow is sent', async (t) => {
+  const { channel, peers } = await hostile(
+    t,
+    (peer, f) => {
+      if (f.type === FrameType.DATA && f.flags & Flag.END_STREAM) peer.write(peer.answer(f.id, Buffer.from('done')));
+    },
+    (peer) => peer.write(settingsFrame([[0x4, 1000]])),
+  );
+  // A first call so that the server's SETTINGS are in force for the second.
+  const first = call(channel);
+  await peers[0]?.waitFor((f) => f.type === FrameType.DATA && f.id === 1 && (f.flags & Flag.END_STREAM) !== 0);
+  assert.equal((await first).toString(), 'done');
+  const peer = peers[0]!;
+  const answer = channel.call({ path: '/s/M', message: Buffer.alloc(4995, 1), headers: {}, label: 'big', deadline: Date.now() + 8000 });
+  answer.catch(() => undefined);
+  const sent = (): number => peer.frames.filter((f) => f.type === FrameType.DATA && f.id === 3).reduce((a, f) => a + f.payload.length, 0);
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 80));
+  await peer.waitFor((f) => f.type === FrameType.DATA && f.id === 3);
+  await settle();
+  assert.equal(sent(), 1000, 'the first 1000 bytes, the whole initial window');
+  // Window 0, then 500 - 1000 = -500; a WINDOW_UPDATE of 700 leaves 200 to send.
+  peer.write(settingsFrame([[0x4, 500]]), frame(FrameType.WINDOW_UPDATE, 0, 3, u32(700)));
+  await settle();
+  assert.equal(sent(), 1200);
+  peer.write(frame(FrameType.WINDOW_UPDATE, 0, 3, u32(10000)));
+  assert.equal((await answer).toString(), 'done');
+  assert.equal(sent(), 5000);
+});
+
+test('padded DATA for a cancelled stream is still credited to the connection, padding included', async (t) => {
+  // The client's connection window is 16 MiB: 17 MiB sent on a stream it has reset must be given back,
+  // or the connection runs out of window (a FLOW_CONTROL_ERROR) and the next call cannot be answered.
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) {
+      // 17 MiB of padded DATA frames (16,384 bytes each, 255 of them padding) on stream 1, which the client
+      // refuses (over its answer limit) and resets after the first.
+      peer.write(peer.headers(1, { ':status': '200', 'content-type': 'application/grpc' }));
+      const padded = frame(FrameType.DATA, Flag.PADDED, 1, Buffer.concat([Buffer.from([255]), Buffer.alloc(16384 - 256, 0), Buffer.alloc(255)]));
+      peer.write(...Array<Buffer>(17 * 64).fill(padded));
+    } else {
+      // Then answers of 1,000,005 bytes.
+      const body = Buffer.alloc(1_000_005, 3);
+      body.writeUInt32BE(body.length - 5, 1);
+      body[0] = 0;
+      const frames = [peer.headers(f.id, { ':status': '200', 'content-type': 'application/grpc' })];
+      for (let at = 0; at < body.length; at += 16384) frames.push(frame(FrameType.DATA, 0, f.id, body.subarray(at, at + 16384)));
+      frames.push(peer.headers(f.id, { 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM));
+      peer.write(...frames);
+    }
+  });
+  const refused = channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'refused', deadline: Date.now() + 8000, maxAnswerBytes: 1024 });
+  const e = await failure(refused);
+  assert.match(e.message, /larger than the 1024-byte limit/);
+  await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 2; i++) assert.equal((await call(channel, `big ${i}`)).length, 1_000_000);
+  assert.equal(peers.length, 1, 'the connection carried on');
+  const credited = peers[0]!.frames.filter((f) => f.type === FrameType.WINDOW_UPDATE && f.id === 0).reduce((a, f) => a + f.payload.readUInt32BE(0), 0);
+  assert.ok(credited >= 16 * 1024 * 1024 - 65535 + 16 * 1024 * 1024, `connection credit given back: ${credited}`);
+});
+
+test('a far deadline still travels as a valid grpc-timeout (at most 8 digits, in a coarser unit)', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (isRequest(f)) peer.write(peer.answer(f.id, Buffer.from('ok')));
+  });
+  const cases: Array<[number, RegExp, number]> = [
+    [5000, /^(4\d{3}|5000)m$/, 1],
+    [200_000_000, /^\d{1,8}S$/, 1000],
+  ];
+  for (const [ms, shape, unit] of cases) {
+    assert.equal((await channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'far', deadline: Date.now() + ms })).toString(), 'ok');
+    const requests = peers[0]!.frames.filter(isRequest);
+    const sent = new HpackDecoder().decode(requests[requests.length - 1]!.payload).fields['grpc-timeout'] ?? '';
+    assert.match(sent, shape, `${ms} ms sent as ${sent}`);
+    const value = Number(sent.slice(0, -1)) * { m: 1, S: 1000, M: 60000, H: 3600000 }[sent.slice(-1) as 'm' | 'S' | 'M' | 'H'];
+    assert.ok(value >= ms - 1000 && value <= ms + unit, `${sent} stands for ${value} ms, not about ${ms}`);
+  }
+});
+
+test('a deadline further than a timer can wait (over 2^31-1 ms, about 24.8 days) does not end the call at once', async (t) => {
+  const { channel } = await hostile(t, (peer, f) => {
+    if (isRequest(f)) setTimeout(() => peer.write(peer.answer(f.id, Buffer.from('later'))), 100);
+  });
+  const answer = await channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: 'far', deadline: Date.now() + 400 * 24 * 3600 * 1000 });
+  assert.equal(answer.toString(), 'later');
+});
+
+test('the connection dies with calls queued behind MAX_CONCURRENT_STREAMS: every call fails at once, the queued ones as never sent', async (t) => {
+  const { channel, peers } = await hostile(
+    t,
+    (peer, f) => {
+      if (!isRequest(f)) return;
+      if (peer === peers[0]) setTimeout(() => peer.socket.destroy(), 30);
+      else peer.write(peer.answer(f.id, Buffer.from('again')));
+    },
+    (peer) => peer.write(settingsFrame([[0x3, 1]])),
+  );
+  const calls = [call(channel, 'a'), call(channel, 'b'), call(channel, 'c')];
+  const errors = await Promise.all(calls.map(failure));
+  assert.equal(peers[0]!.frames.filter(isRequest).length, 1, 'one stream at a time');
+  for (const e of errors) assert.equal(e.kind, 'unavailable', e.message);
+  assert.equal(errors.filter((e) => /lost/.test(e.message)).length, 1, errors.map((e) => e.message).join(' | '));
+  assert.equal((await call(channel)).toString(), 'again');
+});
+
+test('2000 calls with a shared AbortSignal, deadlines racing the answers: no listener left on the signal, one connection throughout', async (t) => {
+  const { EventEmitter } = await import('node:events');
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    peer.socket.setNoDelay(true);
+    // Every third answer comes as its deadline is due.
+    if (f.id % 3 === 0) setTimeout(() => peer.write(peer.answer(f.id, Buffer.from('ok'))), 2);
+    else peer.write(peer.answer(f.id, Buffer.from('ok')));
+  });
+  const controller = new AbortController();
+  let answered = 0;
+  let late = 0;
+  for (let i = 0; i < 2000; i++) {
+    const deadline = Date.now() + (i % 3 === 1 ? 2 : 5000);
+    try {
+      const answer = await channel.call({ path: '/s/M', message: Buffer.from('x'), headers: {}, label: `call ${i}`, deadline, signal: controller.signal });
+      assert.equal(answer.toString(), 'ok');
+      answered++;
+    } catch (e) {
+      assert.ok(e instanceof TritonError && e.kind === 'deadline', String(e));
+      late++;
+    }
+  }
+  assert.equal(answered + late, 2000);
+  assert.ok(answered >= 600, `${answered} answered`);
+  assert.equal(EventEmitter.getEventListeners(controller.signal, 'abort').length, 0);
+  assert.equal(peers.length, 1);
+});
+
+test('a big answer is not kept by the client once the caller lets it go (and neither is the request body)', async (t) => {
+  const v8 = await import('node:v8');
+  const vm = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  // A channel of its own, with room for an 8 MiB answer.
+  const server = createServer((socket) => {
+    const peer = new Peer(socket, (p, f) => {
+      if (!isRequest(f)) return;
+      const body = Buffer.alloc(8 << 20, 7);
+      body[0] = 0;
+      body.writeUInt32BE(body.length - 5, 1);
+      const frames = [p.headers(f.id, { ':status': '200', 'content-type': 'application/grpc' })];
+      for (let at = 0; at < body.length; at += 16384) frames.push(frame(FrameType.DATA, 0, f.id, body.subarray(at, at + 16384)));
+      frames.push(p.headers(f.id, { 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM));
+      p.write(...frames);
+    });
+    peer.write(settingsFrame([]));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const channel = new Http2UnaryChannel({ address: `127.0.0.1:${(server.address() as AddressInfo).port}`, tls: false }, undefined, 16 << 20, 2000);
+  t.after(() => {
+    channel.close();
+    server.close();
+  });
+  // The calls run in a function of their own, so that no frame of this one holds the last of them.
+  const run = async (): Promise<Array<WeakRef<ArrayBufferLike>>> => {
+    const made: Array<WeakRef<ArrayBufferLike>> = [];
+    for (let i = 0; i < 3; i++) {
+      const request = Buffer.alloc(4 << 20, 1);
+      const answer = await channel.call({ path: '/s/M', message: request, headers: {}, label: 'big', deadline: Date.now() + 8000 });
+      assert.equal(answer.length, (8 << 20) - 5);
+      made.push(new WeakRef(answer.buffer), new WeakRef(request.buffer));
+    }
+    return made;
+  };
+  const refs = await run();
+  await new Promise((r) => setTimeout(r, 50));
+  gc();
+  await new Promise((r) => setImmediate(r));
+  gc();
+  const kept = refs.filter((r) => r.deref() !== undefined).length;
+  assert.equal(kept, 0, `${kept} of ${refs.length} answers and request bodies still reachable after the calls`);
+});
+
+test('response headers without a valid :status are a malformed answer: a stream error that says so', async (t) => {
+  const { channel, peers } = await hostile(t, (peer, f) => {
+    if (!isRequest(f)) return;
+    if (f.id === 1) peer.write(peer.headers(1, { 'content-type': 'application/grpc', 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM));
+    else if (f.id === 3) peer.write(peer.headers(3, { ':status': '2x0', 'grpc-status': '0' }, Flag.END_HEADERS | Flag.END_STREAM));
+    else peer.write(peer.answer(f.id, Buffer.from('fine')));
+  });
+  for (const [label, shown] of [['none', 'none'], ['bad', '"2x0"']]) {
+    const e = await failure(call(channel, label));
+    assert.equal(e.kind, 'protocol');
+    assert.equal(e.message, `${label}: the server's response headers have no valid :status (${shown})`);
+  }
+  const reset = await peers[0]!.waitFor((f) => f.type === FrameType.RST_STREAM && f.id === 1);
+  assert.equal(reset.payload.readUInt32BE(0), ErrorCode.PROTOCOL_ERROR);
+  assert.equal((await call(channel)).toString(), 'fine');
+});

@@ -60,6 +60,11 @@ const OUR_MAX_FRAME_SIZE = DEFAULT_MAX_FRAME_SIZE;
 const NO_PEER_STREAMS = 0;
 /** Below this, a call's HEADERS and DATA go out as one buffer; above, the body parts are written as they are. */
 const JOIN_LIMIT = 16 * 1024;
+/**
+ * PING and SETTINGS acknowledgements we queue while the socket waits to drain: a server that
+ * floods those frames without reading our answers would otherwise grow our memory without bound.
+ */
+const MAX_QUEUED_ACKS = 10000;
 
 export class H2Stream {
   id = 0;
@@ -103,8 +108,10 @@ export class H2Connection {
   // Our receive side.
   private receiveWindow: number;
   private connectionUnacked = 0;
+  /** Acknowledgements written since the socket last drained, counted only while it needs to. */
+  private queuedAcks = 0;
   /** A header block that continues in CONTINUATION frames. */
-  private continuing: { id: number; fragments: Buffer[]; size: number; endStream: boolean } | undefined;
+  private continuing: { id: number; fragments: Buffer[]; size: number; wire: number; endStream: boolean } | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     this.decoder = new HpackDecoder(4096, options.maxHeaderListSize);
@@ -124,6 +131,9 @@ export class H2Connection {
     socket.setNoDelay(true);
     socket.unref();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('drain', () => {
+      this.queuedAcks = 0;
+    });
     socket.on('error', (e: NodeJS.ErrnoException) => {
       this.fail({ reached: this.reached, message: e.message, code: typeof e.code === 'string' ? e.code : undefined, cause: e });
     });
@@ -442,7 +452,7 @@ export class H2Connection {
       this.headerBlock(id, fragment, endStream);
       return;
     }
-    this.continuing = { id, fragments: [fragment], size: fragment.length, endStream };
+    this.continuing = { id, fragments: [fragment], size: fragment.length, wire: FRAME_HEADER_BYTES + payload.length, endStream };
   }
 
   private onContinuation(flags: number, id: number, payload: Buffer): void {
@@ -450,9 +460,12 @@ export class H2Connection {
     if (continuing === undefined) return this.protocolFailure(ErrorCode.PROTOCOL_ERROR, `a CONTINUATION frame on stream ${id} without a header block to continue`);
     continuing.fragments.push(payload);
     continuing.size += payload.length;
-    // A compressed block never needs to be much larger than the list it carries.
+    // A compressed block never needs to be much larger than the list it carries. The bound counts
+    // the bytes on the wire, frame headers included, so that empty CONTINUATION frames (which add
+    // nothing to the block but a fragment to hold) cannot keep a block open for ever.
+    continuing.wire += FRAME_HEADER_BYTES + payload.length;
     const bound = 2 * this.options.maxHeaderListSize + OUR_MAX_FRAME_SIZE;
-    if (continuing.size > bound) {
+    if (continuing.wire > bound) {
       return this.protocolFailure(ErrorCode.ENHANCE_YOUR_CALM, `a header block of more than ${bound} bytes on stream ${id}`);
     }
     if (flags & Flag.END_HEADERS) {
@@ -477,8 +490,16 @@ export class H2Connection {
     if (decoded.tooLarge !== undefined) {
       return this.streamError(stream, ErrorCode.PROTOCOL_ERROR, `the server sent a header list of ${decoded.tooLarge} bytes, above the ${this.decoder.maxHeaderListSize}-byte limit`);
     }
+    if (stream.gotHeaders && !endStream) {
+      // After the response headers the only header block allowed is the trailers, which end the stream (RFC 9113 §8.1).
+      return this.streamError(stream, ErrorCode.PROTOCOL_ERROR, 'the server sent a second header block without END_STREAM (trailers must end the stream)');
+    }
     const status = decoded.fields[':status'];
-    if (!endStream && status !== undefined && status.length === 3 && status[0] === '1') return;
+    if (!stream.gotHeaders && (status === undefined || !/^[1-5]\d\d$/.test(status))) {
+      // Every response header block carries a 3-digit :status (RFC 9113 §8.3.2).
+      return this.streamError(stream, ErrorCode.PROTOCOL_ERROR, `the server's response headers have no valid :status (${status === undefined ? 'none' : JSON.stringify(status.slice(0, 40))})`);
+    }
+    if (!endStream && status?.startsWith('1') === true) return;
     stream.gotHeaders = true;
     stream.listener.onHeaders(decoded.fields);
     if (endStream && !stream.done) this.ended(stream);
@@ -534,7 +555,7 @@ export class H2Connection {
         if (!stream.sentEnd) this.blocked.add(stream);
       }
     }
-    this.socket.write(frame(FrameType.SETTINGS, Flag.ACK, 0));
+    if (!this.acknowledge(frame(FrameType.SETTINGS, Flag.ACK, 0), 'SETTINGS')) return;
     if (!this.reached) {
       this.reached = true;
       clearTimeout(this.connectTimer);
@@ -557,7 +578,7 @@ export class H2Connection {
   private onPing(flags: number, id: number, payload: Buffer): void {
     if (id !== 0) return this.protocolFailure(ErrorCode.PROTOCOL_ERROR, `a PING frame on stream ${id}`);
     if (payload.length !== 8) return this.protocolFailure(ErrorCode.FRAME_SIZE_ERROR, `a PING frame of ${payload.length} bytes (8 expected)`);
-    if ((flags & Flag.ACK) === 0) this.socket.write(frame(FrameType.PING, Flag.ACK, 0, payload));
+    if ((flags & Flag.ACK) === 0) this.acknowledge(frame(FrameType.PING, Flag.ACK, 0, payload), 'PING');
   }
 
   private onGoaway(id: number, payload: Buffer): void {
@@ -602,6 +623,20 @@ export class H2Connection {
       this.pump(stream);
       this.socket.uncork();
     }
+  }
+
+  /** Writes a PING or SETTINGS acknowledgement; false (after failing) when too many wait behind a socket that does not drain. */
+  private acknowledge(ack: Buffer, what: string): boolean {
+    if (this.socket.writableNeedDrain && ++this.queuedAcks > MAX_QUEUED_ACKS) {
+      this.fail({
+        reached: this.reached,
+        message: `the server sent more than ${MAX_QUEUED_ACKS} PING or SETTINGS frames (the last a ${what}) while our acknowledgements were not read (ENHANCE_YOUR_CALM)`,
+        protocol: true,
+      }, ErrorCode.ENHANCE_YOUR_CALM);
+      return false;
+    }
+    this.socket.write(ack);
+    return true;
   }
 
   /** The server ended its side of the stream. */
