@@ -5,6 +5,8 @@ import { buildModelForm } from '../../inference/inputs/modelForm';
 import { isRequestDraft } from '../../inference/requestDraft';
 import type { RequestDraft } from '../../inference/requestDraft';
 import { createClientFor } from '../../services/clientFactory';
+import { LoadTestCommand } from '../../services/commandIds';
+import type { LoadTestCommandId } from '../../services/commandIds';
 import { parseSavedLoadTest } from '../../services/loadTestRuns';
 import type { SavedLoadTest } from '../../services/loadTestRuns';
 import type { SecretStore } from '../../services/serverConfig';
@@ -51,7 +53,7 @@ export interface LoadTestFeature {
   open(target: PanelTarget, draft?: RequestDraft): Promise<LoadTestPanel>;
   /** Adopts a panel VS Code restores after a restart (or disposes it when its state is not ours). */
   restore(webviewPanel: vscode.WebviewPanel, state: unknown): void;
-  readonly commands: Readonly<Record<string, (...args: unknown[]) => Promise<unknown>>>;
+  readonly commands: Readonly<Record<LoadTestCommandId, (...args: unknown[]) => Promise<unknown>>>;
 }
 
 export function createLoadTestFeature({ context, log, explorer, inference, panels }: LoadTestFeatureDeps): LoadTestFeature {
@@ -127,8 +129,8 @@ export function createLoadTestFeature({ context, log, explorer, inference, panel
     adopt(state.target, host, { source: '' }, { ...(state.settings !== undefined ? { settings: state.settings } : {}), ...restoredRun(state.lastRun, log) });
   };
 
-  const commands: Record<string, (...args: unknown[]) => Promise<unknown>> = {
-    'triton.loadTestModel': async (...args: unknown[]) => {
+  const commands: Record<LoadTestCommandId, (...args: unknown[]) => Promise<unknown>> = {
+    [LoadTestCommand.loadTestModel]: async (...args: unknown[]) => {
       try {
         const target = targetFromArgs(args, explorer) ?? (await pickTarget(explorer, 'Load Test'));
         if (target === undefined) return;
