@@ -91,6 +91,8 @@ e2eTest('the load test comes back after a window reload with its model, settings
   await frame.locator('[data-save]:not([disabled])').waitFor();
   await frame.locator('[data-levels]').fill('2');
   await frame.locator('[data-start]').click();
+  // The restored run's status reads "Run finished" too: the new run shows first as its c=2 row.
+  await rows().first().locator('th', { hasText: 'c=2' }).waitFor({ timeout: 30_000 });
   await frame.locator('[data-status]', { hasText: /Run finished: [\d,]+ requests, 0 errors/ }).waitFor({ timeout: 30_000 });
   assert.equal(await rows().count(), 1);
 }, { referenceServer: true, timeoutMs: 240_000 });
