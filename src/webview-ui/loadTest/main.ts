@@ -154,7 +154,8 @@ function render(): void {
 }
 
 function drawResults(): void {
-  const points: LoadStep[] = mode === 'rate' ? timeline.map((t) => ({ ...t, label: `${(t.elapsedMs / 1000).toFixed(1)} s` })) : steps;
+  // A fixed-rate run restored after a restart has no samples left: its step is the one point.
+  const points: LoadStep[] = mode === 'rate' && timeline.length > 0 ? timeline.map((t) => ({ ...t, label: `${(t.elapsedMs / 1000).toFixed(1)} s` })) : steps;
   const labels = points.map((p) => p.label);
   setChildren(charts,
     lineChart('Throughput', 'req/s', labels, [{ name: 'throughput', cls: 'series-a', values: points.map((p) => p.throughput) }]),
