@@ -1,5 +1,6 @@
 // Explorer nodes for a server's live settings ("Server Settings": log and global trace settings, each
 // row editable with a click) and for a server started from the editor (its state, with Stop).
+import { LogsCommand } from './commandIds';
 import type { ExplorerTree, NodeKind, NodeView } from './explorerTree';
 import type { LogSettingKey, ServerSettingsSnapshot } from './liveSettings';
 import { isEditableLogSetting, logSettingLabels, traceSettingKeys, traceValueText } from './liveSettings';
@@ -63,7 +64,7 @@ function launchedView(serverId: string, sources: SettingsNodeSources): NodeView 
     icon: icon.color === undefined ? { id: icon.id } : { id: icon.id, color: icon.color },
     contextValue: `launched ${s.kind}`,
     collapsible: 'none',
-    command: { command: 'triton.showServerLog', title: 'Show Server Log', args: [{ serverId }] },
+    command: { command: LogsCommand.showServerLog, title: 'Show Server Log', args: [{ serverId }] },
   };
 }
 
@@ -101,7 +102,7 @@ export function registerServerSettingsNodes(tree: ExplorerTree, sources: Setting
         icon: { id: d.scope === 'log' ? 'output' : 'pulse' },
         contextValue: `serverSetting ${d.scope}${d.editable ? ' editable' : ''}`,
         collapsible: 'none',
-        ...(d.editable ? { command: { command: 'triton.editServerSetting', title: 'Change Setting', args: [node] } } : {}),
+        ...(d.editable ? { command: { command: LogsCommand.editServerSetting, title: 'Change Setting', args: [node] } } : {}),
       };
     },
   };

@@ -1,7 +1,7 @@
 // Messages between the load-test panel's host and its page: the settings of a run one way; live
 // samples, finished steps, the run's result and comparisons the other. Plain JSON only: figures that
 // could not be measured (NaN) may arrive as null, and the page shows them as a dash.
-import type { LoadSample, LoadStep, LoadTestResult, StepComparison } from '../services/loadTestTypes';
+import type { LoadPlan, LoadSample, LoadStep, LoadTestResult, StepComparison } from '../services/loadTestTypes';
 import type { PanelTarget } from './inferenceProtocol';
 import { isBoolean, isFiniteNumber, isRecord, isString, messageGuard } from './webviewProtocol';
 
@@ -38,13 +38,25 @@ export interface LoadTestInit {
   limits: { maxRequests: number; maxSeconds: number; maxConcurrency: number; maxRate: number };
 }
 
+/** A finished run's record (SavedLoadTest in services/loadTestRuns.ts) without its result. */
+export interface LoadTestRunInfo {
+  version: number;
+  savedAt: string;
+  model: string;
+  modelVersion?: string;
+  protocol: 'http' | 'grpc';
+  url: string;
+  plan: LoadPlan;
+}
+
 export type ToLoadTestPage =
   | LoadTestInit
   | { type: 'loadError'; message: string }
   | { type: 'started'; runId: number; settings: LoadTestSettings }
   | { type: 'sample'; runId: number; sample: LoadSample }
   | { type: 'step'; runId: number; index: number; step: LoadStep }
-  | { type: 'finished'; runId: number; result: LoadTestResult }
+  /** `run` is what the saved record holds besides the result; the page keeps both to survive a reload. */
+  | { type: 'finished'; runId: number; result: LoadTestResult; run: LoadTestRunInfo }
   | { type: 'runError'; runId: number; message: string }
   | { type: 'comparison'; label: string; rows: StepComparison[] }
   | { type: 'notice'; message: string; error?: boolean };
@@ -82,7 +94,7 @@ export const isToLoadTestPage = messageGuard<ToLoadTestPage>({
   started: (m) => isFiniteNumber(m.runId) && isLoadTestSettings(m.settings),
   sample: (m) => isFiniteNumber(m.runId) && isRecord(m.sample),
   step: (m) => isFiniteNumber(m.runId) && isFiniteNumber(m.index) && isRecord(m.step),
-  finished: (m) => isFiniteNumber(m.runId) && isRecord(m.result) && Array.isArray(m.result.steps),
+  finished: (m) => isFiniteNumber(m.runId) && isRecord(m.result) && Array.isArray(m.result.steps) && isRecord(m.run),
   runError: (m) => isFiniteNumber(m.runId) && isString(m.message),
   comparison: (m) => isString(m.label) && Array.isArray(m.rows),
   notice: (m) => isString(m.message),
@@ -92,8 +104,13 @@ export const isToLoadTestPage = messageGuard<ToLoadTestPage>({
 export interface LoadTestPageState {
   target: PanelTarget;
   settings?: LoadTestSettings;
+  /**
+   * The last finished run as a saved record (SavedLoadTest). Only its shape as an object is checked
+   * here: the host reads it back with every field checked (parseSavedLoadTest) when it restores the panel.
+   */
+  lastRun?: Record<string, unknown>;
 }
 
 export function isLoadTestPageState(x: unknown): x is LoadTestPageState {
-  return isRecord(x) && isTarget(x.target) && (x.settings === undefined || isLoadTestSettings(x.settings));
+  return isRecord(x) && isTarget(x.target) && (x.settings === undefined || isLoadTestSettings(x.settings)) && (x.lastRun === undefined || isRecord(x.lastRun));
 }

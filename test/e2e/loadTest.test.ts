@@ -5,29 +5,11 @@
 // sequence model runs only once the modal confirmation says so.
 import assert from 'node:assert/strict';
 import type { FrameLocator, Page } from 'playwright-core';
-import { openTritonView, runCommand } from './support/actions';
+import { openTritonView, pickFromCommand as pickModel } from './support/actions';
 import { e2eTest, saveScreenshot } from './support/workbench';
 
 function webview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-/** Palette command → the quick pick's row labelled exactly `model`. */
-async function pickModel(page: Page, command: string, model: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await runCommand(page, command);
-    const row = page.locator('.quick-input-widget .monaco-list-row:visible', { has: page.locator('.monaco-highlighted-label', { hasText: new RegExp(`^${model}$`) }) }).first();
-    try {
-      await page.locator('.quick-input-widget input').fill(model);
-      await row.waitFor({ timeout: 10_000 });
-      await row.click();
-      return;
-    } catch (error) {
-      // A webview taking focus back can close the quick pick as it opens: try again.
-      if (attempt >= 3) throw error;
-      await page.keyboard.press('Escape');
-    }
-  }
 }
 
 e2eTest('Load test: a sweep of 1 and 2 on simple draws charts and a table per step; a sequence model asks first', async ({ page }) => {

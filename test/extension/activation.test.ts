@@ -1,6 +1,7 @@
 // The extension activates in a real extension host, registers every contributed command, and
 // reaches the reference server the runner started.
 import * as assert from 'node:assert/strict';
+import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 
 const extensionId = 'triton-workbench.triton-workbench';
@@ -22,6 +23,11 @@ describe('activation', () => {
     assert.ok(extension);
     await extension.activate();
     const registered = new Set(await vscode.commands.getCommands(true));
+    // Registered by activation itself: no feature loaded on first use has run yet (this file runs
+    // first), so a command only a feature's module registers would be missing here.
+    const dist = join(extension.extensionPath, 'dist');
+    const loaded = Object.keys(require.cache).filter((p) => p.startsWith(dist + sep) && !p.includes(`${sep}webview${sep}`)).map((p) => relative(dist, p));
+    assert.deepEqual(loaded, ['extension.js'], 'only extension.js is loaded when the commands are read');
     const declared = (extension.packageJSON as Manifest).contributes.commands.map((c) => c.command);
     assert.ok(declared.includes('triton.showWelcome'));
     const missing = declared.filter((id) => !registered.has(id));

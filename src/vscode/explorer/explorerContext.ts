@@ -1,6 +1,7 @@
 // What explorer commands share: the services, the active server, and progress, cancellation and error
 // reporting that carries the server's own reason with a "Show Logs" action.
 import * as vscode from 'vscode';
+import { LogsCommand } from '../../services/commandIds';
 import type { ExplorerNode, ExplorerTree } from '../../services/explorerTree';
 import type { ModelCatalog } from '../../services/modelCatalog';
 import type { RefreshManager } from '../../services/refreshManager';
@@ -52,7 +53,7 @@ export async function showLogsFor(ctx: Pick<ExplorerContext, 'log'>, origin: Fai
     ctx.log.show();
     return;
   }
-  await vscode.commands.executeCommand('triton.showLogsForError', { serverId: origin.serverId, timeMs: origin.since });
+  await vscode.commands.executeCommand(LogsCommand.showLogsForError, { serverId: origin.serverId, timeMs: origin.since });
 }
 
 /** Runs work with a cancellable progress notification; the signal aborts the request on cancel. */

@@ -2,6 +2,8 @@
 // (revealed when already open), panels restored after a restart, request files and the history.
 import * as vscode from 'vscode';
 import { createClientFor } from '../../services/clientFactory';
+import { InferenceCommand } from '../../services/commandIds';
+import type { InferenceCommandId } from '../../services/commandIds';
 import type { SecretStore } from '../../services/serverConfig';
 import { buildModelForm } from '../../inference/inputs/modelForm';
 import { INFERENCE_VIEW_TYPE, isFromInferencePage, isInferencePageState } from '../../shared/inferenceProtocol';
@@ -37,7 +39,7 @@ export interface InferenceFeature {
   /** Adopts a panel VS Code restores after a restart (or disposes it when its state is not ours). */
   restore(webviewPanel: vscode.WebviewPanel, state: unknown): void;
   /** Handlers of the commands the registration contributes, by command id. */
-  readonly commands: Readonly<Record<string, (...args: unknown[]) => Promise<unknown>>>;
+  readonly commands: Readonly<Record<InferenceCommandId, (...args: unknown[]) => Promise<unknown>>>;
 }
 
 export function createInferenceFeature({ context, log, explorer, sharedMemoryLedger, panels }: InferenceFeatureDeps): InferenceFeature {
@@ -129,9 +131,9 @@ export function createInferenceFeature({ context, log, explorer, sharedMemoryLed
     await panel.applyDraft(draft);
   }));
 
-  const commands: Record<string, (...args: unknown[]) => Promise<unknown>> = {
+  const commands: Record<InferenceCommandId, (...args: unknown[]) => Promise<unknown>> = {
     ...sharingCommands,
-    'triton.runInference': async (...args: unknown[]) => {
+    [InferenceCommand.run]: async (...args: unknown[]) => {
       try {
         const target = targetFromArgs(args, explorer) ?? (await pickTarget(explorer));
         if (target !== undefined) await open(target);

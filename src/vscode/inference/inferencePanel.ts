@@ -19,6 +19,7 @@ import type { WebviewHost } from '../webview/webviewHost';
 import { imageItems, loadImageBatch } from './imageInputs';
 import { readInputFile, readNpyInput } from './inputFiles';
 import { errorView, runInference } from './runInference';
+import { LoadTestCommand } from '../../services/commandIds';
 import type { RegionLedger } from '../../services/sharedMemory/regionLedger';
 import { outputShapesFor } from '../../services/sharedMemory/shmInference';
 import type { RunClient } from './runInference';
@@ -263,7 +264,7 @@ export class InferencePanel {
       case 'loadTest':
         // The load test sends this request; its panel is its own (it reads the model again).
         this.draft = message.draft;
-        await vscode.commands.executeCommand('triton.loadTestModel', { ...this.target, draft: message.draft });
+        await vscode.commands.executeCommand(LoadTestCommand.loadTestModel, { ...this.target, draft: message.draft });
         return;
       case 'compareHistory': this.compareWith(message.id); return;
       case 'loadHistory': {

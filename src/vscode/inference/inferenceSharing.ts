@@ -11,6 +11,7 @@ import type { KeyValueStore } from '../../inference/history';
 import { outputToJson, outputToNpy } from '../../inference/outputs/save';
 import type { RequestDraft } from '../../inference/requestDraft';
 import { parseRequestFile, pathsOutside, requestFileText } from '../../inference/requestFile';
+import { InferenceCommand } from '../../services/commandIds';
 import type { OutputTensor } from '../../triton/types';
 import type { Logger } from '../log';
 
@@ -30,8 +31,8 @@ export interface InferenceSharing {
   saveOutput(tensor: OutputTensor, format: 'npy' | 'json'): Promise<vscode.Uri | undefined>;
 }
 
-export const OPEN_REQUEST_COMMAND = 'triton.openInferenceRequest';
-export const CLEAR_HISTORY_COMMAND = 'triton.clearInferenceHistory';
+/** The commands this module handles (the Run Inference feature adds its own to them). */
+export type SharingCommandId = typeof InferenceCommand.openRequest | typeof InferenceCommand.clearHistory;
 
 /** workspaceState has the shape the history wants; this keeps the pure module free of vscode. */
 export function mementoStore(memento: vscode.Memento): KeyValueStore {
@@ -76,7 +77,7 @@ function baseName(uri: vscode.Uri): string {
 }
 
 /** The sharing service and the handlers of its two commands (registered at activation, see registerInference). */
-export function createInferenceSharing(context: vscode.ExtensionContext, log: Logger): { sharing: InferenceSharing; commands: Record<string, (...args: unknown[]) => Promise<unknown>> } {
+export function createInferenceSharing(context: vscode.ExtensionContext, log: Logger): { sharing: InferenceSharing; commands: Record<SharingCommandId, (...args: unknown[]) => Promise<unknown>> } {
   const history = new RequestHistory(mementoStore(context.workspaceState));
   let opener: DraftOpener | undefined;
 
@@ -153,8 +154,8 @@ export function createInferenceSharing(context: vscode.ExtensionContext, log: Lo
     },
   };
 
-  const commands: Record<string, (...args: unknown[]) => Promise<unknown>> = {
-    [OPEN_REQUEST_COMMAND]: async (file?: unknown) => {
+  const commands: Record<SharingCommandId, (...args: unknown[]) => Promise<unknown>> = {
+    [InferenceCommand.openRequest]: async (file?: unknown) => {
       try {
         const opened = await openRequestFile(file instanceof vscode.Uri ? file : undefined);
         if (!opened) return undefined;
@@ -167,7 +168,7 @@ export function createInferenceSharing(context: vscode.ExtensionContext, log: Lo
         return undefined;
       }
     },
-    [CLEAR_HISTORY_COMMAND]: async () => {
+    [InferenceCommand.clearHistory]: async () => {
       const count = history.list().length;
       if (count === 0) {
         void vscode.window.showInformationMessage('The inference history is already empty.');

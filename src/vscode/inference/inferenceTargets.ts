@@ -2,6 +2,7 @@
 // model → version with the active editor's model first; and the CodeLens on workspace config.pbtxt.
 import * as vscode from 'vscode';
 import { basename, dirname } from 'node:path';
+import { InferenceCommand } from '../../services/commandIds';
 import type { PanelTarget } from '../../shared/inferenceProtocol';
 import type { ExplorerApi } from '../explorer/registerExplorer';
 
@@ -83,7 +84,7 @@ export class RunInferenceCodeLens implements vscode.CodeLensProvider, vscode.Dis
     return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
       title: '▶ Run inference',
       tooltip: `Open the Run Inference panel for '${model}' on ${serverId}`,
-      command: 'triton.runInference',
+      command: InferenceCommand.run,
       arguments: [{ serverId, model }],
     })];
   }

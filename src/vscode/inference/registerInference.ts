@@ -2,6 +2,7 @@
 // restart), the tree ▶ actions and the config.pbtxt CodeLens. The panels, request machinery and
 // request files (inferenceFeature, in dist/inference.js) load the first time one of these is used.
 import * as vscode from 'vscode';
+import { commandIds, InferenceCommand } from '../../services/commandIds';
 import { INFERENCE_VIEW_TYPE } from '../../shared/inferenceProtocol';
 import type { PanelTarget } from '../../shared/inferenceProtocol';
 import type { ExplorerApi } from '../explorer/registerExplorer';
@@ -21,9 +22,6 @@ export interface InferenceApi {
   readonly panels: ReadonlyMap<string, InferencePanel>;
 }
 
-/** The commands whose handlers inferenceFeature holds (run, and the request files and history it shares). */
-const COMMANDS = ['triton.runInference', 'triton.openInferenceRequest', 'triton.clearInferenceHistory'];
-
 export function registerInference(context: vscode.ExtensionContext, log: Logger, explorer: ExplorerApi, sharedMemoryLedger: RegionLedger): InferenceApi {
   const subs = context.subscriptions;
   const panels = new Map<string, InferencePanel>();
@@ -34,7 +32,8 @@ export function registerInference(context: vscode.ExtensionContext, log: Logger,
   });
 
   subs.push(registerWebviewRestorer(INFERENCE_VIEW_TYPE, (webviewPanel, state) => feature.get().restore(webviewPanel, state)));
-  subs.push(...registerLazyCommands(COMMANDS, feature, log));
+  // inferenceFeature holds the handlers: run, and the request files and history it shares.
+  subs.push(...registerLazyCommands(commandIds(InferenceCommand), feature, log));
   const lens = new RunInferenceCodeLens(explorer);
   subs.push(lens, vscode.languages.registerCodeLensProvider({ pattern: '**/config.pbtxt' }, lens));
 

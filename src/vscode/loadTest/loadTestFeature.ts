@@ -5,6 +5,10 @@ import { buildModelForm } from '../../inference/inputs/modelForm';
 import { isRequestDraft } from '../../inference/requestDraft';
 import type { RequestDraft } from '../../inference/requestDraft';
 import { createClientFor } from '../../services/clientFactory';
+import { LoadTestCommand } from '../../services/commandIds';
+import type { LoadTestCommandId } from '../../services/commandIds';
+import { parseSavedLoadTest } from '../../services/loadTestRuns';
+import type { SavedLoadTest } from '../../services/loadTestRuns';
 import type { SecretStore } from '../../services/serverConfig';
 import type { PanelTarget } from '../../shared/inferenceProtocol';
 import { isFromLoadTestPage, isLoadTestPageState, LOAD_TEST_VIEW_TYPE } from '../../shared/loadTestProtocol';
@@ -16,7 +20,18 @@ import type { Logger } from '../log';
 import { WebviewHost } from '../webview/webviewHost';
 import type { WebviewPanelKind } from '../webview/webviewHost';
 import { LoadTestPanel } from './loadTestPanel';
-import type { LoadTestServices, Payload } from './loadTestPanel';
+import type { LoadTestServices, Payload, RestoredLoadTest } from './loadTestPanel';
+
+/** The last run a restored panel's state holds, read back with every field checked; a bad one is left out (and logged). */
+function restoredRun(lastRun: Record<string, unknown> | undefined, log: Logger): { lastRun?: SavedLoadTest } {
+  if (lastRun === undefined) return {};
+  try {
+    return { lastRun: parseSavedLoadTest(JSON.stringify(lastRun), 'the last run of a restored load test panel') };
+  } catch (error) {
+    log.warn(error instanceof Error ? error.message : String(error));
+    return {};
+  }
+}
 
 export const loadTestPanelKind: WebviewPanelKind<FromLoadTestPage> = {
   viewType: LOAD_TEST_VIEW_TYPE,
@@ -38,7 +53,7 @@ export interface LoadTestFeature {
   open(target: PanelTarget, draft?: RequestDraft): Promise<LoadTestPanel>;
   /** Adopts a panel VS Code restores after a restart (or disposes it when its state is not ours). */
   restore(webviewPanel: vscode.WebviewPanel, state: unknown): void;
-  readonly commands: Readonly<Record<string, (...args: unknown[]) => Promise<unknown>>>;
+  readonly commands: Readonly<Record<LoadTestCommandId, (...args: unknown[]) => Promise<unknown>>>;
 }
 
 export function createLoadTestFeature({ context, log, explorer, inference, panels }: LoadTestFeatureDeps): LoadTestFeature {
@@ -77,7 +92,7 @@ export function createLoadTestFeature({ context, log, explorer, inference, panel
     },
   };
 
-  const adopt = (target: PanelTarget, host: WebviewHost<ToLoadTestPage, FromLoadTestPage>, payload: Payload, restored?: Parameters<typeof LoadTestPanel.prototype.start>[0]): LoadTestPanel => {
+  const adopt = (target: PanelTarget, host: WebviewHost<ToLoadTestPage, FromLoadTestPage>, payload: Payload, restored?: RestoredLoadTest): LoadTestPanel => {
     const key = panelKey(target);
     const panel = new LoadTestPanel(target, host, services, payload, restored);
     panels.set(key, panel);
@@ -111,11 +126,11 @@ export function createLoadTestFeature({ context, log, explorer, inference, panel
       return;
     }
     const host = new WebviewHost<ToLoadTestPage, FromLoadTestPage>(webviewPanel, loadTestPanelKind, context.extensionUri, log);
-    adopt(state.target, host, { source: '' }, state.settings);
+    adopt(state.target, host, { source: '' }, { ...(state.settings !== undefined ? { settings: state.settings } : {}), ...restoredRun(state.lastRun, log) });
   };
 
-  const commands: Record<string, (...args: unknown[]) => Promise<unknown>> = {
-    'triton.loadTestModel': async (...args: unknown[]) => {
+  const commands: Record<LoadTestCommandId, (...args: unknown[]) => Promise<unknown>> = {
+    [LoadTestCommand.loadTestModel]: async (...args: unknown[]) => {
       try {
         const target = targetFromArgs(args, explorer) ?? (await pickTarget(explorer, 'Load Test'));
         if (target === undefined) return;

@@ -39,6 +39,12 @@ export interface Payload {
   source: string;
 }
 
+/** What a panel restored after a restart brings back: its settings and its last run. */
+export interface RestoredLoadTest {
+  settings?: LoadTestSettings;
+  lastRun?: SavedLoadTest;
+}
+
 const MAX_REPLAYED_SAMPLES = 1200;
 
 const INITIAL_PAYLOAD = "the model's initial request (inputs filled with their defaults): no Run Inference request was given — press Load test… in the Run Inference panel to send yours";
@@ -60,10 +66,18 @@ export class LoadTestPanel {
   private markLoaded: (ok: boolean) => void = () => undefined;
   readonly loaded = new Promise<boolean>((resolve) => { this.markLoaded = resolve; });
 
-  constructor(readonly target: PanelTarget, readonly host: WebviewHost<ToLoadTestPage, FromLoadTestPage>, private readonly services: LoadTestServices, payload: Payload, restored?: LoadTestSettings) {
+  constructor(readonly target: PanelTarget, readonly host: WebviewHost<ToLoadTestPage, FromLoadTestPage>, private readonly services: LoadTestServices, payload: Payload, restored?: RestoredLoadTest) {
     this.draft = payload.draft;
     this.payloadSource = payload.draft === undefined ? INITIAL_PAYLOAD : payload.source;
-    this.settings = restored;
+    this.settings = restored?.settings;
+    const lastRun = restored?.lastRun;
+    if (lastRun !== undefined) {
+      // The run the panel showed before a restart: shown again (as run 0) and kept for Save and Compare.
+      this.last = lastRun;
+      const { result, ...run } = lastRun;
+      const settings = { ...(this.settings ?? defaultSettings(lastRun.protocol)), mode: lastRun.plan.mode };
+      this.replay = [{ type: 'started', runId: 0, settings }, { type: 'finished', runId: 0, result, run }];
+    }
     host.onDidBecomeReady(({ reload }) => {
       if (reload) this.sendSnapshot();
     });
@@ -184,11 +198,12 @@ export class LoadTestPanel {
         onStep: (step) => record({ type: 'step', runId, index: stepIndex++, step }),
       });
       const url = settings.protocol === 'grpc' ? this.services.addresses(this.target.serverId).grpcUrl ?? client.url : this.services.addresses(this.target.serverId).httpUrl;
-      this.last = {
+      const run: Omit<SavedLoadTest, 'result'> = {
         version: SAVED_LOAD_TEST_VERSION, savedAt: new Date().toISOString(), model: this.target.model,
-        ...(draft.modelVersion ? { modelVersion: draft.modelVersion } : {}), protocol: settings.protocol, url, plan: planned.plan, result,
+        ...(draft.modelVersion ? { modelVersion: draft.modelVersion } : {}), protocol: settings.protocol, url, plan: planned.plan,
       };
-      record({ type: 'finished', runId, result });
+      this.last = { ...run, result };
+      record({ type: 'finished', runId, result, run });
       return result;
     } catch (error) {
       if (!(error instanceof LoadTestRefused)) this.services.log.error(`Load test of '${this.target.model}' failed`, error);

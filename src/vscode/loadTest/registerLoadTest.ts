@@ -3,6 +3,7 @@
 // engine (loadTestFeature, in dist/inference.js) load the first time one of these is used.
 import type * as vscode from 'vscode';
 import type { RequestDraft } from '../../inference/requestDraft';
+import { commandIds, LoadTestCommand } from '../../services/commandIds';
 import type { PanelTarget } from '../../shared/inferenceProtocol';
 import { LOAD_TEST_VIEW_TYPE } from '../../shared/loadTestProtocol';
 import type { ExplorerApi } from '../explorer/registerExplorer';
@@ -31,7 +32,7 @@ export function registerLoadTest(context: vscode.ExtensionContext, log: Logger, 
   });
 
   subs.push(registerWebviewRestorer(LOAD_TEST_VIEW_TYPE, (webviewPanel, state) => feature.get().restore(webviewPanel, state)));
-  subs.push(...registerLazyCommands(['triton.loadTestModel'], feature, log));
+  subs.push(...registerLazyCommands(commandIds(LoadTestCommand), feature, log));
 
   return { open: async (target, draft) => feature.get().open(target, draft), panel: (target) => panels.get(panelKey(target)) };
 }

@@ -3,6 +3,7 @@
 // free ports, writes its entry into triton.servers, and shows its state in a status bar item.
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
+import { LogsCommand } from '../../services/commandIds';
 import type { LaunchPreset, LaunchSpec } from '../../services/serverLauncher';
 import { LaunchedServer, pickPorts, withLaunchedServer } from '../../services/serverLauncher';
 import type { LogsContext } from './logsContext';
@@ -165,7 +166,7 @@ export class LaunchStatusBar implements vscode.Disposable {
     this.item.text = `${s.kind === 'running' ? '$(debug-start)' : s.kind === 'exited' ? '$(error)' : '$(loading~spin)'} ${name}: ${word}`;
     this.item.tooltip = `Triton server '${name}' started here: ${word}${server.pid !== undefined ? ` (pid ${server.pid})` : ''}. Click to show its log.`;
     this.item.backgroundColor = s.kind === 'exited' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-    this.item.command = { command: 'triton.showServerLog', title: 'Show Server Log', arguments: [{ serverId: name }] };
+    this.item.command = { command: LogsCommand.showServerLog, title: 'Show Server Log', arguments: [{ serverId: name }] };
     this.item.show();
   }
 

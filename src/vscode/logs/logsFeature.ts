@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import type { LogEntry } from '../../logs/logParser';
+import { commandIds, LogsCommand } from '../../services/commandIds';
+import type { LogsCommandId } from '../../services/commandIds';
 import type { SettingsClient, VerboseWindows } from '../../services/liveSettings';
 import type { LaunchedServer } from '../../services/serverLauncher';
 import { logSourceKey, ServerLogRegistry, withLogSource } from '../../services/serverLogs';
@@ -27,7 +29,7 @@ export interface LogsFeatureDeps {
 }
 
 export interface LogsFeature {
-  readonly commands: Readonly<Record<string, (...args: unknown[]) => Promise<unknown>>>;
+  readonly commands: Readonly<Record<LogsCommandId, (...args: unknown[]) => Promise<unknown>>>;
   /** Adopts a log view VS Code restores after a restart. */
   restore(panel: vscode.WebviewPanel, state: unknown): void;
   onConfigurationChange(e: vscode.ConfigurationChangeEvent): void;
@@ -120,9 +122,9 @@ export function createLogsFeature({ context, log, explorer, launched, verbose, s
     panels.open(server, typeof timeMs === 'number' ? timeMs : undefined);
   };
 
-  const handlers: Record<string, (...args: unknown[]) => unknown> = {
-    'triton.showServerLog': (arg) => showServerLog(arg),
-    'triton.showLogsForError': async (arg) => {
+  const handlers: Record<LogsCommandId, (...args: unknown[]) => unknown> = {
+    [LogsCommand.showServerLog]: (arg) => showServerLog(arg),
+    [LogsCommand.showLogsForError]: async (arg) => {
       const a = arg as { serverId?: unknown; timeMs?: unknown } | undefined;
       const server = typeof a?.serverId === 'string' ? a.serverId : undefined;
       const hasSource = server !== undefined && (launched.has(server) || explorer.catalog.server(server)?.config.log !== undefined || logs.get(server)?.source !== undefined);
@@ -131,30 +133,31 @@ export function createLogsFeature({ context, log, explorer, launched, verbose, s
       if (server !== undefined) {
         const pick = await vscode.window.showInformationMessage(`This is the extension's own log. To see what Triton itself logged, give '${server}' a log source ("log": {"file": …} or {"command": ["docker", "logs", "-f", …]} in triton.servers), or start the server from the editor.`, 'Configure Log Source', 'Start Server');
         if (pick === 'Configure Log Source') await configureSource(server);
-        else if (pick === 'Start Server') await vscode.commands.executeCommand('triton.startServer');
+        else if (pick === 'Start Server') await vscode.commands.executeCommand(LogsCommand.startServer);
       }
       return undefined;
     },
-    'triton.configureLogSource': async (arg) => {
+    [LogsCommand.configureLogSource]: async (arg) => {
       const server = await resolveServer(ctx, arg, 'Configure the log source of which server?');
       if (server !== undefined) await configureSource(server);
     },
-    'triton.startServer': async (arg) => {
+    [LogsCommand.startServer]: async (arg) => {
       const server = await startServer(ctx, (arg ?? {}) as StartServerArgs);
       if (server !== undefined) panels.open(server.options.serverName);
       return server === undefined ? undefined : { serverName: server.options.serverName, httpUrl: server.command.httpUrl, grpcUrl: server.command.grpcUrl, pid: server.pid };
     },
-    'triton.stopServer': async (arg) => {
+    [LogsCommand.stopServer]: async (arg) => {
       const id = (arg as { serverId?: unknown } | undefined)?.serverId;
       await stopServer(ctx, typeof id === 'string' ? id : undefined);
     },
-    'triton.editServerSetting': (arg) => editServerSetting(ctx, arg),
-    'triton.showServerSettings': (arg) => showServerSettings(ctx, arg),
-    'triton.editModelTraceSettings': (arg) => editModelTraceSettings(ctx, arg),
-    'triton.toggleVerbose': (arg) => toggleVerbose(ctx, arg),
+    [LogsCommand.editServerSetting]: (arg) => editServerSetting(ctx, arg),
+    [LogsCommand.showServerSettings]: (arg) => showServerSettings(ctx, arg),
+    [LogsCommand.editModelTraceSettings]: (arg) => editModelTraceSettings(ctx, arg),
+    [LogsCommand.toggleVerbose]: (arg) => toggleVerbose(ctx, arg),
   };
-  const commands: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const [id, handler] of Object.entries(handlers)) {
+  const commands = {} as Record<LogsCommandId, (...args: unknown[]) => Promise<unknown>>;
+  for (const id of commandIds(LogsCommand)) {
+    const handler = handlers[id];
     commands[id] = async (...args: unknown[]) => {
       try {
         return await handler(...args);

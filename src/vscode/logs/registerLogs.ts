@@ -4,6 +4,7 @@
 // these is used.
 import * as vscode from 'vscode';
 import type { LogEntry } from '../../logs/logParser';
+import { commandIds, LogsCommand } from '../../services/commandIds';
 import { readServerSettings, VerboseWindows } from '../../services/liveSettings';
 import type { SettingsClient } from '../../services/liveSettings';
 import type { LaunchedServer, LaunchState } from '../../services/serverLauncher';
@@ -25,11 +26,6 @@ export interface LogsApi {
   launchState(serverName: string): LaunchState | undefined;
   statusBarText(): string;
 }
-
-const COMMANDS = [
-  'triton.showServerLog', 'triton.showLogsForError', 'triton.configureLogSource', 'triton.startServer', 'triton.stopServer',
-  'triton.editServerSetting', 'triton.showServerSettings', 'triton.editModelTraceSettings', 'triton.toggleVerbose',
-];
 
 export function registerLogs(context: vscode.ExtensionContext, log: Logger, explorer: ExplorerApi): LogsApi {
   const subs = context.subscriptions;
@@ -68,7 +64,7 @@ export function registerLogs(context: vscode.ExtensionContext, log: Logger, expl
   subs.push({ dispose: () => verboseSub.dispose() });
 
   subs.push(registerWebviewRestorer(LOG_VIEW_TYPE, (panel, state) => feature.get().restore(panel, state)));
-  subs.push(...registerLazyCommands(COMMANDS, feature, log));
+  subs.push(...registerLazyCommands(commandIds(LogsCommand), feature, log));
   // Log streams exist only once the feature is loaded: until then there is nothing to update.
   subs.push(vscode.workspace.onDidChangeConfiguration((e) => feature.loaded?.onConfigurationChange(e)));
 

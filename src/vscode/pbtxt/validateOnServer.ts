@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { isGenericLoadError } from '../../pbtxt/serverReport';
 import { createClientFor } from '../../services/clientFactory';
+import { LogsCommand } from '../../services/commandIds';
 import type * as ConfigOverrideModule from '../../services/configOverride';
 import type { ServerConfig } from '../../services/serverConfig';
 import { parseServerSettings } from '../../services/serverConfig';
@@ -107,7 +108,7 @@ async function validateOnServer(context: vscode.ExtensionContext, diagnostics: S
   // Not awaited: the command finishes when the verdict is on the file, not when the toast closes.
   void vscode.window.showErrorMessage(`${server.name} could not load "${model}": ${outcome.reason}`, 'Show Problems', 'Show Logs').then(async (pick) => {
     if (pick === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-    if (pick === 'Show Logs') await vscode.commands.executeCommand('triton.showLogsForError', { serverId: server.name, timeMs: requestedAt });
+    if (pick === 'Show Logs') await vscode.commands.executeCommand(LogsCommand.showLogsForError, { serverId: server.name, timeMs: requestedAt });
   });
 }
 

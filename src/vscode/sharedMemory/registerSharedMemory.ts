@@ -3,6 +3,7 @@
 // a window that died are offered for cleanup). The commands and the region service
 // (sharedMemoryFeature, in dist/sharedMemory.js) load the first time one of these needs them.
 import type * as vscode from 'vscode';
+import { commandIds, SharedMemoryCommand } from '../../services/commandIds';
 import { RegionLedger } from '../../services/sharedMemory/regionLedger';
 import type { SharedMemoryService } from '../../services/sharedMemory/regionService';
 import { registerShmNodes } from '../../services/sharedMemory/shmNodes';
@@ -13,11 +14,6 @@ import type * as SharedMemoryModule from './sharedMemoryFeature';
 import type { SharedMemoryFeature } from './sharedMemoryFeature';
 
 const LEDGER_KEY = 'triton.sharedMemory.createdRegions';
-
-const COMMANDS = [
-  'triton.shm.createRegion', 'triton.shm.registerExisting', 'triton.shm.registerCuda', 'triton.shm.createCudaRegion',
-  'triton.shm.unregister', 'triton.shm.unregisterAll', 'triton.shm.destroy', 'triton.shm.showStatus',
-];
 
 export interface SharedMemoryApi {
   /** The region service (loads the feature when first read). */
@@ -38,7 +34,7 @@ export function registerSharedMemory(context: vscode.ExtensionContext, log: Logg
   });
 
   subs.push(registerShmNodes(tree, { regions: (id) => feature.get().service.regions(id) }));
-  subs.push(...registerLazyCommands(COMMANDS, feature, log));
+  subs.push(...registerLazyCommands(commandIds(SharedMemoryCommand), feature, log));
 
   // A server removed from the settings takes the regions made for it along.
   subs.push(catalog.onDidChange((change) => {

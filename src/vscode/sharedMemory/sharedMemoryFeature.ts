@@ -2,6 +2,8 @@
 // existing, unregister, destroy, status, CUDA regions; regions this extension made are cleaned up when
 // the window closes or their server is removed, and those of a window that died are offered for cleanup.
 import * as vscode from 'vscode';
+import { commandIds, SharedMemoryCommand } from '../../services/commandIds';
+import type { SharedMemoryCommandId } from '../../services/commandIds';
 import type { ExplorerNode } from '../../services/explorerTree';
 import { CUDA_UNAVAILABLE, CudaHelper } from '../../services/sharedMemory/cudaHelper';
 import type { CudaAllocation } from '../../services/sharedMemory/cudaHelper';
@@ -26,7 +28,7 @@ export interface SharedMemoryFeatureDeps {
 
 export interface SharedMemoryFeature {
   readonly service: SharedMemoryService;
-  readonly commands: Readonly<Record<string, (...args: unknown[]) => Promise<unknown>>>;
+  readonly commands: Readonly<Record<SharedMemoryCommandId, (...args: unknown[]) => Promise<unknown>>>;
   /** Destroys the regions made for servers no longer configured. */
   cleanupRemovedServers(serverIds: readonly string[]): void;
   /** Asks whether to remove the regions that windows no longer running left behind. */
@@ -102,8 +104,8 @@ export function createSharedMemoryFeature({ context, log, explorer, ledger }: Sh
       return work(abort.signal);
     });
 
-  const handlers: Record<string, (...args: unknown[]) => Promise<unknown>> = {
-    'triton.shm.createRegion': async (arg) => {
+  const handlers: Record<SharedMemoryCommandId, (...args: unknown[]) => Promise<unknown>> = {
+    [SharedMemoryCommand.createRegion]: async (arg) => {
       const serverId = await serverArg(arg);
       if (serverId === undefined) return undefined;
       const title = `Create & Register Shared Memory on ${serverId}`;
@@ -119,7 +121,7 @@ export function createSharedMemoryFeature({ context, log, explorer, ledger }: Sh
       void vscode.window.showInformationMessage(`Shared memory '${name}' (${key}, ${formatBytes(record.byteSize)}) is registered on ${serverId}.`);
       return record;
     },
-    'triton.shm.registerExisting': async (arg) => {
+    [SharedMemoryCommand.registerExisting]: async (arg) => {
       const serverId = await serverArg(arg);
       if (serverId === undefined) return undefined;
       const title = `Register Existing Shared Memory on ${serverId}`;
@@ -137,7 +139,7 @@ export function createSharedMemoryFeature({ context, log, explorer, ledger }: Sh
       else void vscode.window.showInformationMessage(`Registered '${name}' (${key} at ${offset}, ${formatBytes(size)}) on ${serverId}.`);
       return result;
     },
-    'triton.shm.registerCuda': async (arg) => {
+    [SharedMemoryCommand.registerCuda]: async (arg) => {
       const serverId = await serverArg(arg);
       if (serverId === undefined) return undefined;
       const title = `Register CUDA Shared Memory on ${serverId}`;
@@ -153,7 +155,7 @@ export function createSharedMemoryFeature({ context, log, explorer, ledger }: Sh
       redrawSection(serverId);
       return name;
     },
-    'triton.shm.createCudaRegion': async (arg) => {
+    [SharedMemoryCommand.createCudaRegion]: async (arg) => {
       const serverId = await serverArg(arg);
       if (serverId === undefined) return undefined;
       try {
@@ -180,7 +182,7 @@ export function createSharedMemoryFeature({ context, log, explorer, ledger }: Sh
       redrawSection(serverId);
       return name;
     },
-    'triton.shm.unregister': async (arg) => {
+    [SharedMemoryCommand.unregister]: async (arg) => {
       const node = arg as ExplorerNode | undefined;
       const row = node?.kind === 'shm-region' ? (node.data as RegionRow) : undefined;
       const serverId = await serverArg(arg);
@@ -198,7 +200,7 @@ export function createSharedMemoryFeature({ context, log, explorer, ledger }: Sh
       redrawSection(serverId);
       return target.name;
     },
-    'triton.shm.unregisterAll': async (arg) => {
+    [SharedMemoryCommand.unregisterAll]: async (arg) => {
       const serverId = await serverArg(arg);
       if (serverId === undefined) return undefined;
       const ok = await vscode.window.showWarningMessage(`Unregister every system and CUDA shared-memory region on ${serverId}? Requests of other clients using them will fail.`, { modal: true }, 'Unregister All');
@@ -209,7 +211,7 @@ export function createSharedMemoryFeature({ context, log, explorer, ledger }: Sh
       redrawSection(serverId);
       return true;
     },
-    'triton.shm.destroy': async (arg) => {
+    [SharedMemoryCommand.destroy]: async (arg) => {
       const node = arg as ExplorerNode | undefined;
       const row = node?.kind === 'shm-region' ? (node.data as RegionRow) : undefined;
       let record: RegionRecord | undefined = row !== undefined ? ledger.all().find((r) => r.key === row.key) : undefined;
@@ -224,7 +226,7 @@ export function createSharedMemoryFeature({ context, log, explorer, ledger }: Sh
       redrawSection(record.serverId);
       return record.key;
     },
-    'triton.shm.showStatus': async (arg) => {
+    [SharedMemoryCommand.showStatus]: async (arg) => {
       const serverId = await serverArg(arg);
       if (serverId === undefined) return undefined;
       const rows = await service.regions(serverId);
@@ -243,8 +245,9 @@ export function createSharedMemoryFeature({ context, log, explorer, ledger }: Sh
     }
   }
 
-  const commands: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const [id, handler] of Object.entries(handlers)) {
+  const commands = {} as Record<SharedMemoryCommandId, (...args: unknown[]) => Promise<unknown>>;
+  for (const id of commandIds(SharedMemoryCommand)) {
+    const handler = handlers[id];
     commands[id] = async (...args: unknown[]) => {
       try {
         return await handler(...args);

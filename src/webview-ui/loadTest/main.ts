@@ -13,6 +13,8 @@ import { comparisonTable, fmt, serverSection, stepErrors, stepsTable } from './t
 const bridge = connectBridge<FromLoadTestPage, ToLoadTestPage, LoadTestPageState>(isToLoadTestPage, onMessage, isLoadTestPageState);
 
 let init: LoadTestInit | undefined;
+/** The last finished run as its saved record: kept in the page's state, it comes back after a window reload. */
+let lastRun: Record<string, unknown> | undefined = bridge.savedState()?.lastRun;
 let runId = -1;
 let running = false;
 /** The steps so far, the running one live: the table, and the charts' points in a sweep. */
@@ -79,7 +81,7 @@ function writeSettings(s: LoadTestSettings): void {
 }
 
 function saveState(): void {
-  if (init !== undefined) bridge.saveState({ target: init.target, settings: readSettings() });
+  if (init !== undefined) bridge.saveState({ target: init.target, settings: readSettings(), ...(lastRun !== undefined ? { lastRun } : {}) });
 }
 
 function showMode(): void {
@@ -152,7 +154,8 @@ function render(): void {
 }
 
 function drawResults(): void {
-  const points: LoadStep[] = mode === 'rate' ? timeline.map((t) => ({ ...t, label: `${(t.elapsedMs / 1000).toFixed(1)} s` })) : steps;
+  // A fixed-rate run restored after a restart has no samples left: its step is the one point.
+  const points: LoadStep[] = mode === 'rate' && timeline.length > 0 ? timeline.map((t) => ({ ...t, label: `${(t.elapsedMs / 1000).toFixed(1)} s` })) : steps;
   const labels = points.map((p) => p.label);
   setChildren(charts,
     lineChart('Throughput', 'req/s', labels, [{ name: 'throughput', cls: 'series-a', values: points.map((p) => p.throughput) }]),
@@ -217,7 +220,12 @@ function onMessage(message: ToLoadTestPage): void {
       return;
     case 'sample': if (message.runId === runId) onSample(message.sample); return;
     case 'step': if (message.runId === runId) onStep(message.index, message.step); return;
-    case 'finished': if (message.runId === runId) onFinished(message.result); return;
+    case 'finished':
+      if (message.runId !== runId) return;
+      lastRun = { ...message.run, result: message.result };
+      saveState();
+      onFinished(message.result);
+      return;
     case 'runError':
       if (message.runId === runId) setRunning(false);
       setChildren(status, h('span', { class: 'error' }, icon('error'), ' ', message.message));

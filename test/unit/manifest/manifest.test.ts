@@ -43,3 +43,16 @@ test('triton.refreshInterval allows 0 (off) or at least one second', () => {
   assert.ok(allows(0) && allows(1) && allows(10));
   assert.ok(!allows(0.01) && !allows(0.5) && !allows(-1));
 });
+
+// The ids registered for features that load on first use are written once, in services/commandIds.ts:
+// each must be a command the manifest declares (the extension tier checks the other way, that every
+// declared command is registered at activation).
+test('every command id of a feature loaded on first use is declared in the manifest', async () => {
+  const ids = await import('../../../src/services/commandIds');
+  const declared = new Set(manifest.contributes.commands.map((c) => c.command));
+  const groups = [ids.InferenceCommand, ids.LoadTestCommand, ids.LogsCommand, ids.SharedMemoryCommand];
+  const all = groups.flatMap((g) => ids.commandIds(g));
+  assert.ok(all.length >= 21, `${all.length} ids`);
+  assert.equal(new Set(all).size, all.length, 'an id is in two groups');
+  assert.deepEqual(all.filter((id) => !declared.has(id)), [], 'registered but not declared');
+});

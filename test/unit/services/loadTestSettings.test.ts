@@ -47,11 +47,14 @@ test('page → host messages are checked; anything else is dropped', () => {
 
 test('host → page envelopes and the saved state are checked', () => {
   assert.ok(isToLoadTestPage({ type: 'step', runId: 1, index: 0, step: { label: 'c=1' } }));
-  assert.ok(isToLoadTestPage({ type: 'finished', runId: 1, result: { steps: [] } }));
-  assert.ok(!isToLoadTestPage({ type: 'finished', runId: 1, result: {} }));
+  assert.ok(isToLoadTestPage({ type: 'finished', runId: 1, result: { steps: [] }, run: { model: 'm' } }));
+  assert.ok(!isToLoadTestPage({ type: 'finished', runId: 1, result: {}, run: { model: 'm' } }));
+  assert.ok(!isToLoadTestPage({ type: 'finished', runId: 1, result: { steps: [] } }), 'without the run record');
   assert.ok(!isToLoadTestPage({ type: 'notice' }));
   assert.ok(isLoadTestPageState({ target: { serverId: 's', model: 'm' }, settings: base }));
   assert.ok(isLoadTestPageState({ target: { serverId: 's', model: 'm' } }));
   assert.ok(!isLoadTestPageState({ target: { serverId: 's' } }));
   assert.ok(!isLoadTestPageState({ target: { serverId: 's', model: 'm' }, settings: { mode: 'x' } }));
+  assert.ok(isLoadTestPageState({ target: { serverId: 's', model: 'm' }, settings: base, lastRun: { model: 'm' } }));
+  assert.ok(!isLoadTestPageState({ target: { serverId: 's', model: 'm' }, lastRun: 'run' }));
 });
