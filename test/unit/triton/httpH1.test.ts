@@ -14,6 +14,7 @@ import type { TritonClient } from '../../../src/triton/clientTypes';
 import { TritonError } from '../../../src/triton/errors';
 import type { TritonErrorKind } from '../../../src/triton/errors';
 import { ResponseParser } from '../../../src/triton/http/h1/responseParser';
+import { pause, rejectsWith } from './tritonErrors';
 import type { ResponseHeaders } from '../../../src/triton/http/h1/responseParser';
 
 /** One request as the raw server saw it. */
@@ -96,19 +97,6 @@ const CHUNKED = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/json\r
   + `a ; quoted="x;y"\r\n${METADATA.slice(-10)}\r\n`
   + '0\r\nX-Checksum: none\r\nX-Other: 1\r\n\r\n', 'latin1');
 
-async function rejectsWith(promise: Promise<unknown>, kind: TritonErrorKind, pattern: RegExp): Promise<TritonError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TritonError, `expected a TritonError, got ${String(error)}`);
-    assert.equal(error.kind, kind, `kind of "${error.message}"`);
-    assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail(`expected a '${kind}' TritonError`);
-}
-
-const pause = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 test('the parser gives the same answer whichever bytes arrive together, down to one byte at a time', () => {
   const collect = (pieces: Buffer[]): { status: number; headers: ResponseHeaders; body: string; reusable: boolean[] } => {

@@ -11,8 +11,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createTritonClient } from '../../../src/triton/client';
 import type { TritonClient } from '../../../src/triton/clientTypes';
 import { TritonError } from '../../../src/triton/errors';
-import type { TritonErrorKind } from '../../../src/triton/errors';
 import { ResponseParser } from '../../../src/triton/http/h1/responseParser';
+import { pause, rejectsWith } from './tritonErrors';
 
 /** One request as the raw server saw it. */
 interface RawRequest {
@@ -61,19 +61,6 @@ function newClient(concurrency = 1): TritonClient {
 
 const METADATA = JSON.stringify({ name: 'triton', version: '2.59.1', extensions: [] });
 
-async function rejectsWith(promise: Promise<unknown>, kind: TritonErrorKind, pattern: RegExp): Promise<TritonError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TritonError, `expected a TritonError, got ${String(error)}`);
-    assert.equal(error.kind, kind, `kind of "${error.message}"`);
-    assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail(`expected a '${kind}' TritonError`);
-}
-
-const pause = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 /** The server keeps every connection open: a framing the client misreads would wait for the deadline. */
 async function refusedAtOnce(client: TritonClient, bytes: string, pattern: RegExp): Promise<void> {
