@@ -1,7 +1,8 @@
 // Messages between the load-test panel's host and its page: the settings of a run one way; live
 // samples, finished steps, the run's result and comparisons the other. Plain JSON only: figures that
 // could not be measured (NaN) may arrive as null, and the page shows them as a dash.
-import type { LoadPlan, LoadSample, LoadStep, LoadTestResult, StepComparison } from '../services/loadTestTypes';
+import type { LoadSample, LoadStep, LoadTestResult, StepComparison } from '../services/loadTestTypes';
+import type { SavedLoadTest } from '../services/loadTestRuns';
 import type { PanelTarget } from './inferenceProtocol';
 import { isBoolean, isFiniteNumber, isRecord, isString, messageGuard } from './webviewProtocol';
 
@@ -38,16 +39,8 @@ export interface LoadTestInit {
   limits: { maxRequests: number; maxSeconds: number; maxConcurrency: number; maxRate: number };
 }
 
-/** A finished run's record (SavedLoadTest in services/loadTestRuns.ts) without its result. */
-export interface LoadTestRunInfo {
-  version: number;
-  savedAt: string;
-  model: string;
-  modelVersion?: string;
-  protocol: 'http' | 'grpc';
-  url: string;
-  plan: LoadPlan;
-}
+/** A finished run's record without its result. */
+export type LoadTestRunInfo = Omit<SavedLoadTest, 'result'>;
 
 export type ToLoadTestPage =
   | LoadTestInit
